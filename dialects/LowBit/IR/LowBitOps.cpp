@@ -1,0 +1,279 @@
+//===- LowBitOps.cpp - lowbit op verifiers ----------------------------===//
+//
+// The type verifier already guarantees a consistent qtensor type; the op
+// verifiers check what travels beside it (packed bytes, scales, zero points,
+// codebooks) and how operand and result shapes relate.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+#define GET_OP_CLASSES
+#include "qcc/Dialect/LowBit/IR/LowBitOps.cpp.inc"
+
+/// A shape as "[a, b, c]" for diagnostics.
+static std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "[";
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return text;
+}
+
+/// Checks that a tensor travelling with a qtensor (scales, zero points,
+/// codebook) has the shape and element type the qtensor's scheme implies.
+static LogicalResult verifyCompanion(Operation *op, StringRef what,
+                                     ShapedType actual,
+                                     ArrayRef<int64_t> expectedShape,
+                                     Type expectedElementType) {
+  if (!actual.hasRank() || actual.getShape() != expectedShape)
+    return op->emitOpError()
+           << what << " have shape "
+           << shapeText(actual.hasRank() ? actual.getShape()
+                                         : ArrayRef<int64_t>{})
+           << " but the scheme needs " << shapeText(expectedShape);
+  if (actual.getElementType() != expectedElementType)
+    return op->emitOpError() << what << " have element type "
+                             << actual.getElementType()
+                             << " but the scheme says " << expectedElementType;
+  return success();
+}
+
+/// Checks presence and form of the scale and zero-point operands or
+/// attributes against the scheme of `type`.
+static LogicalResult verifyScalesAndZeroPoints(Operation *op, QTensorType type,
+                                               std::optional<ShapedType> scales,
+                                               std::optional<ShapedType> zeros,
+                                               bool scalesOptional) {
+  SchemeAttr scheme = type.getScheme();
+  if (scales && !scheme.getScale())
+    return op->emitOpError("scales given but the scheme has no scale type");
+  if (!scales && scheme.getScale() && !scalesOptional)
+    return op->emitOpError("the scheme has scale type ")
+           << scheme.getScale() << " but no scales were given";
+  if (scales && failed(verifyCompanion(op, "scales", *scales,
+                                       type.getScaleShape(),
+                                       scheme.getScale())))
+    return failure();
+
+  if (zeros && !scheme.hasZeroPoint())
+    return op->emitOpError(
+        "zero points given but the scheme has no zero point type");
+  if (zeros && !scales)
+    return op->emitOpError("zero points given without scales");
+  if (scales && !zeros && scheme.hasZeroPoint())
+    return op->emitOpError("the scheme has zero point type ")
+           << scheme.getZeroPoint() << " but no zero points were given";
+  if (zeros && failed(verifyCompanion(op, "zero points", *zeros,
+                                      type.getScaleShape(),
+                                      scheme.getZeroPoint())))
+    return failure();
+  return success();
+}
+
+static std::optional<ShapedType> shapedTypeOf(Value value) {
+  if (!value)
+    return std::nullopt;
+  return cast<ShapedType>(value.getType());
+}
+
+static std::optional<ShapedType> shapedTypeOf(std::optional<ElementsAttr> attr) {
+  if (!attr)
+    return std::nullopt;
+  return attr->getShapedType();
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::verify() {
+  QTensorType type = getType();
+  ShapedType storage = getStorage().getShapedType();
+  auto byteType = dyn_cast<IntegerType>(storage.getElementType());
+  if (!storage.hasRank() || storage.getRank() != 1 || !byteType ||
+      byteType.getWidth() != 8)
+    return emitOpError("storage must be a 1-D tensor of i8 or ui8 bytes, got ")
+           << storage;
+  if (storage.getDimSize(0) != type.getPackedByteCount())
+    return emitOpError("storage holds ")
+           << storage.getDimSize(0) << " bytes but the type needs "
+           << type.getPackedByteCount();
+
+  if (failed(verifyScalesAndZeroPoints(*this, type, shapedTypeOf(getScales()),
+                                       shapedTypeOf(getZeroPoints()),
+                                       /*scalesOptional=*/false)))
+    return failure();
+
+  SchemeAttr scheme = type.getScheme();
+  if (getTensorScale() && !scheme.getTensorScale())
+    return emitOpError(
+        "tensor_scale given but the scheme has no tensor scale type");
+  if (!getTensorScale() && scheme.getTensorScale())
+    return emitOpError("the scheme has a tensor scale but none was given");
+
+  std::optional<SmallVector<int64_t>> codebookShape = type.getCodebookShape();
+  if (getCodebook() && !codebookShape)
+    return emitOpError("codebook given but the scheme has no codebook");
+  if (!getCodebook() && codebookShape)
+    return emitOpError("the scheme has a codebook but none was given");
+  if (codebookShape) {
+    ShapedType codebook = getCodebook()->getShapedType();
+    int64_t entries = codebookShape->back();
+    if (codebook.hasRank() && codebook.getRank() >= 1 &&
+        codebook.getShape().back() != entries)
+      return emitOpError("codebook has ")
+             << codebook.getShape().back() << " entries, but storage type "
+             << type.getStorageType() << " needs 2^"
+             << type.getStorageBitWidth() << " = " << entries;
+    if (failed(verifyCompanion(*this, "codebook entries", codebook,
+                               *codebookShape, scheme.getCodebook())))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp, DequantizeOp, RequantizeOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> input,
+                                     ArrayRef<int64_t> result) {
+  if (input != result)
+    return op->emitOpError("input shape ")
+           << shapeText(input) << " does not match result shape "
+           << shapeText(result);
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  QTensorType type = getType();
+  if (failed(verifySameShape(*this, getInput().getType().getShape(),
+                             type.getShape())))
+    return failure();
+  if (type.getScheme().hasCodebook())
+    return emitOpError("cannot quantize into a codebook scheme; build a "
+                       "lowbit.constant with its codebook instead");
+  return verifyScalesAndZeroPoints(*this, type, shapedTypeOf(getScales()),
+                                   shapedTypeOf(getZeroPoints()),
+                                   /*scalesOptional=*/true);
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifySameShape(*this, getInput().getType().getShape(),
+                         getType().getShape());
+}
+
+LogicalResult RequantizeOp::verify() {
+  QTensorType type = getType();
+  if (failed(verifySameShape(*this, getInput().getType().getShape(),
+                             type.getShape())))
+    return failure();
+  if (type.getScheme().hasCodebook())
+    return emitOpError("cannot requantize into a codebook scheme");
+  return verifyScalesAndZeroPoints(*this, type, shapedTypeOf(getScales()),
+                                   shapedTypeOf(getZeroPoints()),
+                                   /*scalesOptional=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  QTensorType rhs = getRhs().getType();
+  if (rhs.getRank() != 2)
+    return emitOpError("rhs must have rank 2, got rank ") << rhs.getRank();
+  int64_t rhsK = rhs.getShape()[getTransposeRhs() ? 1 : 0];
+  int64_t n = rhs.getShape()[getTransposeRhs() ? 0 : 1];
+
+  ArrayRef<int64_t> lhsShape;
+  bool lhsQuantized = false;
+  if (auto lhs = dyn_cast<QTensorType>(getLhs().getType())) {
+    lhsShape = lhs.getShape();
+    lhsQuantized = true;
+  } else if (auto lhs = dyn_cast<RankedTensorType>(getLhs().getType())) {
+    if (!isa<FloatType>(lhs.getElementType()))
+      return emitOpError("lhs must be a float tensor or a qtensor, got ")
+             << lhs;
+    if (!lhs.hasStaticShape())
+      return emitOpError("lhs must have a static shape, got ") << lhs;
+    lhsShape = lhs.getShape();
+  } else {
+    return emitOpError("lhs must be a float tensor or a qtensor, got ")
+           << getLhs().getType();
+  }
+  if (lhsShape.empty())
+    return emitOpError("lhs must have rank 1 or more");
+  if (lhsShape.back() != rhsK)
+    return emitOpError("lhs contraction dimension ")
+           << lhsShape.back() << " does not match rhs dimension " << rhsK;
+
+  RankedTensorType result = getType();
+  SmallVector<int64_t> expected(lhsShape.drop_back());
+  expected.push_back(n);
+  if (result.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape ")
+           << shapeText(result.getShape()) << " does not match expected "
+           << shapeText(expected);
+  Type resultElement = result.getElementType();
+  bool intResult = resultElement.isSignlessInteger(32);
+  if (!isa<FloatType>(resultElement) && !intResult)
+    return emitOpError("result element type must be a float type or i32, got ")
+           << resultElement;
+  if (intResult && !lhsQuantized)
+    return emitOpError("an i32 result needs a quantized lhs");
+
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getShape() != ArrayRef<int64_t>{n})
+      return emitOpError("bias must have shape [")
+             << n << "], got " << shapeText(biasType.getShape());
+    if (biasType.getElementType() != resultElement)
+      return emitOpError("bias element type ")
+             << biasType.getElementType()
+             << " does not match result element type " << resultElement;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp, UnpackOp
+//===----------------------------------------------------------------------===//
+
+/// Pack and unpack change the layout and nothing else.
+static LogicalResult verifyLayoutChangeOnly(Operation *op, QTensorType input,
+                                            QTensorType result) {
+  if (input.getShape() != result.getShape())
+    return op->emitOpError("changes only the layout, but the shape changes "
+                           "from ")
+           << shapeText(input.getShape()) << " to "
+           << shapeText(result.getShape());
+  if (input.getStorageType() != result.getStorageType())
+    return op->emitOpError("changes only the layout, but the storage type "
+                           "changes from ")
+           << input.getStorageType() << " to " << result.getStorageType();
+  if (input.getScheme() != result.getScheme())
+    return op->emitOpError("changes only the layout, but the scheme changes "
+                           "from ")
+           << input.getScheme() << " to " << result.getScheme();
+  return success();
+}
+
+LogicalResult PackOp::verify() {
+  return verifyLayoutChangeOnly(*this, getInput().getType(), getType());
+}
+
+LogicalResult UnpackOp::verify() {
+  if (getType().getLayoutKind() != LayoutKind::row_major)
+    return emitOpError("result must have the row_major layout, got ")
+           << getType().getLayout();
+  return verifyLayoutChangeOnly(*this, getInput().getType(), getType());
+}

@@ -1,0 +1,35 @@
+//===- LowBitEnums.td - lowbit enumerations ----------------*- tablegen -*-===//
+
+#ifndef QCC_DIALECT_LOWBIT_IR_LOWBITENUMS_TD
+#define QCC_DIALECT_LOWBIT_IR_LOWBITENUMS_TD
+
+include "mlir/IR/EnumAttr.td"
+
+def LowBit_Granularity : I32EnumAttr<"Granularity",
+    "how many elements share one scale", [
+      I32EnumAttrCase<"per_tensor", 0>,
+      I32EnumAttrCase<"per_axis", 1>,
+      I32EnumAttrCase<"per_block", 2>,
+    ]> {
+  let cppNamespace = "::qcc::lowbit";
+  let genSpecializedAttr = 0;
+}
+
+def LowBit_LayoutKind : I32EnumAttr<"LayoutKind",
+    "how the packed bits of a quantized tensor sit in memory", [
+      // Flattened row-major element stream, each element `bits` wide,
+      // packed LSB-first (ONNX INT4 order: element 0 in the low nibble).
+      I32EnumAttrCase<"row_major", 0>,
+      // One plane per bit of the code: plane p holds bit p of every element
+      // (row-major order, LSB-first), the planes one after the other.
+      I32EnumAttrCase<"bit_planes", 1>,
+      // Ternary only: five trits per byte, byte = sum((t_i + 1) * 3^i).
+      I32EnumAttrCase<"base3", 2>,
+      // Row-major order of tiles of the given shape, row-major inside a tile.
+      I32EnumAttrCase<"tiled", 3>,
+    ]> {
+  let cppNamespace = "::qcc::lowbit";
+  let genSpecializedAttr = 0;
+}
+
+#endif // QCC_DIALECT_LOWBIT_IR_LOWBITENUMS_TD

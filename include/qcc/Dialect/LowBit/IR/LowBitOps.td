@@ -1,0 +1,170 @@
+//===- LowBitOps.td - lowbit operations --------------------*- tablegen -*-===//
+
+#ifndef QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD
+#define QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD
+
+include "qcc/Dialect/LowBit/IR/LowBitTypes.td"
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class LowBit_Op<string mnemonic, list<Trait> traits = []>
+    : Op<LowBit_Dialect, mnemonic, traits>;
+
+def LowBit_FloatTensor : RankedTensorOf<[AnyFloat]>;
+
+def LowBit_ConstantOp : LowBit_Op<"constant", [Pure]> {
+  let summary = "A quantized constant: packed codes plus their scales";
+  let description = [{
+    Holds a weight as packed bytes in the layout of the result type, with the
+    scales, zero points, tensor scale and codebook its scheme calls for.
+    Large weights use `dense_resource` blobs so they are never printed as
+    text and can be memory-mapped.
+
+    ```mlir
+    %w = lowbit.constant storage(dense<[33, 67, 101, -121]> : tensor<4xi8>)
+           scales(dense<0.5> : tensor<f32>)
+           : !lowbit.qtensor<2x4xi4, #lowbit.scheme<per_tensor, scale = f32>>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$storage,
+                       OptionalAttr<ElementsAttr>:$scales,
+                       OptionalAttr<ElementsAttr>:$zero_points,
+                       OptionalAttr<F32Attr>:$tensor_scale,
+                       OptionalAttr<ElementsAttr>:$codebook);
+  let results = (outs LowBit_QTensorType:$result);
+  let assemblyFormat = [{
+    `storage` `(` $storage `)`
+    (`scales` `(` $scales^ `)`)?
+    (`zero_points` `(` $zero_points^ `)`)?
+    (`tensor_scale` `(` $tensor_scale^ `)`)?
+    (`codebook` `(` $codebook^ `)`)?
+    attr-dict `:` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_QuantizeOp : LowBit_Op<"quantize", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Quantize a float tensor into a qtensor";
+  let description = [{
+    `code = saturate(round_half_even(x / scale) + zero_point)` for integer
+    storage, correctly rounded encoding for minifloats (saturating when
+    `saturate` is set, as ONNX QuantizeLinear). Without `scales` the scales
+    (and zero points, if the scheme has them) are computed from the data:
+    max-abs for symmetric schemes, min/max for asymmetric ones.
+
+    ```mlir
+    %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>)
+           : tensor<4x8xf32> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+    ```
+  }];
+  let arguments = (ins LowBit_FloatTensor:$input,
+                       Optional<AnyRankedTensor>:$scales,
+                       Optional<AnyRankedTensor>:$zero_points,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate);
+  let results = (outs LowBit_QTensorType:$result);
+  let assemblyFormat = [{
+    $input (`scales` `(` $scales^ `:` type($scales) `)`)?
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
+    attr-dict `:` type($input) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_DequantizeOp : LowBit_Op<"dequantize", [Pure]> {
+  let summary = "Expand a qtensor into a float tensor";
+  let description = [{
+    `real = (code - zero_point) * scale [* tensor_scale]`, or
+    `codebook[code] * scale` for codebook schemes.
+
+    ```mlir
+    %x = lowbit.dequantize %q : !lowbit.qtensor<4x8xi4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins LowBit_QTensorType:$input);
+  let results = (outs LowBit_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_MatmulOp : LowBit_Op<"matmul", [Pure]> {
+  let summary = "Matrix product with a quantized right-hand side";
+  let description = [{
+    `result[..., m, n] = sum_k lhs[..., m, k] * rhs[k, n] (+ bias[n])`, with
+    `rhs` read as `[n, k]` when `transpose_rhs` is set (the layout of ONNX
+    MatMulNBits and of GEMV-friendly weights). `lhs` is a float tensor or a
+    qtensor (integer activations); `rhs` is a rank-2 qtensor. The weights
+    are never materialized in float: lowering decodes them in registers.
+
+    ```mlir
+    %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x4096xf32>,
+           !lowbit.qtensor<1024x4096xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+           -> tensor<1x1024xf32>
+    ```
+  }];
+  let arguments = (ins AnyType:$lhs, LowBit_QTensorType:$rhs,
+                       Optional<AnyRankedTensor>:$bias,
+                       UnitAttr:$transpose_rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`bias` `(` $bias^ `:` type($bias) `)`)? (`transpose_rhs` $transpose_rhs^)?
+    attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_RequantizeOp : LowBit_Op<"requantize", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Change the format or scheme of a qtensor";
+  let description = [{
+    Equivalent to `quantize(dequantize(input))` into the result type, with
+    the new scales given as operands or computed from the data.
+
+    ```mlir
+    %r = lowbit.requantize %q : !lowbit.qtensor<8xi8, #lowbit.scheme<per_tensor, scale = f32>>
+           -> !lowbit.qtensor<8xi4, #lowbit.scheme<per_tensor, scale = f32>>
+    ```
+  }];
+  let arguments = (ins LowBit_QTensorType:$input,
+                       Optional<AnyRankedTensor>:$scales,
+                       Optional<AnyRankedTensor>:$zero_points);
+  let results = (outs LowBit_QTensorType:$result);
+  let assemblyFormat = [{
+    $input (`scales` `(` $scales^ `:` type($scales) `)`)?
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
+    attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_PackOp : LowBit_Op<"pack", [Pure]> {
+  let summary = "Rearrange the packed bits of a qtensor into another layout";
+  let description = [{
+    The values are unchanged; only the memory layout differs, so the result
+    type equals the input type except for its layout.
+
+    ```mlir
+    %p = lowbit.pack %q : !lowbit.qtensor<64x64xi2, #lowbit.scheme<per_tensor, scale = f32>>
+           -> !lowbit.qtensor<64x64xi2, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<bit_planes>>
+    ```
+  }];
+  let arguments = (ins LowBit_QTensorType:$input);
+  let results = (outs LowBit_QTensorType:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_UnpackOp : LowBit_Op<"unpack", [Pure]> {
+  let summary = "Bring a qtensor back to the logical row-major layout";
+  let arguments = (ins LowBit_QTensorType:$input);
+  let results = (outs LowBit_QTensorType:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD

@@ -1,0 +1,21 @@
+//===- Passes.h - qcc's graph-level passes ----------------------*- C++ -*-===//
+
+#ifndef QCC_PASSES_PASSES_H
+#define QCC_PASSES_PASSES_H
+
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Pass/Pass.h"
+
+namespace qcc {
+
+#define GEN_PASS_DECL
+#include "qcc/Passes/Passes.h.inc"
+
+/// Registers qcc's passes and named pipelines with the global registry.
+void registerPasses();
+
+} // namespace qcc
+
+#endif // QCC_PASSES_PASSES_H
