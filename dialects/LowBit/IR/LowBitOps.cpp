@@ -47,30 +47,33 @@ static LogicalResult verifyCompanion(Operation *op, StringRef what,
 }
 
 /// Checks presence and form of the scale and zero-point operands or
-/// attributes against the scheme of `type`.
+/// attributes against the scheme of `type`. With `mayBeComputed`, giving
+/// neither means both are computed from the data (dynamic quantization).
 static LogicalResult verifyScalesAndZeroPoints(Operation *op, QTensorType type,
                                                std::optional<ShapedType> scales,
                                                std::optional<ShapedType> zeros,
-                                               bool scalesOptional) {
+                                               bool mayBeComputed) {
   SchemeAttr scheme = type.getScheme();
   if (scales && !scheme.getScale())
     return op->emitOpError("scales given but the scheme has no scale type");
-  if (!scales && scheme.getScale() && !scalesOptional)
-    return op->emitOpError("the scheme has scale type ")
-           << scheme.getScale() << " but no scales were given";
+  if (zeros && !scheme.hasZeroPoint())
+    return op->emitOpError(
+        "zero points given but the scheme has no zero point type");
+  bool computed = mayBeComputed && !scales && !zeros;
+  if (!computed) {
+    if (zeros && !scales && scheme.getScale())
+      return op->emitOpError("zero points given without scales");
+    if (!scales && scheme.getScale())
+      return op->emitOpError("the scheme has scale type ")
+             << scheme.getScale() << " but no scales were given";
+    if (!zeros && scheme.hasZeroPoint())
+      return op->emitOpError("the scheme has zero point type ")
+             << scheme.getZeroPoint() << " but no zero points were given";
+  }
   if (scales && failed(verifyCompanion(op, "scales", *scales,
                                        type.getScaleShape(),
                                        scheme.getScale())))
     return failure();
-
-  if (zeros && !scheme.hasZeroPoint())
-    return op->emitOpError(
-        "zero points given but the scheme has no zero point type");
-  if (zeros && !scales)
-    return op->emitOpError("zero points given without scales");
-  if (scales && !zeros && scheme.hasZeroPoint())
-    return op->emitOpError("the scheme has zero point type ")
-           << scheme.getZeroPoint() << " but no zero points were given";
   if (zeros && failed(verifyCompanion(op, "zero points", *zeros,
                                       type.getScaleShape(),
                                       scheme.getZeroPoint())))
@@ -109,7 +112,7 @@ LogicalResult ConstantOp::verify() {
 
   if (failed(verifyScalesAndZeroPoints(*this, type, shapedTypeOf(getScales()),
                                        shapedTypeOf(getZeroPoints()),
-                                       /*scalesOptional=*/false)))
+                                       /*mayBeComputed=*/false)))
     return failure();
 
   SchemeAttr scheme = type.getScheme();
@@ -163,7 +166,7 @@ LogicalResult QuantizeOp::verify() {
                        "lowbit.constant with its codebook instead");
   return verifyScalesAndZeroPoints(*this, type, shapedTypeOf(getScales()),
                                    shapedTypeOf(getZeroPoints()),
-                                   /*scalesOptional=*/true);
+                                   /*mayBeComputed=*/true);
 }
 
 LogicalResult DequantizeOp::verify() {
@@ -180,7 +183,7 @@ LogicalResult RequantizeOp::verify() {
     return emitOpError("cannot requantize into a codebook scheme");
   return verifyScalesAndZeroPoints(*this, type, shapedTypeOf(getScales()),
                                    shapedTypeOf(getZeroPoints()),
-                                   /*scalesOptional=*/true);
+                                   /*mayBeComputed=*/true);
 }
 
 //===----------------------------------------------------------------------===//
@@ -242,6 +245,57 @@ LogicalResult MatmulOp::verify() {
              << " does not match result element type " << resultElement;
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AssembleOp, CodesOp, ScalesOp, ZeroPointsOp
+//===----------------------------------------------------------------------===//
+
+/// The element type a tensor of unpacked codes of `type` has.
+static LogicalResult verifyCodesTensor(Operation *op, QTensorType type,
+                                       RankedTensorType codes) {
+  if (codes.getShape() != type.getShape())
+    return op->emitOpError("codes shape ")
+           << shapeText(codes.getShape()) << " does not match qtensor shape "
+           << shapeText(type.getShape());
+  if (codes.getElementType() != type.getStorageType())
+    return op->emitOpError("codes element type ")
+           << codes.getElementType() << " does not match storage type "
+           << type.getStorageType();
+  return success();
+}
+
+LogicalResult AssembleOp::verify() {
+  QTensorType type = getType();
+  if (failed(verifyCodesTensor(*this, type, getCodes().getType())))
+    return failure();
+  SchemeAttr scheme = type.getScheme();
+  if (scheme.hasCodebook() || scheme.getTensorScale())
+    return emitOpError("cannot assemble a qtensor with a codebook or tensor "
+                       "scale; build a lowbit.constant instead");
+  return verifyScalesAndZeroPoints(*this, type, shapedTypeOf(getScales()),
+                                   shapedTypeOf(getZeroPoints()),
+                                   /*mayBeComputed=*/false);
+}
+
+LogicalResult CodesOp::verify() {
+  return verifyCodesTensor(*this, getInput().getType(), getType());
+}
+
+LogicalResult ScalesOp::verify() {
+  QTensorType type = getInput().getType();
+  if (!type.getScheme().getScale())
+    return emitOpError("the scheme has no scales");
+  return verifyCompanion(*this, "scales", getType(), type.getScaleShape(),
+                         type.getScheme().getScale());
+}
+
+LogicalResult ZeroPointsOp::verify() {
+  QTensorType type = getInput().getType();
+  if (!type.getScheme().hasZeroPoint())
+    return emitOpError("the scheme has no zero points");
+  return verifyCompanion(*this, "zero points", getType(), type.getScaleShape(),
+                         type.getScheme().getZeroPoint());
 }
 
 //===----------------------------------------------------------------------===//

@@ -99,9 +99,6 @@ static LogicalResult verifyScale(EmitErrorFn emitError, Type storageType,
     if (scheme.getGranularity() != Granularity::per_tensor)
       return emitError() << stringifyGranularity(scheme.getGranularity())
                          << " granularity needs a scale type";
-    if (isa<IntegerType>(storageType) && !scheme.hasCodebook())
-      return emitError() << "integer storage " << storageType
-                         << " without a codebook needs a scale type";
     if (scheme.getTensorScale())
       return emitError() << "tensor scale needs a per_block scale";
     return success();
@@ -143,8 +140,6 @@ static LogicalResult verifyZeroPoint(EmitErrorFn emitError, Type storageType,
   Type zeroPoint = scheme.getZeroPoint();
   if (!zeroPoint)
     return success();
-  if (!scheme.getScale())
-    return emitError() << "zero point needs a scale";
   if (scheme.hasCodebook())
     return emitError() << "zero point is not allowed with a codebook";
   if (isa<TernaryType>(storageType))

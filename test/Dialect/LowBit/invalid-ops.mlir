@@ -318,3 +318,67 @@ func.func @f(%q: !lowbit.qtensor<8xi2, #lowbit.scheme<per_tensor, scale = f32>>)
   %0 = lowbit.unpack %q : !lowbit.qtensor<8xi2, #lowbit.scheme<per_tensor, scale = f32>> -> !lowbit.qtensor<8xi2, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<bit_planes>>
   return
 }
+
+// -----
+
+func.func @f(%c: tensor<4x4xui8>, %s: tensor<f32>) {
+  // expected-error @+1 {{codes shape [4, 4] does not match qtensor shape [4, 8]}}
+  %0 = lowbit.assemble %c scales(%s : tensor<f32>) : tensor<4x4xui8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>>
+  return
+}
+
+// -----
+
+func.func @f(%c: tensor<4x8xi8>, %s: tensor<f32>) {
+  // expected-error @+1 {{codes element type 'i8' does not match storage type 'ui8'}}
+  %0 = lowbit.assemble %c scales(%s : tensor<f32>) : tensor<4x8xi8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>>
+  return
+}
+
+// -----
+
+func.func @f(%c: tensor<4x8xui8>) {
+  // expected-error @+1 {{the scheme has scale type 'f32' but no scales were given}}
+  %0 = lowbit.assemble %c : tensor<4x8xui8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>>
+  return
+}
+
+// -----
+
+func.func @f(%c: tensor<4xui4>) {
+  // expected-error @+1 {{cannot assemble a qtensor with a codebook or tensor scale; build a lowbit.constant instead}}
+  %0 = lowbit.assemble %c : tensor<4xui4> -> !lowbit.qtensor<4xui4, #lowbit.scheme<per_tensor, codebook = f32>>
+  return
+}
+
+// -----
+
+func.func @f(%q: !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>>) {
+  // expected-error @+1 {{codes element type 'i8' does not match storage type 'ui8'}}
+  %0 = lowbit.codes %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @f(%q: !lowbit.qtensor<4x8xf8E4M3FN, #lowbit.scheme<per_tensor>>) {
+  // expected-error @+1 {{the scheme has no scales}}
+  %0 = lowbit.scales %q : !lowbit.qtensor<4x8xf8E4M3FN, #lowbit.scheme<per_tensor>> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f(%q: !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_axis = 0, scale = f32>>) {
+  // expected-error @+1 {{scales have shape [] but the scheme needs [4]}}
+  %0 = lowbit.scales %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_axis = 0, scale = f32>> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f(%q: !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>>) {
+  // expected-error @+1 {{the scheme has no zero points}}
+  %0 = lowbit.zero_points %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<ui8>
+  return
+}

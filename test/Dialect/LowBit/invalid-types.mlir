@@ -46,11 +46,6 @@ func.func private @f(!lowbit.qtensor<4x4xf8E4M3FN, #lowbit.scheme<per_axis = 0>>
 
 // -----
 
-// expected-error @+1 {{integer storage 'i4' without a codebook needs a scale type}}
-func.func private @f(!lowbit.qtensor<4x4xi4, #lowbit.scheme<per_tensor>>)
-
-// -----
-
 // expected-error @+1 {{tensor scale needs a per_block scale}}
 func.func private @f(!lowbit.qtensor<4x4xf4E2M1FN, #lowbit.scheme<per_tensor, tensor_scale = f32>>)
 
@@ -88,11 +83,6 @@ func.func private @f(!lowbit.qtensor<4x32xf4E2M1FN, #lowbit.scheme<per_block = [
 
 // expected-error @+1 {{tensor scale needs a per_block scale}}
 func.func private @f(!lowbit.qtensor<4x32xf4E2M1FN, #lowbit.scheme<per_axis = 0, scale = f16, tensor_scale = f32>>)
-
-// -----
-
-// expected-error @+1 {{zero point needs a scale}}
-func.func private @f(!lowbit.qtensor<4xf8E4M3FN, #lowbit.scheme<per_tensor, zero_point = f32>>)
 
 // -----
 

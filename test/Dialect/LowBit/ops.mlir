@@ -127,3 +127,22 @@ func.func @requantize_pack_unpack(%q: !lowbit.qtensor<64x64xi8, #lowbit.scheme<p
       -> !lowbit.qtensor<64x64xi2, #lowbit.scheme<per_axis = 0, scale = f32>>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @assemble_and_parts
+// CHECK: %[[Q:.*]] = lowbit.assemble %arg0 scales(%arg1 : tensor<f32>) zero_points(%arg2 : tensor<ui8>) : tensor<4x8xui8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+// CHECK: lowbit.codes %[[Q]] : {{.*}} -> tensor<4x8xui8>
+// CHECK: lowbit.scales %[[Q]] : {{.*}} -> tensor<f32>
+// CHECK: lowbit.zero_points %[[Q]] : {{.*}} -> tensor<ui8>
+// CHECK: lowbit.assemble %arg0 zero_points(%arg2 : tensor<ui8>) : tensor<4x8xui8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+func.func @assemble_and_parts(%c: tensor<4x8xui8>, %s: tensor<f32>, %z: tensor<ui8>) {
+  %q = lowbit.assemble %c scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>)
+      : tensor<4x8xui8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+  %codes = lowbit.codes %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<4x8xui8>
+  %scales = lowbit.scales %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<f32>
+  %zeros = lowbit.zero_points %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<ui8>
+  %noscale = lowbit.assemble %c zero_points(%z : tensor<ui8>)
+      : tensor<4x8xui8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+  return
+}

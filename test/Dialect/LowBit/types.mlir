@@ -14,6 +14,8 @@
 // CHECK-SAME: !lowbit.qtensor<2x8xi8, #lowbit.scheme<per_tensor, scale = f32, zero_point = i8>>
 // CHECK-SAME: !lowbit.qtensor<2x8xui16, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui16>>
 // CHECK-SAME: !lowbit.qtensor<64x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = f16>>
+// CHECK-SAME: !lowbit.qtensor<4x4xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+// CHECK-SAME: !lowbit.qtensor<4x4xi8, #lowbit.scheme<per_tensor>>
 func.func private @integers(
   !lowbit.qtensor<4x8xi4, #lowbit.scheme<per_tensor, scale = f32>>,
   !lowbit.qtensor<4x8xui4, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui4>>,
@@ -25,7 +27,10 @@ func.func private @integers(
   !lowbit.qtensor<2x7xi7, #lowbit.scheme<per_tensor, scale = f32>>,
   !lowbit.qtensor<2x8xi8, #lowbit.scheme<per_tensor, scale = f32, zero_point = i8>>,
   !lowbit.qtensor<2x8xui16, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui16>>,
-  !lowbit.qtensor<64x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = f16>>)
+  !lowbit.qtensor<64x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = f16>>,
+  // No scale: real = code - zero_point (ONNX MatMulInteger, ConvInteger).
+  !lowbit.qtensor<4x4xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>,
+  !lowbit.qtensor<4x4xi8, #lowbit.scheme<per_tensor>>)
 
 // CHECK-LABEL: func.func private @minifloats
 // CHECK-SAME: !lowbit.qtensor<8xf8E4M3FN, #lowbit.scheme<per_tensor, scale = f32>>

@@ -97,6 +97,10 @@ def LowBit_MatmulOp : LowBit_Op<"matmul", [Pure]> {
     MatMulNBits and of GEMV-friendly weights). `lhs` is a float tensor or a
     qtensor (integer activations); `rhs` is a rank-2 qtensor. The weights
     are never materialized in float: lowering decodes them in registers.
+    With two integer qtensors and an `i32` result, the product is exact
+    integer arithmetic on zero-point-adjusted codes,
+    `sum_k (a[m, k] - za) * (b[k, n] - zb)`, scales not applied (ONNX
+    MatMulInteger, and the accumulator of QLinearMatMul).
 
     ```mlir
     %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x4096xf32>,
@@ -134,6 +138,80 @@ def LowBit_RequantizeOp : LowBit_Op<"requantize", [Pure, AttrSizedOperandSegment
     $input (`scales` `(` $scales^ `:` type($scales) `)`)?
     (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
     attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_AssembleOp : LowBit_Op<"assemble", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Make a qtensor from a tensor of codes and its scales";
+  let description = [{
+    Wraps codes that arrive at run time (a graph input of ONNX
+    DequantizeLinear, say) into a qtensor. `codes` has the qtensor's shape
+    and its storage type as element type, one code per element (unpacked);
+    `scales` and `zero_points` are exactly what the scheme calls for.
+
+    ```mlir
+    %q = lowbit.assemble %codes scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>)
+           : tensor<4x8xui8> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$codes,
+                       Optional<AnyRankedTensor>:$scales,
+                       Optional<AnyRankedTensor>:$zero_points);
+  let results = (outs LowBit_QTensorType:$result);
+  let assemblyFormat = [{
+    $codes (`scales` `(` $scales^ `:` type($scales) `)`)?
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
+    attr-dict `:` type($codes) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_CodesOp : LowBit_Op<"codes", [Pure]> {
+  let summary = "The codes of a qtensor as a tensor of its storage type";
+  let description = [{
+    One code per element, unpacked, in the logical shape: what ONNX
+    QuantizeLinear returns.
+
+    ```mlir
+    %c = lowbit.codes %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<4x8xui8>
+    ```
+  }];
+  let arguments = (ins LowBit_QTensorType:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_ScalesOp : LowBit_Op<"scales", [Pure]> {
+  let summary = "The scales of a qtensor";
+  let description = [{
+    For scales computed at run time (ONNX DynamicQuantizeLinear's y_scale).
+    ```mlir
+    %s = lowbit.scales %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins LowBit_QTensorType:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_ZeroPointsOp : LowBit_Op<"zero_points", [Pure]> {
+  let summary = "The zero points of a qtensor";
+  let description = [{
+    ```mlir
+    %z = lowbit.zero_points %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<ui8>
+    ```
+  }];
+  let arguments = (ins LowBit_QTensorType:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` type($result)
   }];
   let hasVerifier = 1;
 }
