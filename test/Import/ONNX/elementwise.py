@@ -1,0 +1,74 @@
+# RUN: %python %s %t
+# RUN: qcc %t/add.onnx | FileCheck %s --check-prefix=ADD
+# RUN: qcc %t/div_int.onnx | FileCheck %s --check-prefix=DIVINT
+# RUN: qcc %t/unary.onnx | FileCheck %s --check-prefix=UNARY
+# RUN: qcc %t/cast.onnx | FileCheck %s --check-prefix=CAST
+# RUN: qcc %t/where.onnx | FileCheck %s --check-prefix=WHERE
+# RUN: qcc %t/clip.onnx | FileCheck %s --check-prefix=CLIP
+# RUN: qcc %t/gelu.onnx | FileCheck %s --check-prefix=GELU
+# RUN: qcc %t/fold.onnx | FileCheck %s --check-prefix=FOLD
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "Inputs"))
+from onnx_builder import *
+from onnx import helper
+
+# Broadcasting: [2,3] + [3] reads the second input with a (d1) map.
+# ADD: #[[BCAST:.*]] = affine_map<(d0, d1) -> (d1)>
+# ADD-LABEL: func.func @main_graph
+# ADD-SAME: %arg0: tensor<2x3xf32> {onnx.name = "a"}
+# ADD-SAME: -> (tensor<2x3xf32> {onnx.name = "c"})
+# ADD: linalg.generic {indexing_maps = [#{{.*}}, #[[BCAST]], #{{.*}}]
+# ADD: arith.addf
+save(single("Add", [("a", FLOAT, [2, 3]), ("b", FLOAT, [3])], [("c", FLOAT, [2, 3])]), "add.onnx")
+
+# Unsigned integers are signless inside the function, with unsigned ops.
+# DIVINT-LABEL: func.func @main_graph
+# DIVINT-SAME: tensor<4xui8>
+# DIVINT: tensor.bitcast %arg0 : tensor<4xui8> to tensor<4xi8>
+# DIVINT: arith.divui
+# DIVINT: tensor.bitcast %{{.*}} : tensor<4xi8> to tensor<4xui8>
+save(single("Div", [("a", UINT8, [4]), ("b", UINT8, [4])], [("c", UINT8, [4])]), "div_int.onnx")
+
+# UNARY: math.sqrt
+# UNARY: math.exp
+# UNARY: arith.divf
+# UNARY: math.tanh
+# UNARY: math.erf
+# UNARY: arith.maximumf
+# UNARY: arith.select
+nodes = [
+    helper.make_node("Sqrt", ["x"], ["s"]),
+    helper.make_node("Sigmoid", ["s"], ["g"]),
+    helper.make_node("Tanh", ["g"], ["t"]),
+    helper.make_node("Erf", ["t"], ["e"]),
+    helper.make_node("Relu", ["e"], ["r"]),
+    helper.make_node("LeakyRelu", ["r"], ["y"], alpha=0.1),
+]
+save(model(nodes, [value_info("x", FLOAT, [8])], [value_info("y", FLOAT, [8])]), "unary.onnx")
+
+# CAST: arith.fptosi %{{.*}} : f32 to i32
+save(single("Cast", [("x", FLOAT, [3])], [("y", INT32, [3])], {"to": INT32}), "cast.onnx")
+
+# WHERE: arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+save(single("Where", [("c", BOOL, [2, 1]), ("x", FLOAT, [2, 3]), ("y", FLOAT, [3])], [("z", FLOAT, [2, 3])]), "where.onnx")
+
+# Opset 11+: bounds are inputs.
+# CLIP: tensor.extract
+# CLIP: arith.maximumf
+# CLIP: arith.minimumf
+save(single("Clip", [("x", FLOAT, [4])], [("y", FLOAT, [4])],
+            initializers=[tensor("lo", np.array(-1.0, np.float32)), tensor("hi", np.array(1.0, np.float32))]), "clip.onnx")
+
+# GELU: math.tanh
+save(single("Gelu", [("x", FLOAT, [4])], [("y", FLOAT, [4])], {"approximate": "tanh"}, opset=20), "gelu.onnx")
+
+# Integer shape arithmetic on constants is folded at import.
+# FOLD-LABEL: func.func @main_graph
+# FOLD: %[[C:.*]] = arith.constant dense<[7, 9]> : tensor<2xi64>
+# FOLD-NOT: linalg.generic
+# FOLD: return %[[C]]
+nodes = [helper.make_node("Add", ["a", "b"], ["s"]), helper.make_node("Mul", ["s", "two"], ["y"]),
+         helper.make_node("Sub", ["y", "one"], ["z"])]
+save(model(nodes, [], [value_info("z", INT64, [2])],
+           [tensor("a", np.array([1, 2], np.int64)), tensor("b", np.array([3, 3], np.int64)),
+            tensor("two", np.array(2, np.int64)), tensor("one", np.array(1, np.int64))]), "fold.onnx")
