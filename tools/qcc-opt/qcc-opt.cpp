@@ -8,6 +8,7 @@
 
 #include "qcc/Dialect/LowBit/IR/LowBit.h"
 #include "qcc/Passes/Passes.h"
+#include "qcc/Targets/CPU/Pipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -18,6 +19,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   qcc::registerPasses();
+  qcc::cpu::registerCPUPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -1,12 +1,14 @@
 //===- qcc.cpp - the ahead-of-time compiler driver --------------------===//
 //
-// qcc model.onnx --emit=mlir: import an ONNX model and print the module.
-// (Code generation to objects and shared libraries comes with the CPU
-// target; --emit lists only what exists.)
+// qcc model.onnx -o libmodel.so: import an ONNX model, run the graph
+// passes and the CPU lowering, and link a shared library that exports the
+// model descriptor of runtime/include/qcc/model_abi.h.
 //
 //===----------------------------------------------------------------------===//
 
+#include "qcc/Driver/Driver.h"
 #include "qcc/Import/ONNX/Importer.h"
+#include "qcc/Targets/CPU/Pipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -15,6 +17,10 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Pass.h"
+
+#include <chrono>
 
 using namespace llvm;
 
@@ -23,15 +29,40 @@ cl::OptionCategory qccCategory("qcc options");
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
                                cl::cat(qccCategory));
-cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
-                                cl::value_desc("file"), cl::init("-"),
-                                cl::cat(qccCategory));
-enum class Emit { MLIR };
-cl::opt<Emit> emit("emit", cl::desc("What to produce"), cl::init(Emit::MLIR),
-                   cl::values(clEnumValN(Emit::MLIR, "mlir",
-                                         "the imported module (lowbit + linalg/"
-                                         "tensor/arith/math on tensors)")),
-                   cl::cat(qccCategory));
+cl::opt<std::string> outputFile(
+    "o", cl::desc("Output file (default: stdout for text, a.so for --emit=so)"),
+    cl::value_desc("file"), cl::init(""), cl::cat(qccCategory));
+using qcc::driver::EmitKind;
+cl::opt<EmitKind> emit(
+    "emit", cl::desc("What to produce (default: so)"), cl::init(EmitKind::SO),
+    cl::values(
+        clEnumValN(EmitKind::MLIR, "mlir",
+                   "the imported module (lowbit + linalg/tensor/arith/math)"),
+        clEnumValN(EmitKind::LowBit, "lowbit", "after the graph-level passes"),
+        clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR"),
+        clEnumValN(EmitKind::Asm, "asm", "target assembly"),
+        clEnumValN(EmitKind::Obj, "obj", "a relocatable object"),
+        clEnumValN(EmitKind::SO, "so",
+                   "a shared library exporting the model descriptor")),
+    cl::cat(qccCategory));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
+                           cl::Prefix, cl::init(2), cl::cat(qccCategory));
+cl::opt<std::string> targetName(
+    "target", cl::desc("Target architecture or triple (x86_64, aarch64, ...); "
+                       "default: the host"),
+    cl::init(""), cl::cat(qccCategory));
+cl::opt<std::string> cpuName("cpu",
+                             cl::desc("Target CPU (default: the host CPU, "
+                                      "detected)"),
+                             cl::init(""), cl::cat(qccCategory));
+cl::opt<std::string> featureList(
+    "features", cl::desc("Target features, e.g. +avx2,+fma (default: the "
+                         "host's, detected)"),
+    cl::init(""), cl::cat(qccCategory));
+cl::opt<bool> printIRAfterAll("print-ir-after-all",
+                              cl::desc("Print the IR after every pass"),
+                              cl::cat(qccCategory));
+
 cl::list<std::string> shapes("shape",
                              cl::desc("Static shape of a graph input, e.g. "
                                       "--shape input_ids=1x128"),
@@ -40,6 +71,11 @@ cl::list<std::string> dims("dim",
                            cl::desc("Value of a symbolic dimension, e.g. "
                                     "--dim batch=1"),
                            cl::value_desc("NAME=N"), cl::cat(qccCategory));
+cl::list<std::string> constInputs(
+    "const-input",
+    cl::desc("Freeze a graph input to the value in a TensorProto file, e.g. "
+             "--const-input pads=pads.pb (shape inputs become foldable)"),
+    cl::value_desc("NAME=FILE.pb"), cl::cat(qccCategory));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("Print every supported ONNX op with its domain, "
                                "opset range and formats, then exit"),
@@ -79,6 +115,12 @@ bool parseBindings(qcc::onnx_import::ImportOptions &options) {
     }
     options.inputShapes[name] = shape;
   }
+  for (const std::string &text : constInputs) {
+    StringRef name, value;
+    if (!splitAssignment("const-input", text, name, value))
+      return false;
+    options.constantInputs[name] = value.str();
+  }
   for (const std::string &text : dims) {
     StringRef name, value;
     int64_t size;
@@ -97,11 +139,18 @@ bool parseBindings(qcc::onnx_import::ImportOptions &options) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // LLVM owns -time-passes; qcc shows it and times its MLIR passes with it.
+  if (cl::Option *option = cl::getRegisteredOptions().lookup("time-passes"))
+    option->addCategory(qccCategory);
   cl::HideUnrelatedOptions(qccCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "qcc: ahead-of-time compiler for low-bit neural networks\n\n"
-      "  qcc model.onnx --emit=mlir [--shape NAME=1x128] [--dim NAME=1]\n"
+      "  qcc model.onnx -o libmodel.so [-O2] [--target=x86_64|aarch64] "
+      "[--cpu=NAME] [--features=+avx2,...]\n"
+      "  qcc model.onnx --emit=mlir|lowbit|llvm|asm|obj|so [-o FILE]\n"
+      "  options for models with symbolic or shape inputs: --shape NAME=1x128,\n"
+      "  --dim NAME=1, --const-input NAME=FILE.pb\n"
       "  qcc --list-ops\n");
 
   if (listOps) {
@@ -116,24 +165,59 @@ int main(int argc, char **argv) {
   if (!parseBindings(options))
     return 1;
 
+  if (optLevel > 3) {
+    errs() << "qcc: -O" << optLevel << " is not an optimization level (0-3)\n";
+    return 1;
+  }
+  auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
   qcc::onnx_import::registerImportDialects(registry);
+  qcc::cpu::registerCPUPipelineDialects(registry);
   mlir::MLIRContext context(registry);
   auto module =
       qcc::onnx_import::importModelFile(inputFile, context, options, errs());
   if (!module)
     return 1;
 
-  std::error_code ec;
-  ToolOutputFile out(outputFile, ec, sys::fs::OF_None);
-  if (ec) {
-    errs() << "qcc: cannot write " << outputFile << ": " << ec.message() << "\n";
+  bool binary = emit == EmitKind::Obj || emit == EmitKind::SO;
+  std::string output = outputFile;
+  if (output.empty())
+    output = emit == EmitKind::SO ? "a.so" : (binary ? "a.o" : "-");
+  if (binary && output == "-") {
+    errs() << "qcc: --emit=" << (emit == EmitKind::SO ? "so" : "obj")
+           << " needs an output file (-o)\n";
     return 1;
   }
-  mlir::OpPrintingFlags flags;
-  if (!largeElements)
-    flags.elideLargeResourceString(4096).elideLargeElementsAttrs(64);
-  module->print(out.os(), flags);
-  out.keep();
+  qcc::driver::CompileOptions compile;
+  compile.target = targetName;
+  compile.cpu = cpuName;
+  compile.features = featureList;
+  compile.optLevel = optLevel;
+  compile.printIRAfterAll = printIRAfterAll;
+  compile.timePasses = TimePassesIsEnabled;
+  if (emit == EmitKind::MLIR) {
+    // The imported module, with weight blobs elided unless asked for.
+    std::error_code ec;
+    ToolOutputFile out(output, ec, sys::fs::OF_Text);
+    if (ec) {
+      errs() << "qcc: cannot write " << output << ": " << ec.message() << "\n";
+      return 1;
+    }
+    mlir::OpPrintingFlags flags;
+    if (!largeElements)
+      flags.elideLargeResourceString(4096).elideLargeElementsAttrs(64);
+    module->print(out.os(), flags);
+    out.keep();
+    return 0;
+  }
+  if (failed(qcc::driver::compileModule(*module, compile, emit, output, errs())))
+    return 1;
+  if (binary) {
+    double seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    errs() << "qcc: wrote " << output << " in " << format("%.2f", seconds)
+           << " s\n";
+  }
   return 0;
 }

@@ -96,9 +96,12 @@ static LogicalResult verifyScale(EmitErrorFn emitError, Type storageType,
                                  SchemeAttr scheme) {
   Type scale = scheme.getScale();
   if (!scale) {
-    if (scheme.getGranularity() != Granularity::per_tensor)
+    // Without scales, the granularity describes the zero points alone
+    // (ONNX MatMulInteger's per-row zero points).
+    if (scheme.getGranularity() != Granularity::per_tensor &&
+        !scheme.getZeroPoint())
       return emitError() << stringifyGranularity(scheme.getGranularity())
-                         << " granularity needs a scale type";
+                         << " granularity needs a scale or zero point type";
     if (scheme.getTensorScale())
       return emitError() << "tensor scale needs a per_block scale";
     return success();

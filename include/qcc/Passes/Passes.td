@@ -47,4 +47,57 @@ def LowBitToQuantPass : Pass<"lowbit-to-quant"> {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
 }
 
+def LowBitToLinalgPass : Pass<"lowbit-to-linalg"> {
+  let summary = "Reference lowering of lowbit ops to linalg on plain tensors";
+  let description = [{
+    Takes each qtensor apart into plain tensors (packed bytes or one code
+    per element, scales, zero points, codebook, tensor scale) and rewrites
+    the lowbit ops into linalg.generic ops that decode elements in their
+    bodies: `lowbit.dequantize` and `lowbit.codes` become generics over the
+    output, `lowbit.quantize` computes codes with QuantizeLinear's rounding
+    (and DynamicQuantizeLinear's scale formula when no scales are given),
+    and `lowbit.matmul` becomes one generic with a reduction over K that
+    reads the weight's packed bytes directly (no dequantized weight is
+    materialized). Correct for every format; the fast kernels of the CPU
+    target replace it layer by layer.
+
+    Not lowered yet, each with an error naming the op: layouts other than
+    row_major and base3, quantizing to minifloat storage, requantize, and
+    qtensors crossing function boundaries.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def DropSignednessPass : Pass<"qcc-drop-signedness", "::mlir::ModuleOp"> {
+  let summary = "Make every integer tensor type signless";
+  let description = [{
+    After `lowbit-to-linalg`, the only unsigned types left are ONNX's
+    (`ui8` function arguments, zero-point constants) and the
+    `tensor.bitcast` ops that bridge them to signless tensors. Code
+    generation needs signless types (the ops already carry signedness), and
+    bufferization has no model for `tensor.bitcast`, so this pass rewrites
+    every integer tensor type to its signless twin, re-types unsigned dense
+    constants, and erases the bitcasts that became no-ops. Run it after every
+    qtensor is gone.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def StridedCopiesToLinalgPass : Pass<"qcc-strided-copies-to-linalg"> {
+  let summary = "Rewrite memref.copy of strided views as linalg.copy";
+  let description = [{
+    After bufferization, copies into or out of subviews (from tensor.pad,
+    insert_slice, extract_slice) are `memref.copy` ops that LLVM lowering
+    turns into calls to `memrefCopy` from MLIR's runner utilities, which a
+    deployed library must not depend on. This pass rewrites every copy whose
+    source or target is not contiguous into `linalg.copy`, which later
+    becomes loops; contiguous copies stay `memref.copy` (a memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // QCC_PASSES_PASSES_TD

@@ -116,6 +116,52 @@ LogicalResult GraphImporter::importInitializers(const onnx::GraphProto &graph) {
   return success(ok);
 }
 
+LogicalResult
+GraphImporter::importConstantInputs(const onnx::GraphProto &graph) {
+  for (const auto &entry : options.constantInputs) {
+    llvm::StringRef name = entry.getKey();
+    const std::string &file = entry.getValue();
+    const onnx::ValueInfoProto *input = nullptr;
+    for (const onnx::ValueInfoProto &candidate : graph.input())
+      if (candidate.name() == name && !values.count(name))
+        input = &candidate;
+    if (!input) {
+      reportError("--const-input names '" + name +
+                  "', which is not a graph input");
+      return failure();
+    }
+    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false);
+    auto proto = std::make_shared<onnx::TensorProto>();
+    if (!buffer || !proto->ParseFromArray((*buffer)->getBufferStart(),
+                                          (*buffer)->getBufferSize())) {
+      reportError("--const-input " + name + ": '" + file +
+                  "' is not a readable TensorProto (.pb) file");
+      return failure();
+    }
+    TensorSource constantSource = source;
+    constantSource.modelOwner = proto;
+    llvm::Expected<HostTensor> tensor = decodeTensor(*proto, constantSource);
+    if (!tensor) {
+      reportError("--const-input " + name + ": " +
+                  llvm::toString(tensor.takeError()));
+      return failure();
+    }
+    auto declared = static_cast<DataType>(input->type().tensor_type().elem_type());
+    if (tensor->getType() != declared) {
+      reportError("--const-input " + name + ": the file holds " +
+                  dataTypeName(tensor->getType()) + " but the input is " +
+                  dataTypeName(declared));
+      return failure();
+    }
+    ImportedValue value;
+    value.type = tensor->getType();
+    value.shape.assign(tensor->getShape().begin(), tensor->getShape().end());
+    value.constant = std::move(*tensor);
+    define(name, std::move(value));
+  }
+  return success();
+}
+
 FailureOr<SmallVector<int64_t>>
 GraphImporter::resolveInputShape(const onnx::ValueInfoProto &input) {
   auto bound = options.inputShapes.find(input.name());
@@ -286,8 +332,18 @@ LogicalResult GraphImporter::importModel(const onnx::ModelProto &model,
     return failure();
   }
   const onnx::GraphProto &graph = model.graph();
-  if (failed(importInitializers(graph)))
+  if (failed(importInitializers(graph)) || failed(importConstantInputs(graph)))
     return failure();
+
+  for (const auto &binding : options.inputShapes) {
+    llvm::StringRef name = binding.getKey();
+    if (llvm::none_of(graph.input(), [&](const onnx::ValueInfoProto &input) {
+          return input.name() == name && !values.count(name);
+        })) {
+      reportError("--shape names '" + name + "', which is not a graph input");
+      return failure();
+    }
+  }
 
   // Graph inputs that are also initializers are constants with a default
   // (IR version < 4 models list every weight as an input).
@@ -319,13 +375,6 @@ LogicalResult GraphImporter::importModel(const onnx::ModelProto &model,
   }
   if (failedAny || failed(checkSupported(graph)))
     return failure();
-  for (auto &[name, shape] : options.inputShapes)
-    if (llvm::none_of(inputs, [&, &name = name](const onnx::ValueInfoProto *in) {
-          return in->name() == name;
-        })) {
-      reportError("--shape names '" + name + "', which is not a graph input");
-      return failure();
-    }
 
   Location loc = FileLineColLoc::get(&context, source.modelPath, 0, 0);
   builder.setInsertionPointToEnd(module.getBody());

@@ -38,6 +38,7 @@ public:
 
 private:
   mlir::LogicalResult importInitializers(const onnx::GraphProto &graph);
+  mlir::LogicalResult importConstantInputs(const onnx::GraphProto &graph);
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   resolveInputShape(const onnx::ValueInfoProto &input);
   mlir::LogicalResult checkSupported(const onnx::GraphProto &graph);

@@ -50,6 +50,11 @@ bool NodeImporter::hasInput(unsigned i) const {
   return static_cast<int>(i) < node.input_size() && !node.input(i).empty();
 }
 
+llvm::StringRef NodeImporter::getInputName(unsigned i) const {
+  return static_cast<int>(i) < node.input_size() ? llvm::StringRef(node.input(i))
+                                                 : llvm::StringRef();
+}
+
 const ImportedValue &NodeImporter::getInfo(unsigned i) {
   assert(hasInput(i) && "input must be present");
   ImportedValue *value = graph.lookup(node.input(i));
@@ -165,7 +170,8 @@ void NodeImporter::setConstantOutput(unsigned i, HostTensor tensor) {
 }
 
 void NodeImporter::setQuantizedOutput(unsigned i, Value qtensor,
-                                      DataType type) {
+                                      DataType type, llvm::StringRef scaleName,
+                                      llvm::StringRef zeroPointName) {
   if (!hasOutput(i))
     return;
   ImportedValue imported;
@@ -173,5 +179,7 @@ void NodeImporter::setQuantizedOutput(unsigned i, Value qtensor,
   auto shape = cast<qcc::lowbit::QTensorType>(qtensor.getType()).getShape();
   imported.shape.assign(shape.begin(), shape.end());
   imported.quantized = qtensor;
+  imported.scaleName = scaleName.str();
+  imported.zeroPointName = zeroPointName.str();
   graph.define(node.output(i), std::move(imported));
 }

@@ -36,6 +36,9 @@ struct ImportedValue {
   /// A !lowbit.qtensor holding these codes with their scales, when the value
   /// was made by a quantizing op; DequantizeLinear then reads it directly.
   mlir::Value quantized;
+  /// For `quantized`: the ONNX names of the scale and zero-point inputs it
+  /// was quantized with, so a DequantizeLinear with the same ones reuses it.
+  std::string scaleName, zeroPointName;
 };
 
 class GraphImporter;
@@ -57,6 +60,8 @@ public:
   /// True when input `i` exists and is not the empty name (ONNX's way of
   /// leaving out an optional input in the middle).
   bool hasInput(unsigned i) const;
+  /// The ONNX value name of input `i`.
+  llvm::StringRef getInputName(unsigned i) const;
   const ImportedValue &getInfo(unsigned i);
   DataType getInputType(unsigned i) { return getInfo(i).type; }
   llvm::ArrayRef<int64_t> getInputShape(unsigned i) { return getInfo(i).shape; }
@@ -89,8 +94,11 @@ public:
   void setOutput(unsigned i, mlir::Value value, DataType type);
   /// Records output `i` as known at compile time (materialized on use).
   void setConstantOutput(unsigned i, HostTensor tensor);
-  /// Records output `i` as the codes of `qtensor` (materialized on use).
-  void setQuantizedOutput(unsigned i, mlir::Value qtensor, DataType type);
+  /// Records output `i` as the codes of `qtensor` (materialized on use),
+  /// quantized with the inputs named `scaleName` and `zeroPointName`.
+  void setQuantizedOutput(unsigned i, mlir::Value qtensor, DataType type,
+                          llvm::StringRef scaleName = {},
+                          llvm::StringRef zeroPointName = {});
 
   //--- Errors and helpers ---------------------------------------------------
   /// Records `FILE: node 'NAME' (OpType): reason` and returns failure.

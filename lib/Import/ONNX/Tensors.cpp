@@ -277,6 +277,11 @@ HostTensor HostTensor::fromDouble(DataType type, llvm::ArrayRef<int64_t> shape,
   return makeOwned(type, shape, std::move(data));
 }
 
+HostTensor HostTensor::asBytes() const {
+  return HostTensor(DataType::Int8, {static_cast<int64_t>(bytes.size())}, bytes,
+                    owner);
+}
+
 HostTensor HostTensor::reshaped(llvm::ArrayRef<int64_t> newShape) const {
   HostTensor result = *this;
   result.shape.assign(newShape.begin(), newShape.end());

@@ -99,6 +99,10 @@ public:
   mlir::ElementsAttr toAttribute(mlir::MLIRContext *context,
                                  llvm::StringRef nameHint) const;
 
+  /// The raw bytes as a 1-D INT8 tensor sharing this tensor's memory (the
+  /// packed storage of a lowbit.constant).
+  HostTensor asBytes() const;
+
   /// The same data with another shape (same element count).
   HostTensor reshaped(llvm::ArrayRef<int64_t> newShape) const;
 

@@ -41,7 +41,7 @@ func.func private @f(!lowbit.qtensor<4x100xi4, #lowbit.scheme<per_block = [1, 12
 
 // -----
 
-// expected-error @+1 {{per_axis granularity needs a scale type}}
+// expected-error @+1 {{per_axis granularity needs a scale or zero point type}}
 func.func private @f(!lowbit.qtensor<4x4xf8E4M3FN, #lowbit.scheme<per_axis = 0>>)
 
 // -----

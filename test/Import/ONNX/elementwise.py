@@ -1,12 +1,12 @@
 # RUN: %python %s %t
-# RUN: qcc %t/add.onnx | FileCheck %s --check-prefix=ADD
-# RUN: qcc %t/div_int.onnx | FileCheck %s --check-prefix=DIVINT
-# RUN: qcc %t/unary.onnx | FileCheck %s --check-prefix=UNARY
-# RUN: qcc %t/cast.onnx | FileCheck %s --check-prefix=CAST
-# RUN: qcc %t/where.onnx | FileCheck %s --check-prefix=WHERE
-# RUN: qcc %t/clip.onnx | FileCheck %s --check-prefix=CLIP
-# RUN: qcc %t/gelu.onnx | FileCheck %s --check-prefix=GELU
-# RUN: qcc %t/fold.onnx | FileCheck %s --check-prefix=FOLD
+# RUN: qcc %t/add.onnx --emit=mlir | FileCheck %s --check-prefix=ADD
+# RUN: qcc %t/div_int.onnx --emit=mlir | FileCheck %s --check-prefix=DIVINT
+# RUN: qcc %t/unary.onnx --emit=mlir | FileCheck %s --check-prefix=UNARY
+# RUN: qcc %t/cast.onnx --emit=mlir | FileCheck %s --check-prefix=CAST
+# RUN: qcc %t/where.onnx --emit=mlir | FileCheck %s --check-prefix=WHERE
+# RUN: qcc %t/clip.onnx --emit=mlir | FileCheck %s --check-prefix=CLIP
+# RUN: qcc %t/gelu.onnx --emit=mlir | FileCheck %s --check-prefix=GELU
+# RUN: qcc %t/fold.onnx --emit=mlir | FileCheck %s --check-prefix=FOLD
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "Inputs"))
 from onnx_builder import *

@@ -27,6 +27,10 @@ struct ImportOptions {
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
   /// Values for symbolic dimensions, by dim_param name (`--dim batch=1`).
   llvm::StringMap<int64_t> dimValues;
+  /// Graph inputs frozen to the value in a TensorProto (.pb) file, by input
+  /// name (`--const-input shape=shape.pb`): they become constants, so shape
+  /// inputs of Reshape, Pad, Resize... can be folded at compile time.
+  llvm::StringMap<std::string> constantInputs;
   /// Name of the function the main graph becomes.
   std::string functionName = "main_graph";
 };

@@ -1,0 +1,66 @@
+//===- Driver.h - the compile pipeline: module -> .so -----------*- C++ -*-===//
+
+#ifndef QCC_DRIVER_DRIVER_H
+#define QCC_DRIVER_DRIVER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace qcc::driver {
+
+/// How far compilation goes.
+enum class EmitKind {
+  MLIR,   // the imported module
+  LowBit, // after the graph-level passes
+  LLVM,   // LLVM IR (optimized)
+  Asm,    // target assembly
+  Obj,    // relocatable object
+  SO,     // the deployable shared library
+};
+
+struct CompileOptions {
+  /// Target triple or arch ("x86_64", "aarch64", a full triple); empty means
+  /// the host.
+  std::string target;
+  /// CPU name; empty means the host CPU when compiling for the host, else
+  /// "generic".
+  std::string cpu;
+  /// Comma-separated LLVM features (+avx2,...); empty means the host's when
+  /// compiling for the host.
+  std::string features;
+  unsigned optLevel = 2;
+  bool printIRAfterAll = false;
+  bool timePasses = false;
+};
+
+/// One input or output of the compiled model, as the descriptor lists it.
+struct TensorSignature {
+  std::string name;
+  uint32_t elementType; // qcc_element_type (runtime/include/qcc/model_abi.h)
+  llvm::SmallVector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::string modelName;
+  llvm::SmallVector<TensorSignature> inputs, outputs;
+};
+
+/// Reads the signature of the module's `main_graph` function (ONNX names
+/// from `onnx.name` attributes, element types before signedness is
+/// dropped). Fails with a message on `errs` for types the ABI cannot carry.
+mlir::FailureOr<ModelSignature> readSignature(mlir::ModuleOp module,
+                                              llvm::raw_ostream &errs);
+
+/// Runs the pipeline as far as `emit` asks and writes the result to
+/// `outputPath` ("-" for stdout, text kinds only). Errors go to `errs`.
+mlir::LogicalResult compileModule(mlir::ModuleOp module,
+                                  const CompileOptions &options, EmitKind emit,
+                                  llvm::StringRef outputPath,
+                                  llvm::raw_ostream &errs);
+
+} // namespace qcc::driver
+
+#endif // QCC_DRIVER_DRIVER_H

@@ -1,0 +1,138 @@
+//===- Driver.cpp - import -> passes -> LLVM -> object -> .so ----------===//
+
+#include "qcc/Driver/Driver.h"
+
+#include "LLVMEmitter.h"
+#include "Linker.h"
+
+#include "qcc/Targets/CPU/Pipeline.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using namespace qcc::driver;
+
+static void configure(PassManager &pm, const CompileOptions &options) {
+  if (options.printIRAfterAll) {
+    pm.getContext()->disableMultithreading();
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [](Pass *, Operation *) { return true; },
+                        /*printModuleScope=*/true,
+                        /*printAfterOnlyOnChange=*/false);
+  }
+  if (options.timePasses)
+    pm.enableTiming();
+}
+
+static std::unique_ptr<llvm::ToolOutputFile>
+openOutput(llvm::StringRef path, bool binary, llvm::raw_ostream &errs) {
+  std::error_code ec;
+  auto file = std::make_unique<llvm::ToolOutputFile>(
+      path, ec, binary ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text);
+  if (ec) {
+    errs << "qcc: cannot write " << path << ": " << ec.message() << "\n";
+    return nullptr;
+  }
+  return file;
+}
+
+LogicalResult qcc::driver::compileModule(ModuleOp module,
+                                         const CompileOptions &options,
+                                         EmitKind emit, llvm::StringRef outputPath,
+                                         llvm::raw_ostream &errs) {
+  if (emit == EmitKind::MLIR) {
+    auto out = openOutput(outputPath, false, errs);
+    if (!out)
+      return failure();
+    module.print(out->os());
+    out->keep();
+    return success();
+  }
+  FailureOr<ModelSignature> signature = readSignature(module, errs);
+  if (emit != EmitKind::LowBit && failed(signature))
+    return failure();
+
+  // Graph-level passes (the lowbit passes of later issues join here).
+  PassManager graph(module->getContext());
+  configure(graph, options);
+  graph.addPass(createCanonicalizerPass());
+  graph.addPass(createCSEPass());
+  if (failed(graph.run(module)))
+    return failure();
+  if (emit == EmitKind::LowBit) {
+    auto out = openOutput(outputPath, false, errs);
+    if (!out)
+      return failure();
+    module.print(out->os());
+    out->keep();
+    return success();
+  }
+
+  PassManager lowering(module->getContext());
+  configure(lowering, options);
+  qcc::cpu::buildCPUToLLVMPipeline(lowering);
+  if (failed(lowering.run(module)))
+    return failure();
+
+  registerBuiltinDialectTranslation(*module->getContext());
+  registerLLVMDialectTranslation(*module->getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, signature->modelName);
+  if (!llvmModule) {
+    errs << "qcc: translation to LLVM IR failed\n";
+    return failure();
+  }
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, errs);
+  if (!machine)
+    return failure();
+  std::string targetDescription = machine->getTargetTriple().str() + " cpu=" +
+                                  machine->getTargetCPU().str();
+  if (failed(addModelInterface(*llvmModule, *signature, targetDescription, errs)))
+    return failure();
+  optimizeModule(*llvmModule, *machine, options.optLevel);
+
+  if (emit == EmitKind::LLVM) {
+    auto out = openOutput(outputPath, false, errs);
+    if (!out)
+      return failure();
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return success();
+  }
+  if (emit == EmitKind::Asm || emit == EmitKind::Obj) {
+    auto out = openOutput(outputPath, emit == EmitKind::Obj, errs);
+    if (!out || failed(emitMachineCode(*llvmModule, *machine, emit == EmitKind::Asm,
+                                       out->os(), errs)))
+      return failure();
+    out->keep();
+    return success();
+  }
+
+  // A shared library: object to a temporary file, then ld.lld.
+  llvm::SmallString<128> objectPath;
+  if (llvm::sys::fs::createTemporaryFile("qcc", "o", objectPath)) {
+    errs << "qcc: cannot create a temporary object file\n";
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath);
+  {
+    auto out = openOutput(objectPath, true, errs);
+    if (!out || failed(emitMachineCode(*llvmModule, *machine, false, out->os(), errs)))
+      return failure();
+    out->keep();
+  }
+  llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  bool forHost = machine->getTargetTriple().getArch() == host.getArch();
+  return linkSharedLibrary(objectPath, outputPath, machine->getTargetTriple(),
+                           forHost, errs);
+}

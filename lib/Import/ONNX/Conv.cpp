@@ -1,0 +1,300 @@
+//===- Conv.cpp - ONNX Conv -> linalg convolutions ------------------------===//
+//
+// The convolution that Conv, ConvInteger and QLinearConv share
+// (ConvBuilder.h): attributes read and checked once, then an upstream linalg
+// named convolution over a tensor.pad'ed input (1-D to 3-D, depthwise, 2-D
+// grouped), and a linalg.generic where no named op fits the rank and
+// grouping. Conv itself is the float case plus its bias.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Builders.h"
+#include "ConvBuilder.h"
+#include "ConvPool.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace qcc::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Geometry
+//===----------------------------------------------------------------------===//
+
+FailureOr<ConvGeometry>
+qcc::onnx_import::readConvGeometry(NodeImporter &n,
+                                   ArrayRef<int64_t> inputShape,
+                                   ArrayRef<int64_t> weightShape) {
+  if (inputShape.size() < 3)
+    return n.fail("the input must have rank 3 or more ([N, C, D1, ...]); "
+                  "it has rank " +
+                  Twine(inputShape.size()));
+  if (weightShape.size() != inputShape.size())
+    return n.fail("the weight has rank " + Twine(weightShape.size()) +
+                  " but the input has rank " + Twine(inputShape.size()));
+  int64_t group = n.getIntAttr("group", 1);
+  if (group < 1)
+    return n.fail("group must be positive");
+  int64_t channels = inputShape[1], outChannels = weightShape[0];
+  if (weightShape[1] * group != channels)
+    return n.fail("the weight has " + Twine(weightShape[1]) +
+                  " input channels per group and group is " + Twine(group) +
+                  ", but the input has " + Twine(channels) + " channels");
+  if (outChannels % group != 0)
+    return n.fail("group " + Twine(group) + " does not divide the weight's " +
+                  Twine(outChannels) + " output channels");
+  ArrayRef<int64_t> kernel = weightShape.drop_front(2);
+  if (std::optional<SmallVector<int64_t>> shape = n.getIntsAttr("kernel_shape");
+      shape && ArrayRef<int64_t>(*shape) != kernel)
+    return n.fail("kernel_shape does not match the weight's spatial shape");
+  FailureOr<Window> w =
+      readWindow(n, inputShape.drop_front(2), kernel, /*ceilMode=*/false);
+  if (failed(w))
+    return failure();
+  ConvGeometry geometry;
+  geometry.strides = w->strides;
+  geometry.dilations = w->dilations;
+  geometry.padsBegin = w->padsBegin;
+  geometry.padsEnd = w->padsEnd;
+  geometry.group = group;
+  return geometry;
+}
+
+SmallVector<int64_t>
+qcc::onnx_import::convOutputSizes(ArrayRef<int64_t> inputShape,
+                                  ArrayRef<int64_t> weightShape,
+                                  const ConvGeometry &g) {
+  SmallVector<int64_t> sizes;
+  for (size_t i = 0; i + 2 < inputShape.size(); ++i) {
+    int64_t padded = inputShape[i + 2] + g.padsBegin[i] + g.padsEnd[i];
+    int64_t eff = effectiveKernel(weightShape[i + 2], g.dilations[i]);
+    sizes.push_back((padded - eff) / g.strides[i] + 1);
+  }
+  return sizes;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Splits dimension `dim` of `value` into (outer, size / outer).
+Value splitDim(OpBuilder &b, Location loc, Value value, int64_t dim,
+               int64_t outer) {
+  ArrayRef<int64_t> shape = shapeOf(value);
+  SmallVector<int64_t> newShape;
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i) {
+    int64_t first = newShape.size();
+    if (i == dim) {
+      newShape.append({outer, shape[i] / outer});
+      groups.push_back({first, first + 1});
+    } else {
+      newShape.push_back(shape[i]);
+      groups.push_back({first});
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(newShape, elementTypeOf(value)), value,
+      groups);
+}
+
+/// Merges dimensions `dim` and `dim + 1` of `value`.
+Value mergeDims(OpBuilder &b, Location loc, Value value, int64_t dim) {
+  ArrayRef<int64_t> shape = shapeOf(value);
+  SmallVector<int64_t> newShape;
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i) {
+    if (i == dim + 1) {
+      newShape.back() *= shape[i];
+      groups.back().push_back(i);
+      continue;
+    }
+    newShape.push_back(shape[i]);
+    groups.push_back({i});
+  }
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(newShape, elementTypeOf(value)), value,
+      groups);
+}
+
+template <typename ConvOp>
+Value buildNamedConv(OpBuilder &b, Location loc, Value input, Value weight,
+                     Value init, const ConvGeometry &g) {
+  return ConvOp::create(b, loc, TypeRange{init.getType()},
+                        ValueRange{input, weight}, ValueRange{init},
+                        b.getI64TensorAttr(g.strides),
+                        b.getI64TensorAttr(g.dilations))
+      ->getResult(0);
+}
+
+/// out[n, g, m, o...] += in[n, g, c, o*s + k*d...] * w[g, m, c, k...] for
+/// any number of spatial axes: the form no named op covers.
+Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
+                              Value weight, Value init, const ConvGeometry &g) {
+  MLIRContext *context = b.getContext();
+  int64_t rank = g.strides.size();
+  int64_t numDims = 4 + 2 * rank;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  AffineExpr n = dim(0), group = dim(1), m = dim(2), c = dim(3 + rank);
+  SmallVector<AffineExpr> inExprs = {n, group, c}, wExprs = {group, m, c},
+                          outExprs = {n, group, m};
+  for (int64_t i = 0; i < rank; ++i) {
+    AffineExpr o = dim(3 + i), k = dim(4 + rank + i);
+    inExprs.push_back(o * g.strides[i] + k * g.dilations[i]);
+    wExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
+                                 AffineMap::get(numDims, 0, wExprs, context),
+                                 AffineMap::get(numDims, 0, outExprs, context)};
+  SmallVector<utils::IteratorType> iterators(3 + rank,
+                                             utils::IteratorType::parallel);
+  iterators.append(1 + rank, utils::IteratorType::reduction);
+  Type acc = elementTypeOf(init);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{input, weight},
+             ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value product =
+                   mulScalars(nb, nl, extendTo(nb, nl, args[0], acc),
+                              extendTo(nb, nl, args[1], acc));
+               linalg::YieldOp::create(nb, nl,
+                                       addScalars(nb, nl, args[2], product));
+             })
+      .getResult(0);
+}
+
+/// Depthwise convolution with one output channel per input channel, as
+/// linalg.depthwise_conv_{1,2,3}d_nc*_c*.
+Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value weight,
+                         Value init, const ConvGeometry &g) {
+  // [C, 1, K...] -> [C, K...]
+  Value filter = mergeDims(b, loc, weight, 0);
+  switch (g.strides.size()) {
+  case 1:
+    return buildNamedConv<linalg::DepthwiseConv1DNcwCwOp>(b, loc, input, filter,
+                                                          init, g);
+  case 2:
+    return buildNamedConv<linalg::DepthwiseConv2DNchwChwOp>(b, loc, input,
+                                                            filter, init, g);
+  default:
+    return buildNamedConv<linalg::DepthwiseConv3DNcdhwCdhwOp>(b, loc, input,
+                                                              filter, init, g);
+  }
+}
+
+} // namespace
+
+Value qcc::onnx_import::buildConvolution(OpBuilder &b, Location loc,
+                                         Value input, Value weight,
+                                         const ConvGeometry &g,
+                                         Type accumulator) {
+  ArrayRef<int64_t> inShape = shapeOf(input), wShape = shapeOf(weight);
+  size_t rank = inShape.size() - 2;
+  int64_t channels = inShape[1], outChannels = wShape[0], group = g.group;
+  SmallVector<int64_t> outSizes = convOutputSizes(inShape, wShape, g);
+  Value padded = padSpatial(b, loc, input, g.padsBegin, g.padsEnd, [&] {
+    return buildScalar(b, loc, elementTypeOf(input), 0.0);
+  });
+  Value zero = buildScalar(b, loc, accumulator, 0.0);
+  SmallVector<int64_t> outShape = {inShape[0], outChannels};
+  outShape.append(outSizes);
+
+  if (group == 1) {
+    Value init = filledTensor(b, loc, outShape, zero);
+    switch (rank) {
+    case 1:
+      return buildNamedConv<linalg::Conv1DNcwFcwOp>(b, loc, padded, weight,
+                                                    init, g);
+    case 2:
+      return buildNamedConv<linalg::Conv2DNchwFchwOp>(b, loc, padded, weight,
+                                                      init, g);
+    case 3:
+      return buildNamedConv<linalg::Conv3DNcdhwFcdhwOp>(b, loc, padded, weight,
+                                                        init, g);
+    default:
+      break;
+    }
+  }
+  if (group == channels && outChannels == channels && rank <= 3)
+    return buildDepthwiseConv(b, loc, padded, weight,
+                              filledTensor(b, loc, outShape, zero), g);
+
+  // Grouped: [N, G, C/G, D...] x [G, M/G, C/G, K...] -> [N, G, M/G, O...].
+  Value groupedIn = splitDim(b, loc, padded, 1, group);
+  Value groupedW = splitDim(b, loc, weight, 0, group);
+  SmallVector<int64_t> groupedShape = {inShape[0], group, outChannels / group};
+  groupedShape.append(outSizes);
+  Value init = filledTensor(b, loc, groupedShape, zero);
+  Value result =
+      rank == 2 ? buildNamedConv<linalg::Conv2DNgchwGfchwOp>(b, loc, groupedIn,
+                                                             groupedW, init, g)
+                : buildGroupedConvGeneric(b, loc, groupedIn, groupedW, init, g);
+  return mergeDims(b, loc, result, 1);
+}
+
+namespace {
+
+LogicalResult convertConv(NodeImporter &n) {
+  DataType type = n.getInputType(0);
+  if (!isFloatType(type))
+    return n.fail("Conv on " + dataTypeName(type) +
+                  " tensors is not supported (float types only; integer "
+                  "convolutions are ConvInteger and QLinearConv)");
+  if (n.getInputType(1) != type)
+    return n.fail("the weight is " + dataTypeName(n.getInputType(1)) +
+                  " but the input is " + dataTypeName(type));
+  ArrayRef<int64_t> inShape = n.getInputShape(0), wShape = n.getInputShape(1);
+  FailureOr<ConvGeometry> geometry = readConvGeometry(n, inShape, wShape);
+  if (failed(geometry))
+    return failure();
+  bool hasBias = n.hasInput(2);
+  if (hasBias &&
+      (n.getInputShape(2).size() != 1 || n.getInputShape(2)[0] != wShape[0] ||
+       n.getInputType(2) != type))
+    return n.fail("the bias must be a 1-D " + dataTypeName(type) +
+                  " tensor of the weight's " + Twine(wShape[0]) +
+                  " output channels");
+
+  OpBuilder &b = n.getBuilder();
+  Location loc = n.getLoc();
+  Type element = getSignlessElementType(n.getContext(), type);
+  Type acc = accumulatorFor(element);
+  Value result =
+      buildConvolution(b, loc, n.getInput(0), n.getInput(1), *geometry, acc);
+  if (!hasBias && acc == element) {
+    n.setOutput(0, result, type);
+    return success();
+  }
+  SmallVector<Value> operands = {result};
+  if (hasBias) {
+    // [M] -> [M, 1, ...] broadcasts along the channel axis.
+    SmallVector<int64_t> biasShape(inShape.size() - 1, 1);
+    biasShape[0] = wShape[0];
+    operands.push_back(buildReshape(b, loc, n.getInput(2), biasShape));
+  }
+  Value out =
+      buildElementwise(b, loc, operands, shapeOf(result), element,
+                       [&](OpBuilder &nb, Location nl, ValueRange args) {
+                         Value sum = args[0];
+                         if (args.size() > 1)
+                           sum = arith::AddFOp::create(
+                               nb, nl, sum, extendTo(nb, nl, args[1], acc));
+                         return truncateTo(nb, nl, sum, element);
+                       });
+  n.setOutput(0, out, type);
+  return success();
+}
+
+} // namespace
+
+void qcc::onnx_import::addConvOps(std::vector<OpSupport> &ops) {
+  ops.push_back({"", "Conv", 1, 23, convertConv,
+                 "float; 1-D/2-D/3-D (any rank), group, depthwise, dilations, "
+                 "strides, pads, auto_pad, bias"});
+}

@@ -1,0 +1,208 @@
+//===- QuantConv.cpp - ONNX ConvInteger and QLinearConv -> linalg ---------===//
+//
+// Both are computed exactly as ONNX defines them: the codes are widened to
+// i32 with their zero points subtracted, convolved with an i32 accumulator
+// (ConvBuilder.h), and QLinearConv then adds its i32 bias and requantizes
+// with QuantizeLinear's rounding (buildRequantize). Padding reads 0 after the
+// shift, i.e. the zero point before it, which is what the spec and its
+// reference mean by padding a quantized input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Builders.h"
+#include "ConvBuilder.h"
+#include "QuantBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+using namespace qcc::onnx_import;
+
+namespace {
+
+/// Where a quantized convolution's operands are among the node's inputs
+/// (-1: the op has no such input).
+struct QuantConvInputs {
+  unsigned x, w;
+  int xZero, wZero;
+};
+
+bool isByteCode(DataType type) {
+  return type == DataType::Uint8 || type == DataType::Int8;
+}
+
+/// [size, 1, ..., 1] of rank `rank`: a per-channel vector that broadcasts
+/// (numpy rules) along dimension 0 of a rank-`rank` tensor.
+SmallVector<int64_t> channelShape(int64_t size, size_t rank) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[0] = size;
+  return shape;
+}
+
+/// Checks the codes and zero point at `data`/`zero`: 8-bit codes, a zero
+/// point of the same type holding one value or (when `perChannel` > 0) one
+/// per channel.
+LogicalResult checkCodes(NodeImporter &n, unsigned data, int zero,
+                         StringRef dataName, StringRef zeroName,
+                         int64_t perChannel) {
+  DataType type = n.getInputType(data);
+  if (!isByteCode(type))
+    return n.fail(dataName + " must be UINT8 or INT8, got " +
+                  dataTypeName(type));
+  if (zero < 0 || !n.hasInput(zero))
+    return success();
+  if (n.getInputType(zero) != type)
+    return n.fail(zeroName + " type " + dataTypeName(n.getInputType(zero)) +
+                  " does not match " + dataName + "'s " + dataTypeName(type));
+  ArrayRef<int64_t> shape = n.getInputShape(zero);
+  int64_t count = numElements(shape);
+  if (count == 1 && shape.size() <= 1)
+    return success();
+  if (perChannel > 0 && shape.size() == 1 && count == perChannel)
+    return success();
+  if (perChannel > 0)
+    return n.fail(zeroName +
+                  " must be a scalar or have one value per output "
+                  "channel (" +
+                  Twine(perChannel) + ")");
+  return n.fail(zeroName + " must be a scalar");
+}
+
+/// `codes - zeroPoint` widened to i32. A per-channel zero point reads along
+/// dimension 0 of the codes (the weight's output channels).
+Value widenMinusZero(NodeImporter &n, unsigned data, int zero) {
+  OpBuilder &b = n.getBuilder();
+  Location loc = n.getLoc();
+  DataType type = n.getInputType(data);
+  ArrayRef<int64_t> shape = n.getInputShape(data);
+  SmallVector<Value> inputs = {n.getInput(data)};
+  if (zero >= 0 && n.hasInput(zero)) {
+    int64_t count = numElements(n.getInputShape(zero));
+    inputs.push_back(buildReshape(b, loc, n.getInput(zero),
+                                  count == 1
+                                      ? SmallVector<int64_t>()
+                                      : channelShape(count, shape.size())));
+  }
+  return buildElementwise(
+      b, loc, inputs, shape, b.getI32Type(),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value x = convertScalar(nb, nl, args[0], type, DataType::Int32);
+        if (args.size() > 1)
+          x = arith::SubIOp::create(
+              nb, nl, x, convertScalar(nb, nl, args[1], type, DataType::Int32));
+        return x;
+      });
+}
+
+/// The exact i32 convolution of the zero-point-shifted codes.
+FailureOr<Value> buildIntegerConv(NodeImporter &n, const QuantConvInputs &in) {
+  ArrayRef<int64_t> xShape = n.getInputShape(in.x);
+  ArrayRef<int64_t> wShape = n.getInputShape(in.w);
+  int64_t outChannels = wShape.empty() ? 0 : wShape[0];
+  if (failed(checkCodes(n, in.x, in.xZero, "x", "x_zero_point", 0)) ||
+      failed(checkCodes(n, in.w, in.wZero, "w", "w_zero_point", outChannels)))
+    return failure();
+  FailureOr<ConvGeometry> geometry = readConvGeometry(n, xShape, wShape);
+  if (failed(geometry))
+    return failure();
+  Value x = widenMinusZero(n, in.x, in.xZero);
+  Value w = widenMinusZero(n, in.w, in.wZero);
+  return buildConvolution(n.getBuilder(), n.getLoc(), x, w, *geometry,
+                          n.getBuilder().getI32Type());
+}
+
+LogicalResult convertConvInteger(NodeImporter &n) {
+  FailureOr<Value> acc = buildIntegerConv(n, {0, 1, 2, 3});
+  if (failed(acc))
+    return failure();
+  n.setOutput(0, *acc, DataType::Int32);
+  return success();
+}
+
+/// Checks that scale input `i` is FLOAT with one value, or (`perChannel` > 0)
+/// one per output channel.
+LogicalResult checkScale(NodeImporter &n, unsigned i, StringRef name,
+                         int64_t perChannel) {
+  if (n.getInputType(i) != DataType::Float)
+    return n.fail(name + " must be FLOAT, got " +
+                  dataTypeName(n.getInputType(i)));
+  ArrayRef<int64_t> shape = n.getInputShape(i);
+  int64_t count = numElements(shape);
+  if ((count == 1 && shape.size() <= 1) ||
+      (perChannel > 0 && shape.size() == 1 && count == perChannel))
+    return success();
+  if (perChannel > 0)
+    return n.fail(name +
+                  " must be a scalar or have one value per output "
+                  "channel (" +
+                  Twine(perChannel) + ")");
+  return n.fail(name + " must be a scalar");
+}
+
+LogicalResult convertQLinearConv(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  Location loc = n.getLoc();
+  int64_t outChannels = n.getInputShape(3).empty() ? 0 : n.getInputShape(3)[0];
+  DataType outType = n.getInputType(7);
+  if (!isByteCode(outType))
+    return n.fail("y_zero_point must be UINT8 or INT8, got " +
+                  dataTypeName(outType));
+  if (numElements(n.getInputShape(7)) != 1)
+    return n.fail("y_zero_point must be a scalar");
+  if (failed(checkScale(n, 1, "x_scale", 0)) ||
+      failed(checkScale(n, 4, "w_scale", outChannels)) ||
+      failed(checkScale(n, 6, "y_scale", 0)))
+    return failure();
+  bool hasBias = n.hasInput(8);
+  if (hasBias &&
+      (n.getInputType(8) != DataType::Int32 || n.getInputShape(8).size() != 1 ||
+       n.getInputShape(8)[0] != outChannels))
+    return n.fail("the bias must be a 1-D INT32 tensor of the weight's " +
+                  Twine(outChannels) + " output channels");
+  FailureOr<Value> acc = buildIntegerConv(n, {0, 3, 2, 5});
+  if (failed(acc))
+    return failure();
+
+  // The accumulator is [N, M, O...]: per-channel values broadcast as
+  // [M, 1, ...].
+  size_t channelRank = shapeOf(*acc).size() - 1;
+  if (hasBias) {
+    Value bias = buildReshape(b, loc, n.getInput(8),
+                              channelShape(outChannels, channelRank));
+    acc = buildElementwise(
+        b, loc, ValueRange{*acc, bias}, shapeOf(*acc), b.getI32Type(),
+        [](OpBuilder &nb, Location nl, ValueRange args) {
+          return arith::AddIOp::create(nb, nl, args[0], args[1]);
+        });
+  }
+  // multiplier[m] = x_scale * w_scale[m] / y_scale, in f32 as QLinearMatMul.
+  Value xScale = extractScalar(b, loc, buildReshape(b, loc, n.getInput(1), {}));
+  Value yScale = extractScalar(b, loc, buildReshape(b, loc, n.getInput(6), {}));
+  int64_t scales = numElements(n.getInputShape(4));
+  Value wScale = buildReshape(b, loc, n.getInput(4),
+                              scales == 1 ? SmallVector<int64_t>()
+                                          : channelShape(scales, channelRank));
+  Value multiplier = buildElementwise(
+      b, loc, ValueRange{wScale}, shapeOf(wScale), b.getF32Type(),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value product = arith::MulFOp::create(nb, nl, xScale, args[0]);
+        return arith::DivFOp::create(nb, nl, product, yScale);
+      });
+  Value yZero = buildReshape(b, loc, n.getInput(7), {});
+  n.setOutput(0, buildRequantize(b, loc, *acc, multiplier, yZero, outType),
+              outType);
+  return success();
+}
+
+} // namespace
+
+void qcc::onnx_import::addQuantConvOps(std::vector<OpSupport> &ops) {
+  ops.push_back({"", "ConvInteger", 10, 23, convertConvInteger,
+                 "uint8/int8 x and w; scalar x_zero_point, scalar or "
+                 "per-output-channel w_zero_point; exact int32 output; "
+                 "Conv's attributes (group, dilations, pads, auto_pad)"});
+  ops.push_back({"", "QLinearConv", 10, 23, convertQLinearConv,
+                 "uint8/int8; scalar or per-output-channel w_scale and "
+                 "w_zero_point; int32 bias; exact int32 accumulation, then "
+                 "QuantizeLinear's rounding"});
+}

@@ -1,0 +1,57 @@
+//===- QTensorParts.h - a qtensor as plain tensors --------------*- C++ -*-===//
+//
+// Lowering takes a qtensor apart into the tensors it stands for: the codes
+// (packed bytes from a lowbit.constant, or one code per element from a
+// quantize/assemble), the scales, zero points, codebook and tensor scale.
+// The helpers here build the scalar IR that reads one element's code and
+// real value from those parts at given indices, inside linalg bodies.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_QTENSORPARTS_H
+#define QCC_PASSES_QTENSORPARTS_H
+
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace qcc::lowbit {
+
+struct QTensorParts {
+  QTensorType type;
+  /// tensor<Bxi8> of packed bytes in `type`'s layout when `packed`; else a
+  /// tensor of the qtensor's shape with one code per element (storage type,
+  /// signless for integers: i4 for i4/ui4).
+  mlir::Value codes;
+  bool packed = false;
+  mlir::Value scales;     // scale-shaped, scheme's scale type (may be null)
+  mlir::Value zeroPoints; // scale-shaped, scheme's zero-point type (may be null)
+  mlir::Value codebook;   // [2^b] or [rows, 2^b] (may be null)
+  mlir::Value tensorScale; // f32 scalar (may be null)
+};
+
+/// The code of the element at `indices` as an i32: sign-extended for
+/// signed integers and ternary, zero-extended otherwise (the raw bit
+/// pattern for minifloats).
+mlir::Value loadCode(mlir::OpBuilder &b, mlir::Location loc,
+                     const QTensorParts &parts, mlir::ValueRange indices);
+
+/// The zero point that applies at `indices` as an i32 (integer zero points)
+/// or f32 (float ones); null without zero points.
+mlir::Value loadZeroPoint(mlir::OpBuilder &b, mlir::Location loc,
+                          const QTensorParts &parts, mlir::ValueRange indices);
+
+/// The scale that applies at `indices` as f32, null without scales.
+mlir::Value loadScale(mlir::OpBuilder &b, mlir::Location loc,
+                      const QTensorParts &parts, mlir::ValueRange indices);
+
+/// The real value of the element at `indices`, as f32.
+mlir::Value decodeReal(mlir::OpBuilder &b, mlir::Location loc,
+                       const QTensorParts &parts, mlir::ValueRange indices);
+
+/// Whether lowering can read this qtensor's layout; fails with a reason.
+mlir::LogicalResult checkLowerable(mlir::Operation *op, QTensorType type);
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_QTENSORPARTS_H

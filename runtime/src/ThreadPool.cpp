@@ -1,0 +1,115 @@
+//===- ThreadPool.cpp - a session's worker threads -----------------------===//
+
+#include "ThreadPool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <system_error>
+
+using namespace qcc::runtime;
+
+namespace {
+thread_local bool tlsInsideParallelRegion = false;
+
+// Chunks per thread: enough to even out uneven chunk costs, few enough that
+// the shared counter is not contended.
+constexpr int64_t kChunksPerThread = 4;
+} // namespace
+
+bool qcc::runtime::insideParallelRegion() { return tlsInsideParallelRegion; }
+
+struct ThreadPool::Job {
+  int64_t count = 0;
+  int64_t chunkSize = 0;
+  int64_t numChunks = 0;
+  qcc_parallel_body_fn body = nullptr;
+  void *context = nullptr;
+  std::atomic<int64_t> next{0};
+};
+
+ThreadPool::ThreadPool(int32_t numThreads, bool &ok) {
+  ok = true;
+  try {
+    for (int32_t i = 1; i < numThreads; ++i)
+      workers.emplace_back([this] { workerLoop(); });
+  } catch (const std::system_error &) {
+    ok = false;
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  for (std::thread &worker : workers)
+    worker.join();
+}
+
+void ThreadPool::runChunks(Job &job) {
+  bool wasInside = tlsInsideParallelRegion;
+  tlsInsideParallelRegion = true;
+  for (;;) {
+    int64_t chunk = job.next.fetch_add(1, std::memory_order_relaxed);
+    if (chunk >= job.numChunks)
+      break;
+    int64_t begin = chunk * job.chunkSize;
+    int64_t end = std::min(job.count, begin + job.chunkSize);
+    job.body(job.context, begin, end);
+  }
+  tlsInsideParallelRegion = wasInside;
+}
+
+void ThreadPool::workerLoop() {
+  std::unique_lock<std::mutex> lock(mutex);
+  // Not `generation`: a worker that starts late must still join a loop
+  // posted before it ran (generation is 0 until the first loop).
+  uint64_t seen = 0;
+  for (;;) {
+    wake.wait(lock, [&] { return stopping || (job && generation != seen); });
+    if (stopping)
+      return;
+    seen = generation;
+    Job *current = job;
+    ++busyWorkers;
+    lock.unlock();
+    runChunks(*current);
+    lock.lock();
+    if (--busyWorkers == 0)
+      finished.notify_one();
+  }
+}
+
+void ThreadPool::parallelFor(int64_t count, qcc_parallel_body_fn body,
+                             void *context) {
+  if (count <= 0)
+    return;
+  int64_t threads = size();
+  if (threads == 1 || count == 1) {
+    bool wasInside = tlsInsideParallelRegion;
+    tlsInsideParallelRegion = true;
+    body(context, 0, count);
+    tlsInsideParallelRegion = wasInside;
+    return;
+  }
+  Job job;
+  job.count = count;
+  job.body = body;
+  job.context = context;
+  int64_t chunks = std::min(count, threads * kChunksPerThread);
+  job.chunkSize = (count + chunks - 1) / chunks;
+  job.numChunks = (count + job.chunkSize - 1) / job.chunkSize;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    this->job = &job;
+    ++generation;
+  }
+  wake.notify_all();
+  runChunks(job);
+  // Every chunk is claimed; wait for workers still running theirs and stop
+  // late wakers from picking up this (stack) job.
+  std::unique_lock<std::mutex> lock(mutex);
+  this->job = nullptr;
+  finished.wait(lock, [&] { return busyWorkers == 0; });
+}

@@ -1,0 +1,59 @@
+//===- ThreadPool.h - a session's worker threads -------------------------===//
+//
+// A fixed pool that runs one parallel loop at a time: the calling thread and
+// `numThreads - 1` workers take chunks of [0, count) from a shared counter.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_RUNTIME_SRC_THREADPOOL_H
+#define QCC_RUNTIME_SRC_THREADPOOL_H
+
+#include "qcc/model_abi.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace qcc {
+namespace runtime {
+
+class ThreadPool {
+public:
+  /// Starts `numThreads - 1` workers (the caller is the last thread).
+  /// Returns false in `ok` if a thread could not be started.
+  ThreadPool(int32_t numThreads, bool &ok);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool &) = delete;
+  ThreadPool &operator=(const ThreadPool &) = delete;
+
+  /// Runs body over disjoint ranges covering [0, count); returns when all
+  /// are done. One call at a time (the session serializes runs).
+  void parallelFor(int64_t count, qcc_parallel_body_fn body, void *context);
+
+  int32_t size() const { return static_cast<int32_t>(workers.size()) + 1; }
+
+private:
+  struct Job;
+  void workerLoop();
+  static void runChunks(Job &job);
+
+  std::vector<std::thread> workers;
+  std::mutex mutex;
+  std::condition_variable wake;     // workers wait for a job or shutdown
+  std::condition_variable finished; // the caller waits for workers to leave
+  Job *job = nullptr;
+  uint64_t generation = 0;
+  int32_t busyWorkers = 0;
+  bool stopping = false;
+};
+
+/// True on a thread that is executing a chunk of a parallel loop (nested
+/// loops then run inline).
+bool insideParallelRegion();
+
+} // namespace runtime
+} // namespace qcc
+
+#endif // QCC_RUNTIME_SRC_THREADPOOL_H

@@ -1,0 +1,96 @@
+# RUN: %python %s %t
+# RUN: qcc %t/convinteger.onnx --emit=mlir | FileCheck %s --check-prefix=CI
+# RUN: qcc %t/convinteger_per_channel.onnx --emit=mlir | FileCheck %s --check-prefix=CIPC
+# RUN: qcc %t/qlinearconv.onnx --emit=mlir | FileCheck %s --check-prefix=QLC
+# RUN: qcc %t/qlinearconv_depthwise.onnx --emit=mlir | FileCheck %s --check-prefix=QLCDW
+# RUN: not qcc %t/bad_x_type.onnx --emit=mlir 2>&1 | FileCheck %s --check-prefix=BAD-X
+# RUN: not qcc %t/bad_w_zero.onnx --emit=mlir 2>&1 | FileCheck %s --check-prefix=BAD-WZERO
+# RUN: not qcc %t/bad_x_zero.onnx --emit=mlir 2>&1 | FileCheck %s --check-prefix=BAD-XZERO
+# RUN: not qcc %t/bad_bias.onnx --emit=mlir 2>&1 | FileCheck %s --check-prefix=BAD-BIAS
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "Inputs"))
+from onnx_builder import *
+
+f32 = np.float32
+
+# ConvInteger: uint8 codes are zero-extended and shifted by the zero point in
+# i32 before the convolution, so the padding (0 after the shift) reads as the
+# zero point, as ONNX defines it.
+# CI-LABEL: func.func @main_graph
+# CI: arith.extui %{{.*}} : i8 to i32
+# CI: arith.subi
+# CI: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+# CI: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x5x5xi32>, tensor<1x1x2x2xi32>) outs(%{{.*}} : tensor<1x1x4x4xi32>)
+# CI: return %{{.*}} : tensor<1x1x4x4xi32>
+save(single("ConvInteger", [("x", UINT8, [1, 1, 3, 3]), ("xz", UINT8, [])], [("y", INT32, [1, 1, 4, 4])],
+            {"pads": [1, 1, 1, 1]}, node_inputs=["x", "w", "xz"],
+            initializers=[tensor("w", np.ones((1, 1, 2, 2), np.uint8))]), "convinteger.onnx")
+
+# A per-output-channel weight zero point reads along the weight's dim 0.
+# CIPC: %[[WZ:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] output_shape [2, 1, 1, 1] : tensor<2xi8> into tensor<2x1x1x1xi8>
+# CIPC: linalg.generic {{.*}} ins(%{{.*}}, %[[WZ]] : tensor<2x3x1x1xi8>, tensor<2x1x1x1xi8>) outs(%{{.*}} : tensor<2x3x1x1xi32>)
+# CIPC: arith.extsi %{{.*}} : i8 to i32
+# CIPC: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x2x4x4xi32>
+save(single("ConvInteger", [("x", INT8, [1, 3, 4, 4])], [("y", INT32, [1, 2, 4, 4])],
+            node_inputs=["x", "w", "", "wz"],
+            initializers=[tensor("w", np.arange(6, dtype=np.int8).reshape(2, 3, 1, 1)),
+                          tensor("wz", np.array([1, -1], np.int8))]), "convinteger_per_channel.onnx")
+
+# QLinearConv: exact i32 convolution, the i32 bias along the channel axis,
+# then QuantizeLinear's rounding with multiplier[m] = x_scale * w_scale[m] /
+# y_scale, shaped [M, 1, 1] to broadcast along NCHW's channel axis.
+# QLC-LABEL: func.func @main_graph
+# QLC: linalg.conv_2d_nchw_fchw {{.*}} strides = dense<2> {{.*}} -> tensor<1x2x2x2xi32>
+# QLC: tensor.expand_shape %{{.*}} output_shape [2, 1, 1] : tensor<2xi32> into tensor<2x1x1xi32>
+# QLC: arith.addi
+# QLC: tensor.expand_shape %{{.*}} output_shape [2, 1, 1] : tensor<2xf32> into tensor<2x1x1xf32>
+# QLC: arith.mulf
+# QLC: arith.divf
+# QLC: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x2x2xi32>, tensor<2x1x1xf32>, tensor<i8>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
+# QLC: math.roundeven
+# QLC: arith.fptoui %{{.*}} : f32 to i8
+save(single("QLinearConv", [("x", UINT8, [1, 3, 4, 4])], [("y", UINT8, [1, 2, 2, 2])],
+            {"strides": [2, 2], "kernel_shape": [2, 2]},
+            node_inputs=["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"],
+            initializers=[tensor("xs", np.array(0.02, f32)), tensor("xz", np.array(128, np.uint8)),
+                          tensor("w", np.ones((2, 3, 2, 2), np.int8)), tensor("ws", np.array([0.1, 0.2], f32)),
+                          tensor("wz", np.array([0, 0], np.int8)), tensor("ys", np.array(0.5, f32)),
+                          tensor("yz", np.array(10, np.uint8)), tensor("b", np.array([5, -5], np.int32))]),
+     "qlinearconv.onnx")
+
+# Depthwise (group = channels) int8 with scalar scales.
+# QLCDW: linalg.depthwise_conv_2d_nchw_chw {{.*}} -> tensor<1x4x3x3xi32>
+# QLCDW: math.roundeven
+# QLCDW: arith.fptosi %{{.*}} : f32 to i8
+save(single("QLinearConv", [("x", INT8, [1, 4, 5, 5])], [("y", INT8, [1, 4, 3, 3])],
+            {"group": 4},
+            node_inputs=["x", "xs", "xz", "w", "ws", "wz", "ys", "yz"],
+            initializers=[tensor("xs", np.array(0.02, f32)), tensor("xz", np.array(0, np.int8)),
+                          tensor("w", np.ones((4, 1, 3, 3), np.int8)), tensor("ws", np.array(0.1, f32)),
+                          tensor("wz", np.array(0, np.int8)), tensor("ys", np.array(0.5, f32)),
+                          tensor("yz", np.array(-3, np.int8))]), "qlinearconv_depthwise.onnx")
+
+# BAD-X: bad_x_type.onnx: node 'convinteger' (ConvInteger): x must be UINT8 or INT8, got INT16
+save(single("ConvInteger", [("x", INT16, [1, 1, 3, 3])], [("y", INT32, [1, 1, 2, 2])],
+            initializers=[tensor("w", np.ones((1, 1, 2, 2), np.uint8))]), "bad_x_type.onnx")
+
+# BAD-WZERO: bad_w_zero.onnx: node 'convinteger' (ConvInteger): w_zero_point must be a scalar or have one value per output channel (2)
+save(single("ConvInteger", [("x", UINT8, [1, 1, 3, 3])], [("y", INT32, [1, 2, 2, 2])],
+            node_inputs=["x", "w", "", "wz"],
+            initializers=[tensor("w", np.ones((2, 1, 2, 2), np.uint8)), tensor("wz", np.array([1, 2, 3], np.uint8))]),
+     "bad_w_zero.onnx")
+
+# BAD-XZERO: bad_x_zero.onnx: node 'convinteger' (ConvInteger): x_zero_point must be a scalar
+save(single("ConvInteger", [("x", UINT8, [1, 2, 3, 3])], [("y", INT32, [1, 1, 2, 2])],
+            node_inputs=["x", "w", "xz"],
+            initializers=[tensor("w", np.ones((1, 2, 2, 2), np.uint8)), tensor("xz", np.array([1, 2], np.uint8))]),
+     "bad_x_zero.onnx")
+
+# BAD-BIAS: bad_bias.onnx: node 'qlinearconv' (QLinearConv): the bias must be a 1-D INT32 tensor of the weight's 2 output channels
+save(single("QLinearConv", [("x", UINT8, [1, 1, 3, 3])], [("y", UINT8, [1, 2, 2, 2])],
+            node_inputs=["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"],
+            initializers=[tensor("xs", np.array(0.02, f32)), tensor("xz", np.array(128, np.uint8)),
+                          tensor("w", np.ones((2, 1, 2, 2), np.uint8)), tensor("ws", np.array(0.1, f32)),
+                          tensor("wz", np.array(0, np.uint8)), tensor("ys", np.array(0.5, f32)),
+                          tensor("yz", np.array(10, np.uint8)), tensor("b", np.array([5, -5], np.float32))]),
+     "bad_bias.onnx")

@@ -1,0 +1,75 @@
+// RUN: qcc-opt %s --split-input-file --lowbit-to-linalg | FileCheck %s
+
+// A packed int4 constant is read byte by byte in the body: no unpacked or
+// dequantized weight tensor appears.
+// CHECK-LABEL: func.func @dequantize_int4
+// CHECK: %[[BYTES:.*]] = arith.constant dense<[33, 67, 101, -121]> : tensor<4xi8>
+// CHECK: linalg.generic
+// CHECK: tensor.extract %[[BYTES]]
+// CHECK: arith.shrsi
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK-NOT: lowbit.
+func.func @dequantize_int4() -> tensor<2x4xf32> {
+  %w = lowbit.constant storage(dense<[33, 67, 101, -121]> : tensor<4xi8>) scales(dense<[0.5, 0.25]> : tensor<2xf32>)
+      : !lowbit.qtensor<2x4xi4, #lowbit.scheme<per_axis = 0, scale = f32>>
+  %y = lowbit.dequantize %w : !lowbit.qtensor<2x4xi4, #lowbit.scheme<per_axis = 0, scale = f32>> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// The weight of a matmul is decoded inside the reduction.
+// CHECK-LABEL: func.func @gemv
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%arg0 : tensor<1x64xf32>)
+// CHECK: arith.subi
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @gemv(%x: tensor<1x64xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<64xi8>) scales(dense<1.0> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
+      : !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x64xf32>, !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Minifloats decode through a table of all their codes.
+// CHECK-LABEL: func.func @fp4
+// CHECK: arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -0.000000e+00
+func.func @fp4() -> tensor<1x32xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<16xi8>) scales(dense<2.0> : tensor<1x1xf8E8M0FNU>)
+      : !lowbit.qtensor<1x32xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f8E8M0FNU>>
+  %y = lowbit.dequantize %w : !lowbit.qtensor<1x32xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f8E8M0FNU>> -> tensor<1x32xf32>
+  return %y : tensor<1x32xf32>
+}
+
+// -----
+
+// Integer activations times integer weights: exact i32 accumulation.
+// CHECK-LABEL: func.func @integer_matmul
+// CHECK: scf.for
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @integer_matmul(%a: tensor<2x4xui8>, %za: tensor<ui8>) -> tensor<2x3xi32> {
+  %qa = lowbit.assemble %a zero_points(%za : tensor<ui8>) : tensor<2x4xui8> -> !lowbit.qtensor<2x4xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+  %w = lowbit.constant storage(dense<1> : tensor<12xi8>) : !lowbit.qtensor<4x3xi8, #lowbit.scheme<per_tensor>>
+  %y = lowbit.matmul %qa, %w : !lowbit.qtensor<2x4xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>, !lowbit.qtensor<4x3xi8, #lowbit.scheme<per_tensor>> -> tensor<2x3xi32>
+  return %y : tensor<2x3xi32>
+}
+
+// -----
+
+// Quantize: round half to even, add the zero point, saturate.
+// CHECK-LABEL: func.func @quantize
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.minimumf
+// CHECK: arith.fptosi
+func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xui8> {
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>)
+      : tensor<4xf32> -> !lowbit.qtensor<4xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+  %c = lowbit.codes %q : !lowbit.qtensor<4xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<4xui8>
+  return %c : tensor<4xui8>
+}

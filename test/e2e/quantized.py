@@ -1,0 +1,152 @@
+# End to end: quantized ONNX models compiled to shared libraries, run by the
+# runtime, compared with references this test computes with numpy: integer
+# paths bit-exact, float paths within stated tolerances of float64.
+# RUN: rm -rf %t && %python %s %t %qcc_tools_dir | FileCheck %s
+# CHECK-NOT: FAIL
+# CHECK: e2e: [[N:[0-9]+]] passed, 0 failed
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Import", "ONNX", "Inputs"))
+from onnx_builder import *  # noqa: E402
+from onnx import helper  # noqa: E402
+
+out, tools = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(7)
+results = {"passed": 0, "failed": 0}
+
+
+def run(name, model_proto, inputs, expected, rtol=None, atol=None):
+    """Compiles, runs with qcc-run, compares; prints PASS/FAIL per case."""
+    path = save(model_proto, name + ".onnx")
+    lib = os.path.join(out, name + ".so")
+    r = subprocess.run([os.path.join(tools, "qcc"), path, "-o", lib], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"FAIL {name}: compile: {r.stderr.strip()}")
+        results["failed"] += 1
+        return
+    cmd = [os.path.join(tools, "qcc-run"), lib]
+    for key, value in inputs.items():
+        f = os.path.join(out, f"{name}.{key}.npy")
+        np.save(f, value)
+        cmd += ["--input", f"{key}={f}"]
+    for key, value in expected.items():
+        f = os.path.join(out, f"{name}.{key}.expected.npy")
+        np.save(f, value)
+        cmd += ["--expected", f"{key}={f}"]
+    if rtol is not None:
+        cmd += ["--rtol", str(rtol), "--atol", str(atol)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    ok = r.returncode == 0
+    results["passed" if ok else "failed"] += 1
+    print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + (r.stdout + r.stderr).strip()))
+
+
+def nbits_case(bits, block, k, n, with_zp, batch):
+    """MatMulNBits against a float64 reference of the same 4/2/3/8-bit weights."""
+    blocks = k // block
+    q = rng.integers(0, 2 ** bits, size=(n, k)).astype(np.uint8)
+    scales = (rng.random((n, blocks)) * 0.1 + 0.01).astype(np.float32)
+    zeros = rng.integers(0, 2 ** bits, size=(n, blocks)).astype(np.uint8) if with_zp else \
+        np.full((n, blocks), 2 ** (bits - 1), np.uint8)
+
+    def pack(codes, count):  # LSB-first bit stream per row
+        bitsarr = ((codes[..., None] >> np.arange(bits)) & 1).reshape(codes.shape[0], -1)
+        padded = np.zeros((codes.shape[0], ((count * bits + 7) // 8) * 8), np.uint8)
+        padded[:, : bitsarr.shape[1]] = bitsarr
+        return np.packbits(padded.reshape(codes.shape[0], -1, 8), axis=-1, bitorder="little").reshape(codes.shape[0], -1)
+
+    packed = pack(q, k).reshape(n, blocks, block * bits // 8)
+    inits = [tensor("B", packed), tensor("scales", scales.reshape(-1))]
+    inputs = ["A", "B", "scales"]
+    if with_zp:
+        inits.append(tensor("zp", pack(zeros, blocks).reshape(-1)))
+        inputs.append("zp")
+    m = single("MatMulNBits", [("A", FLOAT, list(batch) + [k])], [("Y", FLOAT, list(batch) + [n])],
+               {"K": k, "N": n, "bits": bits, "block_size": block}, initializers=inits,
+               domain="com.microsoft", extra_opsets=[("com.microsoft", 1)], node_inputs=inputs)
+    w = (q.astype(np.float64) - np.repeat(zeros, block, axis=1)) * np.repeat(scales, block, axis=1)
+    a = rng.standard_normal(list(batch) + [k]).astype(np.float32)
+    ref = a.astype(np.float64) @ w.T
+    # f32 accumulation over K terms: relative error ~ K * 2^-24.
+    run(f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{len(batch)}", m, {"A": a}, {"Y": ref.astype(np.float32)},
+        rtol=1e-4, atol=1e-4)
+
+
+for bits, block, zp in [(4, 32, True), (4, 128, False), (2, 32, True), (3, 32, True), (8, 64, True)]:
+    nbits_case(bits, block, 256, 48, zp, (2,))
+nbits_case(4, 32, 128, 16, True, (2, 3))
+
+# QuantizeLinear: ties to even and saturation, bit-exact.
+x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 0.24, 3.49, -2.51], np.float32)
+for dtype, np_type, zero in [(UINT8, np.uint8, 128), (INT8, np.int8, -3), (INT16, np.int16, 7)]:
+    info = np.iinfo(np_type)
+    scale = np.float32(0.5)
+    ref = np.clip(np.rint(x / scale) + zero, info.min, info.max).astype(np_type)
+    m = single("QuantizeLinear", [("x", FLOAT, [10])], [("y", dtype, [10])],
+               initializers=[tensor("s", np.array(scale, np.float32)), tensor("z", np.array(zero, np_type))])
+    run(f"quantize_{np.dtype(np_type).name}", m, {"x": x}, {"y": ref})
+
+# DequantizeLinear of packed int4 blocked weights with uint4... and int4 per axis: exact.
+codes = rng.integers(-8, 8, size=(4, 64)).astype(np.int8)
+nib = (codes & 0xF).astype(np.uint8).reshape(-1)
+raw = (nib[0::2] | (nib[1::2] << 4)).astype(np.uint8)
+scales = (2.0 ** rng.integers(-4, 2, size=(4, 2))).astype(np.float32)
+m = single("DequantizeLinear", [], [("y", FLOAT, [4, 64])], {"axis": 1, "block_size": 32},
+           initializers=[raw_tensor("w", INT4, [4, 64], raw.tolist()), tensor("s", scales)])
+run("dequantize_int4_blocked", m, {}, {"y": (codes * np.repeat(scales, 32, axis=1)).astype(np.float32)})
+
+# FP8 and FP4 decode through tables: exact.
+fp8 = np.arange(256, dtype=np.uint8)
+def e4m3(c):
+    s = -1.0 if c & 0x80 else 1.0
+    e, m_ = (c >> 3) & 0xF, c & 7
+    if e == 15 and m_ == 7:
+        return np.nan
+    return s * (m_ / 8.0 * 2.0 ** -6 if e == 0 else (1 + m_ / 8.0) * 2.0 ** (e - 7))
+m = single("DequantizeLinear", [], [("y", FLOAT, [256])],
+           initializers=[raw_tensor("w", FLOAT8E4M3FN, [256], fp8.tolist()), tensor("s", np.array(2.0, np.float32))])
+run("dequantize_fp8_e4m3fn", m, {}, {"y": np.array([2.0 * e4m3(int(c)) for c in fp8], np.float32)})
+
+fp4_values = [0, 0.5, 1, 1.5, 2, 3, 4, 6]
+raw4 = [(i & 0xF) | (((i + 1) & 0xF) << 4) for i in range(0, 16, 2)]
+ref4 = np.array([(-1 if c & 8 else 1) * fp4_values[c & 7] for c in range(16)], np.float32) * 0.5
+m = single("DequantizeLinear", [], [("y", FLOAT, [16])],
+           initializers=[raw_tensor("w", FLOAT4E2M1, [16], raw4), tensor("s", np.array(0.5, np.float32))], opset=23)
+run("dequantize_fp4_e2m1", m, {}, {"y": ref4})
+
+# MatMulInteger and QLinearMatMul: exact integer arithmetic.
+a = rng.integers(0, 256, size=(3, 16)).astype(np.uint8)
+b = rng.integers(-128, 128, size=(16, 5)).astype(np.int8)
+az = np.array([3, 100, 255], np.uint8)
+bz = rng.integers(-5, 5, size=5).astype(np.int8)
+ref = (a.astype(np.int32) - az[:, None]) @ (b.astype(np.int32) - bz[None, :])
+m = single("MatMulInteger", [("a", UINT8, [3, 16]), ("az", UINT8, [3])], [("y", INT32, [3, 5])],
+           node_inputs=["a", "b", "az", "bz"], initializers=[tensor("b", b), tensor("bz", bz)])
+run("matmulinteger", m, {"a": a, "az": az}, {"y": ref.astype(np.int32)})
+
+a_s, b_s, y_s = np.float32(0.02), np.array([0.01, 0.03, 0.02, 0.05, 0.04], np.float32), np.float32(0.5)
+acc = (a.astype(np.int32) - 7) @ (b.astype(np.int32) - 0)
+mult = (a_s * b_s / y_s).astype(np.float32)
+y = np.clip(np.rint(acc.astype(np.float32) * mult) + 9, 0, 255).astype(np.uint8)
+m = single("QLinearMatMul", [("a", UINT8, [3, 16])], [("y", UINT8, [3, 5])],
+           node_inputs=["a", "as", "az", "b", "bs", "bz", "ys", "yz"],
+           initializers=[tensor("as", np.array(a_s)), tensor("az", np.array(7, np.uint8)), tensor("b", b),
+                         tensor("bs", b_s), tensor("bz", np.array(0, np.int8)), tensor("ys", np.array(y_s)),
+                         tensor("yz", np.array(9, np.uint8))])
+run("qlinearmatmul", m, {"a": a}, {"y": y})
+
+# DynamicQuantizeLinear: ONNX's formula, exact.
+x = (rng.standard_normal((4, 8)) * 3).astype(np.float32)
+lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))
+scale = np.float32((np.float32(hi) - np.float32(lo)) / np.float32(255))
+zp = np.uint8(np.clip(np.rint(np.float32(0) - np.float32(lo) / scale), 0, 255))
+yq = np.clip(np.rint(x / scale) + zp, 0, 255).astype(np.uint8)
+m = single("DynamicQuantizeLinear", [("x", FLOAT, [4, 8])], [("y", UINT8, [4, 8]), ("ys", FLOAT, []), ("yz", UINT8, [])])
+run("dynamicquantizelinear", m, {"x": x}, {"y": yq, "ys": np.array(scale, np.float32), "yz": np.array(zp, np.uint8)})
+
+print(f"e2e: {results['passed']} passed, {results['failed']} failed")
