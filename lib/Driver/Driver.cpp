@@ -133,6 +133,10 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   }
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
   bool forHost = machine->getTargetTriple().getArch() == host.getArch();
-  return linkSharedLibrary(objectPath, outputPath, machine->getTargetTriple(),
-                           forHost, errs);
+  if (failed(linkSharedLibrary(objectPath, outputPath, machine->getTargetTriple(),
+                               forHost, errs)))
+    return failure();
+  if (!options.headerPath.empty())
+    return writeHeader(*signature, options.headerPath, errs);
+  return success();
 }

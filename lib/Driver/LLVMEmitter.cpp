@@ -155,6 +155,60 @@ static llvm::Function *buildEntry(InterfaceBuilder &ib, llvm::Function *mainGrap
   return entry;
 }
 
+/// Defines each qcc_parallel_launch_N that qcc-outline-parallel-loops
+/// declared: pack the arguments into a struct on the stack and hand a
+/// trampoline to the runtime's thread pool, which calls the outlined body
+/// qcc_parallel_body_N(begin, end, arguments...) on disjoint ranges.
+static mlir::LogicalResult defineParallelLaunches(llvm::Module &module,
+                                                  llvm::raw_ostream &errs) {
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Type *i64 = llvm::Type::getInt64Ty(context);
+  llvm::Type *voidType = llvm::Type::getVoidTy(context);
+  llvm::PointerType *ptr = llvm::PointerType::getUnqual(context);
+  llvm::FunctionCallee parallelFor = module.getOrInsertFunction(
+      "qcc_runtime_parallel_for",
+      llvm::FunctionType::get(voidType, {i64, ptr, ptr}, false));
+  for (llvm::Function &launch : module) {
+    llvm::StringRef name = launch.getName();
+    if (!launch.isDeclaration() || !name.consume_front("qcc_parallel_launch_"))
+      continue;
+    llvm::Function *body = module.getFunction(("qcc_parallel_body_" + name).str());
+    if (!body || body->arg_size() != launch.arg_size() + 1) {
+      errs << "qcc: internal error: no matching body for " << launch.getName()
+           << "\n";
+      return mlir::failure();
+    }
+    llvm::SmallVector<llvm::Type *> fields;
+    for (llvm::Argument &arg : launch.args())
+      if (arg.getArgNo() + 1 < launch.arg_size())
+        fields.push_back(arg.getType());
+    auto *contextType = llvm::StructType::get(context, fields);
+
+    auto *trampoline = llvm::Function::Create(
+        llvm::FunctionType::get(voidType, {ptr, i64, i64}, false),
+        llvm::GlobalValue::InternalLinkage, ("qcc_parallel_trampoline_" + name).str(),
+        module);
+    {
+      llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", trampoline));
+      llvm::SmallVector<llvm::Value *> args = {trampoline->getArg(1),
+                                               trampoline->getArg(2)};
+      for (unsigned i = 0; i < fields.size(); ++i)
+        args.push_back(b.CreateLoad(
+            fields[i], b.CreateStructGEP(contextType, trampoline->getArg(0), i)));
+      b.CreateCall(body, args);
+      b.CreateRetVoid();
+    }
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", &launch));
+    llvm::Value *packed = b.CreateAlloca(contextType);
+    for (unsigned i = 0; i < fields.size(); ++i)
+      b.CreateStore(launch.getArg(i), b.CreateStructGEP(contextType, packed, i));
+    b.CreateCall(parallelFor, {launch.getArg(launch.arg_size() - 1), trampoline,
+                               packed});
+    b.CreateRetVoid();
+  }
+  return mlir::success();
+}
+
 mlir::LogicalResult qcc::driver::addModelInterface(
     llvm::Module &module, const ModelSignature &signature,
     llvm::StringRef targetDescription, llvm::raw_ostream &errs) {
@@ -163,6 +217,8 @@ mlir::LogicalResult qcc::driver::addModelInterface(
     errs << "qcc: internal error: no main_graph in the LLVM module\n";
     return mlir::failure();
   }
+  if (failed(defineParallelLaunches(module, errs)))
+    return mlir::failure();
   // Only the descriptor is exported; everything else may be inlined away.
   for (llvm::Function &function : module)
     if (!function.isDeclaration())

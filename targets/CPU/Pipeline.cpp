@@ -45,7 +45,10 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
 
   // Loops, then LLVM.
   pm.addPass(qcc::createStridedCopiesToLinalgPass());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel dimensions become scf.parallel; the outermost heavy ones run on
+  // the runtime's thread pool.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(qcc::createOutlineParallelLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToFuncs());

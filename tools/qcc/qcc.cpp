@@ -17,6 +17,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Pass.h"
 
@@ -58,6 +59,10 @@ cl::opt<std::string> cpuName("cpu",
 cl::opt<std::string> featureList(
     "features", cl::desc("Target features, e.g. +avx2,+fma (default: the "
                          "host's, detected)"),
+    cl::init(""), cl::cat(qccCategory));
+cl::opt<std::string> headerFile(
+    "header", cl::desc("With --emit=so: the C header to write (default: the "
+                       "library's path with .h; 'none' for no header)"),
     cl::init(""), cl::cat(qccCategory));
 cl::opt<bool> printIRAfterAll("print-ir-after-all",
                               cl::desc("Print the IR after every pass"),
@@ -194,6 +199,12 @@ int main(int argc, char **argv) {
   compile.features = featureList;
   compile.optLevel = optLevel;
   compile.printIRAfterAll = printIRAfterAll;
+  if (emit == EmitKind::SO && headerFile != "none") {
+    SmallString<256> header(headerFile.empty() ? output : headerFile);
+    if (headerFile.empty())
+      sys::path::replace_extension(header, ".h");
+    compile.headerPath = std::string(header);
+  }
   compile.timePasses = TimePassesIsEnabled;
   if (emit == EmitKind::MLIR) {
     // The imported module, with weight blobs elided unless asked for.

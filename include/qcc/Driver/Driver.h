@@ -33,6 +33,8 @@ struct CompileOptions {
   std::string features;
   unsigned optLevel = 2;
   bool printIRAfterAll = false;
+  /// With --emit=so: where to write the C header (empty: none).
+  std::string headerPath;
   bool timePasses = false;
 };
 
@@ -53,6 +55,10 @@ struct ModelSignature {
 /// dropped). Fails with a message on `errs` for types the ABI cannot carry.
 mlir::FailureOr<ModelSignature> readSignature(mlir::ModuleOp module,
                                               llvm::raw_ostream &errs);
+
+/// Writes the C header declaring the signature and a direct-call function.
+mlir::LogicalResult writeHeader(const ModelSignature &signature,
+                                llvm::StringRef path, llvm::raw_ostream &errs);
 
 /// Runs the pipeline as far as `emit` asks and writes the result to
 /// `outputPath` ("-" for stdout, text kinds only). Errors go to `errs`.

@@ -100,4 +100,28 @@ def StridedCopiesToLinalgPass : Pass<"qcc-strided-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def OutlineParallelLoopsPass
+    : Pass<"qcc-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Run outermost scf.parallel loops on the runtime's threads";
+  let description = [{
+    Each outermost `scf.parallel` (static bounds, no reductions) with at
+    least `min-work` iterations counting its nested loops is outlined into a
+    private `qcc_parallel_body_N(%begin, %end, %captures...)` that runs a
+    range of the flattened iteration space, and replaced by a call to the
+    declaration `qcc_parallel_launch_N(%captures..., %count)`. The qcc
+    driver defines each launch function in LLVM IR: it packs the captures
+    into a struct and calls `qcc_runtime_parallel_for` (model_abi.h), so the
+    loop runs on the thread pool of the session that runs the model.
+    Constants are rematerialized in the body instead of captured.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Smallest iteration count (including nested loops) worth "
+           "splitting across threads">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // QCC_PASSES_PASSES_TD

@@ -1,0 +1,431 @@
+#!/usr/bin/python3
+"""qcc's first benchmark: single-layer GEMV/GEMM models, qcc against ONNX Runtime.
+
+For each shape (K x N, /work/shared/BENCHMARKS.md), batch M and weight format it
+builds one ONNX model (com.microsoft MatMulNBits with accuracy_level 4, or a
+float32 MatMul twin), compiles it with `build/bin/qcc model.onnx -o lib.so`,
+and times the same .onnx in qcc (`qcc-run lib.so --bench N --threads 2`) and in
+ONNX Runtime 1.30 through its Node binding (bench/ort_bench.js, 2 intra-op
+threads), alternating the two over several rounds. Per case it prints the
+median time of each, the ratio ORT/qcc (> 1: qcc faster), the achieved GB/s
+(weight + scale + zero-point bytes per run) and the read bandwidth of the same
+number of bytes measured in the same run (bench/read_bandwidth.c, 2 threads),
+the compile time, and how far qcc's output is from ORT's and from a numpy
+reference computed from the same weights.
+
+Two working-set regimes (BENCHMARKS.md): single layers repeated are
+L3-resident when they fit; with --dram (on by default in a full run) square
+shapes are also run as a chain of distinct layers whose weights exceed 2x the
+L3 size, timed per layer, next to the read bandwidth of a buffer > 2x L3.
+
+It is a benchmark, not a test: CI does not run it. Run it through bench/run.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+SHAPES = {  # name: (K, N), K the reduction
+    "attn-proj": (4096, 4096),
+    "ffn-up": (4096, 14336),
+    "ffn-down": (14336, 4096),
+    "ffn-up-2": (4096, 11008),
+    "ffn-down-2": (11008, 4096),
+}
+QUICK_SHAPES = {"quick-square": (1024, 1024), "quick-up": (1024, 2816), "quick-down": (2816, 1024)}
+# bits, block size, explicit uint4/uint2 zero points (else the default 2^(bits-1))
+FORMATS = {
+    "w4g128zp": (4, 128, True),
+    "w4g32": (4, 32, False),
+    "w2g32": (2, 32, False),
+    "f32": None,  # float32 MatMul twin
+}
+ACCURACY_LEVEL = 4
+# ORT's MatMulNBits with accuracy_level 4 quantizes the activations to int8
+# blocks before its integer dot products, so it is not a float32 result: qcc
+# (float32 accumulation of exact decoded weights) is compared with it loosely.
+TOL_ORT_NBITS = 3e-2  # max |qcc - ORT| / max |ORT|
+TOL_ORT_F32 = 1e-4
+TOL_REF = 1e-4  # max |qcc - numpy| / max |numpy|, numpy float64 from the same weights
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------
+# Models
+
+
+def pack_bits(codes, bits):
+    """uint8 codes [..., L] -> bytes [..., ceil(L*bits/8)], low bits first (MatMulNBits)."""
+    per = 8 // bits
+    length = codes.shape[-1]
+    padded = -(-length // per) * per
+    if padded != length:
+        codes = np.concatenate([codes, np.zeros(codes.shape[:-1] + (padded - length,), np.uint8)], -1)
+    c = codes.reshape(codes.shape[:-1] + (padded // per, per))
+    out = np.zeros(c.shape[:-1], np.uint8)
+    for i in range(per):
+        out |= (c[..., i] & ((1 << bits) - 1)) << (bits * i)
+    return out
+
+
+class Layer:
+    """One layer's initializers, node and float32 weights [K, N] for the reference."""
+
+    def __init__(self, fmt, k, n, rng, index):
+        self.inits, self.bytes = [], 0
+        self.fmt, self.k, self.n, self.index = fmt, k, n, index
+        spec = FORMATS[fmt]
+        if spec is None:
+            w = (rng.standard_normal((k, n), dtype=np.float32) / np.float32(math.sqrt(k))).astype(np.float32)
+            self.inits.append(numpy_helper.from_array(w, f"W{index}"))
+            self.bytes = w.nbytes
+            self.weight = w
+            self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
+            return
+        bits, block, with_zp = spec
+        blocks = k // block
+        q = rng.integers(0, 1 << bits, size=(n, blocks, block), dtype=np.uint8)
+        var = ((1 << bits) ** 2 - 1) / 12.0  # of a uniform code
+        base = 1.0 / math.sqrt(k * var)  # outputs ~ unit for unit inputs
+        scales = (rng.random((n, blocks), dtype=np.float32) * 0.5 + 0.75) * np.float32(base)
+        if with_zp:
+            zeros = rng.integers(0, 1 << bits, size=(n, blocks), dtype=np.uint8)
+        else:
+            zeros = np.full((n, blocks), 1 << (bits - 1), np.uint8)
+        packed = pack_bits(q, bits)  # [N, blocks, block*bits/8]
+        self.inits.append(numpy_helper.from_array(packed, f"B{index}"))
+        self.inits.append(numpy_helper.from_array(scales.reshape(-1), f"scales{index}"))
+        self.bytes = packed.nbytes + scales.nbytes
+        self.node_inputs = [f"B{index}", f"scales{index}"]
+        if with_zp:
+            zp = pack_bits(zeros, bits).reshape(-1)  # [N * ceil(blocks*bits/8)]
+            self.inits.append(numpy_helper.from_array(zp, f"zp{index}"))
+            self.bytes += zp.nbytes
+            self.node_inputs.append(f"zp{index}")
+        w = (q.astype(np.float32) - zeros[..., None].astype(np.float32)) * scales[..., None]
+        self.weight = np.ascontiguousarray(w.reshape(n, k).T)  # [K, N]
+        self.op, self.domain = "MatMulNBits", "com.microsoft"
+        self.attrs = {"K": k, "N": n, "bits": bits, "block_size": block, "accuracy_level": ACCURACY_LEVEL}
+
+
+def build_model(fmt, k, n, m, layers, seed):
+    """A chain of `layers` distinct layers (K == N when > 1): A[M,K] -> Y[M,N]."""
+    rng = np.random.default_rng(seed)
+    nodes, inits, ls = [], [], []
+    for i in range(layers):
+        layer = Layer(fmt, k, n, rng, i)
+        x = "A" if i == 0 else f"X{i}"
+        y = "Y" if i == layers - 1 else f"X{i + 1}"
+        nodes.append(helper.make_node(layer.op, [x] + layer.node_inputs, [y], name=f"layer{i}",
+                                      domain=layer.domain, **layer.attrs))
+        inits += layer.inits
+        ls.append(layer)
+    graph = helper.make_graph(nodes, "bench",
+                              [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])],
+                              initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)],
+                              producer_name="qcc-bench")
+    model.ir_version = 8
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    ref = a.astype(np.float64)
+    for layer in ls:
+        ref = ref @ layer.weight.astype(np.float64)
+    return model, a, ref, sum(layer.bytes for layer in ls)
+
+
+# ----------------------------------------------------------------------------
+# Running
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.qcc = os.path.join(args.bin, "qcc")
+        self.qcc_run = os.path.join(args.bin, "qcc-run")
+        self.work = args.workdir
+        os.makedirs(self.work, exist_ok=True)
+        self.rb = os.path.join(self.work, "read_bandwidth")
+        cmd = [args.cc, "-O3", "-march=native", "-fopenmp", os.path.join(HERE, "read_bandwidth.c"), "-o", self.rb]
+        subprocess.run(cmd, check=True)
+
+    def bandwidth(self, nbytes, samples=11):
+        r = subprocess.run([self.rb, str(int(nbytes)), str(self.args.threads), str(samples)],
+                           check=True, capture_output=True, text=True)
+        return float(r.stdout.strip())
+
+    def compile(self, onnx_path, lib):
+        t0 = time.monotonic()
+        r = subprocess.run([self.qcc, onnx_path, "-o", lib], capture_output=True, text=True)
+        wall = time.monotonic() - t0
+        if r.returncode != 0:
+            raise RuntimeError("qcc failed: " + (r.stdout + r.stderr).strip()[-2000:])
+        found = re.search(r"wrote .* in ([0-9.]+) s", r.stderr + r.stdout)
+        return float(found.group(1)) if found else wall
+
+    def run_qcc(self, lib, a_npy, runs, output_dir=None):
+        cmd = [self.qcc_run, lib, "--input", f"A={a_npy}", "--bench", str(runs),
+               "--threads", str(self.args.threads)]
+        if output_dir:
+            cmd += ["--output-dir", output_dir]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        found = re.search(r"median ([0-9.]+) us", r.stdout)
+        if r.returncode != 0 or not found:
+            raise RuntimeError("qcc-run failed: " + (r.stdout + r.stderr).strip()[-2000:])
+        return float(found.group(1))
+
+    def run_ort(self, onnx_path, a_f32, dims, runs, output=None):
+        cmd = [self.args.node, os.path.join(HERE, "ort_bench.js"), onnx_path, a_f32,
+               ",".join(map(str, dims)), str(runs), "--threads", str(self.args.threads),
+               "--warmup", "1" if output else "2"]
+        if output:
+            cmd += ["--output", output]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("ort_bench.js failed: " + (r.stdout + r.stderr).strip()[-2000:])
+        return json.loads(r.stdout.strip().splitlines()[-1])["median_us"]
+
+    def case(self, shape, k, n, m, fmt, layers, regime, seed):
+        args = self.args
+        tag = f"{shape}_m{m}_{fmt}" + (f"_x{layers}" if layers > 1 else "")
+        d = os.path.join(self.work, tag)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        onnx_path, lib = os.path.join(d, "model.onnx"), os.path.join(d, "lib.so")
+        a_npy, a_f32 = os.path.join(d, "a.npy"), os.path.join(d, "a.f32")
+        model, a, ref, wbytes = build_model(fmt, k, n, m, layers, seed)
+        onnx.save(model, onnx_path)
+        del model
+        np.save(a_npy, a)
+        a.tofile(a_f32)
+        row = {"shape": shape, "K": k, "N": n, "M": m, "format": fmt, "layers": layers,
+               "regime": regime, "weight_bytes": wbytes / layers}
+        row["compile_s"] = self.compile(onnx_path, lib)
+
+        # Probe: one timed qcc run (after qcc-run's warm-up run) and ten of ORT,
+        # which also give the outputs to compare.
+        q_t = self.run_qcc(lib, a_npy, 1, output_dir=d)
+        o_t = self.run_ort(onnx_path, a_f32, [m, k], 10, output=os.path.join(d, "y_ort.f32"))
+        y_q = np.load(os.path.join(d, "Y.npy")).astype(np.float64)
+        y_o = np.fromfile(os.path.join(d, "y_ort.f32"), np.float32).reshape(m, n).astype(np.float64)
+        ref = ref.astype(np.float64)
+        row["diff_ort"] = float(np.max(np.abs(y_q - y_o)))
+        row["rel_ort"] = row["diff_ort"] / max(float(np.max(np.abs(y_o))), 1e-30)
+        row["rel_ref"] = float(np.max(np.abs(y_q - ref))) / max(float(np.max(np.abs(ref))), 1e-30)
+        row["rel_ort_ref"] = float(np.max(np.abs(y_o - ref))) / max(float(np.max(np.abs(ref))), 1e-30)
+        tol_ort = TOL_ORT_F32 if fmt == "f32" else TOL_ORT_NBITS
+        row["ok"] = bool(row["rel_ort"] <= tol_ort and row["rel_ref"] <= TOL_REF)
+
+        # The probe's timed runs are the first samples; then alternating rounds
+        # (ORT first in odd ones), each measurement lasting about --target-s,
+        # as many as --case-budget-s of qcc time allows (the slow naive cases
+        # may have the probe only).
+        n_q = max(1, min(args.max_runs, int(args.target_s * 1e6 / max(q_t, 1.0))))
+        n_o = max(1, min(args.max_runs, int(args.target_s * 1e6 / max(o_t, 1.0))))
+        per_round = q_t * 1e-6 * (n_q + 1)
+        extra = min(args.rounds - 1, int(args.case_budget_s / per_round))
+        q_med, o_med = [q_t], [o_t]
+        # The roofline of the same bytes, measured in every round (L3-resident
+        # when they fit), so that it sees the machine as qcc and ORT do.
+        bw = [self.bandwidth(wbytes)]
+        for r in range(extra):
+            order = ("ort", "qcc") if r % 2 == 0 else ("qcc", "ort")
+            for who in order:
+                if who == "qcc":
+                    q_med.append(self.run_qcc(lib, a_npy, n_q))
+                else:
+                    o_med.append(self.run_ort(onnx_path, a_f32, [m, k], n_o))
+            bw.append(self.bandwidth(wbytes))
+        row["qcc_us"] = float(np.median(q_med)) / layers
+        row["ort_us"] = float(np.median(o_med)) / layers
+        row["qcc_rounds_us"] = [t / layers for t in q_med]
+        row["ort_rounds_us"] = [t / layers for t in o_med]
+        row["qcc_runs"], row["ort_runs"], row["rounds"] = n_q, n_o, extra + 1
+        row["read_gbs_rounds"] = bw
+        row["read_gbs"] = float(np.median(bw))
+        if not args.keep:
+            shutil.rmtree(d, ignore_errors=True)
+        return row
+
+
+def l3_bytes():
+    try:
+        text = open("/sys/devices/system/cpu/cpu0/cache/index3/size").read().strip()
+        unit = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1].upper(), 1)
+        return int(text.rstrip("KMGkmg")) * unit
+    except (OSError, ValueError):
+        return 32 << 20
+
+
+def cpu_summary():
+    model, flags = "?", set()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name") and model == "?":
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    keep = sorted(f for f in flags if f.startswith(("avx", "amx")) or f in ("fma", "f16c", "gfni"))
+    return model, keep
+
+
+def fmt_row(r):
+    mb = r["weight_bytes"] / 1e6
+    q_gbs = r["weight_bytes"] / (r["qcc_us"] * 1e-6) / 1e9
+    o_gbs = r["weight_bytes"] / (r["ort_us"] * 1e-6) / 1e9
+    shape = r["shape"] + (f" x{r['layers']} (DRAM)" if r["regime"] == "dram" else "")
+    return (f"| {shape} | {r['M']} | {r['format']} | {mb:.1f} | {r['qcc_us']:.0f} | {r['ort_us']:.0f} | "
+            f"{r['ort_us'] / r['qcc_us']:.3f} | {q_gbs:.2f} | {o_gbs:.2f} | {r['read_gbs']:.1f} | "
+            f"{100 * q_gbs / r['read_gbs']:.1f}% | {100 * o_gbs / r['read_gbs']:.1f}% | "
+            f"{r['compile_s']:.1f} | {r['rel_ort']:.1e} | {r['rel_ref']:.1e} | {'ok' if r['ok'] else 'MISMATCH'} |")
+
+
+HEADER = ("| shape | M | format | weight MB | qcc µs | ORT µs | ORT/qcc | qcc GB/s | ORT GB/s | read GB/s | "
+          "qcc % bw | ORT % bw | compile s | qcc vs ORT | qcc vs ref | check |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="small shapes, M 1 and 4, 2 rounds: a smoke run (~1 min)")
+    p.add_argument("--shapes", help="comma-separated: " + ",".join(list(SHAPES) + list(QUICK_SHAPES)))
+    p.add_argument("--formats", help="comma-separated: " + ",".join(FORMATS))
+    p.add_argument("--m", help="comma-separated batch sizes (default 1,4,16,128; --quick 1,4)")
+    p.add_argument("--rounds", type=int, help="qcc/ORT samples per case, the first from the probe that "
+                   "also checks the outputs, the others alternating (default 3; --quick 2)")
+    p.add_argument("--target-s", type=float, help="seconds per measurement; sets runs per round (default 0.6)")
+    p.add_argument("--max-runs", type=int, default=200, help="most timed runs per measurement")
+    p.add_argument("--case-budget-s", type=float, default=8.0,
+                   help="qcc seconds per case beyond the probe; slow cases get fewer rounds")
+    p.add_argument("--max-run-s", type=float, default=3.0,
+                   help="skip a case whose qcc run would take longer (estimated from the same shape and "
+                   "format at a smaller M, linear in M)")
+    p.add_argument("--dram", choices=["on", "off"], help="also time square shapes as a chain of distinct "
+                   "layers > 2x L3 (DRAM-streaming, per layer; default on, off with --quick)")
+    p.add_argument("--dram-m", default="1", help="batch sizes of the DRAM chains (default 1)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"), help="where qcc and qcc-run are")
+    p.add_argument("--node", default="node")
+    p.add_argument("--cc", default="cc")
+    p.add_argument("--workdir", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "qcc-bench"))
+    p.add_argument("--keep", action="store_true", help="keep each case's .onnx, .so and outputs")
+    p.add_argument("--json", help="also write the rows to this file")
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+
+    all_shapes = dict(SHAPES, **QUICK_SHAPES)
+    shapes = args.shapes.split(",") if args.shapes else list(QUICK_SHAPES if args.quick else SHAPES)
+    formats = args.formats.split(",") if args.formats else list(FORMATS)
+    ms = [int(x) for x in (args.m or ("1,4" if args.quick else "1,4,16,128")).split(",")]
+    args.rounds = args.rounds or (2 if args.quick else 3)
+    args.target_s = args.target_s or (0.3 if args.quick else 0.6)
+    dram = (args.dram or ("off" if args.quick else "on")) == "on"
+    for s in shapes:
+        if s not in all_shapes:
+            p.error(f"unknown shape {s}")
+    for f in formats:
+        if f not in FORMATS:
+            p.error(f"unknown format {f}")
+    if not os.path.exists(os.path.join(HERE, "node_modules", "onnxruntime-node")):
+        p.error("ONNX Runtime is missing: cd bench && npm install --ignore-scripts")
+
+    bench = Bench(args)
+    l3 = l3_bytes()
+    model, flags = cpu_summary()
+    dram_buffer = max(1 << 30, int(2.5 * l3))
+    bench.dram_gbs = bench.bandwidth(dram_buffer, samples=7)
+    print(f"# qcc bench: {model}; {os.cpu_count()} CPUs; L3 {l3 >> 20} MiB; {args.threads} threads")
+    print(f"# flags: {' '.join(flags)}")
+    print(f"# read bandwidth, {args.threads} threads: {bench.dram_gbs:.1f} GB/s on {dram_buffer >> 20} MiB (DRAM); "
+          f"per case below on the case's own bytes (L3-resident when they fit in {l3 >> 20} MiB)")
+    print(f"# ORT/qcc > 1: qcc faster. GB/s = (weight + scale + zero-point bytes) / time. "
+          f"qcc vs ORT / vs ref: max |diff| / max |reference|; ORT's MatMulNBits accuracy_level {ACCURACY_LEVEL} "
+          f"quantizes activations to int8, so qcc vs ORT passes at <= {TOL_ORT_NBITS:g} (f32: {TOL_ORT_F32:g}), "
+          f"qcc vs numpy reference at <= {TOL_REF:g}")
+    print(HEADER, flush=True)
+
+    cases = []
+    for s in shapes:
+        k, n = all_shapes[s]
+        for m in ms:
+            for f in formats:
+                cases.append((s, k, n, m, f, 1, "l3"))
+    if dram:
+        for s in shapes:
+            k, n = all_shapes[s]
+            if k != n:
+                continue
+            for f in formats:
+                per_layer = Layer.bytes_estimate(f, k, n)
+                layers = max(2, math.ceil(2.2 * l3 / per_layer))
+                for m in [int(x) for x in args.dram_m.split(",")]:
+                    cases.append((s, k, n, m, f, layers, "dram"))
+
+    rows, skipped, failed, t_start, measured = [], [], [], time.monotonic(), {}
+    for i, (s, k, n, m, f, layers, regime) in enumerate(cases):
+        t0 = time.monotonic()
+        key = (s, f, layers)
+        if key in measured:
+            m0, t_m0 = measured[key]
+            estimate = t_m0 * 1e-6 * m / m0
+            if estimate > args.max_run_s:
+                log(f"[{i + 1}/{len(cases)}] {s} M={m} {f}: skipped, about {estimate:.0f} s per qcc run")
+                print(f"| {s} | {m} | {f} | {_bytes_estimate(f, k, n) / 1e6:.1f} | skipped: about "
+                      f"{estimate:.0f} s per qcc run (--max-run-s {args.max_run_s:g}) |", flush=True)
+                skipped.append((s, m, f))
+                continue
+        try:
+            row = bench.case(s, k, n, m, f, layers, regime, args.seed + i)
+        except (RuntimeError, subprocess.CalledProcessError) as e:
+            log(f"[{i + 1}/{len(cases)}] {s} M={m} {f}: FAILED: {e}")
+            print(f"| {s} | {m} | {f} | FAILED: {str(e).splitlines()[0][:120]} |", flush=True)
+            failed.append((s, m, f))
+            continue
+        rows.append(row)
+        measured[key] = (m, row["qcc_us"] * layers)
+        print(fmt_row(row), flush=True)
+        log(f"[{i + 1}/{len(cases)}] {s} M={m} {f} x{layers}: {time.monotonic() - t0:.1f} s "
+            f"(qcc {row['rounds']}x{row['qcc_runs']} runs, ORT {row['rounds']}x{row['ort_runs']}; "
+            f"total {time.monotonic() - t_start:.0f} s)")
+    bench.dram_gbs_end = bench.bandwidth(dram_buffer, samples=7)
+    print(f"# read bandwidth on {dram_buffer >> 20} MiB at the end: {bench.dram_gbs_end:.1f} GB/s; "
+          f"total {time.monotonic() - t_start:.0f} s")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"cpu": model, "flags": flags, "l3_bytes": l3, "threads": args.threads,
+                       "dram_gbs": [bench.dram_gbs, bench.dram_gbs_end], "rows": rows,
+                       "skipped": skipped, "failed": failed}, out, indent=1)
+    return 0 if all(r["ok"] for r in rows) and not failed else 1
+
+
+def _bytes_estimate(fmt, k, n):
+    spec = FORMATS[fmt]
+    if spec is None:
+        return 4 * k * n
+    bits, block, zp = spec
+    blocks = k // block
+    return n * k * bits // 8 + 4 * n * blocks + (n * -(-blocks * bits // 8) if zp else 0)
+
+
+Layer.bytes_estimate = staticmethod(_bytes_estimate)
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+# The qcc driver: every --emit kind, cross compilation, the exported
+# interface of a library and its C header.
+# RUN: rm -rf %t && %python %s %t
+# RUN: qcc %t/gemv.onnx -o %t/libgemv.so 2>&1 | FileCheck %s --check-prefix=WROTE
+# RUN: llvm-nm -D --defined-only %t/libgemv.so | FileCheck %s --check-prefix=EXPORTS
+# RUN: FileCheck %s --check-prefix=HEADER < %t/libgemv.h
+# RUN: qcc %t/gemv.onnx --emit=lowbit | FileCheck %s --check-prefix=LOWBIT
+# RUN: qcc %t/gemv.onnx --emit=llvm -O3 | FileCheck %s --check-prefix=LLVM
+# RUN: qcc %t/gemv.onnx --emit=obj -o %t/gemv.o && llvm-readelf -h %t/gemv.o | FileCheck %s --check-prefix=HOSTOBJ
+# RUN: qcc %t/gemv.onnx --target=aarch64 --emit=obj -o %t/gemv-arm.o && llvm-readelf -h %t/gemv-arm.o | FileCheck %s --check-prefix=ARMOBJ
+# RUN: qcc %t/gemv.onnx --target=aarch64 --cpu=neoverse-v1 --emit=asm | FileCheck %s --check-prefix=ARMASM
+# RUN: qcc %t/gemv.onnx --target=aarch64 -o %t/libgemv-arm.so --header=none && llvm-readelf -h %t/libgemv-arm.so | FileCheck %s --check-prefix=ARMSO
+# RUN: qcc %t/gemv.onnx --target=x86_64 --cpu=x86-64-v2 --emit=asm -O0 | FileCheck %s --check-prefix=X86ASM
+# RUN: not qcc %t/gemv.onnx -O5 2>&1 | FileCheck %s --check-prefix=BADOPT
+# RUN: not qcc %t/gemv.onnx --target=nosuch64 --emit=obj -o %t/x.o 2>&1 | FileCheck %s --check-prefix=BADTARGET
+# RUN: not qcc %t/int4_io.onnx -o %t/x.so 2>&1 | FileCheck %s --check-prefix=INT4IO
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Import", "ONNX", "Inputs"))
+from onnx_builder import *
+
+# WROTE: qcc: wrote {{.*}}libgemv.so in {{[0-9.]+}} s
+# Only the descriptor is exported.
+# EXPORTS: qcc_model_descriptor_v1
+# EXPORTS-NOT: main_graph
+# HEADER: #define TEST_NUM_INPUTS 1
+# HEADER: #define TEST_INPUT_0_NAME "A"
+# HEADER: #define TEST_INPUT_0_ELEMENT_TYPE 800u
+# HEADER: #define TEST_OUTPUT_0_ELEMENT_COUNT 16
+# HEADER: static inline int32_t test_run(void *const *buffers)
+# LOWBIT: lowbit.matmul
+# LLVM: @qcc_model_descriptor_v1 = {{.*}}constant
+# HOSTOBJ: Machine: Advanced Micro Devices X86-64
+# ARMOBJ: Machine: AArch64
+# ARMASM: ret
+# ARMSO: Type: DYN
+# ARMSO: Machine: AArch64
+# X86ASM: main_graph
+# BADOPT: qcc: -O5 is not an optimization level (0-3)
+# BADTARGET: qcc: unknown target 'nosuch64'
+# INT4IO: qcc: input 'x' has element type i4, which compiled libraries cannot take at their boundary yet
+k, n = 64, 16
+save(single("MatMulNBits", [("A", FLOAT, [1, k])], [("Y", FLOAT, [1, n])],
+            {"K": k, "N": n, "bits": 4, "block_size": 32},
+            initializers=[raw_tensor("B", UINT8, [n, 2, 16], [0x21] * (n * 32)),
+                          tensor("scales", np.ones(n * 2, np.float32))],
+            domain="com.microsoft", extra_opsets=[("com.microsoft", 1)]), "gemv.onnx")
+save(single("Identity", [("x", INT4, [4])], [("y", INT4, [4])]), "int4_io.onnx")
