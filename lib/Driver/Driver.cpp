@@ -45,18 +45,23 @@ openOutput(llvm::StringRef path, bool binary, llvm::raw_ostream &errs) {
   return file;
 }
 
+/// Writes the module as text (the mlir and lowbit emit kinds).
+static LogicalResult printModule(ModuleOp module, llvm::StringRef path,
+                                 llvm::raw_ostream &errs) {
+  auto out = openOutput(path, false, errs);
+  if (!out)
+    return failure();
+  module.print(out->os());
+  out->keep();
+  return success();
+}
+
 LogicalResult qcc::driver::compileModule(ModuleOp module,
                                          const CompileOptions &options,
                                          EmitKind emit, llvm::StringRef outputPath,
                                          llvm::raw_ostream &errs) {
-  if (emit == EmitKind::MLIR) {
-    auto out = openOutput(outputPath, false, errs);
-    if (!out)
-      return failure();
-    module.print(out->os());
-    out->keep();
-    return success();
-  }
+  if (emit == EmitKind::MLIR)
+    return printModule(module, outputPath, errs);
   FailureOr<ModelSignature> signature = readSignature(module, errs);
   if (emit != EmitKind::LowBit && failed(signature))
     return failure();
@@ -68,14 +73,8 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   graph.addPass(createCSEPass());
   if (failed(graph.run(module)))
     return failure();
-  if (emit == EmitKind::LowBit) {
-    auto out = openOutput(outputPath, false, errs);
-    if (!out)
-      return failure();
-    module.print(out->os());
-    out->keep();
-    return success();
-  }
+  if (emit == EmitKind::LowBit)
+    return printModule(module, outputPath, errs);
 
   PassManager lowering(module->getContext());
   configure(lowering, options);
