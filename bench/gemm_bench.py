@@ -311,9 +311,9 @@ def main():
     p.add_argument("--m", help="comma-separated batch sizes (default 1,4,16,128; --quick 1,4)")
     p.add_argument("--rounds", type=int, help="qcc/ORT samples per case, the first from the probe that "
                    "also checks the outputs, the others alternating (default 3; --quick 2)")
-    p.add_argument("--target-s", type=float, help="seconds per measurement; sets runs per round (default 0.6)")
+    p.add_argument("--target-s", type=float, help="seconds per measurement; sets runs per round (default 0.4; --quick 0.3)")
     p.add_argument("--max-runs", type=int, default=200, help="most timed runs per measurement")
-    p.add_argument("--case-budget-s", type=float, default=8.0,
+    p.add_argument("--case-budget-s", type=float, default=4.0,
                    help="qcc seconds per case beyond the probe; slow cases get fewer rounds")
     p.add_argument("--max-run-s", type=float, default=3.0,
                    help="skip a case whose qcc run would take longer (estimated from the same shape and "
@@ -336,7 +336,7 @@ def main():
     formats = args.formats.split(",") if args.formats else list(FORMATS)
     ms = [int(x) for x in (args.m or ("1,4" if args.quick else "1,4,16,128")).split(",")]
     args.rounds = args.rounds or (2 if args.quick else 3)
-    args.target_s = args.target_s or (0.3 if args.quick else 0.6)
+    args.target_s = args.target_s or (0.3 if args.quick else 0.4)
     dram = (args.dram or ("off" if args.quick else "on")) == "on"
     for s in shapes:
         if s not in all_shapes:
