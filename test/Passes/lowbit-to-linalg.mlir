@@ -20,13 +20,35 @@ func.func @dequantize_int4() -> tensor<2x4xf32> {
 // -----
 
 // The weight of a matmul is decoded inside the reduction.
-// CHECK-LABEL: func.func @gemv
+// CHECK-LABEL: func.func @gemm_kn
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK-SAME: ins(%arg0 : tensor<1x64xf32>)
-// CHECK: arith.subi
+// CHECK-SAME: ins(%arg0 : tensor<2x64xf32>)
+// CHECK: arith.sitofp
 // CHECK: arith.mulf
 // CHECK: arith.addf
-func.func @gemv(%x: tensor<1x64xf32>) -> tensor<1x2xf32> {
+func.func @gemm_kn(%x: tensor<2x64xf32>) -> tensor<2x4xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<128xi8>) scales(dense<1.0> : tensor<4xf32>)
+      : !lowbit.qtensor<64x4xi4, #lowbit.scheme<per_axis = 1, scale = f32>>
+  %y = lowbit.matmul %x, %w : tensor<2x64xf32>, !lowbit.qtensor<64x4xi4, #lowbit.scheme<per_axis = 1, scale = f32>> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// [N, K] weights with scales constant along blocks of K (MatMulNBits): the
+// scale and zero point factor out of each block's dot product, which loops
+// over the block's bytes; the scales are an operand of the generic.
+// CHECK-LABEL: func.func @gemv_blocked
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x2xf16>, tensor<2x2xi4>, tensor<2xi8>)
+// CHECK: scf.for
+// CHECK: arith.shrui
+// CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
+// CHECK: scf.yield
+// CHECK: arith.subf
+// CHECK: arith.extf
+// CHECK: arith.mulf
+func.func @gemv_blocked(%x: tensor<1x64xf32>) -> tensor<1x2xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<64xi8>) scales(dense<1.0> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
       : !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>>
   %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x64xf32>, !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<1x2xf32>
