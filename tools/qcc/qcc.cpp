@@ -156,6 +156,8 @@ int main(int argc, char **argv) {
       "  qcc model.onnx --emit=mlir|lowbit|llvm|asm|obj|so [-o FILE]\n"
       "  options for models with symbolic or shape inputs: --shape NAME=1x128,\n"
       "  --dim NAME=1, --const-input NAME=FILE.pb\n"
+      "  timing and debugging: --time-passes (MLIR and LLVM passes), "
+      "--print-ir-after-all\n"
       "  qcc --list-ops\n");
 
   if (listOps) {
