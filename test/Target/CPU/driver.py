@@ -11,6 +11,8 @@
 # RUN: qcc %t/gemv.onnx --target=aarch64 --cpu=neoverse-v1 --emit=asm | FileCheck %s --check-prefix=ARMASM
 # RUN: qcc %t/gemv.onnx --target=aarch64 -o %t/libgemv-arm.so --header=none && llvm-readelf -h %t/libgemv-arm.so | FileCheck %s --check-prefix=ARMSO
 # RUN: qcc %t/gemv.onnx --target=x86_64 --cpu=x86-64-v2 --emit=asm -O0 | FileCheck %s --check-prefix=X86ASM
+# Compiling twice gives the same bytes.
+# RUN: mkdir -p %t/again && qcc %t/gemv.onnx -o %t/again/libgemv.so --header=none && cmp %t/libgemv.so %t/again/libgemv.so
 # RUN: not qcc %t/gemv.onnx -O5 2>&1 | FileCheck %s --check-prefix=BADOPT
 # RUN: not qcc %t/gemv.onnx --target=nosuch64 --emit=obj -o %t/x.o 2>&1 | FileCheck %s --check-prefix=BADTARGET
 # RUN: not qcc %t/int4_io.onnx -o %t/x.so 2>&1 | FileCheck %s --check-prefix=INT4IO
