@@ -164,15 +164,22 @@ qcc_status loadModel(const char *path, qcc_model **out_model) {
   return QCC_OK;
 }
 
+/// FAILED_PRECONDITION unless `model` is a live model handle.
+qcc_status checkLiveModel(const qcc_model *model) {
+  if (isLiveHandle(model, HandleKind::Model))
+    return QCC_OK;
+  return makeStatus(QCC_STATUS_FAILED_PRECONDITION,
+                    model ? "model handle is not a live model (freed?)"
+                          : "model is null");
+}
+
 qcc_status tensorInfo(const qcc_model *model, const char *kind, uint32_t index,
                       qcc_tensor_info *out_info) {
   if (!out_info)
     return makeStatus(QCC_STATUS_INVALID_ARGUMENT, "out_info is null");
   *out_info = qcc_tensor_info{};
-  if (!isLiveHandle(model, HandleKind::Model))
-    return makeStatus(QCC_STATUS_FAILED_PRECONDITION,
-                      model ? "model handle is not a live model (freed?)"
-                            : "model is null");
+  if (qcc_status s = checkLiveModel(model))
+    return s;
   const qcc_model_descriptor *d = model->descriptor;
   bool input = kind[0] == 'i';
   uint32_t count = input ? d->num_inputs : d->num_outputs;
@@ -197,10 +204,8 @@ qcc_status findTensor(const qcc_model *model, const char *kind,
   if (!out_index || !name)
     return makeStatus(QCC_STATUS_INVALID_ARGUMENT, "%s is null",
                       !name ? "name" : "out_index");
-  if (!isLiveHandle(model, HandleKind::Model))
-    return makeStatus(QCC_STATUS_FAILED_PRECONDITION,
-                      model ? "model handle is not a live model (freed?)"
-                            : "model is null");
+  if (qcc_status s = checkLiveModel(model))
+    return s;
   const qcc_model_descriptor *d = model->descriptor;
   bool input = kind[0] == 'i';
   uint32_t count = input ? d->num_inputs : d->num_outputs;

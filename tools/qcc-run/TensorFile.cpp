@@ -195,6 +195,33 @@ bool readRepeated(WireReader &r, uint32_t wireType, uint32_t scalarWireType,
   return true;
 }
 
+/// Reads a repeated varint field (wire type 0), appending `convert(value)`.
+template <typename T, typename Convert>
+bool readRepeatedVarints(WireReader &r, uint32_t wireType,
+                         std::vector<T> &values, Convert convert) {
+  return readRepeated(r, wireType, 0, [&](WireReader &w) {
+    uint64_t v;
+    if (!w.varint(v))
+      return false;
+    values.push_back(convert(v));
+    return true;
+  });
+}
+
+/// Reads a repeated float (wire type 5) or double (wire type 1) field.
+template <typename T>
+bool readRepeatedFixed(WireReader &r, uint32_t wireType,
+                       std::vector<T> &values) {
+  static_assert(sizeof(T) == 4 || sizeof(T) == 8, "fixed32 or fixed64");
+  return readRepeated(r, wireType, sizeof(T) == 4 ? 5 : 1, [&](WireReader &w) {
+    T value;
+    if (!w.fixed(&value, sizeof(T)))
+      return false;
+    values.push_back(value);
+    return true;
+  });
+}
+
 uint32_t onnxElementType(int64_t dataType) {
   switch (dataType) {
   case 1:
@@ -317,13 +344,8 @@ std::string qcc::run::parseTensorProto(const uint8_t *bytes, size_t size,
     bool ok = true;
     switch (field) {
     case 1: // dims
-      ok = readRepeated(r, wire, 0, [&](WireReader &w) {
-        uint64_t v;
-        if (!w.varint(v))
-          return false;
-        out.shape.push_back(int64_t(v));
-        return true;
-      });
+      ok = readRepeatedVarints(r, wire, out.shape,
+                               [](uint64_t v) { return int64_t(v); });
       break;
     case 2: { // data_type
       uint64_t v = 0;
@@ -333,23 +355,13 @@ std::string qcc::run::parseTensorProto(const uint8_t *bytes, size_t size,
     }
     case 4: // float_data
       typedField = 4;
-      ok = readRepeated(r, wire, 5, [&](WireReader &w) {
-        float f;
-        if (!w.fixed(&f, 4))
-          return false;
-        floats.push_back(f);
-        return true;
-      });
+      ok = readRepeatedFixed(r, wire, floats);
       break;
     case 5: // int32_data
     case 7: // int64_data
       typedField = int(field);
-      ok = readRepeated(r, wire, 0, [&](WireReader &w) {
-        uint64_t v;
-        if (!w.varint(v))
-          return false;
-        ints.push_back(field == 5 ? int64_t(int32_t(uint32_t(v))) : int64_t(v));
-        return true;
+      ok = readRepeatedVarints(r, wire, ints, [&](uint64_t v) {
+        return field == 5 ? int64_t(int32_t(uint32_t(v))) : int64_t(v);
       });
       break;
     case 6:
@@ -373,23 +385,11 @@ std::string qcc::run::parseTensorProto(const uint8_t *bytes, size_t size,
     }
     case 10: // double_data
       typedField = 10;
-      ok = readRepeated(r, wire, 1, [&](WireReader &w) {
-        double d;
-        if (!w.fixed(&d, 8))
-          return false;
-        doubles.push_back(d);
-        return true;
-      });
+      ok = readRepeatedFixed(r, wire, doubles);
       break;
     case 11: // uint64_data
       typedField = 11;
-      ok = readRepeated(r, wire, 0, [&](WireReader &w) {
-        uint64_t v;
-        if (!w.varint(v))
-          return false;
-        uints.push_back(v);
-        return true;
-      });
+      ok = readRepeatedVarints(r, wire, uints, [](uint64_t v) { return v; });
       break;
     case 3:
       return "segmented tensors (segment) are not supported";
@@ -444,25 +444,24 @@ std::string qcc::run::parseTensorProto(const uint8_t *bytes, size_t size,
            "needs " +
            std::to_string(values);
   };
+  // float_data and double_data already hold the elements' bytes.
+  auto copyFixed = [&](const auto &typed, uint32_t type,
+                       const char *name) -> std::string {
+    if (out.elementType != type)
+      return std::string(name) + " with data_type " + std::to_string(dataType);
+    if (int64_t(typed.size()) != values)
+      return mismatch(typed.size());
+    out.data.resize(typed.size() * sizeof(typed[0]));
+    std::memcpy(out.data.data(), typed.data(), out.data.size());
+    return "";
+  };
   if (count == 0 && typedField == 0)
     return "";
   switch (typedField) {
   case 4:
-    if (out.elementType != QCC_ELEMENT_F32)
-      return "float_data with data_type " + std::to_string(dataType);
-    if (int64_t(floats.size()) != values)
-      return mismatch(floats.size());
-    out.data.resize(floats.size() * 4);
-    std::memcpy(out.data.data(), floats.data(), out.data.size());
-    return "";
+    return copyFixed(floats, QCC_ELEMENT_F32, "float_data");
   case 10:
-    if (out.elementType != QCC_ELEMENT_F64)
-      return "double_data with data_type " + std::to_string(dataType);
-    if (int64_t(doubles.size()) != values)
-      return mismatch(doubles.size());
-    out.data.resize(doubles.size() * 8);
-    std::memcpy(out.data.data(), doubles.data(), out.data.size());
-    return "";
+    return copyFixed(doubles, QCC_ELEMENT_F64, "double_data");
   case 5:
   case 7:
     if ((typedField == 7) != (out.elementType == QCC_ELEMENT_I64) ||

@@ -141,14 +141,13 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
   int64_t numDims = 4 + 2 * rank;
   auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
   AffineExpr n = dim(0), group = dim(1), m = dim(2), c = dim(3 + rank);
+  WindowExprs window =
+      getWindowExprs(context, g.strides, g.dilations, 3, 4 + rank);
   SmallVector<AffineExpr> inExprs = {n, group, c}, wExprs = {group, m, c},
                           outExprs = {n, group, m};
-  for (int64_t i = 0; i < rank; ++i) {
-    AffineExpr o = dim(3 + i), k = dim(4 + rank + i);
-    inExprs.push_back(o * g.strides[i] + k * g.dilations[i]);
-    wExprs.push_back(k);
-    outExprs.push_back(o);
-  }
+  inExprs.append(window.input);
+  wExprs.append(window.kernel);
+  outExprs.append(window.output);
   SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
                                  AffineMap::get(numDims, 0, wExprs, context),
                                  AffineMap::get(numDims, 0, outExprs, context)};

@@ -104,6 +104,22 @@ FailureOr<Window> qcc::onnx_import::readWindow(NodeImporter &n,
   return w;
 }
 
+WindowExprs qcc::onnx_import::getWindowExprs(MLIRContext *context,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> dilations,
+                                             unsigned firstOutputDim,
+                                             unsigned firstKernelDim) {
+  WindowExprs exprs;
+  for (unsigned i = 0, e = strides.size(); i < e; ++i) {
+    AffineExpr o = getAffineDimExpr(firstOutputDim + i, context);
+    AffineExpr k = getAffineDimExpr(firstKernelDim + i, context);
+    exprs.input.push_back(o * strides[i] + k * dilations[i]);
+    exprs.kernel.push_back(k);
+    exprs.output.push_back(o);
+  }
+  return exprs;
+}
+
 //===----------------------------------------------------------------------===//
 // Tensors and scalars
 //===----------------------------------------------------------------------===//

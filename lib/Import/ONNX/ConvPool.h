@@ -12,6 +12,7 @@
 
 #include "NodeImporter.h"
 
+#include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
@@ -41,6 +42,17 @@ mlir::FailureOr<Window> readWindow(NodeImporter &n,
                                    llvm::ArrayRef<int64_t> spatial,
                                    llvm::ArrayRef<int64_t> kernel,
                                    bool ceilMode);
+
+/// Per spatial axis i of a window, the indexing expressions of the input
+/// (o*stride + k*dilation), the kernel (k) and the output (o), where o is
+/// loop dimension `firstOutputDim + i` and k is `firstKernelDim + i`.
+struct WindowExprs {
+  llvm::SmallVector<mlir::AffineExpr> input, kernel, output;
+};
+WindowExprs getWindowExprs(mlir::MLIRContext *context,
+                           llvm::ArrayRef<int64_t> strides,
+                           llvm::ArrayRef<int64_t> dilations,
+                           unsigned firstOutputDim, unsigned firstKernelDim);
 
 //===----------------------------------------------------------------------===//
 // Tensors and scalars

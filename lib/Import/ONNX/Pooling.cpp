@@ -19,29 +19,40 @@ using namespace qcc::onnx_import;
 
 namespace {
 
+/// The indexing maps of a pool's generic over the loops (n, c, o..., k...):
+/// the padded input [n, c, o*s + k*d...], the kernel-shaped tensor.empty
+/// [k...] and the output [n, c, o...].
+SmallVector<AffineMap> poolIndexingMaps(MLIRContext *context,
+                                        const Window &w) {
+  int64_t rank = w.kernel.size();
+  int64_t numDims = 2 + 2 * rank;
+  AffineExpr n = getAffineDimExpr(0, context), c = getAffineDimExpr(1, context);
+  WindowExprs window =
+      getWindowExprs(context, w.strides, w.dilations, 2, 2 + rank);
+  SmallVector<AffineExpr> inExprs = {n, c}, outExprs = {n, c};
+  inExprs.append(window.input);
+  outExprs.append(window.output);
+  return {AffineMap::get(numDims, 0, inExprs, context),
+          AffineMap::get(numDims, 0, window.kernel, context),
+          AffineMap::get(numDims, 0, outExprs, context)};
+}
+
+/// (n, c, o...) are parallel, the kernel taps (k...) reductions.
+SmallVector<utils::IteratorType> poolIteratorTypes(const Window &w) {
+  int64_t rank = w.kernel.size();
+  SmallVector<utils::IteratorType> iterators(2 + rank,
+                                             utils::IteratorType::parallel);
+  iterators.append(rank, utils::IteratorType::reduction);
+  return iterators;
+}
+
 /// out[n, c, o...] = combine over k of padded[n, c, o*s + k*d...], starting
 /// from `init`. A tensor.empty of the kernel's shape gives the reduction
 /// loops their ranges, as upstream's named pooling ops do.
 Value buildWindowReduction(OpBuilder &b, Location loc, Value padded,
                            const Window &w, Value init, BodyFn combine) {
-  MLIRContext *context = b.getContext();
-  int64_t rank = w.kernel.size();
-  int64_t numDims = 2 + 2 * rank;
-  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, kExprs,
-                          outExprs = {dim(0), dim(1)};
-  for (int64_t i = 0; i < rank; ++i) {
-    AffineExpr o = dim(2 + i), k = dim(2 + rank + i);
-    inExprs.push_back(o * w.strides[i] + k * w.dilations[i]);
-    kExprs.push_back(k);
-    outExprs.push_back(o);
-  }
-  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
-                                 AffineMap::get(numDims, 0, kExprs, context),
-                                 AffineMap::get(numDims, 0, outExprs, context)};
-  SmallVector<utils::IteratorType> iterators(2 + rank,
-                                             utils::IteratorType::parallel);
-  iterators.append(rank, utils::IteratorType::reduction);
+  SmallVector<AffineMap> maps = poolIndexingMaps(b.getContext(), w);
+  SmallVector<utils::IteratorType> iterators = poolIteratorTypes(w);
   ArrayRef<int64_t> shape = shapeOf(padded);
   SmallVector<int64_t> outShape = {shape[0], shape[1]};
   outShape.append(w.outSizes);
@@ -148,25 +159,10 @@ std::pair<Value, Value> buildArgMaxPool(OpBuilder &b, Location loc,
                                         Value padded, const Window &w,
                                         ArrayRef<int64_t> inShape, Value lowest,
                                         bool isUnsigned) {
-  MLIRContext *context = b.getContext();
-  int64_t rank = w.kernel.size();
-  int64_t numDims = 2 + 2 * rank;
-  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, kExprs,
-                          outExprs = {dim(0), dim(1)};
-  for (int64_t i = 0; i < rank; ++i) {
-    AffineExpr o = dim(2 + i), k = dim(2 + rank + i);
-    inExprs.push_back(o * w.strides[i] + k * w.dilations[i]);
-    kExprs.push_back(k);
-    outExprs.push_back(o);
-  }
-  AffineMap outMap = AffineMap::get(numDims, 0, outExprs, context);
-  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
-                                 AffineMap::get(numDims, 0, kExprs, context),
-                                 outMap, outMap};
-  SmallVector<utils::IteratorType> iterators(2 + rank,
-                                             utils::IteratorType::parallel);
-  iterators.append(rank, utils::IteratorType::reduction);
+  SmallVector<AffineMap> maps = poolIndexingMaps(b.getContext(), w);
+  // The indices output is indexed like the values output.
+  maps.push_back(maps.back());
+  SmallVector<utils::IteratorType> iterators = poolIteratorTypes(w);
   SmallVector<int64_t> outShape = {inShape[0], inShape[1]};
   outShape.append(w.outSizes);
   Value kernel = createEmptyTensor(b, loc, w.kernel, elementTypeOf(padded));
@@ -379,14 +375,22 @@ SmallVector<int64_t> spatialAxes(size_t rank) {
   return axes;
 }
 
+/// A global pool's input is a float tensor of rank 3 or more.
+LogicalResult checkGlobalPoolInput(NodeImporter &n, StringRef opName) {
+  DataType type = n.getInputType(0);
+  if (!isFloatType(type))
+    return n.fail(opName + " on " + dataTypeName(type) +
+                  " tensors is not supported (float types only)");
+  if (n.getInputShape(0).size() < 3)
+    return n.fail("the input must have rank 3 or more ([N, C, D1, ...])");
+  return success();
+}
+
 LogicalResult convertGlobalAveragePool(NodeImporter &n) {
   DataType type = n.getInputType(0);
   ArrayRef<int64_t> shape = n.getInputShape(0);
-  if (!isFloatType(type))
-    return n.fail("GlobalAveragePool on " + dataTypeName(type) +
-                  " tensors is not supported (float types only)");
-  if (shape.size() < 3)
-    return n.fail("the input must have rank 3 or more ([N, C, D1, ...])");
+  if (failed(checkGlobalPoolInput(n, "GlobalAveragePool")))
+    return failure();
   OpBuilder &b = n.getBuilder();
   Location loc = n.getLoc();
   Value input = n.getInput(0);
@@ -408,11 +412,8 @@ LogicalResult convertGlobalAveragePool(NodeImporter &n) {
 LogicalResult convertGlobalMaxPool(NodeImporter &n) {
   DataType type = n.getInputType(0);
   ArrayRef<int64_t> shape = n.getInputShape(0);
-  if (!isFloatType(type))
-    return n.fail("GlobalMaxPool on " + dataTypeName(type) +
-                  " tensors is not supported (float types only)");
-  if (shape.size() < 3)
-    return n.fail("the input must have rank 3 or more ([N, C, D1, ...])");
+  if (failed(checkGlobalPoolInput(n, "GlobalMaxPool")))
+    return failure();
   OpBuilder &b = n.getBuilder();
   Location loc = n.getLoc();
   Value input = n.getInput(0);

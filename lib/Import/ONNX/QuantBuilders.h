@@ -66,6 +66,11 @@ mlir::ElementsAttr integerAttr(const HostTensor &tensor,
                                llvm::ArrayRef<int64_t> shape,
                                mlir::Type element);
 
+/// `codes - zeroPoint` widened to i32, for the codes at node input `data`;
+/// `zeroPoint` (null: none) broadcasts against them.
+mlir::Value buildCodesMinusZero(NodeImporter &n, unsigned data,
+                                mlir::Value zeroPoint);
+
 /// saturate(round_half_even(float(acc) * multiplier) + zero_point) into
 /// `outType` codes; `multiplier` (f32) broadcasts against the accumulator's
 /// trailing dimension(s); `zeroPoint` is a rank-0 tensor or null.

@@ -39,6 +39,23 @@ SmallVector<int64_t> channelShape(int64_t size, size_t rank) {
   return shape;
 }
 
+/// Checks that input `i` holds one value or (when `perChannel` > 0) a 1-D
+/// tensor of one value per output channel.
+LogicalResult checkScalarOrPerChannel(NodeImporter &n, unsigned i,
+                                      StringRef name, int64_t perChannel) {
+  ArrayRef<int64_t> shape = n.getInputShape(i);
+  int64_t count = numElements(shape);
+  if ((count == 1 && shape.size() <= 1) ||
+      (perChannel > 0 && shape.size() == 1 && count == perChannel))
+    return success();
+  if (perChannel > 0)
+    return n.fail(name +
+                  " must be a scalar or have one value per output "
+                  "channel (" +
+                  Twine(perChannel) + ")");
+  return n.fail(name + " must be a scalar");
+}
+
 /// Checks the codes and zero point at `data`/`zero`: 8-bit codes, a zero
 /// point of the same type holding one value or (when `perChannel` > 0) one
 /// per channel.
@@ -54,44 +71,21 @@ LogicalResult checkCodes(NodeImporter &n, unsigned data, int zero,
   if (n.getInputType(zero) != type)
     return n.fail(zeroName + " type " + dataTypeName(n.getInputType(zero)) +
                   " does not match " + dataName + "'s " + dataTypeName(type));
-  ArrayRef<int64_t> shape = n.getInputShape(zero);
-  int64_t count = numElements(shape);
-  if (count == 1 && shape.size() <= 1)
-    return success();
-  if (perChannel > 0 && shape.size() == 1 && count == perChannel)
-    return success();
-  if (perChannel > 0)
-    return n.fail(zeroName +
-                  " must be a scalar or have one value per output "
-                  "channel (" +
-                  Twine(perChannel) + ")");
-  return n.fail(zeroName + " must be a scalar");
+  return checkScalarOrPerChannel(n, zero, zeroName, perChannel);
 }
 
 /// `codes - zeroPoint` widened to i32. A per-channel zero point reads along
 /// dimension 0 of the codes (the weight's output channels).
 Value widenMinusZero(NodeImporter &n, unsigned data, int zero) {
-  OpBuilder &b = n.getBuilder();
-  Location loc = n.getLoc();
-  DataType type = n.getInputType(data);
-  ArrayRef<int64_t> shape = n.getInputShape(data);
-  SmallVector<Value> inputs = {n.getInput(data)};
+  Value zeroPoint;
   if (zero >= 0 && n.hasInput(zero)) {
     int64_t count = numElements(n.getInputShape(zero));
-    inputs.push_back(buildReshape(b, loc, n.getInput(zero),
-                                  count == 1
-                                      ? SmallVector<int64_t>()
-                                      : channelShape(count, shape.size())));
+    zeroPoint = buildReshape(
+        n.getBuilder(), n.getLoc(), n.getInput(zero),
+        count == 1 ? SmallVector<int64_t>()
+                   : channelShape(count, n.getInputShape(data).size()));
   }
-  return buildElementwise(
-      b, loc, inputs, shape, b.getI32Type(),
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value x = convertScalar(nb, nl, args[0], type, DataType::Int32);
-        if (args.size() > 1)
-          x = arith::SubIOp::create(
-              nb, nl, x, convertScalar(nb, nl, args[1], type, DataType::Int32));
-        return x;
-      });
+  return buildCodesMinusZero(n, data, zeroPoint);
 }
 
 /// The exact i32 convolution of the zero-point-shifted codes.
@@ -126,17 +120,7 @@ LogicalResult checkScale(NodeImporter &n, unsigned i, StringRef name,
   if (n.getInputType(i) != DataType::Float)
     return n.fail(name + " must be FLOAT, got " +
                   dataTypeName(n.getInputType(i)));
-  ArrayRef<int64_t> shape = n.getInputShape(i);
-  int64_t count = numElements(shape);
-  if ((count == 1 && shape.size() <= 1) ||
-      (perChannel > 0 && shape.size() == 1 && count == perChannel))
-    return success();
-  if (perChannel > 0)
-    return n.fail(name +
-                  " must be a scalar or have one value per output "
-                  "channel (" +
-                  Twine(perChannel) + ")");
-  return n.fail(name + " must be a scalar");
+  return checkScalarOrPerChannel(n, i, name, perChannel);
 }
 
 LogicalResult convertQLinearConv(NodeImporter &n) {

@@ -167,6 +167,24 @@ Value qcc::onnx_import::buildRequantize(OpBuilder &b, Location loc,
       });
 }
 
+Value qcc::onnx_import::buildCodesMinusZero(NodeImporter &n, unsigned data,
+                                            Value zeroPoint) {
+  OpBuilder &b = n.getBuilder();
+  DataType type = n.getInputType(data);
+  SmallVector<Value> inputs = {n.getInput(data)};
+  if (zeroPoint)
+    inputs.push_back(zeroPoint);
+  return buildElementwise(
+      b, n.getLoc(), inputs, n.getInputShape(data), b.getI32Type(),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value x = convertScalar(nb, nl, args[0], type, DataType::Int32);
+        if (args.size() > 1)
+          x = arith::SubIOp::create(
+              nb, nl, x, convertScalar(nb, nl, args[1], type, DataType::Int32));
+        return x;
+      });
+}
+
 FailureOr<Value> qcc::onnx_import::buildQTensor(NodeImporter &n,
                                                 const QTensorInputs &in) {
   OpBuilder &b = n.getBuilder();
@@ -418,21 +436,8 @@ SmallVector<int64_t> matmulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
 /// `codes - zeroPoint` widened to i32; the zero point (rank 0 or 1) reads
 /// along the last dimension when it is a vector.
 Value widenMinusZero(NodeImporter &n, unsigned data, int zero) {
-  OpBuilder &b = n.getBuilder();
-  Location loc = n.getLoc();
-  DataType type = n.getInputType(data);
-  SmallVector<Value> inputs = {n.getInput(data)};
-  if (zero >= 0 && n.hasInput(zero))
-    inputs.push_back(n.getInput(zero));
-  return buildElementwise(
-      b, loc, inputs, n.getInputShape(data), b.getI32Type(),
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value x = convertScalar(nb, nl, args[0], type, DataType::Int32);
-        if (args.size() > 1)
-          x = arith::SubIOp::create(
-              nb, nl, x, convertScalar(nb, nl, args[1], type, DataType::Int32));
-        return x;
-      });
+  return buildCodesMinusZero(
+      n, data, zero >= 0 && n.hasInput(zero) ? n.getInput(zero) : Value());
 }
 
 /// Batched B (rank > 2): no qtensor weight to speak of, so the exact i32
