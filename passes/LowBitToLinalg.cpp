@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FactoredMatmul.h"
 #include "QTensorParts.h"
 
 #include "qcc/Passes/Passes.h"
@@ -420,193 +421,6 @@ Value matmulTerm(OpBuilder &b, Location l, const std::optional<QTensorParts> &lh
   return arith::MulFOp::create(b, l, a, decodeReal(b, l, weight, wIdx));
 }
 
-/// The GEMV/GEMM shape MatMulNBits weights have: [N, K] integer codes (no
-/// codebook, 2/4/8 bits, row_major, packed), scales constant along runs of
-/// `block` codes of K (per_block [1, B], per_axis over N, or per_tensor).
-/// For these the scale and zero point factor out of each block's dot
-/// product: sum_k a_k (q_k - z) s = s (sum_k a_k q_k - z sum_k a_k), so the
-/// inner loop is a byte-wise dot product with one multiply per block.
-std::optional<int64_t> factoredBlockSize(const QTensorParts &weight,
-                                         bool transposed) {
-  QTensorType type = weight.type;
-  SchemeAttr scheme = type.getScheme();
-  auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  if (!transposed || !weight.packed || !storage || scheme.hasCodebook() ||
-      weight.tensorScale || !weight.scales ||
-      type.getLayoutKind() != LayoutKind::row_major)
-    return std::nullopt;
-  unsigned bits = storage.getWidth();
-  if (bits != 2 && bits != 4 && bits != 8)
-    return std::nullopt;
-  int64_t k = type.getShape()[1];
-  int64_t block = 0;
-  switch (scheme.getGranularity()) {
-  case Granularity::per_tensor:
-    block = k;
-    break;
-  case Granularity::per_axis:
-    if (*scheme.getAxis() != 0)
-      return std::nullopt;
-    block = k;
-    break;
-  case Granularity::per_block:
-    if (scheme.getBlock()[0] != 1)
-      return std::nullopt;
-    block = scheme.getBlock()[1];
-    break;
-  }
-  if (block % (8 / bits) != 0)
-    return std::nullopt;
-  return block;
-}
-
-/// result[rows, n] = sum_kb s[n, kb] (sum_j a[rows, kb B + j] q[n, kb B + j]
-///                                     - z[n, kb] sum_j a[rows, kb B + j])
-/// as a generic over (rows..., n, kb) reading the scales (and zero points)
-/// as operands, with an scf.for over the block's bytes inside.
-Value buildFactoredMatmul(OpBuilder &rewriter, Location loc, Value lhs,
-                          const QTensorParts &weight, int64_t block,
-                          RankedTensorType resultType) {
-  MLIRContext *context = rewriter.getContext();
-  QTensorType type = weight.type;
-  auto storage = cast<IntegerType>(type.getStorageType());
-  unsigned bits = storage.getWidth();
-  int64_t perByte = 8 / bits, k = type.getShape()[1], n = type.getShape()[0];
-  int64_t blocks = k / block;
-  ArrayRef<int64_t> lhsShape = cast<RankedTensorType>(lhs.getType()).getShape();
-  int64_t rank = lhsShape.size();
-  int64_t loops = rank + 1; // rows..., n, kb
-  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  // Scales and zero points viewed as [N, blocks].
-  auto asGrid = [&](Value params) -> Value {
-    if (!params)
-      return params;
-    auto paramType = cast<RankedTensorType>(params.getType());
-    if (paramType.getShape() == ArrayRef<int64_t>{n, blocks})
-      return params;
-    SmallVector<ReassociationIndices> none;
-    Value flat = params;
-    if (paramType.getRank() == 0)
-      flat = tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get({1}, paramType.getElementType()),
-          params, none);
-    int64_t count = cast<RankedTensorType>(flat.getType()).getNumElements();
-    Value grid = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({count, 1}, paramType.getElementType()), flat,
-        ArrayRef<ReassociationIndices>{{0, 1}});
-    return grid;
-  };
-  Value scales = asGrid(weight.scales);
-  Value zeros = asGrid(weight.zeroPoints);
-  auto gridMap = [&](Value grid) {
-    ArrayRef<int64_t> shape = cast<RankedTensorType>(grid.getType()).getShape();
-    AffineExpr row = shape[0] == 1 ? getAffineConstantExpr(0, context) : dim(rank - 1);
-    AffineExpr col = shape[1] == 1 ? getAffineConstantExpr(0, context) : dim(rank);
-    return AffineMap::get(loops, 0, {row, col}, context);
-  };
-  SmallVector<AffineExpr> outExprs;
-  for (int64_t i = 0; i < rank; ++i)
-    outExprs.push_back(dim(i));
-  SmallVector<Value> inputs = {scales};
-  SmallVector<AffineMap> maps = {gridMap(scales)};
-  if (zeros) {
-    inputs.push_back(zeros);
-    maps.push_back(gridMap(zeros));
-  }
-  // A kb-shaped operand fixes the kb loop's range when the parameters are
-  // per tensor or per row (their maps do not mention kb).
-  Value kbRange = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{blocks},
-                                          rewriter.getI8Type());
-  inputs.push_back(kbRange);
-  maps.push_back(AffineMap::get(loops, 0, {dim(rank)}, context));
-  maps.push_back(AffineMap::get(loops, 0, outExprs, context));
-  SmallVector<utils::IteratorType> iterators(loops - 1, utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-  Type f32 = rewriter.getF32Type();
-  Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0.0f));
-  Value init = linalg::FillOp::create(rewriter, loc, zero,
-                                      emptyTensor(rewriter, loc, resultType.getShape(), f32))
-                   .getResult(0);
-  bool isSigned = !storage.isUnsigned();
-  auto fast = arith::FastMathFlagsAttr::get(
-      context, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-        SmallVector<Value> idx;
-        for (int64_t i = 0; i < loops; ++i)
-          idx.push_back(linalg::IndexOp::create(b, l, i));
-        Value nIdx = idx[rank - 1], kb = idx[rank];
-        auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
-        auto cI32 = [&](int64_t v) { return arith::ConstantIntOp::create(b, l, b.getI32Type(), v); };
-        // First byte of this (n, kb) block; first activation of the block.
-        Value byteBase = arith::AddIOp::create(
-            b, l, arith::MulIOp::create(b, l, nIdx, cIdx(k / perByte)),
-            arith::MulIOp::create(b, l, kb, cIdx(block / perByte)));
-        Value kBase = arith::MulIOp::create(b, l, kb, cIdx(block));
-        bool needSum = static_cast<bool>(zeros);
-        SmallVector<Value> iterInit = {zero};
-        if (needSum)
-          iterInit.push_back(zero);
-        auto loop = scf::ForOp::create(
-            b, l, cIdx(0), cIdx(block / perByte), cIdx(1), iterInit,
-            [&](OpBuilder &lb, Location ll, Value j, ValueRange iter) {
-              Value byteIndex = arith::AddIOp::create(lb, ll, byteBase, j);
-              Value byte = tensor::ExtractOp::create(lb, ll, weight.codes, ValueRange{byteIndex});
-              Value word = arith::ExtUIOp::create(lb, ll, lb.getI32Type(), byte);
-              Value dot = iter[0];
-              Value sum = needSum ? iter[1] : Value();
-              Value kFirst = arith::AddIOp::create(
-                  lb, ll, kBase, arith::MulIOp::create(lb, ll, j, cIdx(perByte)));
-              for (int64_t c = 0; c < perByte; ++c) {
-                Value code = arith::AndIOp::create(
-                    lb, ll, arith::ShRUIOp::create(lb, ll, word, cI32(c * bits)),
-                    cI32((1 << bits) - 1));
-                if (isSigned) {
-                  Value shift = cI32(32 - bits);
-                  code = arith::ShRSIOp::create(lb, ll, arith::ShLIOp::create(lb, ll, code, shift), shift);
-                }
-                SmallVector<Value> aIdx(idx.begin(), idx.begin() + rank - 1);
-                aIdx.push_back(arith::AddIOp::create(lb, ll, kFirst, cIdx(c)));
-                Value a = tensor::ExtractOp::create(lb, ll, lhs, aIdx);
-                if (!a.getType().isF32())
-                  a = arith::ExtFOp::create(lb, ll, f32, a);
-                Value q = arith::SIToFPOp::create(lb, ll, f32, code);
-                dot = arith::AddFOp::create(lb, ll, dot,
-                                            arith::MulFOp::create(lb, ll, a, q, fast), fast);
-                if (needSum)
-                  sum = arith::AddFOp::create(lb, ll, sum, a, fast);
-              }
-              SmallVector<Value> next = {dot};
-              if (needSum)
-                next.push_back(sum);
-              scf::YieldOp::create(lb, ll, next);
-            });
-        Value partial = loop.getResult(0);
-        if (needSum) {
-          Value z = args[1];
-          Value zf = isa<FloatType>(z.getType())
-                         ? (z.getType().isF32() ? z : Value(arith::ExtFOp::create(b, l, f32, z)))
-                         : (cast<IntegerType>(type.getScheme().getZeroPoint()).isUnsigned()
-                                ? Value(arith::UIToFPOp::create(b, l, f32, z))
-                                : Value(arith::SIToFPOp::create(b, l, f32, z)));
-          partial = arith::SubFOp::create(
-              b, l, partial, arith::MulFOp::create(b, l, zf, loop.getResult(1)));
-        }
-        Value scale = args[0];
-        if (!scale.getType().isF32()) {
-          // Scales of 16 bits extend; 8-bit ones (E8M0/E4M3) are excluded
-          // by the MatMulNBits-like schemes this path takes.
-          scale = arith::ExtFOp::create(b, l, f32, scale);
-        }
-        Value total = arith::AddFOp::create(b, l, args.back(),
-                                            arith::MulFOp::create(b, l, scale, partial), fast);
-        linalg::YieldOp::create(b, l, total);
-      });
-  return generic.getResult(0);
-}
-
 LogicalResult Lowering::lowerOp(MatmulOp op) {
   Location loc = op.getLoc();
   MLIRContext *context = rewriter.getContext();
@@ -641,8 +455,7 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
   std::optional<int64_t> factored;
   if (!lhsParts && !integer)
     factored = factoredBlockSize(weight, transposed);
-  if (factored && isa<FloatType>(weight.type.getScheme().getScale()) &&
-      weight.type.getScheme().getScale().getIntOrFloatBitWidth() >= 16) {
+  if (factored) {
     result = buildFactoredMatmul(rewriter, loc, op.getLhs(), weight, *factored,
                                  resultType);
     if (!element.isF32())
