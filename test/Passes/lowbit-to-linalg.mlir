@@ -57,6 +57,22 @@ func.func @gemv_blocked(%x: tensor<1x64xf32>) -> tensor<1x2xf32> {
 
 // -----
 
+// A few rows (here 2) share each decoded byte: one accumulator per row, the
+// rows stacked into the result afterwards.
+// CHECK-LABEL: func.func @gemm_rows
+// CHECK: %{{.*}}:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: tensor.insert_slice {{.*}}[0, 0] [1, 2] [1, 1]
+// CHECK: tensor.insert_slice {{.*}}[1, 0] [1, 2] [1, 1]
+func.func @gemm_rows(%x: tensor<2x64xf32>) -> tensor<2x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<64xi8>) scales(dense<1.0> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
+      : !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x64xf32>, !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
 // Minifloats decode through a table of all their codes.
 // CHECK-LABEL: func.func @fp4
 // CHECK: arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -0.000000e+00
