@@ -23,6 +23,66 @@ Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 /// For these the scale and zero point factor out of each block's dot
 /// product: sum_k a_k (q_k - z) s = s (sum_k a_k q_k - z sum_k a_k), so the
 /// inner loop is a byte-wise dot product with one multiply per block.
+/// Scales or zero points viewed as [N, blocks] (per-row ones as [N, 1],
+/// per-tensor ones as [1, 1]); null stays null.
+Value asParamGrid(OpBuilder &b, Location loc, Value params, int64_t n,
+                  int64_t blocks) {
+  if (!params)
+    return params;
+  auto paramType = cast<RankedTensorType>(params.getType());
+  if (paramType.getShape() == ArrayRef<int64_t>{n, blocks})
+    return params;
+  Value flat = params;
+  if (paramType.getRank() == 0)
+    flat = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1}, paramType.getElementType()), params,
+        ArrayRef<ReassociationIndices>{});
+  int64_t count = cast<RankedTensorType>(flat.getType()).getNumElements();
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({count, 1}, paramType.getElementType()),
+      flat, ArrayRef<ReassociationIndices>{{0, 1}});
+}
+
+/// The indexing map reading a parameter grid at (n, kb); size-1 grid
+/// dimensions broadcast.
+AffineMap paramGridMap(MLIRContext *context, Value grid, unsigned numLoops,
+                       unsigned nDim, unsigned kbDim) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(grid.getType()).getShape();
+  AffineExpr row = shape[0] == 1 ? getAffineConstantExpr(0, context)
+                                 : getAffineDimExpr(nDim, context);
+  AffineExpr col = shape[1] == 1 ? getAffineConstantExpr(0, context)
+                                 : getAffineDimExpr(kbDim, context);
+  return AffineMap::get(numLoops, 0, {row, col}, context);
+}
+
+/// Code `c` of a packed byte (zero-extended to i32) as f32.
+Value unpackCode(OpBuilder &b, Location loc, Value word, int64_t c,
+                 unsigned bits, bool isSigned) {
+  auto cI32 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  };
+  Value code = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, word, cI32(c * bits)),
+      cI32((1 << bits) - 1));
+  if (isSigned) {
+    Value shift = cI32(32 - bits);
+    code = arith::ShRSIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, code, shift), shift);
+  }
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), code);
+}
+
+/// A zero point (integer of the scheme's signedness, or float) as f32.
+Value zeroPointToF32(OpBuilder &b, Location loc, Value zero, QTensorType type) {
+  Type f32 = b.getF32Type();
+  if (isa<FloatType>(zero.getType()))
+    return zero.getType().isF32() ? zero
+                                  : Value(arith::ExtFOp::create(b, loc, f32, zero));
+  if (cast<IntegerType>(type.getScheme().getZeroPoint()).isUnsigned())
+    return arith::UIToFPOp::create(b, loc, f32, zero);
+  return arith::SIToFPOp::create(b, loc, f32, zero);
+}
+
 } // namespace
 
 std::optional<int64_t> qcc::lowbit::factoredBlockSize(const QTensorParts &weight,
@@ -80,33 +140,10 @@ static Value buildFactoredMatmulRowLoops(OpBuilder &rewriter, Location loc, Valu
   int64_t rank = lhsShape.size();
   int64_t loops = rank + 1; // rows..., n, kb
   auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  // Scales and zero points viewed as [N, blocks].
-  auto asGrid = [&](Value params) -> Value {
-    if (!params)
-      return params;
-    auto paramType = cast<RankedTensorType>(params.getType());
-    if (paramType.getShape() == ArrayRef<int64_t>{n, blocks})
-      return params;
-    SmallVector<ReassociationIndices> none;
-    Value flat = params;
-    if (paramType.getRank() == 0)
-      flat = tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get({1}, paramType.getElementType()),
-          params, none);
-    int64_t count = cast<RankedTensorType>(flat.getType()).getNumElements();
-    Value grid = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({count, 1}, paramType.getElementType()), flat,
-        ArrayRef<ReassociationIndices>{{0, 1}});
-    return grid;
-  };
-  Value scales = asGrid(weight.scales);
-  Value zeros = asGrid(weight.zeroPoints);
+  Value scales = asParamGrid(rewriter, loc, weight.scales, n, blocks);
+  Value zeros = asParamGrid(rewriter, loc, weight.zeroPoints, n, blocks);
   auto gridMap = [&](Value grid) {
-    ArrayRef<int64_t> shape = cast<RankedTensorType>(grid.getType()).getShape();
-    AffineExpr row = shape[0] == 1 ? getAffineConstantExpr(0, context) : dim(rank - 1);
-    AffineExpr col = shape[1] == 1 ? getAffineConstantExpr(0, context) : dim(rank);
-    return AffineMap::get(loops, 0, {row, col}, context);
+    return paramGridMap(context, grid, loops, rank - 1, rank);
   };
   SmallVector<AffineExpr> outExprs;
   for (int64_t i = 0; i < rank; ++i)
@@ -142,7 +179,6 @@ static Value buildFactoredMatmulRowLoops(OpBuilder &rewriter, Location loc, Valu
           idx.push_back(linalg::IndexOp::create(b, l, i));
         Value nIdx = idx[rank - 1], kb = idx[rank];
         auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
-        auto cI32 = [&](int64_t v) { return arith::ConstantIntOp::create(b, l, b.getI32Type(), v); };
         // First byte of this (n, kb) block; first activation of the block.
         Value byteBase = arith::AddIOp::create(
             b, l, arith::MulIOp::create(b, l, nIdx, cIdx(k / perByte)),
@@ -163,19 +199,12 @@ static Value buildFactoredMatmulRowLoops(OpBuilder &rewriter, Location loc, Valu
               Value kFirst = arith::AddIOp::create(
                   lb, ll, kBase, arith::MulIOp::create(lb, ll, j, cIdx(perByte)));
               for (int64_t c = 0; c < perByte; ++c) {
-                Value code = arith::AndIOp::create(
-                    lb, ll, arith::ShRUIOp::create(lb, ll, word, cI32(c * bits)),
-                    cI32((1 << bits) - 1));
-                if (isSigned) {
-                  Value shift = cI32(32 - bits);
-                  code = arith::ShRSIOp::create(lb, ll, arith::ShLIOp::create(lb, ll, code, shift), shift);
-                }
+                Value q = unpackCode(lb, ll, word, c, bits, isSigned);
                 SmallVector<Value> aIdx(idx.begin(), idx.begin() + rank - 1);
                 aIdx.push_back(arith::AddIOp::create(lb, ll, kFirst, cIdx(c)));
                 Value a = tensor::ExtractOp::create(lb, ll, lhs, aIdx);
                 if (!a.getType().isF32())
                   a = arith::ExtFOp::create(lb, ll, f32, a);
-                Value q = arith::SIToFPOp::create(lb, ll, f32, code);
                 dot = arith::AddFOp::create(lb, ll, dot,
                                             arith::MulFOp::create(lb, ll, a, q, fast), fast);
                 if (needSum)
@@ -188,12 +217,7 @@ static Value buildFactoredMatmulRowLoops(OpBuilder &rewriter, Location loc, Valu
             });
         Value partial = loop.getResult(0);
         if (needSum) {
-          Value z = args[1];
-          Value zf = isa<FloatType>(z.getType())
-                         ? (z.getType().isF32() ? z : Value(arith::ExtFOp::create(b, l, f32, z)))
-                         : (cast<IntegerType>(type.getScheme().getZeroPoint()).isUnsigned()
-                                ? Value(arith::UIToFPOp::create(b, l, f32, z))
-                                : Value(arith::SIToFPOp::create(b, l, f32, z)));
+          Value zf = zeroPointToF32(b, l, args[1], type);
           partial = arith::SubFOp::create(
               b, l, partial, arith::MulFOp::create(b, l, zf, loop.getResult(1)));
         }
@@ -225,29 +249,9 @@ static Value buildFactoredMatmulRowsInBody(OpBuilder &rewriter, Location loc,
   int64_t blocks = k / block;
   int64_t rows = cast<RankedTensorType>(lhs.getType()).getShape()[0];
   auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  auto grid = [&](Value params) -> Value {
-    if (!params)
-      return params;
-    auto paramType = cast<RankedTensorType>(params.getType());
-    if (paramType.getShape() == ArrayRef<int64_t>{n, blocks})
-      return params;
-    Value flat = params;
-    if (paramType.getRank() == 0)
-      flat = tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get({1}, paramType.getElementType()),
-          params, ArrayRef<ReassociationIndices>{});
-    int64_t count = cast<RankedTensorType>(flat.getType()).getNumElements();
-    return tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get({count, 1}, paramType.getElementType()),
-        flat, ArrayRef<ReassociationIndices>{{0, 1}});
-  };
-  auto gridMap = [&](Value g) {
-    ArrayRef<int64_t> shape = cast<RankedTensorType>(g.getType()).getShape();
-    AffineExpr row = shape[0] == 1 ? getAffineConstantExpr(0, context) : dim(0);
-    AffineExpr col = shape[1] == 1 ? getAffineConstantExpr(0, context) : dim(1);
-    return AffineMap::get(2, 0, {row, col}, context);
-  };
-  Value scales = grid(weight.scales), zeros = grid(weight.zeroPoints);
+  auto gridMap = [&](Value g) { return paramGridMap(context, g, 2, 0, 1); };
+  Value scales = asParamGrid(rewriter, loc, weight.scales, n, blocks);
+  Value zeros = asParamGrid(rewriter, loc, weight.zeroPoints, n, blocks);
   SmallVector<Value> inputs = {scales};
   SmallVector<AffineMap> maps = {gridMap(scales)};
   if (zeros) {
@@ -276,7 +280,6 @@ static Value buildFactoredMatmulRowsInBody(OpBuilder &rewriter, Location loc,
         Value nIdx = linalg::IndexOp::create(b, l, 0);
         Value kb = linalg::IndexOp::create(b, l, 1);
         auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
-        auto cI32 = [&](int64_t v) { return arith::ConstantIntOp::create(b, l, b.getI32Type(), v); };
         Value byteBase = arith::AddIOp::create(
             b, l, arith::MulIOp::create(b, l, nIdx, cIdx(k / perByte)),
             arith::MulIOp::create(b, l, kb, cIdx(block / perByte)));
@@ -293,14 +296,7 @@ static Value buildFactoredMatmulRowsInBody(OpBuilder &rewriter, Location loc,
                   lb, ll, kBase, arith::MulIOp::create(lb, ll, j, cIdx(perByte)));
               SmallVector<Value> next(iter.begin(), iter.end());
               for (int64_t c = 0; c < perByte; ++c) {
-                Value code = arith::AndIOp::create(
-                    lb, ll, arith::ShRUIOp::create(lb, ll, word, cI32(c * bits)),
-                    cI32((1 << bits) - 1));
-                if (isSigned) {
-                  Value shift = cI32(32 - bits);
-                  code = arith::ShRSIOp::create(lb, ll, arith::ShLIOp::create(lb, ll, code, shift), shift);
-                }
-                Value q = arith::SIToFPOp::create(lb, ll, f32, code);
+                Value q = unpackCode(lb, ll, word, c, bits, isSigned);
                 Value kk = arith::AddIOp::create(lb, ll, kFirst, cIdx(c));
                 for (int64_t r = 0; r < rows; ++r) {
                   Value a = tensor::ExtractOp::create(lb, ll, lhs, ValueRange{cIdx(r), kk});
@@ -319,12 +315,7 @@ static Value buildFactoredMatmulRowsInBody(OpBuilder &rewriter, Location loc,
           scale = arith::ExtFOp::create(b, l, f32, scale);
         Value zf;
         if (needSum) {
-          Value z = args[1];
-          zf = isa<FloatType>(z.getType())
-                   ? (z.getType().isF32() ? z : Value(arith::ExtFOp::create(b, l, f32, z)))
-                   : (cast<IntegerType>(type.getScheme().getZeroPoint()).isUnsigned()
-                          ? Value(arith::UIToFPOp::create(b, l, f32, z))
-                          : Value(arith::SIToFPOp::create(b, l, f32, z)));
+          zf = zeroPointToF32(b, l, args[1], type);
         }
         unsigned accBase = args.size() - rows;
         SmallVector<Value> totals;
