@@ -87,11 +87,17 @@ Value zeroPointToF32(OpBuilder &b, Location loc, Value zero, QTensorType type) {
 
 std::optional<int64_t> qcc::lowbit::factoredBlockSize(const QTensorParts &weight,
                                          bool transposed) {
-  QTensorType type = weight.type;
+  if (!weight.packed || weight.tensorScale || !weight.scales)
+    return std::nullopt;
+  return factoredBlockSize(weight.type, transposed);
+}
+
+std::optional<int64_t> qcc::lowbit::factoredBlockSize(QTensorType type,
+                                                      bool transposed) {
   SchemeAttr scheme = type.getScheme();
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  if (!transposed || !weight.packed || !storage || scheme.hasCodebook() ||
-      weight.tensorScale || !weight.scales ||
+  if (!transposed || !storage || scheme.hasCodebook() ||
+      scheme.getTensorScale() || !scheme.getScale() ||
       type.getLayoutKind() != LayoutKind::row_major)
     return std::nullopt;
   // 8-bit scales (E8M0, E4M3) decode through tables; not this path.

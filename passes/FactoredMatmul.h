@@ -22,6 +22,8 @@ namespace qcc::lowbit {
 /// 16 or 32 bits per block [1, B], per row, or per tensor.
 std::optional<int64_t> factoredBlockSize(const QTensorParts &weight,
                                          bool transposed);
+/// The same from the type alone, for packed codes with scales.
+std::optional<int64_t> factoredBlockSize(QTensorType type, bool transposed);
 
 /// result[rows..., n] = lhs[rows..., :] . weight[n, :] in f32. Up to 8 rows
 /// share each decoded weight byte (the rows are a loop in the body); more

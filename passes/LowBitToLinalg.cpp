@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "FactoredMatmul.h"
+#include "Int8DotMatmul.h"
+#include "qcc/Passes/KernelSelection.h"
 #include "QTensorParts.h"
 
 #include "qcc/Passes/Passes.h"
@@ -452,10 +454,28 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     return integer ? acc : toElementType(b, l, acc, element);
   };
   Value result;
+  // lowbit-select-kernels' choice, when it ran; without it the fastest
+  // float kernel that applies.
+  StringRef kernel;
+  if (auto chosen = op->getAttrOfType<StringAttr>(kKernelAttrName))
+    kernel = chosen.getValue();
+  std::optional<Int8DotPlan> int8Plan;
+  if (kernel == kKernelInt8Dot && weight.packed && !lhsParts && !integer) {
+    std::string whyNot;
+    int8Plan = planInt8Dot(weight.type, op.getLhs().getType(), resultType,
+                           transposed, targetFeaturesOf(op), whyNot);
+    if (!int8Plan)
+      return op.emitOpError("was selected for the int8-dot kernel, which "
+                            "cannot run it: ")
+             << whyNot;
+  }
   std::optional<int64_t> factored;
-  if (!lhsParts && !integer)
+  if (!int8Plan && !lhsParts && !integer && kernel != kKernelReference)
     factored = factoredBlockSize(weight, transposed);
-  if (factored) {
+  if (int8Plan) {
+    result = buildInt8DotMatmul(rewriter, loc, op.getLhs(), weight, *int8Plan,
+                                resultType);
+  } else if (factored) {
     result = buildFactoredMatmul(rewriter, loc, op.getLhs(), weight, *factored,
                                  resultType);
     if (!element.isF32())

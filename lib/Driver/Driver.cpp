@@ -5,6 +5,9 @@
 #include "LLVMEmitter.h"
 #include "Linker.h"
 
+#include "KernelReport.h"
+
+#include "qcc/Passes/Passes.h"
 #include "qcc/Targets/CPU/Pipeline.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -66,13 +69,26 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   if (emit != EmitKind::LowBit && failed(signature))
     return failure();
 
-  // Graph-level passes (the lowbit passes of later issues join here).
+  // The target first: kernel selection reads its features.
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, errs);
+  if (!machine)
+    return failure();
+  module->setAttr("qcc.target_features",
+                  StringAttr::get(module->getContext(),
+                                  describeKernelFeatures(*machine)));
+
+  // Graph-level passes, then the kernel of each matmul.
   PassManager graph(module->getContext());
   configure(graph, options);
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
+  qcc::SelectKernelsPassOptions selection;
+  selection.allowInt8Activations = options.int8Activations;
+  graph.addPass(qcc::createSelectKernelsPass(selection));
   if (failed(graph.run(module)))
     return failure();
+  if (options.report)
+    printKernelReport(module, errs);
   if (emit == EmitKind::LowBit)
     return printModule(module, outputPath, errs);
 
@@ -91,9 +107,6 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     errs << "qcc: translation to LLVM IR failed\n";
     return failure();
   }
-  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, errs);
-  if (!machine)
-    return failure();
   std::string targetDescription = machine->getTargetTriple().str() + " cpu=" +
                                   machine->getTargetCPU().str();
   if (failed(addModelInterface(*llvmModule, *signature, targetDescription, errs)))

@@ -2,6 +2,8 @@
 
 #include "LLVMEmitter.h"
 
+#include "llvm/MC/MCSubtargetInfo.h"
+
 #include "qcc/model_abi.h"
 
 #include "llvm/IR/IRBuilder.h"
@@ -58,6 +60,25 @@ qcc::driver::createTargetMachine(const CompileOptions &options,
   if (!machine)
     errs << "qcc: cannot create a target machine for " << triple.str() << "\n";
   return machine;
+}
+
+std::string qcc::driver::describeKernelFeatures(const llvm::TargetMachine &machine) {
+  static const char *const x86[] = {"avx2",       "fma",      "avx512f",
+                                    "avx512bw",   "avx512vl", "avx512vnni",
+                                    "avxvnni",    "avx512bf16", "amx-int8",
+                                    "amx-bf16",   "avx512vbmi"};
+  static const char *const aarch64[] = {"neon", "dotprod", "i8mm", "sve", "bf16"};
+  llvm::ArrayRef<const char *> candidates;
+  if (machine.getTargetTriple().isX86())
+    candidates = x86;
+  else if (machine.getTargetTriple().isAArch64())
+    candidates = aarch64;
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  llvm::SmallVector<std::string> enabled;
+  for (const char *feature : candidates)
+    if (info->checkFeatures(std::string("+") + feature))
+      enabled.push_back(std::string("+") + feature);
+  return llvm::join(enabled, ",");
 }
 
 namespace {

@@ -26,6 +26,11 @@ mlir::LogicalResult addModelInterface(llvm::Module &module,
                                       llvm::raw_ostream &errs);
 
 /// Runs LLVM's default optimization pipeline at `optLevel`.
+/// The features of `machine` that kernel selection looks at, as
+/// "+avx2,+avx512vnni,..." (enabled ones only): the CPU name implies
+/// features that an explicit --features list does not spell out.
+std::string describeKernelFeatures(const llvm::TargetMachine &machine);
+
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     unsigned optLevel);
 

@@ -21,7 +21,9 @@
 using namespace mlir;
 
 void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
-  // Graph level: qtensors become plain tensors, then signless ones.
+  // Graph level: each matmul's kernel (kept where the driver or the IR chose
+  // already), then qtensors become plain tensors, then signless ones.
+  pm.addPass(qcc::createSelectKernelsPass());
   pm.addPass(qcc::createLowBitToLinalgPass());
   pm.addPass(qcc::createDropSignednessPass());
   pm.addPass(createCanonicalizerPass());
@@ -44,6 +46,7 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 
   // Loops, then LLVM.
+  pm.addPass(qcc::createByteDotToLLVMPass());
   pm.addPass(qcc::createStridedCopiesToLinalgPass());
   // Parallel dimensions become scf.parallel; the outermost heavy ones run on
   // the runtime's thread pool.
@@ -51,6 +54,8 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(qcc::createOutlineParallelLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // The kernels' vector code (int8-dot) and what LLVM's vectorizer gets.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -20,11 +20,11 @@ rng = np.random.default_rng(7)
 results = {"passed": 0, "failed": 0}
 
 
-def run(name, model_proto, inputs, expected, rtol=None, atol=None):
+def run(name, model_proto, inputs, expected, rtol=None, atol=None, flags=()):
     """Compiles, runs with qcc-run, compares; prints PASS/FAIL per case."""
     path = save(model_proto, name + ".onnx")
     lib = os.path.join(out, name + ".so")
-    r = subprocess.run([os.path.join(tools, "qcc"), path, "-o", lib], capture_output=True, text=True)
+    r = subprocess.run([os.path.join(tools, "qcc"), path, "-o", lib, *flags], capture_output=True, text=True)
     if r.returncode != 0:
         print(f"FAIL {name}: compile: {r.stderr.strip()}")
         results["failed"] += 1
@@ -46,8 +46,14 @@ def run(name, model_proto, inputs, expected, rtol=None, atol=None):
     print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + (r.stdout + r.stderr).strip()))
 
 
-def nbits_case(bits, block, k, n, with_zp, batch):
-    """MatMulNBits against a float64 reference of the same 4/2/3/8-bit weights."""
+def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=()):
+    """MatMulNBits against a float64 reference of the same 4/2/3/8-bit weights.
+
+    With accuracy_level 4 qcc's int8-dot kernel quantizes the activations per
+    block (max-abs, ties to even, in f32 as ONNX Runtime does); the expected
+    output is then that computation's float64 value, within the f32 rounding
+    bound of its terms, and the float64 reference of the f32 model within 3e-2
+    of its largest magnitude (the price of int8 activations)."""
     blocks = k // block
     q = rng.integers(0, 2 ** bits, size=(n, k)).astype(np.uint8)
     scales = (rng.random((n, blocks)) * 0.1 + 0.01).astype(np.float32)
@@ -67,19 +73,46 @@ def nbits_case(bits, block, k, n, with_zp, batch):
         inits.append(tensor("zp", pack(zeros, blocks).reshape(-1)))
         inputs.append("zp")
     m = single("MatMulNBits", [("A", FLOAT, list(batch) + [k])], [("Y", FLOAT, list(batch) + [n])],
-               {"K": k, "N": n, "bits": bits, "block_size": block}, initializers=inits,
+               {"K": k, "N": n, "bits": bits, "block_size": block, "accuracy_level": accuracy_level},
+               initializers=inits,
                domain="com.microsoft", extra_opsets=[("com.microsoft", 1)], node_inputs=inputs)
     w = (q.astype(np.float64) - np.repeat(zeros, block, axis=1)) * np.repeat(scales, block, axis=1)
     a = rng.standard_normal(list(batch) + [k]).astype(np.float32)
     ref = a.astype(np.float64) @ w.T
+    name = f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{len(batch)}"
+    if accuracy_level == 4:
+        name += "_int8" + "".join(f.replace("--cpu=", "_") for f in flags)
+        rows = a.reshape(-1, blocks, block)
+        amax = np.abs(rows).max(axis=2)
+        inv = np.where(amax > 0, np.float32(127) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+        xq = np.rint(rows * inv[..., None]).astype(np.float64)  # f32 product, ties to even
+        a_scale = (amax / np.float32(127)).astype(np.float64)
+        s = scales.astype(np.float64)[None] * a_scale[:, None, :]  # [rows, n, blocks]
+        dots = np.einsum("mbj,nbj->mnb", xq, q.reshape(n, blocks, block).astype(np.float64))
+        corr = zeros.astype(np.float64)[None] * xq.sum(axis=2)[:, None, :]
+        exact = (s * (dots - corr)).sum(axis=2)
+        # f32 products and sums of these terms: a few ulps of their magnitudes.
+        bound = 8 * 2.0 ** -24 * (np.abs(s) * (np.abs(dots) + np.abs(corr))).sum(axis=2).max()
+        out_shape = list(batch) + [n]
+        run(name, m, {"A": a}, {"Y": exact.reshape(out_shape).astype(np.float32)},
+            rtol=0, atol=bound, flags=flags)
+        run(name + "_vs_f64", m, {"A": a}, {"Y": ref.astype(np.float32)},
+            rtol=0, atol=3e-2 * np.abs(ref).max(), flags=flags)
+        return
     # f32 accumulation over K terms: relative error ~ K * 2^-24.
-    run(f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{len(batch)}", m, {"A": a}, {"Y": ref.astype(np.float32)},
-        rtol=1e-4, atol=1e-4)
+    run(name, m, {"A": a}, {"Y": ref.astype(np.float32)}, rtol=1e-4, atol=1e-4)
 
 
 for bits, block, zp in [(4, 32, True), (4, 128, False), (2, 32, True), (3, 32, True), (8, 64, True)]:
     nbits_case(bits, block, 256, 48, zp, (2,))
 nbits_case(4, 32, 128, 16, True, (2, 3))
+# The int8-dot kernel on the host's byte-dot instruction, on AVX2's pmaddubsw
+# (haswell) and in portable vector code (x86-64: SSE2 only).
+for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 128, True), (8, 64, True)]:
+    nbits_case(bits, block, 256, 40, zp, (3,), accuracy_level=4)
+for cpu in ["haswell", "x86-64"]:
+    nbits_case(4, 128, 256, 40, True, (2, 2), accuracy_level=4, flags=("--cpu=" + cpu,))
+    nbits_case(2, 64, 256, 40, False, (1,), accuracy_level=4, flags=("--cpu=" + cpu,))
 
 # QuantizeLinear: ties to even and saturation, bit-exact.
 x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 0.24, 3.49, -2.51], np.float32)

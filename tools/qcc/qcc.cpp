@@ -68,6 +68,17 @@ cl::opt<bool> printIRAfterAll("print-ir-after-all",
                               cl::desc("Print the IR after every pass"),
                               cl::cat(qccCategory));
 
+cl::opt<bool> report("report",
+                     cl::desc("Print the kernel chosen for each quantized "
+                              "matmul and why (to stderr)"),
+                     cl::cat(qccCategory));
+cl::opt<bool> int8Activations(
+    "int8-activations",
+    cl::desc("Quantize activations to int8 per block for every matmul that "
+             "can take it (default: only where the model allows it, "
+             "MatMulNBits accuracy_level = 4); about 1e-2 relative error"),
+    cl::cat(qccCategory));
+
 cl::list<std::string> shapes("shape",
                              cl::desc("Static shape of a graph input, e.g. "
                                       "--shape input_ids=1x128"),
@@ -201,6 +212,8 @@ int main(int argc, char **argv) {
   compile.features = featureList;
   compile.optLevel = optLevel;
   compile.printIRAfterAll = printIRAfterAll;
+  compile.report = report;
+  compile.int8Activations = int8Activations;
   if (emit == EmitKind::SO && headerFile != "none") {
     SmallString<256> header(headerFile.empty() ? output : headerFile);
     if (headerFile.empty())

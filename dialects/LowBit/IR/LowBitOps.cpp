@@ -331,3 +331,27 @@ LogicalResult UnpackOp::verify() {
            << getType().getLayout();
   return verifyLayoutChangeOnly(*this, getInput().getType(), getType());
 }
+
+//===----------------------------------------------------------------------===//
+// ByteDotOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ByteDotOp::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t bytes = getUnsignedBytes().getType().getNumElements();
+  StringRef instruction = getInstruction();
+  if (instruction == "portable") {
+    if (bytes != lanes)
+      return emitOpError("portable: one byte per lane, got ")
+             << bytes << " bytes for " << lanes << " lanes";
+    return success();
+  }
+  if (instruction != "vpdpbusd" && instruction != "pmaddubsw")
+    return emitOpError("unknown instruction '")
+           << instruction << "' (vpdpbusd, pmaddubsw or portable)";
+  if (bytes != 4 * lanes || (bytes != 32 && bytes != 64))
+    return emitOpError(instruction)
+           << ": 32 or 64 bytes, four per lane, got " << bytes << " bytes for "
+           << lanes << " lanes";
+  return success();
+}

@@ -36,6 +36,11 @@ struct CompileOptions {
   /// With --emit=so: where to write the C header (empty: none).
   std::string headerPath;
   bool timePasses = false;
+  /// Print the kernel chosen for each matmul and why (qcc --report).
+  bool report = false;
+  /// Quantize activations to int8 for every matmul that can take it, not
+  /// only where the model allows it (MatMulNBits accuracy_level 4).
+  bool int8Activations = false;
 };
 
 /// One input or output of the compiled model, as the descriptor lists it.

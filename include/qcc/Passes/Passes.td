@@ -69,6 +69,49 @@ def LowBitToLinalgPass : Pass<"lowbit-to-linalg"> {
                            "::mlir::tensor::TensorDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
+def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
+  let summary = "Choose the CPU kernel of each lowbit.matmul (the cost model)";
+  let description = [{
+    Records in `lowbit.kernel` which kernel `lowbit-to-linalg` uses for each
+    `lowbit.matmul`, and in `lowbit.kernel_reason` why:
+
+    - `int8-dot`: activations quantized to int8 per weight block, byte dot
+      products (vpdpbusd with AVX-512 VNNI or AVX-VNNI, pmaddubsw with AVX2
+      or AVX-512BW, portable vector code elsewhere). Only where the model
+      allows int8 activations (MatMulNBits `accuracy_level = 4`) or
+      `allow-int8-activations` is set; needs constant [N, K] weights of
+      1/2/4/8-bit integer codes with float scales per block of K.
+    - `f32-block-dot`: f32 activations, dot products on codes per block with
+      the scale and zero point factored out.
+    - `reference`: every weight element decoded in the body.
+
+    The target's instructions come from the module's `qcc.target_features`
+    attribute (`"+avx2,+avx512vnni,..."`), which `qcc` sets from the target
+    machine; `qcc --report` prints the choices.
+  }];
+  let options = [
+    Option<"allowInt8Activations", "allow-int8-activations", "bool",
+           /*default=*/"false",
+           "Quantize activations to int8 even where the model does not say so">
+  ];
+  let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
+}
+
+def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
+  let summary = "Lower lowbit.byte_dot to x86 intrinsics or vector arithmetic";
+  let description = [{
+    `vpdpbusd` becomes `llvm.x86.avx512.vpdpbusd.{256,512}`, `pmaddubsw`
+    becomes pmaddubsw + pmaddwd (`llvm.x86.avx2.*` or `llvm.x86.avx512.*`),
+    `portable` becomes extui/extsi/muli/addi. Runs after buffer
+    deallocation, which rejects the intrinsic calls' unknown side effects.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::arith::ArithDialect"];
 }
 

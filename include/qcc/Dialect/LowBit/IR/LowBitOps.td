@@ -245,4 +245,35 @@ def LowBit_UnpackOp : LowBit_Op<"unpack", [Pure]> {
   let hasVerifier = 1;
 }
 
+def LowBit_ByteDotOp : LowBit_Op<"byte_dot", [Pure,
+    AllTypesMatch<["acc", "result"]>,
+    AllTypesMatch<["unsigned_bytes", "signed_bytes"]>]> {
+  let summary = "Unsigned-by-signed byte dot products into i32 lanes";
+  let description = [{
+    A kernel building block (the int8-dot matmul emits it):
+    `result[i] = acc[i] + sum_{j < R} zext(u[i R + j]) * sext(s[i R + j])`
+    with `R = len(u) / len(acc)`. `instruction` names the machine instruction
+    `lowbit-byte-dot-to-llvm` emits: `vpdpbusd` (AVX-512 VNNI / AVX-VNNI,
+    R = 4, 32 or 64 bytes), `pmaddubsw` (pmaddubsw + pmaddwd, AVX2 /
+    AVX-512BW, R = 4; exact only while pairs of products fit in i16, i.e.
+    unsigned bytes below 128) or `portable` (extend, multiply, add; R = 1).
+    It is an op rather than an LLVM intrinsic call so that it is pure to
+    bufferization and buffer deallocation.
+
+    ```mlir
+    %r = lowbit.byte_dot "vpdpbusd" %acc, %u, %s : vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$unsigned_bytes,
+                       VectorOfRankAndType<[1], [I8]>:$signed_bytes,
+                       StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $instruction $acc `,` $unsigned_bytes `,` $signed_bytes attr-dict `:`
+    type($unsigned_bytes) `->` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD

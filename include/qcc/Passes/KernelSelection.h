@@ -1,0 +1,30 @@
+//===- KernelSelection.h - names of the matmul kernels ------------*- C++ -*-===//
+//
+// lowbit-select-kernels records its choice for each lowbit.matmul in
+// discardable attributes; lowbit-to-linalg obeys them and `qcc --report`
+// prints them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_KERNELSELECTION_H
+#define QCC_PASSES_KERNELSELECTION_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace qcc::lowbit {
+
+/// The chosen kernel's name (one of the kKernel* values).
+inline constexpr llvm::StringLiteral kKernelAttrName = "lowbit.kernel";
+/// Why: the facts about format, target and model that decided it.
+inline constexpr llvm::StringLiteral kKernelReasonAttrName = "lowbit.kernel_reason";
+
+/// Activations quantized to int8 per block, byte dot products.
+inline constexpr llvm::StringLiteral kKernelInt8Dot = "int8-dot";
+/// f32 activations, block dot products on codes with factored scales.
+inline constexpr llvm::StringLiteral kKernelBlockDot = "f32-block-dot";
+/// The reference lowering: every element decoded in the generic's body.
+inline constexpr llvm::StringLiteral kKernelReference = "reference";
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_KERNELSELECTION_H

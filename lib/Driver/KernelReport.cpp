@@ -1,0 +1,71 @@
+//===- KernelReport.cpp - qcc --report -----------------------------------===//
+
+#include "KernelReport.h"
+
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+#include "qcc/Passes/KernelSelection.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+namespace {
+
+/// The ONNX node name a location carries (the importer names ops by node).
+std::string nodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string name = nodeName(inner); !name.empty())
+        return name;
+  return "";
+}
+
+std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(shape, os, "x");
+  return text;
+}
+
+std::string formatString(QTensorType type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  SchemeAttr scheme = type.getScheme();
+  os << shapeString(type.getShape()) << " " << type.getStorageType() << " "
+     << stringifyGranularity(scheme.getGranularity());
+  if (scheme.getGranularity() == Granularity::per_block)
+    os << "[" << shapeString(scheme.getBlock()) << "]";
+  if (scheme.getZeroPoint())
+    os << " zp";
+  if (scheme.hasCodebook())
+    os << " codebook";
+  return text;
+}
+
+} // namespace
+
+void qcc::driver::printKernelReport(ModuleOp module, llvm::raw_ostream &os) {
+  std::string features = "(none detected)";
+  if (auto attr = module->getAttrOfType<StringAttr>("qcc.target_features"))
+    if (!attr.getValue().empty())
+      features = attr.getValue().str();
+  os << "qcc: kernels (target features " << features << ")\n";
+  unsigned count = 0;
+  module.walk([&](MatmulOp op) {
+    ++count;
+    auto kernel = op->getAttrOfType<StringAttr>(kKernelAttrName);
+    auto reason = op->getAttrOfType<StringAttr>(kKernelReasonAttrName);
+    std::string name = nodeName(op.getLoc());
+    auto lhsShape = cast<ShapedType>(op.getLhs().getType()).getShape();
+    os << "  " << (name.empty() ? "<unnamed>" : name) << ": ["
+       << shapeString(lhsShape) << "] x "
+       << formatString(cast<QTensorType>(op.getRhs().getType())) << " -> "
+       << (kernel ? kernel.getValue() : "unselected");
+    if (reason)
+      os << " (" << reason.getValue() << ")";
+    os << "\n";
+  });
+  if (!count)
+    os << "  no quantized matmuls\n";
+}

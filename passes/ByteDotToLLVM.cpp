@@ -1,0 +1,73 @@
+//===- ByteDotToLLVM.cpp - lowbit.byte_dot to machine instructions ------===//
+//
+// Runs after bufferization and buffer deallocation (which need pure ops):
+// each lowbit.byte_dot becomes the LLVM intrinsic of its instruction at its
+// width, or plain vector arithmetic for `portable`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace qcc {
+#define GEN_PASS_DEF_BYTEDOTTOLLVMPASS
+#include "qcc/Passes/Passes.h.inc"
+} // namespace qcc
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+namespace {
+
+Value callIntrinsic(OpBuilder &b, Location loc, StringRef name, Type result,
+                    ValueRange args) {
+  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name), args)
+      ->getResult(0);
+}
+
+Value lower(OpBuilder &b, ByteDotOp op) {
+  Location loc = op.getLoc();
+  Value acc = op.getAcc(), u = op.getUnsignedBytes(), s = op.getSignedBytes();
+  int64_t bytes = op.getUnsignedBytes().getType().getNumElements();
+  int64_t lanes = op.getAcc().getType().getNumElements();
+  StringRef instruction = op.getInstruction();
+  if (instruction == "vpdpbusd")
+    return callIntrinsic(b, loc,
+                         bytes == 64 ? "llvm.x86.avx512.vpdpbusd.512"
+                                     : "llvm.x86.avx512.vpdpbusd.256",
+                         acc.getType(), {acc, u, s});
+  if (instruction == "pmaddubsw") {
+    // u8 x s8 pairs summed into i16, then pairs of those into i32.
+    auto pairs = VectorType::get({lanes * 2}, b.getI16Type());
+    Value p = callIntrinsic(b, loc,
+                            bytes == 64 ? "llvm.x86.avx512.pmaddubs.w.512"
+                                        : "llvm.x86.avx2.pmadd.ub.sw",
+                            pairs, {u, s});
+    Value ones = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(pairs, b.getIntegerAttr(b.getI16Type(), 1)));
+    Value quads = callIntrinsic(b, loc,
+                                bytes == 64 ? "llvm.x86.avx512.pmaddw.d.512"
+                                            : "llvm.x86.avx2.pmadd.wd",
+                                acc.getType(), {p, ones});
+    return arith::AddIOp::create(b, loc, acc, quads);
+  }
+  Value wideU = arith::ExtUIOp::create(b, loc, acc.getType(), u);
+  Value wideS = arith::ExtSIOp::create(b, loc, acc.getType(), s);
+  return arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, wideU, wideS));
+}
+
+struct ByteDotToLLVMPass final
+    : qcc::impl::ByteDotToLLVMPassBase<ByteDotToLLVMPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    getOperation()->walk([&](ByteDotOp op) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lower(rewriter, op));
+    });
+  }
+};
+
+} // namespace

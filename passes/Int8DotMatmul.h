@@ -1,0 +1,68 @@
+//===- Int8DotMatmul.h - matmul on int8 activations and packed codes -*- C++ -*-===//
+//
+// The int8-dot kernel for MatMulNBits-shaped weights ([N, K] packed 1/2/4/8-bit
+// integer codes, scales per block of K) when the model allows int8 compute
+// (MatMulNBits accuracy_level 4): each activation row is quantized to int8 per
+// weight block once, reordered so that one vector of packed weight bytes meets
+// one vector of activations per bit field, and the block dot products run on
+// byte-dot instructions (vpdpbusd with AVX-512 VNNI / AVX-VNNI, pmaddubsw +
+// pmaddwd with AVX2 or AVX-512BW, portable vector code elsewhere). Scales and
+// zero points apply once per block in f32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_INT8DOTMATMUL_H
+#define QCC_PASSES_INT8DOTMATMUL_H
+
+#include "QTensorParts.h"
+
+#include "llvm/ADT/StringSet.h"
+
+#include <optional>
+#include <string>
+
+namespace qcc::lowbit {
+
+/// The instruction that accumulates byte dot products.
+enum class ByteDot {
+  Vnni512,   // vpdpbusd zmm (AVX-512 VNNI)
+  Vnni256,   // vpdpbusd ymm (AVX-512 VNNI + VL, or AVX-VNNI)
+  Madd512,   // vpmaddubsw + vpmaddwd zmm (AVX-512BW), codes of <= 4 bits
+  Madd256,   // vpmaddubsw + vpmaddwd ymm (AVX2), codes of <= 4 bits
+  Portable,  // extend, multiply, add: whatever the target's vectorizer makes
+};
+
+llvm::StringRef stringifyByteDot(ByteDot dot);
+
+/// How the kernel reads one weight: the code width, the scale block, and the
+/// bytes of a row one dot instruction group consumes (16, 32 or 64).
+struct Int8DotPlan {
+  unsigned bits = 0;
+  bool signedCodes = false;
+  int64_t block = 0;
+  int64_t chunkBytes = 0;
+  ByteDot dot = ByteDot::Portable;
+};
+
+/// The target features a module was compiled for: the `qcc.target_features`
+/// string attribute ("+avx2,+avx512vnni,...") on the enclosing module, which
+/// the driver sets from the target machine. Empty when absent.
+llvm::StringSet<> targetFeaturesOf(mlir::Operation *op);
+
+/// The plan for `weight` times float `lhs` (`transposed`: weight is [N, K]),
+/// or nullopt with the reason in `whyNot`.
+std::optional<Int8DotPlan> planInt8Dot(QTensorType weight, mlir::Type lhsType,
+                                       mlir::Type resultType, bool transposed,
+                                       const llvm::StringSet<> &features,
+                                       std::string &whyNot);
+
+/// result[rows..., n] = lhs[rows..., :] . weight[n, :] in f32 through the
+/// int8-dot kernel. `weight` must be packed.
+mlir::Value buildInt8DotMatmul(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value lhs, const QTensorParts &weight,
+                               const Int8DotPlan &plan,
+                               mlir::RankedTensorType resultType);
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_INT8DOTMATMUL_H

@@ -1,0 +1,88 @@
+//===- SelectKernels.cpp - choose a kernel for each lowbit.matmul -------===//
+//
+// The cost model of the CPU target, per layer. What it weighs:
+// - The model's permission: int8 activations change the numbers (about 1e-2
+//   relative), so they are used only where the model allows them (MatMulNBits
+//   accuracy_level 4, ONNX Runtime's own switch for the same trade) or the
+//   user asks for them (allow-int8-activations).
+// - Bytes and instructions: a GEMV/GEMM on packed codes reads each weight byte
+//   once whatever the kernel; the int8-dot kernel does 64 multiply-adds per
+//   instruction with VNNI (32 with pmaddubsw) against 8-16 for f32 FMAs on
+//   decoded codes, so it wins at every batch size M where it may run.
+// - What the target has: the byte-dot instruction comes from the module's
+//   `qcc.target_features`.
+// Everything else goes to the f32 block-dot kernel when the weight has its
+// shape, or to the reference lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FactoredMatmul.h"
+#include "Int8DotMatmul.h"
+
+#include "qcc/Passes/KernelSelection.h"
+#include "qcc/Passes/Passes.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+namespace qcc {
+#define GEN_PASS_DEF_SELECTKERNELSPASS
+#include "qcc/Passes/Passes.h.inc"
+} // namespace qcc
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::lowbit;
+
+namespace {
+
+struct SelectKernelsPass final
+    : qcc::impl::SelectKernelsPassBase<SelectKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    llvm::StringSet<> features = targetFeaturesOf(getOperation());
+    getOperation()->walk([&](MatmulOp op) {
+      // A choice made earlier (by the driver, or by hand in the IR) stands.
+      if (op->hasAttr(kKernelAttrName))
+        return;
+      auto [kernel, reason] = choose(op, features);
+      Builder b(op);
+      op->setAttr(kKernelAttrName, b.getStringAttr(kernel));
+      op->setAttr(kKernelReasonAttrName, b.getStringAttr(reason));
+    });
+  }
+
+  std::pair<std::string, std::string> choose(MatmulOp op,
+                                             const llvm::StringSet<> &features) {
+    auto weightType = cast<QTensorType>(op.getRhs().getType());
+    bool packed = isa_and_nonnull<ConstantOp>(op.getRhs().getDefiningOp());
+    bool floatLhs = !isa<QTensorType>(op.getLhs().getType());
+    bool transposed = op.getTransposeRhs();
+    std::string int8Why;
+    int64_t level = 0;
+    if (auto attr = op->getAttrOfType<IntegerAttr>("accuracy_level"))
+      level = attr.getInt();
+    if (!floatLhs) {
+      int8Why = "activations are already quantized";
+    } else if (!packed) {
+      int8Why = "weights are not constant packed codes";
+    } else if (level != 4 && !allowInt8Activations) {
+      int8Why = "accuracy_level " + std::to_string(level) +
+                " keeps f32 activations";
+    } else if (std::optional<Int8DotPlan> plan =
+                   planInt8Dot(weightType, op.getLhs().getType(), op.getType(),
+                               transposed, features, int8Why)) {
+      std::string why = level == 4 ? "accuracy_level 4" : "allow-int8-activations";
+      return {kKernelInt8Dot.str(),
+              why + "; " + stringifyByteDot(plan->dot).str() + ", " +
+                  std::to_string(plan->chunkBytes) + "-byte chunks"};
+    }
+    if (floatLhs && packed && !op.getType().getElementType().isInteger(32) &&
+        factoredBlockSize(weightType, transposed))
+      return {kKernelBlockDot.str(), "int8-dot: " + int8Why};
+    return {kKernelReference.str(),
+            "int8-dot: " + int8Why + "; no block-dot shape"};
+  }
+};
+
+} // namespace

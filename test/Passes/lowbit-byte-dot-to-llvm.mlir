@@ -1,0 +1,28 @@
+// RUN: qcc-opt %s --lowbit-byte-dot-to-llvm | FileCheck %s
+
+// CHECK-LABEL: func.func @vnni
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+func.func @vnni(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
+  %r = lowbit.byte_dot "vpdpbusd" %acc, %u, %s : vector<64xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// CHECK-LABEL: func.func @madd_ymm
+// CHECK: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// CHECK-SAME: -> vector<16xi16>
+// CHECK: %[[Q:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P]], %{{.*}})
+// CHECK: arith.addi %{{.*}}, %[[Q]] : vector<8xi32>
+func.func @madd_ymm(%acc: vector<8xi32>, %u: vector<32xi8>, %s: vector<32xi8>) -> vector<8xi32> {
+  %r = lowbit.byte_dot "pmaddubsw" %acc, %u, %s : vector<32xi8> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// CHECK-LABEL: func.func @portable
+// CHECK: arith.extui %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @portable(%acc: vector<16xi32>, %u: vector<16xi8>, %s: vector<16xi8>) -> vector<16xi32> {
+  %r = lowbit.byte_dot "portable" %acc, %u, %s : vector<16xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}

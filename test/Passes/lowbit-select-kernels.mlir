@@ -1,0 +1,67 @@
+// RUN: qcc-opt %s --lowbit-select-kernels --split-input-file | FileCheck %s
+// RUN: qcc-opt %s --lowbit-select-kernels=allow-int8-activations --split-input-file | FileCheck %s --check-prefix=FORCE
+
+// accuracy_level 4 with AVX-512 VNNI: the int8-dot kernel on zmm.
+// CHECK-LABEL: func.func @vnni
+// CHECK: lowbit.matmul {{.*}}lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks"
+module attributes {qcc.target_features = "+avx2,+avx512bw,+avx512vnni"} {
+func.func @vnni(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
+      : !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+}
+
+// -----
+
+// AVX2 only: pmaddubsw on ymm.
+// CHECK-LABEL: func.func @avx2
+// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx2 vpmaddubsw ymm, 32-byte chunks"
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @avx2(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>)
+      : !lowbit.qtensor<2x256xi4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<2x256xi4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+}
+
+// -----
+
+// Without accuracy_level 4 the activations stay f32, unless forced.
+// CHECK-LABEL: func.func @f32_activations
+// CHECK: lowbit.kernel = "f32-block-dot", lowbit.kernel_reason = "int8-dot: accuracy_level 0 keeps f32 activations"
+// FORCE-LABEL: func.func @f32_activations
+// FORCE: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "allow-int8-activations; portable vector, 64-byte chunks"
+func.func @f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>)
+      : !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Weights read [K, N] have no block-dot shape: the reference lowering.
+// CHECK-LABEL: func.func @not_transposed
+// CHECK: lowbit.kernel = "reference", lowbit.kernel_reason = "int8-dot: weights are not stored [N, K]; no block-dot shape"
+func.func @not_transposed(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<8xi8>) scales(dense<1.0> : tensor<f32>)
+      : !lowbit.qtensor<4x4xi4, #lowbit.scheme<per_tensor, scale = f32>>
+  %y = lowbit.matmul %x, %w {accuracy_level = 4 : i64} : tensor<1x4xf32>, !lowbit.qtensor<4x4xi4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// A choice already in the IR stands.
+// CHECK-LABEL: func.func @pinned
+// CHECK: lowbit.kernel = "reference"
+// CHECK-NOT: lowbit.kernel_reason
+func.func @pinned(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>)
+      : !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "reference"} : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
