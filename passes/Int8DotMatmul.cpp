@@ -125,30 +125,40 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
   int64_t blockBytes = plan.block * plan.bits / 8;
   auto has = [&](llvm::StringRef f) { return features.contains(f); };
   bool narrow = plan.bits <= 4; // pmaddubsw's i16 pairs cannot overflow
-  if (has("avx512vnni") && blockBytes % 64 == 0) {
+  // A chunk holds whole blocks or a block whole chunks; with four bytes an
+  // i32 lane, a block must fill whole lanes.
+  auto fits = [&](int64_t chunk, int64_t bytesPerLane) {
+    return blockBytes % chunk == 0 ||
+           (chunk % blockBytes == 0 && blockBytes % bytesPerLane == 0);
+  };
+  if (has("avx512vnni") && fits(64, 4)) {
     plan.dot = ByteDot::Vnni512;
     plan.chunkBytes = 64;
   } else if (((has("avx512vnni") && has("avx512vl")) || has("avxvnni")) &&
-             blockBytes % 32 == 0) {
+             fits(32, 4)) {
     plan.dot = ByteDot::Vnni256;
     plan.chunkBytes = 32;
-  } else if (has("avx512bw") && narrow && blockBytes % 64 == 0) {
+  } else if (has("avx512bw") && narrow && fits(64, 4)) {
     plan.dot = ByteDot::Madd512;
     plan.chunkBytes = 64;
-  } else if (has("avx2") && narrow && blockBytes % 32 == 0) {
+  } else if (has("avx2") && narrow && fits(32, 4)) {
     plan.dot = ByteDot::Madd256;
     plan.chunkBytes = 32;
   } else {
     plan.dot = ByteDot::Portable;
     for (int64_t c : {64, 32, 16})
-      if (blockBytes % c == 0) {
+      if (fits(c, 1)) {
         plan.chunkBytes = c;
         break;
       }
     if (!plan.chunkBytes)
-      return fail("a block is " + llvm::Twine(blockBytes) +
-                  " bytes, not a multiple of 16");
+      return fail("a block of " + llvm::Twine(blockBytes) +
+                  " bytes neither divides nor fills 16-byte vectors");
   }
+  // The activations are quantized in vectors of min(block, 128) elements.
+  if (plan.block % std::min<int64_t>(plan.block, 128) != 0 || plan.block % 8 != 0)
+    return fail("blocks of " + llvm::Twine(plan.block) +
+                " elements are not a multiple of 8");
   return plan;
 }
 
@@ -199,73 +209,86 @@ private:
 
 void KernelBuilder::buildActivationPrep(Value x, Value xq, Value aScale,
                                         Value aSum, int64_t m, int64_t blocks) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  auto fvec = VectorType::get({chunkElems}, f32);
-  auto ivec = VectorType::get({chunkElems}, i32);
-  auto bvec = VectorType::get({chunkElems}, b.getI8Type());
-  int64_t chunks = plan.block / chunkElems;
-  // Position j * C + i of a chunk takes element i * P + j.
-  SmallVector<int64_t> order(chunkElems);
-  for (int64_t j = 0; j < perByte; ++j)
-    for (int64_t i = 0; i < plan.chunkBytes; ++i)
-      order[j * plan.chunkBytes + i] = i * perByte + j;
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  int64_t k = blocks * plan.block;
+  // Quantize in vectors of `width` elements (a block, or a part of one).
+  int64_t width = std::min<int64_t>(plan.block, 128);
+  int64_t parts = plan.block / width;
+  auto fvec = VectorType::get({width}, f32);
+  auto ivec = VectorType::get({width}, i32);
+  auto bvec = VectorType::get({width}, i8);
+  // Codes in element order first when they need reordering.
+  Value codes = perByte > 1
+                    ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8)))
+                    : xq;
   Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   Value zeroI = arith::ConstantIntOp::create(b, loc, i32, 0);
   Value qmax = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f));
-  scf::ForOp::create(
-      b, loc, index(0), index(m), index(1), ValueRange{},
-      [&](OpBuilder &rb, Location l, Value row, ValueRange) {
-        scf::ForOp::create(
-            rb, l, index(0), index(blocks), index(1), ValueRange{},
-            [&](OpBuilder &bb, Location bl, Value blk, ValueRange) {
-              Value base = arith::MulIOp::create(bb, bl, blk, index(plan.block));
-              auto chunkStart = [&](OpBuilder &cb, Value c) {
-                return arith::AddIOp::create(
-                    cb, bl, base, arith::MulIOp::create(cb, bl, c, index(chunkElems)));
-              };
-              auto amaxLoop = scf::ForOp::create(
-                  bb, bl, index(0), index(chunks), index(1), ValueRange{zeroF},
-                  [&](OpBuilder &cb, Location cl, Value c, ValueRange it) {
-                    Value v = vector::LoadOp::create(cb, cl, fvec, x,
-                                                     ValueRange{row, chunkStart(cb, c)});
-                    Value r = vector::ReductionOp::create(
-                        cb, cl, vector::CombiningKind::MAXNUMF,
-                        math::AbsFOp::create(cb, cl, v));
-                    scf::YieldOp::create(cb, cl,
-                                         ValueRange{arith::MaxNumFOp::create(cb, cl, it[0], r)});
-                  });
-              Value amax = amaxLoop.getResult(0);
-              Value positive = arith::CmpFOp::create(bb, bl, arith::CmpFPredicate::OGT,
-                                                     amax, zeroF);
-              Value inv = arith::SelectOp::create(
-                  bb, bl, positive, arith::DivFOp::create(bb, bl, qmax, amax), zeroF);
-              memref::StoreOp::create(bb, bl, arith::DivFOp::create(bb, bl, amax, qmax),
-                                      aScale, ValueRange{row, blk});
-              Value invVec = vector::BroadcastOp::create(bb, bl, fvec, inv);
-              auto sumLoop = scf::ForOp::create(
-                  bb, bl, index(0), index(chunks), index(1), ValueRange{zeroI},
-                  [&](OpBuilder &cb, Location cl, Value c, ValueRange it) {
-                    Value start = chunkStart(cb, c);
-                    Value v = vector::LoadOp::create(cb, cl, fvec, x, ValueRange{row, start});
+  auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init,
+                     llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+    return scf::ForOp::create(
+        ob, loc, arith::ConstantIndexOp::create(ob, loc, 0),
+        arith::ConstantIndexOp::create(ob, loc, count),
+        arith::ConstantIndexOp::create(ob, loc, 1), init,
+        [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
+          scf::YieldOp::create(lb, loc, body(lb, iv, it));
+        });
+  };
+  forLoop(b, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
+    forLoop(rb, blocks, {}, [&](OpBuilder &bb, Value blk, ValueRange) {
+      Value base = arith::MulIOp::create(bb, loc, blk, index(plan.block));
+      auto partStart = [&](OpBuilder &cb, Value c) -> Value {
+        return arith::AddIOp::create(cb, loc, base,
+                                     arith::MulIOp::create(cb, loc, c, index(width)));
+      };
+      Value amax = forLoop(bb, parts, {zeroF}, [&](OpBuilder &cb, Value c, ValueRange it) {
+                     Value v = vector::LoadOp::create(cb, loc, fvec, x,
+                                                      ValueRange{row, partStart(cb, c)});
+                     Value r = vector::ReductionOp::create(
+                         cb, loc, vector::CombiningKind::MAXNUMF,
+                         math::AbsFOp::create(cb, loc, v));
+                     return SmallVector<Value>{arith::MaxNumFOp::create(cb, loc, it[0], r)};
+                   }).getResult(0);
+      Value positive =
+          arith::CmpFOp::create(bb, loc, arith::CmpFPredicate::OGT, amax, zeroF);
+      Value inv = arith::SelectOp::create(
+          bb, loc, positive, arith::DivFOp::create(bb, loc, qmax, amax), zeroF);
+      memref::StoreOp::create(bb, loc, arith::DivFOp::create(bb, loc, amax, qmax),
+                              aScale, ValueRange{row, blk});
+      Value invVec = vector::BroadcastOp::create(bb, loc, fvec, inv);
+      Value sum = forLoop(bb, parts, {zeroI}, [&](OpBuilder &cb, Value c, ValueRange it) {
+                    Value start = partStart(cb, c);
+                    Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, start});
                     Value scaled = math::RoundEvenOp::create(
-                        cb, cl, arith::MulFOp::create(cb, cl, v, invVec));
-                    Value q = arith::FPToSIOp::create(cb, cl, ivec, scaled);
-                    Value sum = vector::ReductionOp::create(cb, cl, vector::CombiningKind::ADD, q);
-                    Value bytes = arith::TruncIOp::create(cb, cl, bvec, q);
-                    if (perByte > 1)
-                      bytes = vector::ShuffleOp::create(cb, cl, bytes, bytes,
-                                                        cb.getDenseI64ArrayAttr(order));
-                    vector::StoreOp::create(cb, cl, bytes, xq, ValueRange{row, start});
-                    scf::YieldOp::create(cb, cl,
-                                         ValueRange{arith::AddIOp::create(cb, cl, it[0], sum)});
-                  });
-              memref::StoreOp::create(
-                  bb, bl, arith::SIToFPOp::create(bb, bl, f32, sumLoop.getResult(0)),
-                  aSum, ValueRange{row, blk});
-              scf::YieldOp::create(bb, bl);
-            });
-        scf::YieldOp::create(rb, l);
-      });
+                        cb, loc, arith::MulFOp::create(cb, loc, v, invVec));
+                    Value q = arith::FPToSIOp::create(cb, loc, ivec, scaled);
+                    vector::StoreOp::create(cb, loc, arith::TruncIOp::create(cb, loc, bvec, q),
+                                            codes, ValueRange{row, start});
+                    Value partSum =
+                        vector::ReductionOp::create(cb, loc, vector::CombiningKind::ADD, q);
+                    return SmallVector<Value>{arith::AddIOp::create(cb, loc, it[0], partSum)};
+                  }).getResult(0);
+      memref::StoreOp::create(bb, loc, arith::SIToFPOp::create(bb, loc, f32, sum), aSum,
+                              ValueRange{row, blk});
+      return SmallVector<Value>{};
+    });
+    if (perByte == 1)
+      return SmallVector<Value>{};
+    // Position j * C + i of a chunk takes element i * P + j.
+    SmallVector<int64_t> order(chunkElems);
+    for (int64_t j = 0; j < perByte; ++j)
+      for (int64_t i = 0; i < plan.chunkBytes; ++i)
+        order[j * plan.chunkBytes + i] = i * perByte + j;
+    auto cvec = VectorType::get({chunkElems}, i8);
+    forLoop(rb, k / chunkElems, {}, [&](OpBuilder &cb, Value c, ValueRange) {
+      Value start = arith::MulIOp::create(cb, loc, c, index(chunkElems));
+      Value v = vector::LoadOp::create(cb, loc, cvec, codes, ValueRange{row, start});
+      Value reordered = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
+      vector::StoreOp::create(cb, loc, reordered, xq, ValueRange{row, start});
+      return SmallVector<Value>{};
+    });
+    return SmallVector<Value>{};
+  });
 }
 
 Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) {
@@ -295,13 +318,20 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                                   Value scales, Value zeros, Value out,
                                   int64_t m, int64_t n, int64_t k, int64_t blocks) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
-  bool x86 = plan.dot != ByteDot::Portable;
-  int64_t lanes = x86 ? plan.chunkBytes / 4 : plan.chunkBytes;
+  int64_t chunk = plan.chunkBytes;
+  int64_t lanes = plan.dot == ByteDot::Portable ? chunk : chunk / 4;
   auto accType = VectorType::get({lanes}, i32);
   auto faccType = VectorType::get({lanes}, f32);
-  auto byteType = VectorType::get({plan.chunkBytes}, i8);
+  auto byteType = VectorType::get({chunk}, i8);
   int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
-  int64_t chunks = blockBytes / plan.chunkBytes;
+  // A group is one block of whole chunks, or one chunk of whole blocks.
+  int64_t blocksPerChunk = std::max<int64_t>(1, chunk / blockBytes);
+  int64_t chunksPerBlock = std::max<int64_t>(1, blockBytes / chunk);
+  int64_t groups = blocks / blocksPerChunk;
+  int64_t groupBytes = std::max(chunk, blockBytes);
+  int64_t lanesPerBlock = lanes / blocksPerChunk;
+  // Activation rows that share each decoded weight chunk.
+  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
   // Unsigned view of signed codes: flip each field's sign bit.
   int64_t signFlip = 0;
   if (plan.signedCodes)
@@ -310,91 +340,125 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   int64_t zeroBias = plan.signedCodes ? (int64_t(1) << (plan.bits - 1)) : 0;
   bool zpSigned = zeros && !cast<IntegerType>(w.type.getScheme().getZeroPoint()).isUnsigned();
   bool needCorrection = zeros || plan.signedCodes;
+
+  auto forLoop = [&](OpBuilder &ob, Value lb, Value ub, ValueRange init,
+                     llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+    return scf::ForOp::create(ob, loc, lb, ub, index(1), init,
+                              [&](OpBuilder &lb2, Location, Value iv, ValueRange it) {
+                                scf::YieldOp::create(lb2, loc, body(lb2, iv, it));
+                              });
+  };
+  auto add = [&](OpBuilder &ob, Value a, Value c) -> Value {
+    return arith::AddIOp::create(ob, loc, a, c);
+  };
+  auto mul = [&](OpBuilder &ob, Value a, int64_t c) -> Value {
+    return arith::MulIOp::create(ob, loc, a, index(c));
+  };
+
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{index(n)}, ValueRange{index(1)},
-      [&](OpBuilder &pb, Location l, ValueRange ivs) {
+      [&](OpBuilder &pb, Location, ValueRange ivs) {
         Value col = ivs[0];
-        auto idx = [&](OpBuilder &ob, int64_t v) {
-          return arith::ConstantIndexOp::create(ob, l, v);
-        };
-        Value rowBase = arith::MulIOp::create(pb, l, col, idx(pb, rowBytes));
-        scf::ForOp::create(
-            pb, l, idx(pb, 0), idx(pb, m), idx(pb, 1), ValueRange{},
-            [&](OpBuilder &mb, Location ml, Value row, ValueRange) {
-              Value zeroAcc = arith::ConstantOp::create(mb, ml, mb.getZeroAttr(faccType));
-              Value zeroF = arith::ConstantOp::create(mb, ml, mb.getF32FloatAttr(0.0f));
-              auto blockLoop = scf::ForOp::create(
-                  mb, ml, idx(mb, 0), idx(mb, blocks), idx(mb, 1),
-                  ValueRange{zeroAcc, zeroF},
-                  [&](OpBuilder &bb, Location bl, Value blk, ValueRange it) {
-                    Value blockByte = arith::AddIOp::create(
-                        bb, bl, rowBase, arith::MulIOp::create(bb, bl, blk, idx(bb, blockBytes)));
-                    Value blockElem = arith::MulIOp::create(bb, bl, blk, idx(bb, plan.block));
-                    Value zeroI = arith::ConstantOp::create(bb, bl, bb.getZeroAttr(accType));
-                    auto chunkLoop = scf::ForOp::create(
-                        bb, bl, idx(bb, 0), idx(bb, chunks), idx(bb, 1), ValueRange{zeroI},
-                        [&](OpBuilder &cb, Location cl, Value c, ValueRange acc) {
-                          Value byteOff = arith::AddIOp::create(
-                              cb, cl, blockByte,
-                              arith::MulIOp::create(cb, cl, c, idx(cb, plan.chunkBytes)));
-                          Value elemOff = arith::AddIOp::create(
-                              cb, cl, blockElem,
-                              arith::MulIOp::create(cb, cl, c, idx(cb, chunkElems)));
-                          Value word = vector::LoadOp::create(cb, cl, byteType, codes,
-                                                              ValueRange{byteOff});
-                          if (signFlip)
-                            word = arith::XOrIOp::create(cb, cl, word,
-                                                         splat(byteType, int8_t(signFlip)));
-                          Value sum = acc[0];
-                          for (int64_t j = 0; j < perByte; ++j) {
-                            Value field = word;
-                            if (j > 0)
-                              field = arith::ShRUIOp::create(
-                                  cb, cl, field, splat(byteType, j * plan.bits));
-                            if (j + 1 < perByte)
-                              field = arith::AndIOp::create(
-                                  cb, cl, field,
-                                  splat(byteType, (int64_t(1) << plan.bits) - 1));
-                            Value actOff = arith::AddIOp::create(
-                                cb, cl, elemOff, idx(cb, j * plan.chunkBytes));
-                            Value acts = vector::LoadOp::create(cb, cl, byteType, xq,
-                                                                ValueRange{row, actOff});
-                            sum = byteDot(cb, sum, field, acts);
-                          }
-                          scf::YieldOp::create(cb, cl, ValueRange{sum});
-                        });
-                    Value ws = loadParam(bb, scales, col, blk);
-                    if (!ws.getType().isF32())
-                      ws = arith::ExtFOp::create(bb, bl, f32, ws);
-                    Value as = memref::LoadOp::create(bb, bl, aScale, ValueRange{row, blk});
-                    Value s = arith::MulFOp::create(bb, bl, ws, as);
-                    Value dots = arith::SIToFPOp::create(bb, bl, faccType, chunkLoop.getResult(0));
-                    Value facc = vector::FMAOp::create(
-                        bb, bl, faccType, dots, vector::BroadcastOp::create(bb, bl, faccType, s), it[0]);
-                    Value corr = it[1];
-                    if (needCorrection) {
-                      Value z = arith::ConstantOp::create(bb, bl, bb.getF32FloatAttr(zeroBias));
-                      if (zeros) {
-                        Value zp = loadParam(bb, zeros, col, blk);
-                        Value zpI = zpSigned
-                                        ? Value(arith::ExtSIOp::create(bb, bl, i32, zp))
-                                        : Value(arith::ExtUIOp::create(bb, bl, i32, zp));
-                        z = arith::AddFOp::create(bb, bl, z,
-                                                  arith::SIToFPOp::create(bb, bl, f32, zpI));
-                      }
-                      Value sums = memref::LoadOp::create(bb, bl, aSum, ValueRange{row, blk});
-                      corr = math::FmaOp::create(
-                          bb, bl, arith::MulFOp::create(bb, bl, s, z), sums, corr);
-                    }
-                    scf::YieldOp::create(bb, bl, ValueRange{facc, corr});
-                  });
-              Value total = vector::ReductionOp::create(
-                  mb, ml, vector::CombiningKind::ADD, blockLoop.getResult(0),
-                  arith::FastMathFlags::reassoc);
-              Value y = arith::SubFOp::create(mb, ml, total, blockLoop.getResult(1));
-              memref::StoreOp::create(mb, ml, y, out, ValueRange{row, col});
-              scf::YieldOp::create(mb, ml);
+        Value rowBase = mul(pb, col, rowBytes);
+        forLoop(pb, index(0), index(m / rows), {}, [&](OpBuilder &mb, Value step, ValueRange) {
+          Value firstRow = mul(mb, step, rows);
+          SmallVector<Value> rowIndex;
+          for (int64_t r = 0; r < rows; ++r)
+            rowIndex.push_back(add(mb, firstRow, index(r)));
+          SmallVector<Value> init;
+          Value zeroAcc = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(faccType));
+          Value zeroF = arith::ConstantOp::create(mb, loc, mb.getF32FloatAttr(0.0f));
+          init.append(rows, zeroAcc);
+          init.append(rows, zeroF);
+          auto groupLoop = forLoop(mb, index(0), index(groups), init, [&](OpBuilder &gb, Value g,
+                                                                         ValueRange it) {
+            Value groupByte = add(gb, rowBase, mul(gb, g, groupBytes));
+            Value groupElem = mul(gb, g, groupBytes * perByte);
+            Value zeroI = arith::ConstantOp::create(gb, loc, gb.getZeroAttr(accType));
+            SmallVector<Value> dotInit(rows, zeroI);
+            auto chunkLoop = forLoop(gb, index(0), index(chunksPerBlock), dotInit,
+                                     [&](OpBuilder &cb, Value c, ValueRange acc) {
+              Value byteOff = add(cb, groupByte, mul(cb, c, chunk));
+              Value elemOff = add(cb, groupElem, mul(cb, c, chunkElems));
+              Value word = vector::LoadOp::create(cb, loc, byteType, codes, ValueRange{byteOff});
+              if (signFlip)
+                word = arith::XOrIOp::create(cb, loc, word, splat(byteType, int8_t(signFlip)));
+              SmallVector<Value> fields;
+              for (int64_t j = 0; j < perByte; ++j) {
+                Value field = word;
+                if (j > 0)
+                  field = arith::ShRUIOp::create(cb, loc, field, splat(byteType, j * plan.bits));
+                if (j + 1 < perByte)
+                  field = arith::AndIOp::create(cb, loc, field,
+                                                splat(byteType, (int64_t(1) << plan.bits) - 1));
+                fields.push_back(field);
+              }
+              SmallVector<Value> sums(acc);
+              for (int64_t j = 0; j < perByte; ++j) {
+                Value actOff = add(cb, elemOff, index(j * chunk));
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value acts = vector::LoadOp::create(cb, loc, byteType, xq,
+                                                      ValueRange{rowIndex[r], actOff});
+                  sums[r] = byteDot(cb, sums[r], fields[j], acts);
+                }
+              }
+              return sums;
             });
+            // Scales and zero points of the group's blocks, applied per lane.
+            SmallVector<Value> weightScale, zeroPoint, blockIndex;
+            for (int64_t q = 0; q < blocksPerChunk; ++q) {
+              Value blk = add(gb, mul(gb, g, blocksPerChunk), index(q));
+              blockIndex.push_back(blk);
+              Value ws = loadParam(gb, scales, col, blk);
+              if (!ws.getType().isF32())
+                ws = arith::ExtFOp::create(gb, loc, f32, ws);
+              weightScale.push_back(ws);
+              if (!needCorrection)
+                continue;
+              Value z = arith::ConstantOp::create(gb, loc, gb.getF32FloatAttr(zeroBias));
+              if (zeros) {
+                Value zp = loadParam(gb, zeros, col, blk);
+                Value zpI = zpSigned ? Value(arith::ExtSIOp::create(gb, loc, i32, zp))
+                                     : Value(arith::ExtUIOp::create(gb, loc, i32, zp));
+                z = arith::AddFOp::create(gb, loc, z, arith::SIToFPOp::create(gb, loc, f32, zpI));
+              }
+              zeroPoint.push_back(z);
+            }
+            SmallVector<Value> next(rows * 2);
+            for (int64_t r = 0; r < rows; ++r) {
+              SmallVector<Value> laneScales;
+              Value corr = it[rows + r];
+              for (int64_t q = 0; q < blocksPerChunk; ++q) {
+                Value as = memref::LoadOp::create(gb, loc, aScale,
+                                                  ValueRange{rowIndex[r], blockIndex[q]});
+                Value sq = arith::MulFOp::create(gb, loc, weightScale[q], as);
+                laneScales.append(lanesPerBlock, sq);
+                if (needCorrection) {
+                  Value sums = memref::LoadOp::create(gb, loc, aSum,
+                                                      ValueRange{rowIndex[r], blockIndex[q]});
+                  corr = math::FmaOp::create(
+                      gb, loc, arith::MulFOp::create(gb, loc, sq, zeroPoint[q]), sums, corr);
+                }
+              }
+              Value scaleVec =
+                  blocksPerChunk == 1
+                      ? Value(vector::BroadcastOp::create(gb, loc, faccType, laneScales[0]))
+                      : Value(vector::FromElementsOp::create(gb, loc, faccType, laneScales));
+              Value dots = arith::SIToFPOp::create(gb, loc, faccType, chunkLoop.getResult(r));
+              next[r] = vector::FMAOp::create(gb, loc, faccType, dots, scaleVec, it[r]);
+              next[rows + r] = corr;
+            }
+            return next;
+          });
+          for (int64_t r = 0; r < rows; ++r) {
+            Value total = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
+                                                      groupLoop.getResult(r),
+                                                      arith::FastMathFlags::reassoc);
+            Value y = arith::SubFOp::create(mb, loc, total, groupLoop.getResult(rows + r));
+            memref::StoreOp::create(mb, loc, y, out, ValueRange{rowIndex[r], col});
+          }
+          return SmallVector<Value>{};
+        });
       });
 }
 

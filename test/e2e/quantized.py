@@ -108,8 +108,9 @@ for bits, block, zp in [(4, 32, True), (4, 128, False), (2, 32, True), (3, 32, T
 nbits_case(4, 32, 128, 16, True, (2, 3))
 # The int8-dot kernel on the host's byte-dot instruction, on AVX2's pmaddubsw
 # (haswell) and in portable vector code (x86-64: SSE2 only).
-for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 128, True), (8, 64, True)]:
+for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 128, True), (2, 32, True), (8, 64, True)]:
     nbits_case(bits, block, 256, 40, zp, (3,), accuracy_level=4)
+    nbits_case(bits, block, 256, 24, zp, (2, 4), accuracy_level=4)
 for cpu in ["haswell", "x86-64"]:
     nbits_case(4, 128, 256, 40, True, (2, 2), accuracy_level=4, flags=("--cpu=" + cpu,))
     nbits_case(2, 64, 256, 40, False, (1,), accuracy_level=4, flags=("--cpu=" + cpu,))
