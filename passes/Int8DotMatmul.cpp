@@ -332,6 +332,10 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   int64_t lanesPerBlock = lanes / blocksPerChunk;
   // Activation rows that share each decoded weight chunk.
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+  // Groups in flight: with fewer rows, more independent accumulators.
+  int64_t unroll = 4 / rows;
+  while (groups % unroll != 0)
+    unroll /= 2;
   // Unsigned view of signed codes: flip each field's sign bit.
   int64_t signFlip = 0;
   if (plan.signedCodes)
@@ -370,8 +374,8 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
           Value zeroF = arith::ConstantOp::create(mb, loc, mb.getF32FloatAttr(0.0f));
           init.append(rows, zeroAcc);
           init.append(rows, zeroF);
-          auto groupLoop = forLoop(mb, index(0), index(groups), init, [&](OpBuilder &gb, Value g,
-                                                                         ValueRange it) {
+          // One group's dot products folded into the accumulators `it`.
+          auto groupBody = [&](OpBuilder &gb, Value g, ValueRange it) -> SmallVector<Value> {
             Value groupByte = add(gb, rowBase, mul(gb, g, groupBytes));
             Value groupElem = mul(gb, g, groupBytes * perByte);
             Value zeroI = arith::ConstantOp::create(gb, loc, gb.getZeroAttr(accType));
@@ -449,12 +453,32 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
               next[rows + r] = corr;
             }
             return next;
-          });
+          };
+          // Independent accumulators for `unroll` consecutive groups: one
+          // chain of dependent FMAs (4-cycle latency) per block would set
+          // the pace otherwise.
+          SmallVector<Value> unrolledInit;
+          for (int64_t u = 0; u < unroll; ++u)
+            unrolledInit.append(init);
+          auto groupLoop = forLoop(
+              mb, index(0), index(groups / unroll), unrolledInit,
+              [&](OpBuilder &gb, Value step, ValueRange it) {
+                SmallVector<Value> next;
+                for (int64_t u = 0; u < unroll; ++u) {
+                  Value g = add(gb, mul(gb, step, unroll), index(u));
+                  next.append(groupBody(gb, g, it.slice(u * 2 * rows, 2 * rows)));
+                }
+                return next;
+              });
+          SmallVector<Value> sums(groupLoop.getResults().take_front(2 * rows));
+          for (int64_t u = 1; u < unroll; ++u)
+            for (int64_t i = 0; i < 2 * rows; ++i)
+              sums[i] = arith::AddFOp::create(mb, loc, sums[i],
+                                              groupLoop.getResult(u * 2 * rows + i));
           for (int64_t r = 0; r < rows; ++r) {
             Value total = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
-                                                      groupLoop.getResult(r),
-                                                      arith::FastMathFlags::reassoc);
-            Value y = arith::SubFOp::create(mb, loc, total, groupLoop.getResult(rows + r));
+                                                      sums[r], arith::FastMathFlags::reassoc);
+            Value y = arith::SubFOp::create(mb, loc, total, sums[rows + r]);
             memref::StoreOp::create(mb, loc, y, out, ValueRange{rowIndex[r], col});
           }
           return SmallVector<Value>{};

@@ -10,6 +10,7 @@
 
 #include "qcc/model_abi.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -44,8 +45,10 @@ private:
   std::condition_variable wake;     // workers wait for a job or shutdown
   std::condition_variable finished; // the caller waits for workers to leave
   Job *job = nullptr;
-  uint64_t generation = 0;
-  int32_t busyWorkers = 0;
+  // Written under `mutex`; atomic so that waiting threads can poll them
+  // without it before they fall asleep.
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int32_t> busyWorkers{0};
   bool stopping = false;
 };
 
