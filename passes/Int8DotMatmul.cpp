@@ -29,6 +29,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace qcc::lowbit;
@@ -193,7 +197,7 @@ public:
                            int64_t m, int64_t blocks);
   /// The kernel proper over weight rows n in parallel.
   void buildDotLoops(Value xq, Value aScale, Value aSum, const QTensorParts &w,
-                     Value codes, Value scales, Value zeros, Value out,
+                     Value codes, Value scales, Value zeros, Value corrTable, Value out,
                      int64_t m, int64_t n, int64_t k, int64_t blocks);
 
 private:
@@ -315,7 +319,7 @@ Value KernelBuilder::loadParam(OpBuilder &ob, Value params, Value n, Value block
 
 void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                                   const QTensorParts &w, Value codes,
-                                  Value scales, Value zeros, Value out,
+                                  Value scales, Value zeros, Value corrTable, Value out,
                                   int64_t m, int64_t n, int64_t k, int64_t blocks) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   int64_t chunk = plan.chunkBytes;
@@ -343,7 +347,9 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
       signFlip |= int64_t(1) << (j * plan.bits + plan.bits - 1);
   int64_t zeroBias = plan.signedCodes ? (int64_t(1) << (plan.bits - 1)) : 0;
   bool zpSigned = zeros && !cast<IntegerType>(w.type.getScheme().getZeroPoint()).isUnsigned();
-  bool needCorrection = zeros || plan.signedCodes;
+  // The zero-point correction per block inside the loop, unless the
+  // compiler folded scale x zero point into a table (constant weights).
+  bool needCorrection = (zeros || plan.signedCodes) && !corrTable;
 
   auto forLoop = [&](OpBuilder &ob, Value lb, Value ub, ValueRange init,
                      llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
@@ -475,6 +481,25 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
             for (int64_t i = 0; i < 2 * rows; ++i)
               sums[i] = arith::AddFOp::create(mb, loc, sums[i],
                                               groupLoop.getResult(u * 2 * rows + i));
+          if (corrTable) {
+            // sum_b c[n, b] s_a[m, b] sum_x[m, b], reassociable so LLVM
+            // vectorizes it.
+            auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+            for (int64_t r = 0; r < rows; ++r)
+              sums[rows + r] =
+                  forLoop(mb, index(0), index(blocks), {sums[rows + r]},
+                          [&](OpBuilder &cb, Value blk, ValueRange it) {
+                            Value c = memref::LoadOp::create(cb, loc, corrTable,
+                                                             ValueRange{col, blk});
+                            Value as = memref::LoadOp::create(cb, loc, aScale,
+                                                              ValueRange{rowIndex[r], blk});
+                            Value xs = memref::LoadOp::create(cb, loc, aSum,
+                                                              ValueRange{rowIndex[r], blk});
+                            Value t = arith::MulFOp::create(
+                                cb, loc, arith::MulFOp::create(cb, loc, c, as, fast), xs, fast);
+                            return SmallVector<Value>{arith::AddFOp::create(cb, loc, it[0], t, fast)};
+                          }).getResult(0);
+          }
           for (int64_t r = 0; r < rows; ++r) {
             Value total = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
                                                       sums[r], arith::FastMathFlags::reassoc);
@@ -484,6 +509,86 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
           return SmallVector<Value>{};
         });
       });
+}
+
+/// The values of a constant tensor (through signless bitcasts) as doubles,
+/// integers extended by `isSigned`; nullopt if it is not a constant.
+std::optional<std::vector<double>> constantValues(Value value, bool isSigned) {
+  while (auto cast = value.getDefiningOp<tensor::BitcastOp>())
+    value = cast.getSource();
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements)
+    return std::nullopt;
+  Type type = elements.getElementType();
+  unsigned bits = type.getIntOrFloatBitWidth();
+  auto decode = [&](const APInt &raw) {
+    if (auto floatType = dyn_cast<FloatType>(type)) {
+      APFloat f(floatType.getFloatSemantics(), raw);
+      bool lost = false;
+      f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      return f.convertToDouble();
+    }
+    return isSigned ? double(raw.getSExtValue()) : double(raw.getZExtValue());
+  };
+  std::vector<double> values;
+  values.reserve(elements.getNumElements());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (isa<FloatType>(type))
+      for (APFloat f : dense.getValues<APFloat>())
+        values.push_back(decode(f.bitcastToAPInt()));
+    else
+      for (APInt raw : dense.getValues<APInt>())
+        values.push_back(decode(raw));
+    return values;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || bits % 8 != 0 ||
+      blob->getData().size() != size_t(elements.getNumElements()) * bits / 8)
+    return std::nullopt;
+  const char *data = blob->getData().data();
+  for (int64_t i = 0; i < elements.getNumElements(); ++i) {
+    uint64_t word = 0;
+    std::memcpy(&word, data + i * (bits / 8), bits / 8); // little endian
+    values.push_back(decode(APInt(bits, word)));
+  }
+  return values;
+}
+
+/// c[n, b] = s_w[n, b] (z[n, b] + 2^(bits-1) for signed codes) as an f32
+/// constant [N, blocks], when scales and zero points are constants: the
+/// zero-point term then costs one multiply-add per block outside the
+/// kernel's inner loop. Null otherwise.
+Value foldZeroPointCorrection(OpBuilder &b, Location loc, const QTensorParts &w,
+                              const Int8DotPlan &plan, int64_t n, int64_t blocks) {
+  std::optional<std::vector<double>> scales = constantValues(w.scales, true);
+  if (!scales)
+    return {};
+  std::optional<std::vector<double>> zeros;
+  if (w.zeroPoints) {
+    zeros = constantValues(w.zeroPoints,
+                           !cast<IntegerType>(w.type.getScheme().getZeroPoint()).isUnsigned());
+    if (!zeros)
+      return {};
+  }
+  auto at = [&](const std::vector<double> &grid, int64_t row, int64_t blk) {
+    if (grid.size() == 1)
+      return grid[0];
+    if (int64_t(grid.size()) == n)
+      return grid[row];
+    return grid[row * blocks + blk];
+  };
+  double bias = plan.signedCodes ? double(int64_t(1) << (plan.bits - 1)) : 0.0;
+  std::vector<float> table(n * blocks);
+  for (int64_t row = 0; row < n; ++row)
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      table[row * blocks + blk] = float(
+          at(*scales, row, blk) * ((zeros ? at(*zeros, row, blk) : 0.0) + bias));
+  auto type = RankedTensorType::get({n, blocks}, b.getF32Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, ArrayRef<float>(table)));
 }
 
 } // namespace
@@ -519,13 +624,18 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
   Value codes = kb.toBuffer(weight.codes);
   Value scales = kb.toBuffer(weight.scales);
   Value zeros = weight.zeroPoints ? kb.toBuffer(weight.zeroPoints) : Value();
+  Value corrTable;
+  if (weight.zeroPoints || plan.signedCodes)
+    if (Value table = foldZeroPointCorrection(b, loc, weight, plan, n, blocks))
+      corrTable = kb.toBuffer(table);
 
   Value xq = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, b.getI8Type()));
   Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
   Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   kb.buildActivationPrep(x, xq, aScale, aSum, m, blocks);
-  kb.buildDotLoops(xq, aScale, aSum, weight, codes, scales, zeros, out, m, n, k, blocks);
+  kb.buildDotLoops(xq, aScale, aSum, weight, codes, scales, zeros, corrTable, out, m,
+                   n, k, blocks);
 
   Value result = bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get({m, n}, f32), out, /*restrict=*/true,
