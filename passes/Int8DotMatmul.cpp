@@ -334,10 +334,15 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   int64_t groups = blocks / blocksPerChunk;
   int64_t groupBytes = std::max(chunk, blockBytes);
   int64_t lanesPerBlock = lanes / blocksPerChunk;
-  // Activation rows that share each decoded weight chunk.
+  // A tile of `cols` weight rows x `rows` activation rows: each decoded
+  // weight chunk meets `rows` activation vectors, each activation vector
+  // `cols` weight chunks, so loads per multiply-add fall with both.
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  // Groups in flight: with fewer rows, more independent accumulators.
-  int64_t unroll = 4 / rows;
+  int64_t cols = (rows > 1 && n % 2 == 0) ? 2 : 1;
+  int64_t tile = rows * cols;
+  // Groups in flight: with a smaller tile, more independent accumulators
+  // (one chain of dependent FMAs per block would set the pace otherwise).
+  int64_t unroll = std::max<int64_t>(1, 4 / tile);
   while (groups % unroll != 0)
     unroll /= 2;
   // Unsigned view of signed codes: flip each field's sign bit.
@@ -350,6 +355,7 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   // The zero-point correction per block inside the loop, unless the
   // compiler folded scale x zero point into a table (constant weights).
   bool needCorrection = (zeros || plan.signedCodes) && !corrTable;
+  auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
 
   auto forLoop = [&](OpBuilder &ob, Value lb, Value ub, ValueRange init,
                      llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
@@ -365,11 +371,16 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
     return arith::MulIOp::create(ob, loc, a, index(c));
   };
 
+  // Accumulator i * rows + r belongs to weight row i, activation row r;
+  // the loop carries `tile` f32 vectors, then `tile` scalar corrections.
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(0)}, ValueRange{index(n)}, ValueRange{index(1)},
+      b, loc, ValueRange{index(0)}, ValueRange{index(n / cols)}, ValueRange{index(1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
-        Value col = ivs[0];
-        Value rowBase = mul(pb, col, rowBytes);
+        SmallVector<Value> colIndex, rowBase;
+        for (int64_t i = 0; i < cols; ++i) {
+          colIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(i)));
+          rowBase.push_back(mul(pb, colIndex[i], rowBytes));
+        }
         forLoop(pb, index(0), index(m / rows), {}, [&](OpBuilder &mb, Value step, ValueRange) {
           Value firstRow = mul(mb, step, rows);
           SmallVector<Value> rowIndex;
@@ -378,30 +389,34 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
           SmallVector<Value> init;
           Value zeroAcc = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(faccType));
           Value zeroF = arith::ConstantOp::create(mb, loc, mb.getF32FloatAttr(0.0f));
-          init.append(rows, zeroAcc);
-          init.append(rows, zeroF);
+          init.append(tile, zeroAcc);
+          init.append(tile, zeroF);
           // One group's dot products folded into the accumulators `it`.
           auto groupBody = [&](OpBuilder &gb, Value g, ValueRange it) -> SmallVector<Value> {
-            Value groupByte = add(gb, rowBase, mul(gb, g, groupBytes));
+            Value groupOffset = mul(gb, g, groupBytes);
             Value groupElem = mul(gb, g, groupBytes * perByte);
             Value zeroI = arith::ConstantOp::create(gb, loc, gb.getZeroAttr(accType));
-            SmallVector<Value> dotInit(rows, zeroI);
+            SmallVector<Value> dotInit(tile, zeroI);
             auto chunkLoop = forLoop(gb, index(0), index(chunksPerBlock), dotInit,
                                      [&](OpBuilder &cb, Value c, ValueRange acc) {
-              Value byteOff = add(cb, groupByte, mul(cb, c, chunk));
+              Value chunkOffset = add(cb, groupOffset, mul(cb, c, chunk));
               Value elemOff = add(cb, groupElem, mul(cb, c, chunkElems));
-              Value word = vector::LoadOp::create(cb, loc, byteType, codes, ValueRange{byteOff});
-              if (signFlip)
-                word = arith::XOrIOp::create(cb, loc, word, splat(byteType, int8_t(signFlip)));
-              SmallVector<Value> fields;
-              for (int64_t j = 0; j < perByte; ++j) {
-                Value field = word;
-                if (j > 0)
-                  field = arith::ShRUIOp::create(cb, loc, field, splat(byteType, j * plan.bits));
-                if (j + 1 < perByte)
-                  field = arith::AndIOp::create(cb, loc, field,
-                                                splat(byteType, (int64_t(1) << plan.bits) - 1));
-                fields.push_back(field);
+              // fields[i][j]: field j of weight row i's chunk.
+              SmallVector<SmallVector<Value>> fields(cols);
+              for (int64_t i = 0; i < cols; ++i) {
+                Value word = vector::LoadOp::create(cb, loc, byteType, codes,
+                                                    ValueRange{add(cb, rowBase[i], chunkOffset)});
+                if (signFlip)
+                  word = arith::XOrIOp::create(cb, loc, word, splat(byteType, int8_t(signFlip)));
+                for (int64_t j = 0; j < perByte; ++j) {
+                  Value field = word;
+                  if (j > 0)
+                    field = arith::ShRUIOp::create(cb, loc, field, splat(byteType, j * plan.bits));
+                  if (j + 1 < perByte)
+                    field = arith::AndIOp::create(cb, loc, field,
+                                                  splat(byteType, (int64_t(1) << plan.bits) - 1));
+                  fields[i].push_back(field);
+                }
               }
               SmallVector<Value> sums(acc);
               for (int64_t j = 0; j < perByte; ++j) {
@@ -409,60 +424,67 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                 for (int64_t r = 0; r < rows; ++r) {
                   Value acts = vector::LoadOp::create(cb, loc, byteType, xq,
                                                       ValueRange{rowIndex[r], actOff});
-                  sums[r] = byteDot(cb, sums[r], fields[j], acts);
+                  for (int64_t i = 0; i < cols; ++i)
+                    sums[i * rows + r] = byteDot(cb, sums[i * rows + r], fields[i][j], acts);
                 }
               }
               return sums;
             });
-            // Scales and zero points of the group's blocks, applied per lane.
-            SmallVector<Value> weightScale, zeroPoint, blockIndex;
-            for (int64_t q = 0; q < blocksPerChunk; ++q) {
-              Value blk = add(gb, mul(gb, g, blocksPerChunk), index(q));
-              blockIndex.push_back(blk);
-              Value ws = loadParam(gb, scales, col, blk);
-              if (!ws.getType().isF32())
-                ws = arith::ExtFOp::create(gb, loc, f32, ws);
-              weightScale.push_back(ws);
-              if (!needCorrection)
-                continue;
-              Value z = arith::ConstantOp::create(gb, loc, gb.getF32FloatAttr(zeroBias));
-              if (zeros) {
-                Value zp = loadParam(gb, zeros, col, blk);
-                Value zpI = zpSigned ? Value(arith::ExtSIOp::create(gb, loc, i32, zp))
-                                     : Value(arith::ExtUIOp::create(gb, loc, i32, zp));
-                z = arith::AddFOp::create(gb, loc, z, arith::SIToFPOp::create(gb, loc, f32, zpI));
-              }
-              zeroPoint.push_back(z);
-            }
-            SmallVector<Value> next(rows * 2);
-            for (int64_t r = 0; r < rows; ++r) {
-              SmallVector<Value> laneScales;
-              Value corr = it[rows + r];
+            SmallVector<Value> blockIndex;
+            for (int64_t q = 0; q < blocksPerChunk; ++q)
+              blockIndex.push_back(add(gb, mul(gb, g, blocksPerChunk), index(q)));
+            // Scales (and zero points) of the group's blocks, per weight row.
+            SmallVector<SmallVector<Value>> weightScale(cols), zeroPoint(cols);
+            for (int64_t i = 0; i < cols; ++i)
               for (int64_t q = 0; q < blocksPerChunk; ++q) {
-                Value as = memref::LoadOp::create(gb, loc, aScale,
-                                                  ValueRange{rowIndex[r], blockIndex[q]});
-                Value sq = arith::MulFOp::create(gb, loc, weightScale[q], as);
-                laneScales.append(lanesPerBlock, sq);
-                if (needCorrection) {
-                  Value sums = memref::LoadOp::create(gb, loc, aSum,
-                                                      ValueRange{rowIndex[r], blockIndex[q]});
-                  corr = math::FmaOp::create(
-                      gb, loc, arith::MulFOp::create(gb, loc, sq, zeroPoint[q]), sums, corr);
+                Value ws = loadParam(gb, scales, colIndex[i], blockIndex[q]);
+                if (!ws.getType().isF32())
+                  ws = arith::ExtFOp::create(gb, loc, f32, ws);
+                weightScale[i].push_back(ws);
+                if (!needCorrection)
+                  continue;
+                Value z = arith::ConstantOp::create(gb, loc, gb.getF32FloatAttr(zeroBias));
+                if (zeros) {
+                  Value zp = loadParam(gb, zeros, colIndex[i], blockIndex[q]);
+                  Value zpI = zpSigned ? Value(arith::ExtSIOp::create(gb, loc, i32, zp))
+                                       : Value(arith::ExtUIOp::create(gb, loc, i32, zp));
+                  z = arith::AddFOp::create(gb, loc, z, arith::SIToFPOp::create(gb, loc, f32, zpI));
                 }
+                zeroPoint[i].push_back(z);
               }
-              Value scaleVec =
-                  blocksPerChunk == 1
-                      ? Value(vector::BroadcastOp::create(gb, loc, faccType, laneScales[0]))
-                      : Value(vector::FromElementsOp::create(gb, loc, faccType, laneScales));
-              Value dots = arith::SIToFPOp::create(gb, loc, faccType, chunkLoop.getResult(r));
-              next[r] = vector::FMAOp::create(gb, loc, faccType, dots, scaleVec, it[r]);
-              next[rows + r] = corr;
+            SmallVector<Value> next(2 * tile);
+            for (int64_t r = 0; r < rows; ++r) {
+              SmallVector<Value> actScale, actSum;
+              for (int64_t q = 0; q < blocksPerChunk; ++q) {
+                actScale.push_back(memref::LoadOp::create(gb, loc, aScale,
+                                                          ValueRange{rowIndex[r], blockIndex[q]}));
+                if (needCorrection)
+                  actSum.push_back(memref::LoadOp::create(gb, loc, aSum,
+                                                          ValueRange{rowIndex[r], blockIndex[q]}));
+              }
+              for (int64_t i = 0; i < cols; ++i) {
+                int64_t a = i * rows + r;
+                SmallVector<Value> laneScales;
+                Value corr = it[tile + a];
+                for (int64_t q = 0; q < blocksPerChunk; ++q) {
+                  Value sq = arith::MulFOp::create(gb, loc, weightScale[i][q], actScale[q]);
+                  laneScales.append(lanesPerBlock, sq);
+                  if (needCorrection)
+                    corr = math::FmaOp::create(
+                        gb, loc, arith::MulFOp::create(gb, loc, sq, zeroPoint[i][q]), actSum[q],
+                        corr);
+                }
+                Value scaleVec =
+                    blocksPerChunk == 1
+                        ? Value(vector::BroadcastOp::create(gb, loc, faccType, laneScales[0]))
+                        : Value(vector::FromElementsOp::create(gb, loc, faccType, laneScales));
+                Value dots = arith::SIToFPOp::create(gb, loc, faccType, chunkLoop.getResult(a));
+                next[a] = vector::FMAOp::create(gb, loc, faccType, dots, scaleVec, it[a]);
+                next[tile + a] = corr;
+              }
             }
             return next;
           };
-          // Independent accumulators for `unroll` consecutive groups: one
-          // chain of dependent FMAs (4-cycle latency) per block would set
-          // the pace otherwise.
           SmallVector<Value> unrolledInit;
           for (int64_t u = 0; u < unroll; ++u)
             unrolledInit.append(init);
@@ -472,40 +494,42 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                 SmallVector<Value> next;
                 for (int64_t u = 0; u < unroll; ++u) {
                   Value g = add(gb, mul(gb, step, unroll), index(u));
-                  next.append(groupBody(gb, g, it.slice(u * 2 * rows, 2 * rows)));
+                  next.append(groupBody(gb, g, it.slice(u * 2 * tile, 2 * tile)));
                 }
                 return next;
               });
-          SmallVector<Value> sums(groupLoop.getResults().take_front(2 * rows));
+          SmallVector<Value> sums(groupLoop.getResults().take_front(2 * tile));
           for (int64_t u = 1; u < unroll; ++u)
-            for (int64_t i = 0; i < 2 * rows; ++i)
+            for (int64_t i = 0; i < 2 * tile; ++i)
               sums[i] = arith::AddFOp::create(mb, loc, sums[i],
-                                              groupLoop.getResult(u * 2 * rows + i));
-          if (corrTable) {
-            // sum_b c[n, b] s_a[m, b] sum_x[m, b], reassociable so LLVM
-            // vectorizes it.
-            auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
-            for (int64_t r = 0; r < rows; ++r)
-              sums[rows + r] =
-                  forLoop(mb, index(0), index(blocks), {sums[rows + r]},
-                          [&](OpBuilder &cb, Value blk, ValueRange it) {
-                            Value c = memref::LoadOp::create(cb, loc, corrTable,
-                                                             ValueRange{col, blk});
-                            Value as = memref::LoadOp::create(cb, loc, aScale,
-                                                              ValueRange{rowIndex[r], blk});
-                            Value xs = memref::LoadOp::create(cb, loc, aSum,
-                                                              ValueRange{rowIndex[r], blk});
-                            Value t = arith::MulFOp::create(
-                                cb, loc, arith::MulFOp::create(cb, loc, c, as, fast), xs, fast);
-                            return SmallVector<Value>{arith::AddFOp::create(cb, loc, it[0], t, fast)};
-                          }).getResult(0);
-          }
-          for (int64_t r = 0; r < rows; ++r) {
-            Value total = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
-                                                      sums[r], arith::FastMathFlags::reassoc);
-            Value y = arith::SubFOp::create(mb, loc, total, sums[rows + r]);
-            memref::StoreOp::create(mb, loc, y, out, ValueRange{rowIndex[r], col});
-          }
+                                              groupLoop.getResult(u * 2 * tile + i));
+          for (int64_t i = 0; i < cols; ++i)
+            for (int64_t r = 0; r < rows; ++r) {
+              int64_t a = i * rows + r;
+              if (corrTable) {
+                // sum_b c[n, b] s_a[m, b] sum_x[m, b], reassociable so LLVM
+                // vectorizes it.
+                sums[tile + a] =
+                    forLoop(mb, index(0), index(blocks), {sums[tile + a]},
+                            [&](OpBuilder &cb, Value blk, ValueRange it) {
+                              Value c = memref::LoadOp::create(cb, loc, corrTable,
+                                                               ValueRange{colIndex[i], blk});
+                              Value as = memref::LoadOp::create(cb, loc, aScale,
+                                                                ValueRange{rowIndex[r], blk});
+                              Value xs = memref::LoadOp::create(cb, loc, aSum,
+                                                                ValueRange{rowIndex[r], blk});
+                              Value t = arith::MulFOp::create(
+                                  cb, loc, arith::MulFOp::create(cb, loc, c, as, fast), xs, fast);
+                              return SmallVector<Value>{
+                                  arith::AddFOp::create(cb, loc, it[0], t, fast)};
+                            })
+                        .getResult(0);
+              }
+              Value total = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
+                                                        sums[a], arith::FastMathFlags::reassoc);
+              Value y = arith::SubFOp::create(mb, loc, total, sums[tile + a]);
+              memref::StoreOp::create(mb, loc, y, out, ValueRange{rowIndex[r], colIndex[i]});
+            }
           return SmallVector<Value>{};
         });
       });
