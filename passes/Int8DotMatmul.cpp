@@ -452,8 +452,44 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                 }
                 zeroPoint[i].push_back(z);
               }
+            // Several blocks a chunk: their scales as one short vector per
+            // weight row and per activation row, multiplied once and spread
+            // over the lanes by a shuffle (no per-lane scalar work).
+            bool vectorScales = blocksPerChunk > 1 && !needCorrection &&
+                                cast<MemRefType>(scales.getType()).getRank() == 2 &&
+                                cast<MemRefType>(scales.getType()).getShape()[0] == n;
+            SmallVector<Value> weightScaleVec;
+            SmallVector<int64_t> spread;
+            auto shortF32 = VectorType::get({blocksPerChunk}, f32);
+            if (vectorScales) {
+              Type scaleElement = cast<MemRefType>(scales.getType()).getElementType();
+              for (int64_t i = 0; i < cols; ++i) {
+                Value v = vector::LoadOp::create(
+                    gb, loc, VectorType::get({blocksPerChunk}, scaleElement), scales,
+                    ValueRange{colIndex[i], blockIndex[0]});
+                if (!scaleElement.isF32())
+                  v = arith::ExtFOp::create(gb, loc, shortF32, v);
+                weightScaleVec.push_back(v);
+              }
+              for (int64_t q = 0; q < blocksPerChunk; ++q)
+                spread.append(lanesPerBlock, q);
+            }
             SmallVector<Value> next(2 * tile);
             for (int64_t r = 0; r < rows; ++r) {
+              if (vectorScales) {
+                Value actScaleVec = vector::LoadOp::create(gb, loc, shortF32, aScale,
+                                                           ValueRange{rowIndex[r], blockIndex[0]});
+                for (int64_t i = 0; i < cols; ++i) {
+                  int64_t a = i * rows + r;
+                  Value sv = arith::MulFOp::create(gb, loc, weightScaleVec[i], actScaleVec);
+                  Value scaleVec = vector::ShuffleOp::create(gb, loc, sv, sv,
+                                                             gb.getDenseI64ArrayAttr(spread));
+                  Value dots = arith::SIToFPOp::create(gb, loc, faccType, chunkLoop.getResult(a));
+                  next[a] = vector::FMAOp::create(gb, loc, faccType, dots, scaleVec, it[a]);
+                  next[tile + a] = it[tile + a];
+                }
+                continue;
+              }
               SmallVector<Value> actScale, actSum;
               for (int64_t q = 0; q < blocksPerChunk; ++q) {
                 actScale.push_back(memref::LoadOp::create(gb, loc, aScale,

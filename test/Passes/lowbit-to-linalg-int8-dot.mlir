@@ -1,0 +1,49 @@
+// RUN: qcc-opt %s --lowbit-to-linalg | FileCheck %s
+
+// The int8-dot kernel, pinned: activations quantized per 128-element block
+// (max-abs, ties to even) and reordered so that the low and high nibbles of
+// 64 weight bytes each meet 64 contiguous activations; weight rows in
+// parallel, two byte dots per 64-byte chunk; scale x zero point folded into a
+// constant table.
+// CHECK-LABEL: func.func @gemv_w4
+// CHECK: %[[CORR:.*]] = arith.constant dense<{{.*}}> : tensor<2x2xf32>
+// CHECK: bufferization.to_buffer
+// CHECK: memref.alloc() : memref<1x256xi8>
+// CHECK: vector.reduction <maxnumf>
+// CHECK: math.roundeven
+// CHECK: arith.fptosi {{.*}} : vector<128xf32> to vector<128xi32>
+// CHECK: vector.shuffle
+// CHECK: scf.parallel
+// CHECK: vector.load {{.*}} : memref<256xi8>, vector<64xi8>
+// CHECK: arith.andi
+// CHECK: lowbit.byte_dot "vpdpbusd"
+// CHECK: arith.shrui
+// CHECK: lowbit.byte_dot "vpdpbusd"
+// CHECK: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK: bufferization.to_tensor
+module attributes {qcc.target_features = "+avx2,+avx512bw,+avx512vnni"} {
+func.func @gemv_w4(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<0.5> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
+      : !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-dot"} : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+}
+
+// A chunk of 64 bytes holds eight 32-element 2-bit blocks: their eight
+// scales are loaded as one vector per row and spread over the 16 lanes.
+// CHECK-LABEL: func.func @gemv_w2_g32
+// CHECK: lowbit.byte_dot "vpdpbusd"
+// CHECK: vector.load {{.*}} : memref<2x8xf32>, vector<8xf32>
+// CHECK: vector.load {{.*}} : memref<1x8xf32>, vector<8xf32>
+// CHECK: vector.shuffle {{.*}} [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7] : vector<8xf32>, vector<8xf32>
+module attributes {qcc.target_features = "+avx512bw,+avx512vnni"} {
+func.func @gemv_w2_g32(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<128xi8>) scales(dense<0.5> : tensor<2x8xf32>)
+      : !lowbit.qtensor<2x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-dot"} : tensor<1x256xf32>, !lowbit.qtensor<2x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+}
