@@ -10,6 +10,7 @@
 
 #include "FactoredMatmul.h"
 #include "Int8DotMatmul.h"
+#include "MinifloatEncode.h"
 #include "qcc/Passes/KernelSelection.h"
 #include "QTensorParts.h"
 
@@ -224,6 +225,7 @@ private:
   }
 
   LogicalResult lowerOp(MatmulOp op);
+  LogicalResult lowerMinifloatQuantize(QuantizeOp op, FloatType format);
 
   LogicalResult lowerOp(RequantizeOp op) {
     return op.emitOpError("has no reference lowering yet");
@@ -341,11 +343,12 @@ LogicalResult Lowering::lowerOp(QuantizeOp op) {
   Location loc = op.getLoc();
   QTensorParts p;
   p.type = op.getType();
+  if (auto format = dyn_cast<FloatType>(p.type.getStorageType()))
+    return lowerMinifloatQuantize(op, format);
   auto storage = dyn_cast<IntegerType>(p.type.getStorageType());
   if (!storage)
     return op.emitOpError("quantizing to ")
-           << p.type.getStorageType()
-           << " has no reference lowering yet (integer storage only)";
+           << p.type.getStorageType() << " has no reference lowering yet";
   unsigned bits = storage.getWidth();
   bool isUnsigned = storage.isUnsigned();
   int64_t qmin = isUnsigned ? 0 : -(int64_t(1) << (bits - 1));
@@ -389,6 +392,37 @@ LogicalResult Lowering::lowerOp(QuantizeOp op) {
                           : Value(arith::TruncIOp::create(b, l, codeType, wide));
       });
   p.codes = codes;
+  parts[op] = p;
+  producers.push_back(op);
+  return success();
+}
+
+/// code = encode(x / scale) in an FP8/FP4 format (no zero points: ONNX
+/// allows only a constant zero, which the importer drops).
+LogicalResult Lowering::lowerMinifloatQuantize(QuantizeOp op, FloatType format) {
+  Location loc = op.getLoc();
+  QTensorParts p;
+  p.type = op.getType();
+  p.scales = op.getScales();
+  if (!p.scales && p.type.getScheme().getScale())
+    return op.emitOpError("computing scales at run time for ")
+           << format << " storage has no reference lowering yet";
+  if (op.getZeroPoints())
+    return op.emitOpError("zero points with ") << format << " storage are not supported";
+  Value input = op.getInput();
+  bool saturate = op.getSaturate();
+  QTensorParts params = p;
+  p.codes = buildIndexedTensor(
+      rewriter, loc, p.type.getShape(), format,
+      [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
+        Value x = tensor::ExtractOp::create(b, l, input, indices);
+        if (!x.getType().isF32())
+          x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+        if (Value scale = loadScale(b, l, params, indices))
+          x = arith::DivFOp::create(b, l, x, scale);
+        Value code = encodeMinifloat(b, l, x, format, saturate);
+        return arith::BitcastOp::create(b, l, format, code);
+      });
   parts[op] = p;
   producers.push_back(op);
   return success();

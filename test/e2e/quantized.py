@@ -153,6 +153,89 @@ m = single("DequantizeLinear", [], [("y", FLOAT, [16])],
            initializers=[raw_tensor("w", FLOAT4E2M1, [16], raw4), tensor("s", np.array(0.5, np.float32))], opset=23)
 run("dequantize_fp4_e2m1", m, {}, {"y": ref4})
 
+# QuantizeLinear into FP8/FP4 storage (then DequantizeLinear back): correctly
+# rounded, ties to even, saturation and NaN/Inf rules of ONNX, bit-exact
+# against a brute-force nearest-value search over every code.
+MINIFLOATS = {  # name: (onnx type, exponent bits, mantissa bits, bias, kind)
+    "e4m3fn": (FLOAT8E4M3FN, 4, 3, 7, "fn"), "e4m3fnuz": (FLOAT8E4M3FNUZ, 4, 3, 8, "fnuz"),
+    "e5m2": (FLOAT8E5M2, 5, 2, 15, "ieee"), "e5m2fnuz": (FLOAT8E5M2FNUZ, 5, 2, 16, "fnuz"),
+    "e2m1": (FLOAT4E2M1, 2, 1, 1, "none"),
+}
+
+
+def minifloat_decode(code, e_bits, m_bits, bias, kind):
+    bits = 1 + e_bits + m_bits
+    sign_bit = 1 << (bits - 1)
+    if kind == "fnuz" and code == sign_bit:
+        return np.nan
+    s = -1.0 if code & sign_bit else 1.0
+    e, m_ = (code >> m_bits) & ((1 << e_bits) - 1), code & ((1 << m_bits) - 1)
+    if kind == "fn" and e == (1 << e_bits) - 1 and m_ == (1 << m_bits) - 1:
+        return np.nan
+    if kind == "ieee" and e == (1 << e_bits) - 1:
+        return s * np.inf if m_ == 0 else np.nan
+    if e == 0:
+        return s * m_ / (1 << m_bits) * 2.0 ** (1 - bias)
+    return s * (1 + m_ / (1 << m_bits)) * 2.0 ** (e - bias)
+
+
+def minifloat_quantize(y, fmt, saturate):
+    _, e_bits, m_bits, bias, kind = MINIFLOATS[fmt]
+    bits = 1 + e_bits + m_bits
+    sign_bit = 1 << (bits - 1)
+    values = [minifloat_decode(c, e_bits, m_bits, bias, kind) for c in range(sign_bit)]
+    finite = [c for c in range(sign_bit) if np.isfinite(values[c])]
+    last = finite[-1]
+    nan_code = {"fn": sign_bit - 1, "fnuz": sign_bit, "ieee": sign_bit - 1, "none": last}[kind]
+    inf_code = sign_bit - 4 if kind == "ieee" else None
+    if np.isnan(y):
+        return nan_code
+    a = abs(float(y))
+    top, step = values[last], values[last] - values[last - 1]
+    if saturate:
+        code = (nan_code if kind == "fnuz" else last) if np.isinf(a) else None
+    else:
+        boundary = top + step / 2
+        over = a > boundary or (a == boundary and last % 2 == 1)
+        code = (inf_code if inf_code is not None else nan_code) if over else None
+    if code is None:
+        best = min(finite, key=lambda c: (abs(values[c] - a), c % 2))
+        code = min(best, last)
+    negative = np.signbit(y)
+    if kind == "fnuz" and code in (0, nan_code):
+        negative = False
+    return code | (sign_bit if negative else 0)
+
+
+def minifloat_case(fmt, saturate):
+    onnx_type, e_bits, m_bits, bias, kind = MINIFLOATS[fmt]
+    sign_bit = 1 << (e_bits + m_bits)
+    values = [minifloat_decode(c, e_bits, m_bits, bias, kind) for c in range(sign_bit)]
+    finite = sorted(v for v in values if np.isfinite(v))
+    mids = [(a + b) / 2 for a, b in zip(finite, finite[1:])]  # ties
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, finite[-1], finite[-1] * 1.1, finite[-1] * 3,
+               finite[1] / 3, -finite[1] * 0.7]
+    scale = np.float32(0.5)
+    xs = np.concatenate([np.array(mids + [-m for m in mids] + special, np.float64) * 0.5,
+                         rng.standard_normal(200) * finite[-1] / 8]).astype(np.float32)
+    y = xs / scale  # f32, as the model divides
+    codes = [minifloat_quantize(v, fmt, saturate) for v in y]
+    ref = np.array([minifloat_decode(c, e_bits, m_bits, bias, kind) for c in codes], np.float32) * scale
+    zero_raw = [0]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], saturate=int(saturate)),
+             helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"])]
+    n = len(xs)
+    mdl = model(nodes, [value_info("x", FLOAT, [n])], [value_info("y", FLOAT, [n])],
+                [tensor("s", np.array(scale, np.float32)), raw_tensor("z", onnx_type, [], zero_raw)],
+                opset=23 if fmt == "e2m1" else 21)
+    run(f"quantize_{fmt}{'' if saturate else '_nosat'}", mdl, {"x": xs}, {"y": ref})
+
+
+for fmt in MINIFLOATS:
+    minifloat_case(fmt, True)
+for fmt in ["e4m3fn", "e5m2"]:
+    minifloat_case(fmt, False)
+
 # MatMulInteger and QLinearMatMul: exact integer arithmetic.
 a = rng.integers(0, 256, size=(3, 16)).astype(np.uint8)
 b = rng.integers(-128, 128, size=(16, 5)).astype(np.int8)
