@@ -227,8 +227,23 @@ private:
   LogicalResult lowerOp(MatmulOp op);
   LogicalResult lowerMinifloatQuantize(QuantizeOp op, FloatType format);
 
+  /// quantize(dequantize(x)) into the result type, as the op is defined:
+  /// both ops are built here and lowered at once.
   LogicalResult lowerOp(RequantizeOp op) {
-    return op.emitOpError("has no reference lowering yet");
+    Location loc = op.getLoc();
+    QTensorType type = op.getType();
+    auto real = RankedTensorType::get(type.getShape(), rewriter.getF32Type());
+    auto dequantize = DequantizeOp::create(rewriter, loc, real, op.getInput());
+    auto quantize = QuantizeOp::create(rewriter, loc, type, dequantize.getResult(),
+                                       op.getScales(), op.getZeroPoints(),
+                                       /*saturate=*/true);
+    if (failed(lower(dequantize)))
+      return failure();
+    if (failed(lower(quantize)))
+      return failure();
+    parts[op.getResult()] = parts[quantize.getResult()];
+    producers.push_back(op);
+    return success();
   }
 
   LogicalResult lowerOp(PackOp op) {

@@ -111,3 +111,27 @@ func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tens
   %c = lowbit.codes %q : !lowbit.qtensor<4xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<4xui8>
   return %c : tensor<4xui8>
 }
+
+// -----
+
+// requantize = quantize(dequantize(x)): the i8 codes are decoded (code x 0.5)
+// and encoded again with the new scale into i4 (round half to even,
+// saturated to [-8, 7]).
+// CHECK-LABEL: func.func @requantize
+// CHECK: linalg.generic
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: linalg.generic
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.maximumf
+// CHECK: arith.trunci {{.*}} : i32 to i4
+// CHECK-NOT: lowbit.requantize
+func.func @requantize(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %s2 = arith.constant dense<2.0> : tensor<f32>
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) : tensor<8xf32> -> !lowbit.qtensor<8xi8, #lowbit.scheme<per_tensor, scale = f32>>
+  %r = lowbit.requantize %q scales(%s2 : tensor<f32>) : !lowbit.qtensor<8xi8, #lowbit.scheme<per_tensor, scale = f32>> -> !lowbit.qtensor<8xi4, #lowbit.scheme<per_tensor, scale = f32>>
+  %y = lowbit.dequantize %r : !lowbit.qtensor<8xi4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}

@@ -61,9 +61,15 @@ def LowBitToLinalgPass : Pass<"lowbit-to-linalg"> {
     materialized). Correct for every format; the fast kernels of the CPU
     target replace it layer by layer.
 
+    `lowbit.quantize` into FP8/FP4 storage encodes with correct rounding
+    (ties to even) and ONNX's saturation rules; `lowbit.requantize` is
+    lowered as quantize(dequantize(x)). A `lowbit.kernel` attribute from
+    `lowbit-select-kernels` picks the matmul's kernel (int8-dot: vector code
+    on int8 activations; f32-block-dot; reference).
+
     Not lowered yet, each with an error naming the op: layouts other than
-    row_major and base3, quantizing to minifloat storage, requantize, and
-    qtensors crossing function boundaries.
+    row_major and base3, run-time scales for minifloat storage, and qtensors
+    crossing function boundaries.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
