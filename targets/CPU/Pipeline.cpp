@@ -28,6 +28,7 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(qcc::createDropSignednessPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(qcc::createVectorizeMatmulPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
 
   // Tensors to buffers; outputs become arguments the caller provides.

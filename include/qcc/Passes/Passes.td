@@ -121,6 +121,24 @@ def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def VectorizeMatmulPass : Pass<"qcc-vectorize-matmul", "::mlir::ModuleOp"> {
+  let summary = "f32 linalg.matmul as a register-tiled vector kernel";
+  let description = [{
+    Replaces each static f32 `linalg.matmul` with vector code that streams
+    B [K, N] along its rows: parallel over tiles of 4 vectors of columns,
+    k-blocks of 256 kept in cache, 4 x 4 (AVX-512) accumulators of
+    broadcast(A[m, k]) * B[k, n:n+V]; leftover columns in a plain loop nest.
+    A B that is the transpose of a constant (Gemm transB) is transposed at
+    compile time. The vector width comes from the module's
+    `qcc.target_features` (16 with avx512f, else 8).
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
 def DropSignednessPass : Pass<"qcc-drop-signedness", "::mlir::ModuleOp"> {
   let summary = "Make every integer tensor type signless";
   let description = [{

@@ -1,0 +1,243 @@
+//===- VectorizeMatmul.cpp - f32 linalg.matmul as a register-tiled kernel -===//
+//
+// The reference lowering of linalg.matmul loops (m, n, k) with k innermost,
+// reading B [K, N] down a column: one cache line per multiply-add. Here
+// the product becomes vector code that streams B along its rows:
+//
+//   parallel over column tiles of W = U x V floats (V: vector width)
+//     for k-blocks of KB:            (B's [KB x W] tile stays in L2)
+//       for row tiles of R rows:
+//         acc[r][u] = C[m + r, n0 + u V : +V]
+//         for k in the block:
+//           b[u] = B[k, n0 + u V : +V]
+//           acc[r][u] += broadcast(A[m + r, k]) * b[u]
+//         C[...] = acc
+//
+// with R x U accumulators in registers (4 x 4 with AVX-512). Columns past
+// the last whole tile run in a plain loop nest (n innermost, which LLVM
+// vectorizes). A B that is a transpose of a constant (Gemm with transB,
+// PyTorch's Linear layout) is transposed at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Int8DotMatmul.h"
+
+#include "qcc/Passes/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cstring>
+
+namespace qcc {
+#define GEN_PASS_DEF_VECTORIZEMATMULPASS
+#include "qcc/Passes/Passes.h.inc"
+} // namespace qcc
+
+using namespace mlir;
+
+namespace {
+
+/// The f32 values of a constant tensor, or nullopt.
+std::optional<std::vector<float>> constantFloats(Value value) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements || !elements.getElementType().isF32())
+    return std::nullopt;
+  std::vector<float> values;
+  values.reserve(elements.getNumElements());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    for (float v : dense.getValues<float>())
+      values.push_back(v);
+    return values;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || blob->getData().size() != size_t(elements.getNumElements()) * 4)
+    return std::nullopt;
+  values.resize(elements.getNumElements());
+  std::memcpy(values.data(), blob->getData().data(), values.size() * 4);
+  return values;
+}
+
+/// B itself, or B = transpose(W) with W constant folded into a [K, N]
+/// constant (the kernel streams B's rows).
+Value rowMajorRhs(OpBuilder &b, Location loc, Value rhs) {
+  auto transpose = rhs.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+    return rhs;
+  std::optional<std::vector<float>> w = constantFloats(transpose.getInput());
+  if (!w)
+    return rhs;
+  auto type = cast<RankedTensorType>(rhs.getType());
+  int64_t k = type.getShape()[0], n = type.getShape()[1];
+  std::vector<float> t(w->size());
+  for (int64_t row = 0; row < n; ++row)
+    for (int64_t col = 0; col < k; ++col)
+      t[col * n + row] = (*w)[row * k + col];
+  // A resource blob: no text form of the weights, mmap-friendly like the
+  // importer's.
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(t));
+  auto attr = DenseResourceElementsAttr::get(type, "qcc_transposed_weight", std::move(blob));
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+class MatmulKernel {
+public:
+  MatmulKernel(OpBuilder &b, Location loc, int64_t vectorWidth)
+      : b(b), loc(loc), width(vectorWidth) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// C (memref [M, N], holding the initial values) += A x B.
+  void build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k);
+
+private:
+  scf::ForOp forLoop(OpBuilder &ob, Value lb, Value ub, int64_t step,
+                     ValueRange init,
+                     llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+    return scf::ForOp::create(ob, loc, lb, ub, index(step), init,
+                              [&](OpBuilder &lb2, Location, Value iv, ValueRange it) {
+                                scf::YieldOp::create(lb2, loc, body(lb2, iv, it));
+                              });
+  }
+
+  OpBuilder &b;
+  Location loc;
+  int64_t width;
+};
+
+void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k) {
+  Type f32 = b.getF32Type();
+  auto vec = VectorType::get({width}, f32);
+  int64_t units = 4;
+  int64_t tileCols = units * width;
+  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+  int64_t kBlock = std::min<int64_t>(k, 256);
+  int64_t tiles = n / tileCols;
+  auto add = [&](OpBuilder &ob, Value x, Value y) -> Value {
+    return arith::AddIOp::create(ob, loc, x, y);
+  };
+  auto mul = [&](OpBuilder &ob, Value x, int64_t y) -> Value {
+    return arith::MulIOp::create(ob, loc, x, index(y));
+  };
+
+  if (tiles > 0)
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(0)}, ValueRange{index(tiles)}, ValueRange{index(1)},
+        [&](OpBuilder &pb, Location, ValueRange ivs) {
+          Value n0 = mul(pb, ivs[0], tileCols);
+          SmallVector<Value> colIndex;
+          for (int64_t u = 0; u < units; ++u)
+            colIndex.push_back(add(pb, n0, index(u * width)));
+          forLoop(pb, index(0), index(k), kBlock, {}, [&](OpBuilder &kb, Value k0, ValueRange) {
+            Value kEnd = arith::MinSIOp::create(kb, loc, add(kb, k0, index(kBlock)), index(k));
+            forLoop(kb, index(0), index(m), rows, {}, [&](OpBuilder &mb, Value m0, ValueRange) {
+              SmallVector<Value> rowIndex;
+              for (int64_t r = 0; r < rows; ++r)
+                rowIndex.push_back(add(mb, m0, index(r)));
+              SmallVector<Value> acc;
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t u = 0; u < units; ++u)
+                  acc.push_back(vector::LoadOp::create(mb, loc, vec, c,
+                                                       ValueRange{rowIndex[r], colIndex[u]}));
+              auto kLoop = forLoop(mb, k0, kEnd, 1, acc, [&](OpBuilder &ib, Value kk, ValueRange it) {
+                SmallVector<Value> bv;
+                for (int64_t u = 0; u < units; ++u)
+                  bv.push_back(vector::LoadOp::create(ib, loc, vec, bm, ValueRange{kk, colIndex[u]}));
+                SmallVector<Value> next;
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value av = vector::BroadcastOp::create(
+                      ib, loc, vec, memref::LoadOp::create(ib, loc, a, ValueRange{rowIndex[r], kk}));
+                  for (int64_t u = 0; u < units; ++u)
+                    next.push_back(vector::FMAOp::create(ib, loc, vec, av, bv[u],
+                                                         it[r * units + u]));
+                }
+                return next;
+              });
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t u = 0; u < units; ++u)
+                  vector::StoreOp::create(mb, loc, kLoop.getResult(r * units + u), c,
+                                          ValueRange{rowIndex[r], colIndex[u]});
+              return SmallVector<Value>{};
+            });
+            return SmallVector<Value>{};
+          });
+        });
+
+  // Columns past the whole tiles: m, k, n with n innermost.
+  if (tiles * tileCols < n)
+    forLoop(b, index(0), index(m), 1, {}, [&](OpBuilder &mb, Value row, ValueRange) {
+      forLoop(mb, index(0), index(k), 1, {}, [&](OpBuilder &kb, Value kk, ValueRange) {
+        Value av = memref::LoadOp::create(kb, loc, a, ValueRange{row, kk});
+        forLoop(kb, index(tiles * tileCols), index(n), 1, {}, [&](OpBuilder &nb, Value col, ValueRange) {
+          Value bv = memref::LoadOp::create(nb, loc, bm, ValueRange{kk, col});
+          Value cv = memref::LoadOp::create(nb, loc, c, ValueRange{row, col});
+          memref::StoreOp::create(nb, loc, math::FmaOp::create(nb, loc, av, bv, cv), c,
+                                  ValueRange{row, col});
+          return SmallVector<Value>{};
+        });
+        return SmallVector<Value>{};
+      });
+      return SmallVector<Value>{};
+    });
+}
+
+Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+struct VectorizeMatmulPass final
+    : qcc::impl::VectorizeMatmulPassBase<VectorizeMatmulPass> {
+  void runOnOperation() override {
+    llvm::StringSet<> features = qcc::lowbit::targetFeaturesOf(getOperation());
+    int64_t width = features.contains("avx512f") ? 16 : 8;
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation()->walk([&](linalg::MatmulOp op) {
+      if (!op.hasUserDefinedMaps() && op.hasPureTensorSemantics() &&
+          llvm::all_of(op->getOperands(), [](Value v) {
+            auto type = dyn_cast<RankedTensorType>(v.getType());
+            return type && type.hasStaticShape() && type.getElementType().isF32();
+          }))
+        matmuls.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp op : matmuls) {
+      rewriter.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+      Value init = op.getDpsInits()[0];
+      auto outType = cast<RankedTensorType>(init.getType());
+      int64_t m = outType.getShape()[0], n = outType.getShape()[1];
+      int64_t k = cast<RankedTensorType>(lhs.getType()).getShape()[1];
+      Value a = toBuffer(rewriter, loc, lhs);
+      Value bm = toBuffer(rewriter, loc, rowMajorRhs(rewriter, loc, rhs));
+      // C starts as the init (usually a fill of zeros, which then stays a
+      // fill on the buffer).
+      Value c = memref::AllocOp::create(rewriter, loc,
+                                        MemRefType::get(outType.getShape(), rewriter.getF32Type()));
+      if (auto fill = init.getDefiningOp<linalg::FillOp>())
+        linalg::FillOp::create(rewriter, loc, fill.getDpsInputs()[0], c);
+      else
+        memref::CopyOp::create(rewriter, loc, toBuffer(rewriter, loc, init), c);
+      MatmulKernel(rewriter, loc, width).build(a, bm, c, m, n, k);
+      Value result = bufferization::ToTensorOp::create(rewriter, loc, outType, c,
+                                                       /*restrict=*/true, /*writable=*/true);
+      rewriter.replaceOp(op, result);
+    }
+  }
+};
+
+} // namespace
