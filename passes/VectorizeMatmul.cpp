@@ -7,7 +7,7 @@
 //   parallel over column tiles of W = U x V floats (V: vector width)
 //     for k-blocks of KB:            (B's [KB x W] tile stays in L2)
 //       for row tiles of R rows:
-//         acc[r][u] = C[m + r, n0 + u V : +V]
+//         acc[r][u] = C[m + r, n0 + u V : +V]   (R x U = 16)
 //         for k in the block:
 //           b[u] = B[k, n0 + u V : +V]
 //           acc[r][u] += broadcast(A[m + r, k]) * b[u]
@@ -119,10 +119,13 @@ private:
 void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k) {
   Type f32 = b.getF32Type();
   auto vec = VectorType::get({width}, f32);
-  int64_t units = 4;
-  int64_t tileCols = units * width;
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  int64_t kBlock = std::min<int64_t>(k, 256);
+  // 16 accumulators: with fewer rows, wider column tiles, so each k reads
+  // a longer contiguous piece of B's row (1 KiB at M = 1 with AVX-512).
+  int64_t units = 16 / rows;
+  int64_t tileCols = units * width;
+  // B's [kBlock x tileCols] block stays in L1 (32 KiB) across row tiles.
+  int64_t kBlock = std::min<int64_t>(k, std::max<int64_t>(16, 8192 / tileCols));
   int64_t tiles = n / tileCols;
   auto add = [&](OpBuilder &ob, Value x, Value y) -> Value {
     return arith::AddIOp::create(ob, loc, x, y);
