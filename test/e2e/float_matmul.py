@@ -60,9 +60,10 @@ def gemm_transb_case(m, k, n):
     run(f"gemm_transb_{m}x{k}x{n}", mdl, {"A": a}, {"Y": ref})
 
 
-matmul_case(4, 300, 200)   # 4-row tiles; 3 column tiles of 64 (AVX-512) + 8 leftover
-matmul_case(6, 520, 130)   # 2-row tiles; k-blocks of 256 with a short last one
-matmul_case(3, 64, 64)     # 1-row tiles
+# Column tiles are 16 / rows vectors wide (AVX-512: 64, 128 or 256 floats).
+matmul_case(4, 300, 200)   # 4-row tiles: 3 tiles of 64 + 8 leftover; k-blocks of 128
+matmul_case(6, 520, 130)   # 2-row tiles: 1 tile of 128 + 2; k-blocks of 64, a short last one
+matmul_case(3, 200, 600)   # 1-row tiles: 2 tiles of 256 + 88
 matmul_case(1, 1000, 7)    # leftover columns only
 gemm_transb_case(2, 96, 160)
 gemm_transb_case(5, 33, 256)
