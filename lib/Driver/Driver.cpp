@@ -84,6 +84,8 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   graph.addPass(createCSEPass());
   qcc::SelectKernelsPassOptions selection;
   selection.allowInt8Activations = options.int8Activations;
+  graph.addPass(qcc::createFuseDequantPass());
+  graph.addPass(createCanonicalizerPass());
   graph.addPass(qcc::createSelectKernelsPass(selection));
   if (failed(graph.run(module)))
     return failure();

@@ -23,6 +23,7 @@ using namespace mlir;
 void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   // Graph level: each matmul's kernel (kept where the driver or the IR chose
   // already), then qtensors become plain tensors, then signless ones.
+  pm.addPass(qcc::createFuseDequantPass());
   pm.addPass(qcc::createSelectKernelsPass());
   pm.addPass(qcc::createLowBitToLinalgPass());
   pm.addPass(qcc::createDropSignednessPass());

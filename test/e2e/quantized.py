@@ -153,6 +153,50 @@ m = single("DequantizeLinear", [], [("y", FLOAT, [16])],
            initializers=[raw_tensor("w", FLOAT4E2M1, [16], raw4), tensor("s", np.array(0.5, np.float32))], opset=23)
 run("dequantize_fp4_e2m1", m, {}, {"y": ref4})
 
+# QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm):
+# lowbit-fuse-dequant makes one lowbit.matmul on the transposed quantized
+# constant; against float64 from the same dequantized weights.
+def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False):
+    if weight_type == INT8:
+        q = rng.integers(-128, 128, size=(k, n)).astype(np.int8)
+    else:  # INT4, packed two a byte
+        q = rng.integers(-8, 8, size=(k, n)).astype(np.int8)
+    grid = (k // block, n) if block else (n,)
+    scales = (rng.random(grid) * 0.02 + 0.005).astype(np.float32)
+    zeros = rng.integers(-3, 4, size=grid).astype(np.int8)
+    stored = q.T.copy() if gemm_transb else q  # Gemm transB stores [N, K]
+    axis = (0 if gemm_transb else 1) if not block else (1 if gemm_transb else 0)
+    s_stored = scales.T.copy() if (gemm_transb and block) else scales
+    z_stored = zeros.T.copy() if (gemm_transb and block) else zeros
+    if weight_type == INT8:
+        inits = [tensor("Wq", stored), tensor("Zq", z_stored)]
+    else:
+        nib = (stored & 0xF).astype(np.uint8).reshape(-1)
+        zn = (z_stored & 0xF).astype(np.uint8).reshape(-1)
+        zn = np.concatenate([zn, np.zeros(len(zn) % 2, np.uint8)])
+        inits = [raw_tensor("Wq", INT4, list(stored.shape), (nib[0::2] | (nib[1::2] << 4)).tolist()),
+                 raw_tensor("Zq", INT4, list(z_stored.shape), (zn[0::2] | (zn[1::2] << 4)).tolist())]
+    inits.append(tensor("Sq", s_stored))
+    attrs = {"axis": axis}
+    if block:
+        attrs["block_size"] = block
+    dq = helper.make_node("DequantizeLinear", ["Wq", "Sq", "Zq"], ["W"], **attrs)
+    mm = (helper.make_node("Gemm", ["A", "W"], ["Y"], transB=1) if gemm_transb
+          else helper.make_node("MatMul", ["A", "W"], ["Y"]))
+    mdl = model([dq, mm], [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])], inits)
+    rows = np.repeat(np.arange(k // block), block) if block else None
+    s_full = scales[rows] if block else scales[None, :]
+    z_full = zeros[rows] if block else zeros[None, :]
+    w = (q.astype(np.float64) - z_full) * s_full
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    run(name, mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)}, rtol=1e-4, atol=1e-4)
+
+
+qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
+qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
+qdq_case("qdq_int4_blocked_matmul", 128, 24, 2, INT4, block=32)
+qdq_case("qdq_int4_blocked_gemm_transb", 64, 16, 1, INT4, block=16, gemm_transb=True)
+
 # QuantizeLinear into FP8/FP4 storage (then DequantizeLinear back): correctly
 # rounded, ties to even, saturation and NaN/Inf rules of ONNX, bit-exact
 # against a brute-force nearest-value search over every code.

@@ -81,6 +81,21 @@ def LowBitToLinalgPass : Pass<"lowbit-to-linalg"> {
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
+def FuseDequantPass : Pass<"lowbit-fuse-dequant", "::mlir::ModuleOp"> {
+  let summary = "Fold dequantized constant weights into lowbit.matmul";
+  let description = [{
+    `linalg.matmul(A, lowbit.dequantize(W))` with W a quantized constant
+    (QDQ models: DequantizeLinear on an initializer feeding MatMul or Gemm,
+    also through Gemm's transB transpose) becomes `lowbit.matmul A, W'
+    transpose_rhs` with W' the constant transposed to [N, K] at compile time
+    (codes repacked, scale/zero-point grids and the scheme's axis or block
+    transposed), so no dequantized weight is computed or stored and the CPU
+    kernels (`lowbit-select-kernels`) apply. Needs a zero-filled
+    accumulator (what MatMul and Gemm import to) and a float A.
+  }];
+  let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
+}
+
 def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
   let summary = "Choose the CPU kernel of each lowbit.matmul (the cost model)";
   let description = [{

@@ -1,0 +1,225 @@
+//===- FuseDequant.cpp - dequantized constant weights into lowbit.matmul -===//
+//
+// QDQ models (DequantizeLinear on an initializer, then MatMul or Gemm)
+// import as linalg.matmul(A, lowbit.dequantize(lowbit.constant W)): the
+// dequantized f32 weight would be computed on every run and read at 4 bytes
+// a weight. This pass rewrites the pair into one lowbit.matmul on the
+// quantized constant, so lowering decodes codes in registers and the CPU
+// kernels (f32 block dots, int8-dot) apply. The constant is transposed at
+// compile time to [N, K] (codes repacked, scale and zero-point grids and the
+// scheme's axis or block transposed): the kernels read rows of K.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Formats/BitPacking.h"
+#include "qcc/Passes/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <cstring>
+
+namespace qcc {
+#define GEN_PASS_DEF_FUSEDEQUANTPASS
+#include "qcc/Passes/Passes.h.inc"
+} // namespace qcc
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+namespace {
+
+/// The raw little-endian bytes of a dense or resource ElementsAttr whose
+/// element width is a whole number of bytes (or of packed i8 storage).
+std::optional<std::vector<uint8_t>> rawBytes(ElementsAttr attr) {
+  unsigned bits = attr.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 != 0)
+    return std::nullopt;
+  size_t size = size_t(attr.getNumElements()) * bits / 8;
+  std::vector<uint8_t> bytes(size);
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    ArrayRef<char> raw = dense.getRawData();
+    if (dense.isSplat()) {
+      for (size_t i = 0; i < size; i += bits / 8)
+        std::memcpy(bytes.data() + i, raw.data(), bits / 8);
+      return bytes;
+    }
+    if (raw.size() != size)
+      return std::nullopt;
+    std::memcpy(bytes.data(), raw.data(), size);
+    return bytes;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || blob->getData().size() != size)
+    return std::nullopt;
+  std::memcpy(bytes.data(), blob->getData().data(), size);
+  return bytes;
+}
+
+/// A [rows, cols] parameter grid transposed to [cols, rows], same element
+/// type; rank-0/1 grids are returned as they are.
+FailureOr<ElementsAttr> transposeGrid(ElementsAttr attr) {
+  auto type = cast<ShapedType>(attr.getType());
+  if (type.getRank() < 2)
+    return attr;
+  int64_t rows = type.getShape()[0], cols = type.getShape()[1];
+  auto newType = RankedTensorType::get({cols, rows}, type.getElementType());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return ElementsAttr(dense.reshape(newType));
+    SmallVector<Attribute> values(dense.getValues<Attribute>());
+    SmallVector<Attribute> out(values.size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        out[c * rows + r] = values[r * cols + c];
+    return ElementsAttr(DenseElementsAttr::get(newType, out));
+  }
+  std::optional<std::vector<uint8_t>> bytes = rawBytes(attr);
+  if (!bytes)
+    return failure();
+  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
+  std::vector<uint8_t> out(bytes->size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      std::memcpy(out.data() + (c * rows + r) * width, bytes->data() + (r * cols + c) * width,
+                  width);
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<uint8_t>(out));
+  return ElementsAttr(DenseResourceElementsAttr::get(newType, "qcc_transposed_params",
+                                                     std::move(blob)));
+}
+
+/// `constant` ([K, N]) as a [N, K] constant, or failure when its format
+/// is not one this transposes (codebooks, non-row-major layouts, ternary).
+FailureOr<ConstantOp> transposeConstant(OpBuilder &b, ConstantOp constant) {
+  QTensorType type = constant.getType();
+  SchemeAttr scheme = type.getScheme();
+  if (type.getLayoutKind() != LayoutKind::row_major || scheme.hasCodebook() ||
+      type.getShape().size() != 2 || !type.getStorageType().isIntOrFloat())
+    return failure();
+  unsigned bits = type.getStorageType().getIntOrFloatBitWidth();
+  if (bits > 8)
+    return failure();
+  int64_t k = type.getShape()[0], n = type.getShape()[1];
+  std::optional<std::vector<uint8_t>> packed = rawBytes(constant.getStorage());
+  if (!packed)
+    return failure();
+  std::vector<uint8_t> codes = qcc::formats::unpackBits(*packed, size_t(k * n), bits);
+  std::vector<uint8_t> transposed(codes.size());
+  for (int64_t r = 0; r < k; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      transposed[c * k + r] = codes[r * n + c];
+  std::vector<uint8_t> repacked = qcc::formats::packBits(transposed, bits);
+  auto storageType = RankedTensorType::get({int64_t(repacked.size())}, b.getI8Type());
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<uint8_t>(repacked));
+  ElementsAttr storage =
+      DenseResourceElementsAttr::get(storageType, "qcc_transposed_codes", std::move(blob));
+
+  std::optional<int64_t> axis = scheme.getAxis();
+  SmallVector<int64_t> block(scheme.getBlock());
+  if (axis)
+    axis = 1 - *axis;
+  if (block.size() == 2)
+    std::swap(block[0], block[1]);
+  auto newScheme = SchemeAttr::get(b.getContext(), scheme.getGranularity(), axis, block,
+                                   scheme.getScale(), scheme.getZeroPoint(),
+                                   scheme.getTensorScale(), scheme.getCodebook(),
+                                   scheme.getCodebookAxis());
+  auto newType = QTensorType::get(b.getContext(), {n, k}, type.getStorageType(), newScheme,
+                                  type.getLayout());
+  ElementsAttr scales, zeros;
+  if (ElementsAttr s = constant.getScalesAttr()) {
+    FailureOr<ElementsAttr> t = transposeGrid(s);
+    if (failed(t))
+      return failure();
+    scales = *t;
+  }
+  if (ElementsAttr z = constant.getZeroPointsAttr()) {
+    FailureOr<ElementsAttr> t = transposeGrid(z);
+    if (failed(t))
+      return failure();
+    zeros = *t;
+  }
+  return ConstantOp::create(b, constant.getLoc(), newType, storage, scales, zeros,
+                            constant.getTensorScaleAttr(), ElementsAttr());
+}
+
+/// Whether `init` is a fill of zero (the matmul then needs no accumulator).
+bool isZeroFill(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
+}
+
+/// The quantized constant behind the matmul's B, and whether it is already
+/// [N, K]: B = dequantize(W [K, N]) or B = transpose(dequantize(W [N, K])).
+std::optional<std::pair<ConstantOp, bool>> weightOf(linalg::MatmulOp op) {
+  Value rhs = op.getDpsInputs()[1];
+  bool transposed = false;
+  if (auto transpose = rhs.getDefiningOp<linalg::TransposeOp>()) {
+    if (transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+      return std::nullopt;
+    rhs = transpose.getInput();
+    transposed = true;
+  }
+  auto dequantize = rhs.getDefiningOp<DequantizeOp>();
+  if (!dequantize)
+    return std::nullopt;
+  auto constant = dequantize.getInput().getDefiningOp<ConstantOp>();
+  if (!constant || constant.getType().getShape().size() != 2)
+    return std::nullopt;
+  return std::make_pair(constant, transposed);
+}
+
+struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> candidates;
+    getOperation()->walk([&](linalg::MatmulOp op) {
+      if (op.hasUserDefinedMaps() || !op.hasPureTensorSemantics())
+        return;
+      if (!weightOf(op) || !isZeroFill(op.getDpsInits()[0]))
+        return;
+      auto lhs = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+      auto result = cast<RankedTensorType>(op.getResultTypes()[0]);
+      if (!lhs || !isa<FloatType>(lhs.getElementType()) ||
+          !isa<FloatType>(result.getElementType()))
+        return;
+      candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp op : candidates) {
+      auto [constant, isTransposed] = *weightOf(op);
+      rewriter.setInsertionPoint(op);
+      // [N, K] already (Gemm transB: B = transpose(dequantize(W))), or
+      // transposed here.
+      Value weight = constant.getResult();
+      if (!isTransposed) {
+        FailureOr<ConstantOp> transposed = transposeConstant(rewriter, constant);
+        if (failed(transposed))
+          continue;
+        weight = transposed->getResult();
+      }
+      auto matmul = MatmulOp::create(rewriter, op.getLoc(), op.getResultTypes()[0],
+                                     op.getDpsInputs()[0], weight, Value(),
+                                     /*transpose_rhs=*/true);
+      Operation *feeding[] = {op.getDpsInputs()[1].getDefiningOp(),
+                              op.getDpsInits()[0].getDefiningOp()};
+      rewriter.replaceOp(op, matmul.getResult());
+      // What fed only this matmul goes: transpose, dequantize, the [K, N]
+      // constant, the zero fill.
+      SmallVector<Operation *> worklist(std::begin(feeding), std::end(feeding));
+      while (!worklist.empty()) {
+        Operation *dead = worklist.pop_back_val();
+        if (!dead || !dead->use_empty() || !isPure(dead))
+          continue;
+        for (Value operand : dead->getOperands())
+          worklist.push_back(operand.getDefiningOp());
+        rewriter.eraseOp(dead);
+      }
+    }
+  }
+};
+
+} // namespace
