@@ -51,6 +51,10 @@ FORMATS = {
     "w4g32": (4, 32, False),
     "w2g32": (2, 32, False),
     "f32": None,  # float32 MatMul twin
+    # QDQ: DequantizeLinear(int8 [K, N], per column) -> MatMul. ORT 1.30 runs
+    # it on int8 activations too (its output differs from float64 by ~5e-3),
+    # so it is checked against ORT like MatMulNBits.
+    "qdq8": "qdq8",
 }
 ACCURACY_LEVEL = 4
 # ORT's MatMulNBits with accuracy_level 4 quantizes the activations to int8
@@ -94,6 +98,21 @@ class Layer:
         self.inits, self.bytes = [], 0
         self.fmt, self.k, self.n, self.index = fmt, k, n, index
         spec = FORMATS[fmt]
+        self.extra_nodes = []
+        if spec == "qdq8":
+            q = rng.integers(-127, 128, size=(k, n), dtype=np.int8)
+            scales = ((rng.random(n, dtype=np.float32) * 0.5 + 0.75) /
+                      np.float32(math.sqrt(k * (255.0 ** 2) / 12.0))).astype(np.float32)
+            zeros = np.zeros(n, np.int8)
+            self.inits += [numpy_helper.from_array(q, f"Wq{index}"),
+                           numpy_helper.from_array(scales, f"Ws{index}"),
+                           numpy_helper.from_array(zeros, f"Wz{index}")]
+            self.bytes = q.nbytes + scales.nbytes + zeros.nbytes
+            self.weight = q.astype(np.float32) * scales[None, :]
+            self.extra_nodes = [helper.make_node("DequantizeLinear", [f"Wq{index}", f"Ws{index}", f"Wz{index}"],
+                                                 [f"W{index}"], axis=1, name=f"dq{index}")]
+            self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
+            return
         if spec is None:
             w = (rng.standard_normal((k, n), dtype=np.float32) / np.float32(math.sqrt(k))).astype(np.float32)
             self.inits.append(numpy_helper.from_array(w, f"W{index}"))
@@ -135,6 +154,7 @@ def build_model(fmt, k, n, m, layers, seed):
         layer = Layer(fmt, k, n, rng, i)
         x = "A" if i == 0 else f"X{i}"
         y = "Y" if i == layers - 1 else f"X{i + 1}"
+        nodes += layer.extra_nodes
         nodes.append(helper.make_node(layer.op, [x] + layer.node_inputs, [y], name=f"layer{i}",
                                       domain=layer.domain, **layer.attrs))
         inits += layer.inits
