@@ -49,6 +49,8 @@ llvm::StringRef qcc::lowbit::stringifyByteDot(ByteDot dot) {
     return "avx2 vpmaddubsw ymm";
   case ByteDot::Portable:
     return "portable vector";
+  case ByteDot::FloatFma:
+    return "f32 FMAs on decoded codes";
   }
   return "";
 }
@@ -72,7 +74,7 @@ llvm::StringSet<> qcc::lowbit::targetFeaturesOf(Operation *op) {
 std::optional<Int8DotPlan>
 qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
                          bool transposed, const llvm::StringSet<> &features,
-                         std::string &whyNot) {
+                         std::string &whyNot, bool floatActivations) {
   auto fail = [&](const llvm::Twine &why) -> std::optional<Int8DotPlan> {
     whyNot = why.str();
     return std::nullopt;
@@ -135,7 +137,15 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
     return blockBytes % chunk == 0 ||
            (chunk % blockBytes == 0 && blockBytes % bytesPerLane == 0);
   };
-  if (has("avx512vnni") && fits(64, 4)) {
+  if (floatActivations) {
+    // One vector of f32 lanes a chunk: a lane per weight byte.
+    int64_t lanes = has("avx512f") ? 16 : 8;
+    if (!fits(lanes, 1))
+      return fail("a block of " + llvm::Twine(blockBytes) + " bytes does not tile " +
+                  llvm::Twine(lanes) + "-lane vectors");
+    plan.dot = ByteDot::FloatFma;
+    plan.chunkBytes = lanes;
+  } else if (has("avx512vnni") && fits(64, 4)) {
     plan.dot = ByteDot::Vnni512;
     plan.chunkBytes = 64;
   } else if (((has("avx512vnni") && has("avx512vl")) || has("avxvnni")) &&
@@ -193,6 +203,8 @@ public:
   }
 
   /// Quantizes x[m, :] per block into xq (reordered), its scale and code sum.
+  void buildFloatActivationPrep(Value x, Value xf, Value aScale, Value aSum,
+                                int64_t m, int64_t blocks);
   void buildActivationPrep(Value x, Value xq, Value aScale, Value aSum,
                            int64_t m, int64_t blocks);
   /// The kernel proper over weight rows n in parallel.
@@ -213,6 +225,8 @@ private:
 
 void KernelBuilder::buildActivationPrep(Value x, Value xq, Value aScale,
                                         Value aSum, int64_t m, int64_t blocks) {
+  if (plan.dot == ByteDot::FloatFma)
+    return buildFloatActivationPrep(x, xq, aScale, aSum, m, blocks);
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   int64_t k = blocks * plan.block;
   // Quantize in vectors of `width` elements (a block, or a part of one).
@@ -295,7 +309,60 @@ void KernelBuilder::buildActivationPrep(Value x, Value xq, Value aScale,
   });
 }
 
+/// f32 activations: reordered as the quantized ones are, scale 1, and the
+/// sum of each block for the zero-point term.
+void KernelBuilder::buildFloatActivationPrep(Value x, Value xf, Value aScale, Value aSum,
+                                             int64_t m, int64_t blocks) {
+  Type f32 = b.getF32Type();
+  int64_t k = blocks * plan.block;
+  auto cvec = VectorType::get({chunkElems}, f32);
+  SmallVector<int64_t> order(chunkElems);
+  for (int64_t j = 0; j < perByte; ++j)
+    for (int64_t i = 0; i < plan.chunkBytes; ++i)
+      order[j * plan.chunkBytes + i] = i * perByte + j;
+  Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+  auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init,
+                     llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+    return scf::ForOp::create(
+        ob, loc, arith::ConstantIndexOp::create(ob, loc, 0),
+        arith::ConstantIndexOp::create(ob, loc, count),
+        arith::ConstantIndexOp::create(ob, loc, 1), init,
+        [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
+          scf::YieldOp::create(lb, loc, body(lb, iv, it));
+        });
+  };
+  forLoop(b, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
+    forLoop(rb, k / chunkElems, {}, [&](OpBuilder &cb, Value c, ValueRange) {
+      Value start = arith::MulIOp::create(cb, loc, c, index(chunkElems));
+      Value v = vector::LoadOp::create(cb, loc, cvec, x, ValueRange{row, start});
+      if (perByte > 1)
+        v = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
+      vector::StoreOp::create(cb, loc, v, xf, ValueRange{row, start});
+      return SmallVector<Value>{};
+    });
+    forLoop(rb, blocks, {}, [&](OpBuilder &bb, Value blk, ValueRange) {
+      memref::StoreOp::create(bb, loc, one, aScale, ValueRange{row, blk});
+      Value base = arith::MulIOp::create(bb, loc, blk, index(plan.block));
+      Value sum = forLoop(bb, plan.block, {zeroF}, [&](OpBuilder &eb, Value e, ValueRange it) {
+                    Value v = memref::LoadOp::create(
+                        eb, loc, x, ValueRange{row, arith::AddIOp::create(eb, loc, base, e)});
+                    return SmallVector<Value>{arith::AddFOp::create(eb, loc, it[0], v, fast)};
+                  }).getResult(0);
+      memref::StoreOp::create(bb, loc, sum, aSum, ValueRange{row, blk});
+      return SmallVector<Value>{};
+    });
+    return SmallVector<Value>{};
+  });
+}
+
 Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) {
+  if (plan.dot == ByteDot::FloatFma) {
+    auto type = cast<VectorType>(acc.getType());
+    Value real = arith::UIToFPOp::create(ob, loc, type, codes);
+    return vector::FMAOp::create(ob, loc, type, real, acts, acc);
+  }
   llvm::StringRef instruction = "portable";
   if (plan.dot == ByteDot::Vnni512 || plan.dot == ByteDot::Vnni256)
     instruction = "vpdpbusd";
@@ -323,8 +390,10 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                                   int64_t m, int64_t n, int64_t k, int64_t blocks) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   int64_t chunk = plan.chunkBytes;
-  int64_t lanes = plan.dot == ByteDot::Portable ? chunk : chunk / 4;
-  auto accType = VectorType::get({lanes}, i32);
+  bool floatActs = plan.dot == ByteDot::FloatFma;
+  int64_t lanes = (plan.dot == ByteDot::Portable || floatActs) ? chunk : chunk / 4;
+  auto accType = VectorType::get({lanes}, floatActs ? Type(f32) : Type(i32));
+  auto actType = VectorType::get({chunk}, floatActs ? Type(f32) : Type(i8));
   auto faccType = VectorType::get({lanes}, f32);
   auto byteType = VectorType::get({chunk}, i8);
   int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
@@ -345,6 +414,11 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   int64_t unroll = std::max<int64_t>(1, 4 / tile);
   while (groups % unroll != 0)
     unroll /= 2;
+  int64_t split = 1;
+  if (tile <= 2 && chunksPerBlock % 4 == 0)
+    split = 4;
+  else if (tile <= 4 && chunksPerBlock % 2 == 0)
+    split = 2;
   // Unsigned view of signed codes: flip each field's sign bit.
   int64_t signFlip = 0;
   if (plan.signedCodes)
@@ -397,8 +471,7 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
             Value groupElem = mul(gb, g, groupBytes * perByte);
             Value zeroI = arith::ConstantOp::create(gb, loc, gb.getZeroAttr(accType));
             SmallVector<Value> dotInit(tile, zeroI);
-            auto chunkLoop = forLoop(gb, index(0), index(chunksPerBlock), dotInit,
-                                     [&](OpBuilder &cb, Value c, ValueRange acc) {
+            auto chunkBody = [&](OpBuilder &cb, Value c, ValueRange acc) -> SmallVector<Value> {
               Value chunkOffset = add(cb, groupOffset, mul(cb, c, chunk));
               Value elemOff = add(cb, groupElem, mul(cb, c, chunkElems));
               // fields[i][j]: field j of weight row i's chunk.
@@ -422,14 +495,37 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
               for (int64_t j = 0; j < perByte; ++j) {
                 Value actOff = add(cb, elemOff, index(j * chunk));
                 for (int64_t r = 0; r < rows; ++r) {
-                  Value acts = vector::LoadOp::create(cb, loc, byteType, xq,
+                  Value acts = vector::LoadOp::create(cb, loc, actType, xq,
                                                       ValueRange{rowIndex[r], actOff});
                   for (int64_t i = 0; i < cols; ++i)
                     sums[i * rows + r] = byteDot(cb, sums[i * rows + r], fields[i][j], acts);
                 }
               }
               return sums;
-            });
+            };
+            // Long blocks (a scale per row: K bytes) run `split` chunks
+            // into separate accumulators, so the dot chain is not one
+            // dependency chain.
+            SmallVector<Value> splitInit;
+            for (int64_t t = 0; t < split; ++t)
+              splitInit.append(dotInit);
+            auto chunkLoop = forLoop(
+                gb, index(0), index(chunksPerBlock / split), splitInit,
+                [&](OpBuilder &cb, Value step, ValueRange acc) {
+                  SmallVector<Value> next;
+                  for (int64_t t = 0; t < split; ++t)
+                    next.append(chunkBody(cb, add(cb, mul(cb, step, split), index(t)),
+                                          acc.slice(t * tile, tile)));
+                  return next;
+                });
+            SmallVector<Value> chunkSums(chunkLoop.getResults().take_front(tile));
+            for (int64_t t = 1; t < split; ++t)
+              for (int64_t a = 0; a < tile; ++a) {
+                Value part = chunkLoop.getResult(t * tile + a);
+                chunkSums[a] = floatActs
+                                   ? Value(arith::AddFOp::create(gb, loc, chunkSums[a], part))
+                                   : Value(arith::AddIOp::create(gb, loc, chunkSums[a], part));
+              }
             SmallVector<Value> blockIndex;
             for (int64_t q = 0; q < blocksPerChunk; ++q)
               blockIndex.push_back(add(gb, mul(gb, g, blocksPerChunk), index(q)));
@@ -484,7 +580,9 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                   Value sv = arith::MulFOp::create(gb, loc, weightScaleVec[i], actScaleVec);
                   Value scaleVec = vector::ShuffleOp::create(gb, loc, sv, sv,
                                                              gb.getDenseI64ArrayAttr(spread));
-                  Value dots = arith::SIToFPOp::create(gb, loc, faccType, chunkLoop.getResult(a));
+                  Value dots = floatActs ? chunkSums[a]
+                                        : Value(arith::SIToFPOp::create(
+                                              gb, loc, faccType, chunkSums[a]));
                   next[a] = vector::FMAOp::create(gb, loc, faccType, dots, scaleVec, it[a]);
                   next[tile + a] = it[tile + a];
                 }
@@ -514,7 +612,9 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                     blocksPerChunk == 1
                         ? Value(vector::BroadcastOp::create(gb, loc, faccType, laneScales[0]))
                         : Value(vector::FromElementsOp::create(gb, loc, faccType, laneScales));
-                Value dots = arith::SIToFPOp::create(gb, loc, faccType, chunkLoop.getResult(a));
+                Value dots = floatActs ? chunkSums[a]
+                                        : Value(arith::SIToFPOp::create(
+                                              gb, loc, faccType, chunkSums[a]));
                 next[a] = vector::FMAOp::create(gb, loc, faccType, dots, scaleVec, it[a]);
                 next[tile + a] = corr;
               }
@@ -689,7 +789,8 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
     if (Value table = foldZeroPointCorrection(b, loc, weight, plan, n, blocks))
       corrTable = kb.toBuffer(table);
 
-  Value xq = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, b.getI8Type()));
+  Type actElement = plan.dot == ByteDot::FloatFma ? Type(f32) : Type(b.getI8Type());
+  Value xq = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, actElement));
   Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
   Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));

@@ -30,6 +30,7 @@ enum class ByteDot {
   Madd512,   // vpmaddubsw + vpmaddwd zmm (AVX-512BW), codes of <= 4 bits
   Madd256,   // vpmaddubsw + vpmaddwd ymm (AVX2), codes of <= 4 bits
   Portable,  // extend, multiply, add: whatever the target's vectorizer makes
+  FloatFma,  // f32 activations: codes converted to f32, FMAs (no int8)
 };
 
 llvm::StringRef stringifyByteDot(ByteDot dot);
@@ -50,11 +51,14 @@ struct Int8DotPlan {
 llvm::StringSet<> targetFeaturesOf(mlir::Operation *op);
 
 /// The plan for `weight` times float `lhs` (`transposed`: weight is [N, K]),
-/// or nullopt with the reason in `whyNot`.
+/// or nullopt with the reason in `whyNot`. With `floatActivations` the
+/// activations stay f32 (ByteDot::FloatFma: same layout and loops, codes
+/// converted to f32 and multiplied in FMAs; exact up to f32 rounding).
 std::optional<Int8DotPlan> planInt8Dot(QTensorType weight, mlir::Type lhsType,
                                        mlir::Type resultType, bool transposed,
                                        const llvm::StringSet<> &features,
-                                       std::string &whyNot);
+                                       std::string &whyNot,
+                                       bool floatActivations = false);
 
 /// result[rows..., n] = lhs[rows..., :] . weight[n, :] in f32 through the
 /// int8-dot kernel. `weight` must be packed.

@@ -518,6 +518,14 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
                             "cannot run it: ")
              << whyNot;
   }
+  // f32 activations on packed codes: the same vector kernel with f32 FMAs
+  // where its layout applies, else the factored block dot products.
+  if (!int8Plan && weight.packed && !lhsParts && !integer && kernel != kKernelReference &&
+      kernel != kKernelInt8Dot) {
+    std::string whyNot;
+    int8Plan = planInt8Dot(weight.type, op.getLhs().getType(), resultType, transposed,
+                           targetFeaturesOf(op), whyNot, /*floatActivations=*/true);
+  }
   std::optional<int64_t> factored;
   if (!int8Plan && !lhsParts && !integer && kernel != kKernelReference)
     factored = factoredBlockSize(weight, transposed);

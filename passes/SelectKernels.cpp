@@ -77,9 +77,17 @@ struct SelectKernelsPass final
               why + "; " + stringifyByteDot(plan->dot).str() + ", " +
                   std::to_string(plan->chunkBytes) + "-byte chunks"};
     }
-    if (floatLhs && packed && !op.getType().getElementType().isInteger(32) &&
-        factoredBlockSize(weightType, transposed))
-      return {kKernelBlockDot.str(), "int8-dot: " + int8Why};
+    if (floatLhs && packed && !op.getType().getElementType().isInteger(32)) {
+      std::string floatWhy;
+      if (std::optional<Int8DotPlan> plan =
+              planInt8Dot(weightType, op.getLhs().getType(), op.getType(), transposed,
+                          features, floatWhy, /*floatActivations=*/true))
+        return {kKernelBlockDot.str(), "int8-dot: " + int8Why + "; " +
+                                           stringifyByteDot(plan->dot).str() + ", " +
+                                           std::to_string(plan->chunkBytes) + "-byte chunks"};
+      if (factoredBlockSize(weightType, transposed))
+        return {kKernelBlockDot.str(), "int8-dot: " + int8Why + "; loops LLVM vectorizes"};
+    }
     return {kKernelReference.str(),
             "int8-dot: " + int8Why + "; no block-dot shape"};
   }

@@ -31,7 +31,7 @@ func.func @avx2(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
 
 // Without accuracy_level 4 the activations stay f32, unless forced.
 // CHECK-LABEL: func.func @f32_activations
-// CHECK: lowbit.kernel = "f32-block-dot", lowbit.kernel_reason = "int8-dot: accuracy_level 0 keeps f32 activations"
+// CHECK: lowbit.kernel = "f32-block-dot", lowbit.kernel_reason = "int8-dot: accuracy_level 0 keeps f32 activations; f32 FMAs on decoded codes, 8-byte chunks"
 // FORCE-LABEL: func.func @f32_activations
 // FORCE: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "allow-int8-activations; portable vector, 64-byte chunks"
 func.func @f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {

@@ -47,3 +47,24 @@ func.func @gemv_w2_g32(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
   return %y : tensor<1x2xf32>
 }
 }
+
+// f32 activations (no accuracy_level 4): the same kernel with f32 lanes, one
+// weight byte a lane: codes converted to f32 and multiplied in FMAs; the
+// activations are reordered but not quantized.
+// CHECK-LABEL: func.func @gemv_f32_activations
+// CHECK: memref.alloc() : memref<1x256xf32>
+// CHECK-NOT: math.roundeven
+// CHECK: vector.shuffle
+// CHECK: scf.parallel
+// CHECK: vector.load {{.*}} : memref<256xi8>, vector<16xi8>
+// CHECK: arith.uitofp {{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: vector.fma
+// CHECK-NOT: lowbit.byte_dot
+module attributes {qcc.target_features = "+avx2,+avx512f"} {
+func.func @gemv_f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<0.5> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
+      : !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+}

@@ -35,7 +35,8 @@ func.func @gemm_kn(%x: tensor<2x64xf32>) -> tensor<2x4xf32> {
 
 // -----
 
-// [N, K] weights with scales constant along blocks of K (MatMulNBits): the
+// [N, K] weights with scales constant along blocks of K (MatMulNBits), f16
+// activations (the vector kernel of Int8DotMatmul takes f32 ones): the
 // scale and zero point factor out of each block's dot product, which loops
 // over the block's bytes; the scales are an operand of the generic.
 // CHECK-LABEL: func.func @gemv_blocked
@@ -48,26 +49,26 @@ func.func @gemm_kn(%x: tensor<2x64xf32>) -> tensor<2x4xf32> {
 // CHECK: arith.subf
 // CHECK: arith.extf
 // CHECK: arith.mulf
-func.func @gemv_blocked(%x: tensor<1x64xf32>) -> tensor<1x2xf32> {
+func.func @gemv_blocked(%x: tensor<1x64xf16>) -> tensor<1x2xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<64xi8>) scales(dense<1.0> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
       : !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>>
-  %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x64xf32>, !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<1x2xf32>
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x64xf16>, !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
 
 // -----
 
-// A few rows (here 2) share each decoded byte: one accumulator per row, the
+// A few rows (here 2, f16) share each decoded byte: one accumulator per row, the
 // rows stacked into the result afterwards.
 // CHECK-LABEL: func.func @gemm_rows
 // CHECK: %{{.*}}:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: tensor.insert_slice {{.*}}[0, 0] [1, 2] [1, 1]
 // CHECK: tensor.insert_slice {{.*}}[1, 0] [1, 2] [1, 1]
-func.func @gemm_rows(%x: tensor<2x64xf32>) -> tensor<2x2xf32> {
+func.func @gemm_rows(%x: tensor<2x64xf16>) -> tensor<2x2xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<64xi8>) scales(dense<1.0> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
       : !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>>
-  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x64xf32>, !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<2x2xf32>
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x64xf16>, !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
