@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FactoredMatmul.h"
+#include "Bf16Gemm.h"
 #include "Int8DotMatmul.h"
 #include "MinifloatEncode.h"
 #include "qcc/Passes/KernelSelection.h"
@@ -508,6 +509,16 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
   StringRef kernel;
   if (auto chosen = op->getAttrOfType<StringAttr>(kKernelAttrName))
     kernel = chosen.getValue();
+  if (kernel == kKernelBf16Gemm && weight.packed && !lhsParts && !integer) {
+    std::string whyNot;
+    std::optional<Bf16GemmPlan> plan =
+        planBf16Gemm(weight.type, op.getLhs().getType(), resultType, transposed,
+                     targetFeaturesOf(op), whyNot);
+    if (!plan)
+      return op.emitOpError("was selected for the bf16-gemm kernel, which cannot run it: ")
+             << whyNot;
+    result = buildBf16Gemm(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+  }
   std::optional<Int8DotPlan> int8Plan;
   if (kernel == kKernelInt8Dot && weight.packed && !lhsParts && !integer) {
     std::string whyNot;
@@ -520,16 +531,18 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
   }
   // f32 activations on packed codes: the same vector kernel with f32 FMAs
   // where its layout applies, else the factored block dot products.
-  if (!int8Plan && weight.packed && !lhsParts && !integer && kernel != kKernelReference &&
-      kernel != kKernelInt8Dot) {
+  if (!result && !int8Plan && weight.packed && !lhsParts && !integer &&
+      kernel != kKernelReference && kernel != kKernelInt8Dot) {
     std::string whyNot;
     int8Plan = planInt8Dot(weight.type, op.getLhs().getType(), resultType, transposed,
                            targetFeaturesOf(op), whyNot, /*floatActivations=*/true);
   }
   std::optional<int64_t> factored;
-  if (!int8Plan && !lhsParts && !integer && kernel != kKernelReference)
+  if (!result && !int8Plan && !lhsParts && !integer && kernel != kKernelReference)
     factored = factoredBlockSize(weight, transposed);
-  if (int8Plan) {
+  if (result) {
+    // bf16-gemm above.
+  } else if (int8Plan) {
     result = buildInt8DotMatmul(rewriter, loc, op.getLhs(), weight, *int8Plan,
                                 resultType);
   } else if (factored) {

@@ -65,3 +65,20 @@ func.func @pinned(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "reference"} : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// accuracy_level 3 (bf16, not int8) with 16 rows and AVX-512 BF16: bf16-gemm;
+// with one row: f32 activations.
+// CHECK-LABEL: func.func @bf16_prefill
+// CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 3; 16 rows: weights decoded to bf16 once, vdpbf16ps 4x4 tiles"
+// CHECK: lowbit.kernel = "f32-block-dot", lowbit.kernel_reason = "int8-dot: accuracy_level 3 allows bf16, not int8; f32 FMAs on decoded codes, 16-byte chunks"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512bf16"} {
+func.func @bf16_prefill(%x: tensor<16x256xf32>, %x1: tensor<1x256xf32>) -> (tensor<16x2xf32>, tensor<1x2xf32>) {
+  %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>)
+      : !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 3 : i64} : tensor<16x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<16x2xf32>
+  %y1 = lowbit.matmul %x1, %w transpose_rhs {accuracy_level = 3 : i64} : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x2xf32>
+  return %y, %y1 : tensor<16x2xf32>, tensor<1x2xf32>
+}
+}

@@ -68,3 +68,21 @@ func.func @gemv_f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
   return %y : tensor<1x2xf32>
 }
 }
+
+// bf16-gemm (prefill where bf16 is allowed): activations to bf16 once, each
+// tile's weight rows decoded to bf16 in an alloca scope, vdpbf16ps.
+// CHECK-LABEL: func.func @gemm_bf16
+// CHECK: arith.truncf {{.*}} : vector<32xf32> to vector<32xbf16>
+// CHECK: scf.parallel
+// CHECK: memref.alloca_scope
+// CHECK: memref.alloca() : memref<4x256xbf16>
+// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+module attributes {qcc.target_features = "+avx512f,+avx512bf16"} {
+func.func @gemm_bf16(%x: tensor<16x256xf32>) -> tensor<16x4xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<512xi8>) scales(dense<0.5> : tensor<4x2xf16>) zero_points(dense<8> : tensor<4x2xui4>)
+      : !lowbit.qtensor<4x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "bf16-gemm"} : tensor<16x256xf32>, !lowbit.qtensor<4x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<16x4xf32>
+  return %y : tensor<16x4xf32>
+}
+}

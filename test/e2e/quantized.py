@@ -80,6 +80,25 @@ def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=()):
     a = rng.standard_normal(list(batch) + [k]).astype(np.float32)
     ref = a.astype(np.float64) @ w.T
     name = f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{len(batch)}"
+    if accuracy_level == 3:
+        # bf16-gemm: weights decoded in f32 then rounded to bf16, activations
+        # rounded to bf16, products summed in f32.
+        def bf16(x):
+            b = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+            b = (b + 0x7FFF + ((b >> 16) & 1)) >> 16 << 16
+            return b.astype(np.uint32).view(np.float32)
+        w32 = (q.astype(np.float32) - np.repeat(zeros, block, axis=1).astype(np.float32)) * \
+            np.repeat(scales, block, axis=1)
+        exact = bf16(a).astype(np.float64).reshape(-1, k) @ bf16(w32).astype(np.float64).T
+        bound = 8 * 2.0 ** -24 * (np.abs(bf16(a).astype(np.float64).reshape(-1, k)) @
+                                  np.abs(bf16(w32).astype(np.float64)).T).max() * np.sqrt(k)
+        out_shape = list(batch) + [n]
+        name += "_bf16"
+        run(name, m, {"A": a}, {"Y": exact.reshape(out_shape).astype(np.float32)},
+            rtol=0, atol=bound, flags=flags)
+        run(name + "_vs_f64", m, {"A": a}, {"Y": ref.astype(np.float32)},
+            rtol=0, atol=3e-2 * np.abs(ref).max(), flags=flags)
+        return
     if accuracy_level == 4:
         name += "_int8" + "".join(f.replace("--cpu=", "_") for f in flags)
         rows = a.reshape(-1, blocks, block)
@@ -111,6 +130,10 @@ nbits_case(4, 32, 128, 16, True, (2, 3))
 for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 128, True), (2, 32, True), (8, 64, True)]:
     nbits_case(bits, block, 256, 40, zp, (3,), accuracy_level=4)
     nbits_case(bits, block, 256, 24, zp, (2, 4), accuracy_level=4)
+# bf16-gemm (accuracy_level 3, 16+ rows; where the CPU has AVX-512 BF16).
+if "avx512_bf16" in open("/proc/cpuinfo").read():
+    for bits, block, zp in [(4, 128, True), (8, 64, False), (2, 64, True)]:
+        nbits_case(bits, block, 256, 24, zp, (4, 8), accuracy_level=3)
 for cpu in ["haswell", "x86-64"]:
     nbits_case(4, 128, 256, 40, True, (2, 2), accuracy_level=4, flags=("--cpu=" + cpu,))
     nbits_case(2, 64, 256, 40, False, (1,), accuracy_level=4, flags=("--cpu=" + cpu,))

@@ -20,6 +20,8 @@ inline constexpr llvm::StringLiteral kKernelReasonAttrName = "lowbit.kernel_reas
 
 /// Activations quantized to int8 per block, byte dot products.
 inline constexpr llvm::StringLiteral kKernelInt8Dot = "int8-dot";
+/// Weights decoded to bf16 once per tile of rows, vdpbf16ps GEMM (prefill).
+inline constexpr llvm::StringLiteral kKernelBf16Gemm = "bf16-gemm";
 /// f32 activations, block dot products on codes with factored scales.
 inline constexpr llvm::StringLiteral kKernelBlockDot = "f32-block-dot";
 /// The reference lowering: every element decoded in the generic's body.

@@ -1,0 +1,292 @@
+//===- Bf16Gemm.cpp - prefill GEMM on decoded bf16 weights --------------===//
+//
+//   A' = bf16(A), reordered per 16-byte chunk as the int8-dot kernel orders
+//        activations (field j of byte i meets element i * P + j)
+//   parallel over tiles of C weight rows:
+//     W' = bf16((code - z) * s) for the C rows, in the same order (a stack
+//          buffer of C x K, freed per tile by an alloca scope)
+//     for tiles of R activation rows:
+//       acc[r][c] (16 f32 lanes) += vdpbf16ps(A'[r, k : k + 32], W'[c, ...])
+//       y[r][c] = sum of acc's lanes
+//
+// Both operands share the order, so no shuffle runs in the inner loop, and
+// each weight row is decoded once for all M activation rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Bf16Gemm.h"
+#include "Int8DotMatmul.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+namespace {
+constexpr int64_t kChunkBytes = 16; // weight bytes decoded per step
+constexpr int64_t kLanes = 16;      // f32 lanes of a zmm
+} // namespace
+
+std::optional<Bf16GemmPlan>
+qcc::lowbit::planBf16Gemm(QTensorType weight, Type lhsType, Type resultType,
+                          bool transposed, const llvm::StringSet<> &features,
+                          std::string &whyNot) {
+  if (!features.contains("avx512bf16") || !features.contains("avx512f")) {
+    whyNot = "the target has no AVX-512 BF16";
+    return std::nullopt;
+  }
+  // The int8-dot kernel's format rules, with f32 activations.
+  std::optional<Int8DotPlan> base =
+      planInt8Dot(weight, lhsType, resultType, transposed, features, whyNot,
+                  /*floatActivations=*/true);
+  if (!base)
+    return std::nullopt;
+  int64_t blockBytes = base->block * base->bits / 8;
+  if (blockBytes % kChunkBytes != 0) {
+    whyNot = "a block of " + std::to_string(blockBytes) + " bytes is not a multiple of 16";
+    return std::nullopt;
+  }
+  return Bf16GemmPlan{base->bits, base->signedCodes, base->block};
+}
+
+namespace {
+
+class GemmBuilder {
+public:
+  GemmBuilder(OpBuilder &b, Location loc, const Bf16GemmPlan &plan)
+      : b(b), loc(loc), plan(plan), perByte(8 / plan.bits),
+        chunkElems(kChunkBytes * perByte) {}
+
+  /// Index constants go where `constants` points: the kernel body's block
+  /// inside the alloca scope, so that they dominate their uses there.
+  Value index(int64_t v) {
+    return arith::ConstantIndexOp::create(constants ? *constants : b, loc, v);
+  }
+  Value add(OpBuilder &ob, Value x, Value y) { return arith::AddIOp::create(ob, loc, x, y); }
+  Value mul(OpBuilder &ob, Value x, int64_t y) { return arith::MulIOp::create(ob, loc, x, index(y)); }
+
+  scf::ForOp forLoop(OpBuilder &ob, Value lb, Value ub, int64_t step, ValueRange init,
+                     llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+    return scf::ForOp::create(ob, loc, lb, ub, index(step), init,
+                              [&](OpBuilder &lb2, Location, Value iv, ValueRange it) {
+                                scf::YieldOp::create(lb2, loc, body(lb2, iv, it));
+                              });
+  }
+
+  /// A' = bf16(A) in the kernel's order.
+  void convertActivations(Value x, Value xb, int64_t m, int64_t k);
+  /// Decodes weight row `n` into row `slot` of `wd`.
+  void decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes, Value scales,
+                 Value zeros, bool zpSigned, Value wd, int64_t k);
+  void buildTiles(Value xb, Value codes, Value scales, Value zeros, bool zpSigned,
+                  Value out, int64_t m, int64_t n, int64_t k);
+
+private:
+  Value loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex);
+
+  OpBuilder &b;
+  Location loc;
+  const Bf16GemmPlan &plan;
+  int64_t perByte, chunkElems;
+  OpBuilder *constants = nullptr;
+};
+
+void GemmBuilder::convertActivations(Value x, Value xb, int64_t m, int64_t k) {
+  auto fvec = VectorType::get({chunkElems}, b.getF32Type());
+  auto bvec = VectorType::get({chunkElems}, b.getBF16Type());
+  SmallVector<int64_t> order(chunkElems);
+  for (int64_t j = 0; j < perByte; ++j)
+    for (int64_t i = 0; i < kChunkBytes; ++i)
+      order[j * kChunkBytes + i] = i * perByte + j;
+  forLoop(b, index(0), index(m), 1, {}, [&](OpBuilder &rb, Value row, ValueRange) {
+    forLoop(rb, index(0), index(k), chunkElems, {}, [&](OpBuilder &cb, Value start, ValueRange) {
+      Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, start});
+      if (perByte > 1)
+        v = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
+      vector::StoreOp::create(cb, loc, arith::TruncFOp::create(cb, loc, bvec, v), xb,
+                              ValueRange{row, start});
+      return SmallVector<Value>{};
+    });
+    return SmallVector<Value>{};
+  });
+}
+
+Value GemmBuilder::loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex) {
+  auto type = cast<MemRefType>(params.getType());
+  SmallVector<Value> indices;
+  if (type.getRank() >= 1)
+    indices.push_back(type.getShape()[0] == 1 ? index(0) : n);
+  if (type.getRank() == 2)
+    indices.push_back(blockIndex);
+  return memref::LoadOp::create(ob, loc, params, indices);
+}
+
+void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
+                            Value scales, Value zeros, bool zpSigned, Value wd,
+                            int64_t k) {
+  Type f32 = ob.getF32Type();
+  int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
+  auto byteType = VectorType::get({kChunkBytes}, ob.getI8Type());
+  auto fvec = VectorType::get({kChunkBytes}, f32);
+  auto bvec = VectorType::get({kChunkBytes}, ob.getBF16Type());
+  int64_t signFlip = 0;
+  if (plan.signedCodes)
+    for (int64_t j = 0; j < perByte; ++j)
+      signFlip |= int64_t(1) << (j * plan.bits + plan.bits - 1);
+  double zeroBias = plan.signedCodes ? double(int64_t(1) << (plan.bits - 1)) : 0.0;
+  auto splat = [&](OpBuilder &cb, int64_t v) {
+    return arith::ConstantOp::create(
+        cb, loc, DenseElementsAttr::get(byteType, cb.getIntegerAttr(cb.getI8Type(), v)));
+  };
+  Value rowBase = mul(ob, n, rowBytes);
+  forLoop(ob, index(0), index(rowBytes), kChunkBytes, {}, [&](OpBuilder &cb, Value off, ValueRange) {
+    Value blk = arith::DivUIOp::create(cb, loc, off, index(blockBytes));
+    Value s = loadParam(cb, scales, n, blk);
+    if (!s.getType().isF32())
+      s = arith::ExtFOp::create(cb, loc, f32, s);
+    Value z = arith::ConstantOp::create(cb, loc, cb.getF32FloatAttr(zeroBias));
+    if (zeros) {
+      Value zp = loadParam(cb, zeros, n, blk);
+      Value wide = zpSigned ? Value(arith::ExtSIOp::create(cb, loc, cb.getI32Type(), zp))
+                            : Value(arith::ExtUIOp::create(cb, loc, cb.getI32Type(), zp));
+      z = arith::AddFOp::create(cb, loc, z, arith::SIToFPOp::create(cb, loc, f32, wide));
+    }
+    Value sVec = vector::BroadcastOp::create(cb, loc, fvec, s);
+    Value zVec = vector::BroadcastOp::create(cb, loc, fvec, z);
+    Value word = vector::LoadOp::create(cb, loc, byteType, codes, ValueRange{add(cb, rowBase, off)});
+    if (signFlip)
+      word = arith::XOrIOp::create(cb, loc, word, splat(cb, int8_t(signFlip)));
+    Value elem = mul(cb, off, perByte);
+    for (int64_t j = 0; j < perByte; ++j) {
+      Value field = word;
+      if (j > 0)
+        field = arith::ShRUIOp::create(cb, loc, field, splat(cb, j * plan.bits));
+      if (j + 1 < perByte)
+        field = arith::AndIOp::create(cb, loc, field, splat(cb, (int64_t(1) << plan.bits) - 1));
+      Value real = arith::MulFOp::create(
+          cb, loc, arith::SubFOp::create(cb, loc, arith::UIToFPOp::create(cb, loc, fvec, field), zVec),
+          sVec);
+      vector::StoreOp::create(cb, loc, arith::TruncFOp::create(cb, loc, bvec, real), wd,
+                              ValueRange{index(slot), add(cb, elem, index(j * kChunkBytes))});
+    }
+    return SmallVector<Value>{};
+  });
+}
+
+void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
+                             bool zpSigned, Value out, int64_t m, int64_t n, int64_t k) {
+  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+  int64_t cols = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
+  auto acc = VectorType::get({kLanes}, b.getF32Type());
+  auto pair = VectorType::get({2 * kLanes}, b.getBF16Type());
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{index(n / cols)}, ValueRange{index(1)},
+      [&](OpBuilder &pb, Location, ValueRange ivs) {
+        // The decoded rows live on the stack for this tile only.
+        auto scope = memref::AllocaScopeOp::create(pb, loc, TypeRange{});
+        Block *scopeBody = new Block();
+        scope.getBodyRegion().push_back(scopeBody);
+        OpBuilder sb = OpBuilder::atBlockBegin(scopeBody);
+        constants = &sb;
+        {
+          Value wd = memref::AllocaOp::create(
+              sb, loc, MemRefType::get({cols, k}, sb.getBF16Type()));
+          SmallVector<Value> colIndex;
+          for (int64_t c = 0; c < cols; ++c) {
+            colIndex.push_back(add(sb, mul(sb, ivs[0], cols), index(c)));
+            decodeRow(sb, colIndex[c], c, codes, scales, zeros, zpSigned, wd, k);
+          }
+          forLoop(sb, index(0), index(m), rows, {}, [&](OpBuilder &mb, Value m0, ValueRange) {
+            SmallVector<Value> rowIndex;
+            for (int64_t r = 0; r < rows; ++r)
+              rowIndex.push_back(add(mb, m0, index(r)));
+            Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(acc));
+            SmallVector<Value> init(rows * cols, zero);
+            auto kLoop = forLoop(mb, index(0), index(k), 2 * kLanes, init,
+                                 [&](OpBuilder &kb, Value kk, ValueRange it) {
+              SmallVector<Value> wv;
+              for (int64_t c = 0; c < cols; ++c)
+                wv.push_back(vector::LoadOp::create(kb, loc, pair, wd, ValueRange{index(c), kk}));
+              SmallVector<Value> next(it);
+              for (int64_t r = 0; r < rows; ++r) {
+                Value av = vector::LoadOp::create(kb, loc, pair, xb, ValueRange{rowIndex[r], kk});
+                for (int64_t c = 0; c < cols; ++c)
+                  next[r * cols + c] =
+                      x86vector::DotBF16Op::create(kb, loc, acc, it[r * cols + c], av, wv[c]);
+              }
+              return next;
+            });
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t c = 0; c < cols; ++c) {
+                Value total = vector::ReductionOp::create(
+                    mb, loc, vector::CombiningKind::ADD, kLoop.getResult(r * cols + c),
+                    arith::FastMathFlags::reassoc);
+                memref::StoreOp::create(mb, loc, total, out, ValueRange{rowIndex[r], colIndex[c]});
+              }
+            return SmallVector<Value>{};
+          });
+          memref::AllocaScopeReturnOp::create(sb, loc);
+        }
+        constants = nullptr;
+      });
+}
+
+Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+} // namespace
+
+Value qcc::lowbit::buildBf16Gemm(OpBuilder &b, Location loc, Value lhs,
+                                 const QTensorParts &weight, const Bf16GemmPlan &plan,
+                                 RankedTensorType resultType) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  int64_t k = lhsType.getShape().back();
+  int64_t m = lhsType.getNumElements() / k;
+  int64_t n = weight.type.getShape()[0];
+  Type f32 = b.getF32Type();
+  Value x2 = lhs;
+  auto flat = RankedTensorType::get({m, k}, f32);
+  if (lhsType.getRank() == 1) {
+    x2 = tensor::ExpandShapeOp::create(b, loc, flat, lhs,
+                                       ArrayRef<ReassociationIndices>{{0, 1}});
+  } else if (lhsType.getRank() > 2) {
+    SmallVector<ReassociationIndices> groups(2);
+    for (int64_t i = 0; i + 1 < lhsType.getRank(); ++i)
+      groups[0].push_back(i);
+    groups[1].push_back(lhsType.getRank() - 1);
+    x2 = tensor::CollapseShapeOp::create(b, loc, flat, lhs, groups);
+  }
+  GemmBuilder gb(b, loc, plan);
+  Value x = toBuffer(b, loc, x2);
+  Value codes = toBuffer(b, loc, weight.codes);
+  Value scales = toBuffer(b, loc, weight.scales);
+  Value zeros = weight.zeroPoints ? toBuffer(b, loc, weight.zeroPoints) : Value();
+  bool zpSigned = weight.zeroPoints &&
+                  !cast<IntegerType>(weight.type.getScheme().getZeroPoint()).isUnsigned();
+  Value xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, b.getBF16Type()));
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
+  gb.convertActivations(x, xb, m, k);
+  gb.buildTiles(xb, codes, scales, zeros, zpSigned, out, m, n, k);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get({m, n}, f32), out, /*restrict=*/true, /*writable=*/true);
+  if (resultType.getShape() == ArrayRef<int64_t>{m, n})
+    return result;
+  if (resultType.getRank() == 1)
+    return tensor::CollapseShapeOp::create(b, loc, resultType, result,
+                                           ArrayRef<ReassociationIndices>{{0, 1}});
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t i = 0; i + 1 < resultType.getRank(); ++i)
+    groups[0].push_back(i);
+  groups[1].push_back(resultType.getRank() - 1);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, result, groups);
+}
