@@ -447,6 +447,8 @@ def _bytes_estimate(fmt, k, n):
     spec = FORMATS[fmt]
     if spec is None:
         return 4 * k * n
+    if spec == "qdq8":
+        return k * n + 5 * n
     bits, block, zp = spec
     blocks = k // block
     return n * k * bits // 8 + 4 * n * blocks + (n * -(-blocks * bits // 8) if zp else 0)
