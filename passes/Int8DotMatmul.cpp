@@ -445,6 +445,34 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
     return arith::MulIOp::create(ob, loc, a, index(c));
   };
 
+  // A loop over `count` iterations run `copies` at a time, each copy on its
+  // own set of loop-carried values (independent accumulator chains), the
+  // sets added up afterwards.
+  auto copiesLoop = [&](OpBuilder &ob, int64_t count, int64_t copies, ValueRange init,
+                        llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body,
+                        bool integer) {
+    int64_t width = init.size();
+    SmallVector<Value> all;
+    for (int64_t t = 0; t < copies; ++t)
+      all.append(init.begin(), init.end());
+    auto loop = forLoop(ob, index(0), index(count / copies), all,
+                        [&](OpBuilder &lb, Value step, ValueRange it) {
+                          SmallVector<Value> next;
+                          for (int64_t t = 0; t < copies; ++t)
+                            next.append(body(lb, add(lb, mul(lb, step, copies), index(t)),
+                                             it.slice(t * width, width)));
+                          return next;
+                        });
+    SmallVector<Value> sums(loop.getResults().take_front(width));
+    for (int64_t t = 1; t < copies; ++t)
+      for (int64_t i = 0; i < width; ++i) {
+        Value part = loop.getResult(t * width + i);
+        sums[i] = integer ? Value(arith::AddIOp::create(ob, loc, sums[i], part))
+                          : Value(arith::AddFOp::create(ob, loc, sums[i], part));
+      }
+    return sums;
+  };
+
   // Accumulator i * rows + r belongs to weight row i, activation row r;
   // the loop carries `tile` f32 vectors, then `tile` scalar corrections.
   scf::ParallelOp::create(
@@ -506,26 +534,8 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
             // Long blocks (a scale per row: K bytes) run `split` chunks
             // into separate accumulators, so the dot chain is not one
             // dependency chain.
-            SmallVector<Value> splitInit;
-            for (int64_t t = 0; t < split; ++t)
-              splitInit.append(dotInit);
-            auto chunkLoop = forLoop(
-                gb, index(0), index(chunksPerBlock / split), splitInit,
-                [&](OpBuilder &cb, Value step, ValueRange acc) {
-                  SmallVector<Value> next;
-                  for (int64_t t = 0; t < split; ++t)
-                    next.append(chunkBody(cb, add(cb, mul(cb, step, split), index(t)),
-                                          acc.slice(t * tile, tile)));
-                  return next;
-                });
-            SmallVector<Value> chunkSums(chunkLoop.getResults().take_front(tile));
-            for (int64_t t = 1; t < split; ++t)
-              for (int64_t a = 0; a < tile; ++a) {
-                Value part = chunkLoop.getResult(t * tile + a);
-                chunkSums[a] = floatActs
-                                   ? Value(arith::AddFOp::create(gb, loc, chunkSums[a], part))
-                                   : Value(arith::AddIOp::create(gb, loc, chunkSums[a], part));
-              }
+            SmallVector<Value> chunkSums =
+                copiesLoop(gb, chunksPerBlock, split, dotInit, chunkBody, !floatActs);
             SmallVector<Value> blockIndex;
             for (int64_t q = 0; q < blocksPerChunk; ++q)
               blockIndex.push_back(add(gb, mul(gb, g, blocksPerChunk), index(q)));
@@ -621,24 +631,8 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
             }
             return next;
           };
-          SmallVector<Value> unrolledInit;
-          for (int64_t u = 0; u < unroll; ++u)
-            unrolledInit.append(init);
-          auto groupLoop = forLoop(
-              mb, index(0), index(groups / unroll), unrolledInit,
-              [&](OpBuilder &gb, Value step, ValueRange it) {
-                SmallVector<Value> next;
-                for (int64_t u = 0; u < unroll; ++u) {
-                  Value g = add(gb, mul(gb, step, unroll), index(u));
-                  next.append(groupBody(gb, g, it.slice(u * 2 * tile, 2 * tile)));
-                }
-                return next;
-              });
-          SmallVector<Value> sums(groupLoop.getResults().take_front(2 * tile));
-          for (int64_t u = 1; u < unroll; ++u)
-            for (int64_t i = 0; i < 2 * tile; ++i)
-              sums[i] = arith::AddFOp::create(mb, loc, sums[i],
-                                              groupLoop.getResult(u * 2 * tile + i));
+          SmallVector<Value> sums = copiesLoop(mb, groups, unroll, init, groupBody,
+                                               /*integer=*/false);
           for (int64_t i = 0; i < cols; ++i)
             for (int64_t r = 0; r < rows; ++r) {
               int64_t a = i * rows + r;

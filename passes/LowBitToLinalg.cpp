@@ -355,6 +355,17 @@ LogicalResult computeDynamicParams(IRRewriter &rewriter, QuantizeOp op,
   return success();
 }
 
+/// x / scale at `indices` in f32 (the first step of QuantizeLinear).
+Value scaledInput(OpBuilder &b, Location l, Value input, const QTensorParts &params,
+                  ValueRange indices) {
+  Value x = tensor::ExtractOp::create(b, l, input, indices);
+  if (!x.getType().isF32())
+    x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+  if (Value scale = loadScale(b, l, params, indices))
+    x = arith::DivFOp::create(b, l, x, scale);
+  return x;
+}
+
 LogicalResult Lowering::lowerOp(QuantizeOp op) {
   Location loc = op.getLoc();
   QTensorParts p;
@@ -383,11 +394,7 @@ LogicalResult Lowering::lowerOp(QuantizeOp op) {
   Value codes = buildIndexedTensor(
       rewriter, loc, p.type.getShape(), codeType,
       [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
-        Value x = tensor::ExtractOp::create(b, l, input, indices);
-        if (!x.getType().isF32())
-          x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
-        if (Value scale = loadScale(b, l, params, indices))
-          x = arith::DivFOp::create(b, l, x, scale);
+        Value x = scaledInput(b, l, input, params, indices);
         Value q = math::RoundEvenOp::create(b, l, x);
         if (Value zero = loadZeroPoint(b, l, params, indices)) {
           Value zf = zero.getType().isF32()
@@ -431,11 +438,7 @@ LogicalResult Lowering::lowerMinifloatQuantize(QuantizeOp op, FloatType format) 
   p.codes = buildIndexedTensor(
       rewriter, loc, p.type.getShape(), format,
       [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
-        Value x = tensor::ExtractOp::create(b, l, input, indices);
-        if (!x.getType().isF32())
-          x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
-        if (Value scale = loadScale(b, l, params, indices))
-          x = arith::DivFOp::create(b, l, x, scale);
+        Value x = scaledInput(b, l, input, params, indices);
         Value code = encodeMinifloat(b, l, x, format, saturate);
         return arith::BitcastOp::create(b, l, format, code);
       });
