@@ -213,6 +213,8 @@ public:
                      int64_t m, int64_t n, int64_t k, int64_t blocks);
 
 private:
+  scf::ForOp countedLoop(OpBuilder &ob, int64_t count, ValueRange init,
+                         llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body);
   Value byteDot(OpBuilder &ob, Value acc, Value codes, Value acts);
   Value loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex);
 
@@ -244,13 +246,7 @@ void KernelBuilder::buildActivationPrep(Value x, Value xq, Value aScale,
   Value qmax = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f));
   auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init,
                      llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
-    return scf::ForOp::create(
-        ob, loc, arith::ConstantIndexOp::create(ob, loc, 0),
-        arith::ConstantIndexOp::create(ob, loc, count),
-        arith::ConstantIndexOp::create(ob, loc, 1), init,
-        [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
-          scf::YieldOp::create(lb, loc, body(lb, iv, it));
-        });
+    return countedLoop(ob, count, init, body);
   };
   forLoop(b, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
     forLoop(rb, blocks, {}, [&](OpBuilder &bb, Value blk, ValueRange) {
@@ -325,13 +321,7 @@ void KernelBuilder::buildFloatActivationPrep(Value x, Value xf, Value aScale, Va
   auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
   auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init,
                      llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
-    return scf::ForOp::create(
-        ob, loc, arith::ConstantIndexOp::create(ob, loc, 0),
-        arith::ConstantIndexOp::create(ob, loc, count),
-        arith::ConstantIndexOp::create(ob, loc, 1), init,
-        [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
-          scf::YieldOp::create(lb, loc, body(lb, iv, it));
-        });
+    return countedLoop(ob, count, init, body);
   };
   forLoop(b, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
     forLoop(rb, k / chunkElems, {}, [&](OpBuilder &cb, Value c, ValueRange) {
@@ -355,6 +345,18 @@ void KernelBuilder::buildFloatActivationPrep(Value x, Value xf, Value aScale, Va
     });
     return SmallVector<Value>{};
   });
+}
+
+/// for i in [0, count) with `init` carried; `body` returns the next values.
+scf::ForOp KernelBuilder::countedLoop(
+    OpBuilder &ob, int64_t count, ValueRange init,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+  return scf::ForOp::create(ob, loc, arith::ConstantIndexOp::create(ob, loc, 0),
+                            arith::ConstantIndexOp::create(ob, loc, count),
+                            arith::ConstantIndexOp::create(ob, loc, 1), init,
+                            [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
+                              scf::YieldOp::create(lb, loc, body(lb, iv, it));
+                            });
 }
 
 Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) {
