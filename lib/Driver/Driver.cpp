@@ -10,6 +10,7 @@
 #include "qcc/Passes/Passes.h"
 #include "qcc/Targets/CPU/Pipeline.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -57,6 +58,19 @@ static LogicalResult printModule(ModuleOp module, llvm::StringRef path,
   module.print(out->os());
   out->keep();
   return success();
+}
+
+/// Once translated, the weights live in the LLVM module: release the MLIR
+/// resource blobs (and with the last of them the ONNX protobuf they point
+/// into) so that the two copies do not coexist while LLVM optimizes and
+/// emits code. The module's constants read as empty afterwards.
+static void releaseResourceBlobs(ModuleOp module) {
+  module.walk([](Operation *op) {
+    for (NamedAttribute attr : op->getAttrs())
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr.getValue()))
+        if (auto *entry = resource.getRawHandle().getResource())
+          entry->setBlob(AsmResourceBlob());
+  });
 }
 
 LogicalResult qcc::driver::compileModule(ModuleOp module,
@@ -109,6 +123,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     errs << "qcc: translation to LLVM IR failed\n";
     return failure();
   }
+  releaseResourceBlobs(module);
   std::string targetDescription = machine->getTargetTriple().str() + " cpu=" +
                                   machine->getTargetCPU().str();
   if (failed(addModelInterface(*llvmModule, *signature, targetDescription, errs)))
@@ -145,6 +160,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
       return failure();
     out->keep();
   }
+  llvmModule.reset(); // its constants are in the object now
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
   bool forHost = machine->getTargetTriple().getArch() == host.getArch();
   if (failed(linkSharedLibrary(objectPath, outputPath, machine->getTargetTriple(),

@@ -67,6 +67,8 @@ mlir::LogicalResult writeHeader(const ModelSignature &signature,
 
 /// Runs the pipeline as far as `emit` asks and writes the result to
 /// `outputPath` ("-" for stdout, text kinds only). Errors go to `errs`.
+/// From `llvm` on, the module's weight blobs are released after translation
+/// (peak memory): the module is not reusable afterwards.
 mlir::LogicalResult compileModule(mlir::ModuleOp module,
                                   const CompileOptions &options, EmitKind emit,
                                   llvm::StringRef outputPath,

@@ -16,6 +16,12 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/MemoryBuffer.h"
+
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <fcntl.h>
+#include <cerrno>
+#include <system_error>
 #include "llvm/Support/Path.h"
 
 #include <google/protobuf/io/coded_stream.h>
@@ -442,19 +448,30 @@ OwningOpRef<ModuleOp>
 qcc::onnx_import::importModelFile(llvm::StringRef path, MLIRContext &context,
                                   const ImportOptions &options,
                                   llvm::raw_ostream &errs) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    errs << path << ": cannot read the model: " << buffer.getError().message()
-         << "\n";
+  // Parsed through a small buffer, not a mapping of the whole file: the
+  // protobuf holds its own copy of every byte, and a mapping would double
+  // the peak memory of a large model (USERS #10).
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    errs << path << ": cannot read the model: "
+         << std::error_code(errno, std::generic_category()).message() << "\n";
     return nullptr;
   }
   auto model = std::make_shared<onnx::ModelProto>();
-  google::protobuf::io::ArrayInputStream stream((*buffer)->getBufferStart(),
-                                                (*buffer)->getBufferSize());
-  google::protobuf::io::CodedInputStream coded(&stream);
-  coded.SetTotalBytesLimit(INT_MAX);
-  if (!model->ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+  bool parsed = false;
+  {
+    google::protobuf::io::FileInputStream stream(fd);
+    stream.SetCloseOnDelete(true);
+    google::protobuf::io::CodedInputStream coded(&stream);
+    coded.SetTotalBytesLimit(INT_MAX);
+    parsed = model->ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+    if (stream.GetErrno() != 0) {
+      errs << path << ": cannot read the model: "
+           << std::error_code(stream.GetErrno(), std::generic_category()).message() << "\n";
+      return nullptr;
+    }
+  }
+  if (!parsed) {
     errs << path
          << ": not a valid ONNX model (the protobuf does not parse: truncated "
             "or not an ONNX file)\n";
