@@ -3,6 +3,7 @@
 #include "qcc/Driver/Driver.h"
 
 #include "LLVMEmitter.h"
+#include "WeightsObject.h"
 #include "Linker.h"
 
 #include "KernelReport.h"
@@ -64,6 +65,9 @@ static LogicalResult printModule(ModuleOp module, llvm::StringRef path,
 /// resource blobs (and with the last of them the ONNX protobuf they point
 /// into) so that the two copies do not coexist while LLVM optimizes and
 /// emits code. The module's constants read as empty afterwards.
+/// Constants from this size on go to the weights object.
+constexpr uint64_t kWeightObjectMinBytes = 4096;
+
 static void releaseResourceBlobs(ModuleOp module) {
   module.walk([](Operation *op) {
     for (NamedAttribute attr : op->getAttrs())
@@ -113,6 +117,24 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   qcc::cpu::buildCPUToLLVMPipeline(lowering);
   if (failed(lowering.run(module)))
     return failure();
+
+  // A shared library takes its weights from an object written straight
+  // from the blobs (compile memory): the LLVM module then holds none.
+  llvm::SmallString<128> weightsPath;
+  llvm::FileRemover removeWeights;
+  bool haveWeights = false;
+  if (emit == EmitKind::SO) {
+    if (llvm::sys::fs::createTemporaryFile("qcc-weights", "o", weightsPath)) {
+      errs << "qcc: cannot create a temporary object file\n";
+      return failure();
+    }
+    removeWeights.setFile(weightsPath);
+    FailureOr<uint64_t> moved = extractWeights(module, machine->getTargetTriple(),
+                                               weightsPath, kWeightObjectMinBytes, errs);
+    if (failed(moved))
+      return failure();
+    haveWeights = *moved > 0;
+  }
 
   registerBuiltinDialectTranslation(*module->getContext());
   registerLLVMDialectTranslation(*module->getContext());
@@ -164,7 +186,8 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
   bool forHost = machine->getTargetTriple().getArch() == host.getArch();
   if (failed(linkSharedLibrary(objectPath, outputPath, machine->getTargetTriple(),
-                               forHost, errs)))
+                               forHost, errs,
+                               haveWeights ? weightsPath.str() : llvm::StringRef())))
     return failure();
   if (!options.headerPath.empty())
     return writeHeader(*signature, options.headerPath, errs);

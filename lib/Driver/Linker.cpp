@@ -21,7 +21,8 @@ mlir::LogicalResult qcc::driver::linkSharedLibrary(llvm::StringRef objectPath,
                                                    llvm::StringRef outputPath,
                                                    const llvm::Triple &triple,
                                                    bool forHost,
-                                                   llvm::raw_ostream &errs) {
+                                                   llvm::raw_ostream &errs,
+                                                   llvm::StringRef weightsObject) {
   std::string linker = findLinker();
   if (linker.empty()) {
     errs << "qcc: no linker found: install lld-22 (apt-get install lld-22)\n";
@@ -32,6 +33,8 @@ mlir::LogicalResult qcc::driver::linkSharedLibrary(llvm::StringRef objectPath,
                                    "-z", "noexecstack", "-z", "relro",
                                    "--hash-style=gnu", "-soname", soname,
                                    "-o", outputPath.str(), objectPath.str()};
+  if (!weightsObject.empty())
+    args.push_back(weightsObject.str());
   if (forHost && triple.isOSLinux()) {
     // libm for the math the generated code calls; libc for malloc/memcpy.
     for (const char *dir : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",

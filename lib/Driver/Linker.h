@@ -13,10 +13,12 @@ namespace qcc::driver {
 /// (LLVM 22's, found on PATH or in /usr/lib/llvm-22/bin). For the host the
 /// library records its libc/libm dependencies; cross-compiled libraries are
 /// linked without (their undefined symbols resolve on the target).
+/// `weightsObject`, when not empty, is linked in too (WeightsObject.h).
 mlir::LogicalResult linkSharedLibrary(llvm::StringRef objectPath,
                                       llvm::StringRef outputPath,
                                       const llvm::Triple &triple, bool forHost,
-                                      llvm::raw_ostream &errs);
+                                      llvm::raw_ostream &errs,
+                                      llvm::StringRef weightsObject = "");
 
 } // namespace qcc::driver
 

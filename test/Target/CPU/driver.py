@@ -18,6 +18,13 @@
 # RUN: not qcc %t/gemv.onnx -O5 2>&1 | FileCheck %s --check-prefix=BADOPT
 # RUN: not qcc %t/gemv.onnx --target=nosuch64 --emit=obj -o %t/x.o 2>&1 | FileCheck %s --check-prefix=BADTARGET
 # RUN: not qcc %t/int4_io.onnx -o %t/x.so 2>&1 | FileCheck %s --check-prefix=INT4IO
+# Weights of 4 KiB and more reach the library through a separate object
+# written from the blobs: hidden, in read-only data, not exported; also for
+# AArch64. Twice the same bytes as well.
+# RUN: qcc %t/big.onnx -o %t/libbig.so --header=none && llvm-readelf -s %t/libbig.so | FileCheck %s --check-prefix=WEIGHTS
+# RUN: llvm-nm -D --defined-only %t/libbig.so | FileCheck %s --check-prefix=EXPORTS
+# RUN: qcc %t/big.onnx -o %t/again/libbig.so --header=none && cmp %t/libbig.so %t/again/libbig.so
+# RUN: qcc %t/big.onnx --target=aarch64 -o %t/libbig-arm.so --header=none && llvm-readelf -s %t/libbig-arm.so | FileCheck %s --check-prefix=WEIGHTS
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Import", "ONNX", "Inputs"))
 from onnx_builder import *
@@ -56,3 +63,10 @@ save(single("MatMulNBits", [("A", FLOAT, [1, k2])], [("Y", FLOAT, [1, n2])],
                           tensor("scales", np.ones(n2 * 2, np.float32))],
             domain="com.microsoft", extra_opsets=[("com.microsoft", 1)]), "gemv128.onnx")
 save(single("Identity", [("x", INT4, [4])], [("y", INT4, [4])]), "int4_io.onnx")
+# WEIGHTS: 16384 OBJECT LOCAL HIDDEN {{.*}} __constant_16384xi8
+k3, n3 = 512, 64
+save(single("MatMulNBits", [("A", FLOAT, [1, k3])], [("Y", FLOAT, [1, n3])],
+            {"K": k3, "N": n3, "bits": 4, "block_size": 128},
+            initializers=[raw_tensor("B", UINT8, [n3, 4, 64], [0x21] * (n3 * 256)),
+                          tensor("scales", np.ones(n3 * 4, np.float32))],
+            domain="com.microsoft", extra_opsets=[("com.microsoft", 1)]), "big.onnx")
