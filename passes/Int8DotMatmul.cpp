@@ -744,7 +744,11 @@ Value foldZeroPointCorrection(OpBuilder &b, Location loc, const QTensorParts &w,
       table[row * blocks + blk] = float(
           at(*scales, row, blk) * ((zeros ? at(*zeros, row, blk) : 0.0) + bias));
   auto type = RankedTensorType::get({n, blocks}, b.getF32Type());
-  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, ArrayRef<float>(table)));
+  // A resource blob (not uniqued context storage) so that the driver can
+  // stream it to the weights object and free it.
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(table));
+  return arith::ConstantOp::create(
+      b, loc, DenseResourceElementsAttr::get(type, "qcc_zero_point_correction", std::move(blob)));
 }
 
 } // namespace

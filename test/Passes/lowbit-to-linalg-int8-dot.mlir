@@ -6,7 +6,7 @@
 // parallel, two byte dots per 64-byte chunk; scale x zero point folded into a
 // constant table.
 // CHECK-LABEL: func.func @gemv_w4
-// CHECK: %[[CORR:.*]] = arith.constant dense<{{.*}}> : tensor<2x2xf32>
+// CHECK: %[[CORR:.*]] = arith.constant dense_resource<qcc_zero_point_correction> : tensor<2x2xf32>
 // CHECK: bufferization.to_buffer
 // CHECK: memref.alloc() : memref<1x256xi8>
 // CHECK: vector.reduction <maxnumf>
