@@ -32,7 +32,9 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace qcc::lowbit;
@@ -71,6 +73,89 @@ llvm::StringSet<> qcc::lowbit::targetFeaturesOf(Operation *op) {
   return features;
 }
 
+namespace {
+
+/// Exponent and mantissa widths and bias of the FP8/FP4 formats the kernel
+/// decodes arithmetically; nullopt for others.
+struct MinifloatLayout {
+  unsigned exponent, mantissa;
+  int bias;
+  bool ieeeSpecials; // all-ones exponent: Inf/NaN (E5M2); else only S.1111.111 is NaN (E4M3FN)
+  bool hasNaN;
+};
+
+std::optional<MinifloatLayout> layoutOf(FloatType type) {
+  if (isa<Float8E4M3FNType>(type))
+    return MinifloatLayout{4, 3, 7, false, true};
+  if (isa<Float8E5M2Type>(type))
+    return MinifloatLayout{5, 2, 15, true, true};
+  if (isa<Float4E2M1FNType>(type))
+    return MinifloatLayout{2, 1, 1, false, false};
+  return std::nullopt;
+}
+
+} // namespace
+
+bool qcc::lowbit::isDecodableMinifloat(FloatType type) {
+  return layoutOf(type).has_value();
+}
+
+/// Lane-wise f32 values of minifloat codes (their raw bits, one a byte):
+/// normal numbers rebuilt as f32 bit patterns, subnormals as m 2^(1-bias-M),
+/// the sign or'ed in, NaN and Inf where the format has them.
+Value qcc::lowbit::decodeMinifloatLanes(OpBuilder &b, Location loc, Value codes,
+                                        FloatType format) {
+  MinifloatLayout f = *layoutOf(format);
+  auto byteType = cast<VectorType>(codes.getType());
+  int64_t lanes = byteType.getNumElements();
+  auto i32 = VectorType::get({lanes}, b.getI32Type());
+  auto f32 = VectorType::get({lanes}, b.getF32Type());
+  auto splat = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i32, b.getI32IntegerAttr(v)));
+  };
+  auto splatF = [&](float v) {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(f32, b.getF32FloatAttr(v)));
+  };
+  unsigned bits = 1 + f.exponent + f.mantissa;
+  Value c = arith::ExtUIOp::create(b, loc, i32, codes);
+  Value e = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, c, splat(f.mantissa)),
+                                  splat((1 << f.exponent) - 1));
+  Value m = arith::AndIOp::create(b, loc, c, splat((1 << f.mantissa) - 1));
+  // Normal: exponent rebased to f32's bias, mantissa moved to the top.
+  Value normalBits = arith::OrIOp::create(
+      b, loc,
+      arith::ShLIOp::create(b, loc, arith::AddIOp::create(b, loc, e, splat(127 - f.bias)),
+                            splat(23)),
+      arith::ShLIOp::create(b, loc, m, splat(23 - f.mantissa)));
+  Value normal = arith::BitcastOp::create(b, loc, f32, normalBits);
+  Value subnormal = arith::MulFOp::create(
+      b, loc, arith::SIToFPOp::create(b, loc, f32, m),
+      splatF(std::ldexp(1.0f, 1 - f.bias - int(f.mantissa))));
+  Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, splat(0));
+  Value magnitude = arith::SelectOp::create(b, loc, isSub, subnormal, normal);
+  Value maxE = splat((1 << f.exponent) - 1);
+  if (f.ieeeSpecials) {
+    Value special = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, maxE);
+    Value inf = splatF(std::numeric_limits<float>::infinity());
+    Value nan = splatF(std::numeric_limits<float>::quiet_NaN());
+    Value zeroM = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m, splat(0));
+    magnitude = arith::SelectOp::create(
+        b, loc, special, arith::SelectOp::create(b, loc, zeroM, inf, nan), magnitude);
+  } else if (f.hasNaN) {
+    Value isNaN = arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, maxE),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m,
+                              splat((1 << f.mantissa) - 1)));
+    magnitude = arith::SelectOp::create(
+        b, loc, isNaN, splatF(std::numeric_limits<float>::quiet_NaN()), magnitude);
+  }
+  Value sign = arith::ShLIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, c, splat(1 << (bits - 1))), splat(32 - bits));
+  return arith::BitcastOp::create(
+      b, loc, f32,
+      arith::OrIOp::create(b, loc, arith::BitcastOp::create(b, loc, i32, magnitude), sign));
+}
+
 std::optional<Int8DotPlan>
 qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
                          bool transposed, const llvm::StringSet<> &features,
@@ -89,12 +174,23 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
   if (!result || !result.getElementType().isF32())
     return fail("the result is not f32");
   SchemeAttr scheme = type.getScheme();
-  auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  if (!storage)
-    return fail("codes are not integers");
   Int8DotPlan plan;
-  plan.bits = storage.getWidth();
-  plan.signedCodes = !storage.isUnsigned();
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  if (auto minifloat = dyn_cast<FloatType>(type.getStorageType())) {
+    // FP8/FP4 codes decode arithmetically to f32 (f32 activations only).
+    if (!floatActivations || !isDecodableMinifloat(minifloat))
+      return fail("codes are " + llvm::Twine(floatActivations ? "an unsupported float format"
+                                                              : "floats, not integers"));
+    if (scheme.getZeroPoint())
+      return fail("float codes with zero points");
+    plan.minifloat = minifloat;
+    plan.bits = minifloat.getWidth();
+  } else if (!storage) {
+    return fail("codes are not integers");
+  } else {
+    plan.bits = storage.getWidth();
+    plan.signedCodes = !storage.isUnsigned();
+  }
   if (plan.bits != 1 && plan.bits != 2 && plan.bits != 4 && plan.bits != 8)
     return fail(llvm::Twine(plan.bits) + "-bit codes do not tile a byte");
   if (plan.signedCodes && plan.bits == 1)
@@ -362,7 +458,8 @@ scf::ForOp KernelBuilder::countedLoop(
 Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) {
   if (plan.dot == ByteDot::FloatFma) {
     auto type = cast<VectorType>(acc.getType());
-    Value real = arith::UIToFPOp::create(ob, loc, type, codes);
+    Value real = plan.minifloat ? decodeMinifloatLanes(ob, loc, codes, plan.minifloat)
+                                : Value(arith::UIToFPOp::create(ob, loc, type, codes));
     return vector::FMAOp::create(ob, loc, type, real, acts, acc);
   }
   llvm::StringRef instruction = "portable";

@@ -43,7 +43,16 @@ struct Int8DotPlan {
   int64_t block = 0;
   int64_t chunkBytes = 0;
   ByteDot dot = ByteDot::Portable;
+  /// FP8/FP4 codes (f32 activations only): decoded by decodeMinifloatLanes.
+  mlir::FloatType minifloat;
 };
+
+/// Whether decodeMinifloatLanes handles `type` (f8E4M3FN, f8E5M2, f4E2M1FN).
+bool isDecodableMinifloat(mlir::FloatType type);
+
+/// The f32 values of a vector of minifloat codes (raw bits, one a byte).
+mlir::Value decodeMinifloatLanes(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::Value codes, mlir::FloatType format);
 
 /// The target features a module was compiled for: the `qcc.target_features`
 /// string attribute ("+avx2,+avx512vnni,...") on the enclosing module, which

@@ -298,6 +298,38 @@ def minifloat_case(fmt, saturate):
     run(f"quantize_{fmt}{'' if saturate else '_nosat'}", mdl, {"x": xs}, {"y": ref})
 
 
+# FP8/FP4 weights (DequantizeLinear of an FP8 initializer per column, or FP4
+# per tensor, then MatMul): fused into lowbit.matmul and decoded
+# arithmetically in the f32 vector kernel; against float64.
+def minifloat_weight_case(fmt, k, n, m):
+    onnx_type, e_bits, m_bits, bias, kind = MINIFLOATS[fmt]
+    bits = 1 + e_bits + m_bits
+    values = [minifloat_decode(c, e_bits, m_bits, bias, kind) for c in range(1 << bits)]
+    finite = [c for c in range(1 << bits) if np.isfinite(values[c])]
+    codes = rng.choice(finite, size=(k, n)).astype(np.uint8)
+    per_column = bits == 8
+    scales = (rng.random(n) * 0.02 + 0.01).astype(np.float32) if per_column else np.array(0.05, np.float32)
+    if bits == 8:
+        raw = codes.reshape(-1).tolist()
+    else:
+        flat = codes.reshape(-1)
+        raw = (flat[0::2] | (flat[1::2] << 4)).tolist()
+    attrs = {"axis": 1} if per_column else {}
+    dq = helper.make_node("DequantizeLinear", ["Wq", "Sq"], ["W"], **attrs)
+    mm = helper.make_node("MatMul", ["A", "W"], ["Y"])
+    mdl = model([dq, mm], [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
+                [raw_tensor("Wq", onnx_type, [k, n], raw), tensor("Sq", scales)],
+                opset=23 if bits == 4 else 21)
+    w = np.array([values[c] for c in codes.reshape(-1)], np.float64).reshape(k, n) * \
+        (scales[None, :] if per_column else float(scales))
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    run(f"matmul_{fmt}_weights", mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)},
+        rtol=1e-4, atol=1e-4)
+
+
+for fmt in ["e4m3fn", "e5m2", "e2m1"]:
+    minifloat_weight_case(fmt, 128, 32, 3)
+
 for fmt in MINIFLOATS:
     minifloat_case(fmt, True)
 for fmt in ["e4m3fn", "e5m2"]:
