@@ -55,6 +55,9 @@ FORMATS = {
     # it on int8 activations too (its output differs from float64 by ~5e-3),
     # so it is checked against ORT like MatMulNBits.
     "qdq8": "qdq8",
+    # FP8 weights: DequantizeLinear(float8 E4M3FN [K, N], per column) -> MatMul
+    # (opset 21); qcc decodes the codes in its f32 kernel.
+    "fp8": "fp8",
 }
 ACCURACY_LEVEL = 4
 # ORT's MatMulNBits with accuracy_level 4 quantizes the activations to int8
@@ -99,6 +102,26 @@ class Layer:
         self.fmt, self.k, self.n, self.index = fmt, k, n, index
         spec = FORMATS[fmt]
         self.extra_nodes = []
+        if spec == "fp8":
+            # Random finite E4M3FN codes (0x7F / 0xFF are NaN).
+            codes = rng.integers(0, 256, size=(k, n), dtype=np.uint16)
+            codes = np.where((codes & 0x7F) == 0x7F, codes - 1, codes).astype(np.uint8)
+            sign = np.where(codes & 0x80, -1.0, 1.0)
+            e = (codes >> 3) & 0xF
+            mant = (codes & 7).astype(np.float64)
+            val = sign * np.where(e == 0, mant / 8 * 2.0 ** -6, (1 + mant / 8) * 2.0 ** (e.astype(np.float64) - 7))
+            scales = (np.float32(1.0) / np.float32(math.sqrt(k) * 100.0) *
+                      (rng.random(n, dtype=np.float32) * 0.5 + 0.75)).astype(np.float32)
+            wq = TensorProto()  # onnx 1.12's helpers predate float8 (type 17)
+            wq.name, wq.data_type, wq.raw_data = f"Wq{index}", 17, codes.tobytes()
+            wq.dims.extend([k, n])
+            self.inits += [wq, numpy_helper.from_array(scales, f"Ws{index}")]
+            self.bytes = codes.nbytes + scales.nbytes
+            self.weight = (val * scales[None, :]).astype(np.float32)
+            self.extra_nodes = [helper.make_node("DequantizeLinear", [f"Wq{index}", f"Ws{index}"],
+                                                 [f"W{index}"], axis=1, name=f"dq{index}")]
+            self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
+            return
         if spec == "qdq8":
             q = rng.integers(-127, 128, size=(k, n), dtype=np.int8)
             scales = ((rng.random(n, dtype=np.float32) * 0.5 + 0.75) /
@@ -163,7 +186,7 @@ def build_model(fmt, k, n, m, layers, seed):
                               [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
                               [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])],
                               initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21 if fmt == "fp8" else 17),
                                                     helper.make_opsetid("com.microsoft", 1)],
                               producer_name="qcc-bench")
     model.ir_version = 8
@@ -447,7 +470,7 @@ def _bytes_estimate(fmt, k, n):
     spec = FORMATS[fmt]
     if spec is None:
         return 4 * k * n
-    if spec == "qdq8":
+    if spec in ("qdq8", "fp8"):
         return k * n + 5 * n
     bits, block, zp = spec
     blocks = k // block
