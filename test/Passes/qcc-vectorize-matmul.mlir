@@ -1,0 +1,44 @@
+// RUN: qcc-opt %s --qcc-vectorize-matmul --split-input-file | FileCheck %s
+
+// 4 rows: tiles of 4 rows x 4 vectors of 16 (AVX-512), column tiles in
+// parallel, B rows streamed: broadcast A[m, k] times B[k, n : n + 16].
+// CHECK-LABEL: func.func @gemm
+// CHECK: memref.alloc() : memref<4x64xf32>
+// CHECK: linalg.fill {{.*}} outs(%{{.*}} : memref<4x64xf32>)
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: vector.load {{.*}} : memref<64x64xf32>, vector<16xf32>
+// CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.store
+// CHECK-NOT: linalg.matmul
+module attributes {qcc.target_features = "+avx2,+avx512f"} {
+func.func @gemm(%a: tensor<4x64xf32>, %b: tensor<64x64xf32>) -> tensor<4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %y = linalg.matmul ins(%a, %b : tensor<4x64xf32>, tensor<64x64xf32>) outs(%init : tensor<4x64xf32>) -> tensor<4x64xf32>
+  return %y : tensor<4x64xf32>
+}
+}
+
+// -----
+
+// B = transpose(constant [N, K]) (Gemm transB) becomes a [K, N] constant;
+// 3 columns are past any whole tile: a plain loop nest with scalar FMAs.
+// CHECK-LABEL: func.func @transb_leftover
+// CHECK: arith.constant dense_resource<qcc_transposed_weight> : tensor<2x3xf32>
+// CHECK-NOT: scf.parallel
+// CHECK: math.fma
+// CHECK: {-#
+// CHECK: qcc_transposed_weight: "0x040000000000804000004040000000400000803F0000004000008040"
+func.func @transb_leftover(%a: tensor<1x2xf32>) -> tensor<1x3xf32> {
+  %w = arith.constant dense<[[4.0, 1.0], [3.0, 2.0], [2.0, 4.0]]> : tensor<3x2xf32>
+  %t0 = tensor.empty() : tensor<2x3xf32>
+  %t = linalg.transpose ins(%w : tensor<3x2xf32>) outs(%t0 : tensor<2x3xf32>) permutation = [1, 0]
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3xf32>) -> tensor<1x3xf32>
+  %y = linalg.matmul ins(%a, %t : tensor<1x2xf32>, tensor<2x3xf32>) outs(%init : tensor<1x3xf32>) -> tensor<1x3xf32>
+  return %y : tensor<1x3xf32>
+}
