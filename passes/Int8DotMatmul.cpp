@@ -100,60 +100,47 @@ bool qcc::lowbit::isDecodableMinifloat(FloatType type) {
   return layoutOf(type).has_value();
 }
 
-/// Lane-wise f32 values of minifloat codes (their raw bits, one a byte):
-/// normal numbers rebuilt as f32 bit patterns, subnormals as m 2^(1-bias-M),
-/// the sign or'ed in, NaN and Inf where the format has them.
+/// Lane-wise f32 values of minifloat codes (their raw bits, one a byte).
+/// Each of these formats is an f16 with fewer bits: its exponent and
+/// mantissa fields moved to the top of f16's fields give its value times
+/// 2^(bias - 15) exactly, subnormals included (E5M2 is f16's top byte). So:
+/// widen, shift, or in the sign, convert f16 -> f32 (vcvtph2ps), rescale.
+/// E4M3FN's NaN code (S.1111.111), which lands on a finite f16, is patched.
 Value qcc::lowbit::decodeMinifloatLanes(OpBuilder &b, Location loc, Value codes,
                                         FloatType format) {
   MinifloatLayout f = *layoutOf(format);
   auto byteType = cast<VectorType>(codes.getType());
   int64_t lanes = byteType.getNumElements();
-  auto i32 = VectorType::get({lanes}, b.getI32Type());
+  auto i16 = VectorType::get({lanes}, b.getI16Type());
+  auto f16 = VectorType::get({lanes}, b.getF16Type());
   auto f32 = VectorType::get({lanes}, b.getF32Type());
   auto splat = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i32, b.getI32IntegerAttr(v)));
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i16, b.getI16IntegerAttr(v)));
   };
   auto splatF = [&](float v) {
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(f32, b.getF32FloatAttr(v)));
   };
   unsigned bits = 1 + f.exponent + f.mantissa;
-  Value c = arith::ExtUIOp::create(b, loc, i32, codes);
-  Value e = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, c, splat(f.mantissa)),
-                                  splat((1 << f.exponent) - 1));
-  Value m = arith::AndIOp::create(b, loc, c, splat((1 << f.mantissa) - 1));
-  // Normal: exponent rebased to f32's bias, mantissa moved to the top.
-  Value normalBits = arith::OrIOp::create(
-      b, loc,
-      arith::ShLIOp::create(b, loc, arith::AddIOp::create(b, loc, e, splat(127 - f.bias)),
-                            splat(23)),
-      arith::ShLIOp::create(b, loc, m, splat(23 - f.mantissa)));
-  Value normal = arith::BitcastOp::create(b, loc, f32, normalBits);
-  Value subnormal = arith::MulFOp::create(
-      b, loc, arith::SIToFPOp::create(b, loc, f32, m),
-      splatF(std::ldexp(1.0f, 1 - f.bias - int(f.mantissa))));
-  Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, splat(0));
-  Value magnitude = arith::SelectOp::create(b, loc, isSub, subnormal, normal);
-  Value maxE = splat((1 << f.exponent) - 1);
-  if (f.ieeeSpecials) {
-    Value special = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, maxE);
-    Value inf = splatF(std::numeric_limits<float>::infinity());
-    Value nan = splatF(std::numeric_limits<float>::quiet_NaN());
-    Value zeroM = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m, splat(0));
-    magnitude = arith::SelectOp::create(
-        b, loc, special, arith::SelectOp::create(b, loc, zeroM, inf, nan), magnitude);
-  } else if (f.hasNaN) {
-    Value isNaN = arith::AndIOp::create(
-        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, maxE),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m,
-                              splat((1 << f.mantissa) - 1)));
-    magnitude = arith::SelectOp::create(
-        b, loc, isNaN, splatF(std::numeric_limits<float>::quiet_NaN()), magnitude);
+  int64_t signBit = int64_t(1) << (bits - 1);
+  Value c = arith::ExtUIOp::create(b, loc, i16, codes);
+  // The mantissa at the top of f16's 10 mantissa bits, the exponent below
+  // f16's exponent's top bit(s).
+  Value magnitude = arith::ShLIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, c, splat(signBit - 1)), splat(10 - f.mantissa));
+  Value sign = arith::ShLIOp::create(b, loc, arith::AndIOp::create(b, loc, c, splat(signBit)),
+                                     splat(16 - bits));
+  Value half = arith::BitcastOp::create(b, loc, f16, arith::OrIOp::create(b, loc, magnitude, sign));
+  Value value = arith::ExtFOp::create(b, loc, f32, half);
+  if (f.bias != 15)
+    value = arith::MulFOp::create(b, loc, value, splatF(std::ldexp(1.0f, 15 - f.bias)));
+  if (f.hasNaN && !f.ieeeSpecials) {
+    Value isNaN = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, arith::AndIOp::create(b, loc, c, splat(signBit - 1)),
+        splat(signBit - 1));
+    value = arith::SelectOp::create(b, loc, isNaN,
+                                    splatF(std::numeric_limits<float>::quiet_NaN()), value);
   }
-  Value sign = arith::ShLIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, c, splat(1 << (bits - 1))), splat(32 - bits));
-  return arith::BitcastOp::create(
-      b, loc, f32,
-      arith::OrIOp::create(b, loc, arith::BitcastOp::create(b, loc, i32, magnitude), sign));
+  return value;
 }
 
 std::optional<Int8DotPlan>
