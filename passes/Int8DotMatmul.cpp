@@ -187,8 +187,9 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
   if (type.getLayoutKind() != LayoutKind::row_major)
     return fail("the layout is not row_major");
   auto scale = dyn_cast_or_null<FloatType>(scheme.getScale());
-  if (!scale || scale.getWidth() < 16)
-    return fail("scales are not 16- or 32-bit floats");
+  // E8M0 (MX block scales) widens exactly through arith-expand.
+  if (!scale || (scale.getWidth() < 16 && !isa<Float8E8M0FNUType>(scale)))
+    return fail("scales are not 16- or 32-bit floats or E8M0");
   if (scheme.getZeroPoint() && !isa<IntegerType>(scheme.getZeroPoint()))
     return fail("zero points are floats");
   int64_t k = type.getShape()[1];

@@ -330,6 +330,31 @@ def minifloat_weight_case(fmt, k, n, m):
 for fmt in ["e4m3fn", "e5m2", "e2m1"]:
     minifloat_weight_case(fmt, 128, 32, 3)
 
+
+# MXFP4: FP4 E2M1 weights with FLOAT8E8M0 (power-of-two) scales per block of
+# 32 along K, as DequantizeLinear (opset 23) then MatMul.
+def mxfp4_case(k, n, m):
+    _, e_bits, m_bits, bias, kind = MINIFLOATS["e2m1"]
+    values = [minifloat_decode(c, e_bits, m_bits, bias, kind) for c in range(16)]
+    codes = rng.integers(0, 16, size=(k, n)).astype(np.uint8)
+    exps = rng.integers(120, 130, size=(k // 32, n)).astype(np.uint8)  # 2^-7 .. 2^2
+    flat = codes.reshape(-1)
+    raw = (flat[0::2] | (flat[1::2] << 4)).tolist()
+    dq = helper.make_node("DequantizeLinear", ["Wq", "Sq"], ["W"], axis=0, block_size=32,
+                          output_dtype=FLOAT)
+    mm = helper.make_node("MatMul", ["A", "W"], ["Y"])
+    mdl = model([dq, mm], [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
+                [raw_tensor("Wq", FLOAT4E2M1, [k, n], raw),
+                 raw_tensor("Sq", 24, [k // 32, n], exps.reshape(-1).tolist())], opset=23)
+    scale = np.repeat(2.0 ** (exps.astype(np.float64) - 127), 32, axis=0)
+    w = np.array([values[c] for c in flat], np.float64).reshape(k, n) * scale
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    run("matmul_mxfp4_weights", mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)},
+        rtol=1e-4, atol=1e-4)
+
+
+mxfp4_case(128, 32, 2)
+
 for fmt in MINIFLOATS:
     minifloat_case(fmt, True)
 for fmt in ["e4m3fn", "e5m2"]:

@@ -224,9 +224,11 @@ FailureOr<Value> qcc::onnx_import::buildQTensor(NodeImporter &n,
   Type scaleType;
   if (hasScale) {
     scaleType = getSignlessElementType(context, n.getInputType(in.scale));
-    if (!isFloatType(n.getInputType(in.scale)))
+    // FLOAT8E8M0: the power-of-two block scales of the MX formats.
+    if (!isFloatType(n.getInputType(in.scale)) &&
+        n.getInputType(in.scale) != DataType::Float8E8M0)
       return n.fail("scale type " + dataTypeName(n.getInputType(in.scale)) +
-                    " is not supported (expected a float type)");
+                    " is not supported (expected a float type or FLOAT8E8M0)");
   }
   SchemeAttr scheme = makeScheme(context, *layout, scaleType,
                                  hasZero ? storage : Type());

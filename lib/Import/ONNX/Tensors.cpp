@@ -45,6 +45,7 @@ std::string qcc::onnx_import::dataTypeName(DataType type) {
   case DataType::Uint4: return "UINT4";
   case DataType::Int4: return "INT4";
   case DataType::Float4E2M1: return "FLOAT4E2M1";
+  case DataType::Float8E8M0: return "FLOAT8E8M0";
   case DataType::Undefined: break;
   }
   return "type " + std::to_string(static_cast<int32_t>(type));
@@ -57,6 +58,7 @@ unsigned qcc::onnx_import::dataTypeBits(DataType type) {
   case DataType::Uint8: case DataType::Int8: case DataType::Bool:
   case DataType::Float8E4M3FN: case DataType::Float8E4M3FNUZ:
   case DataType::Float8E5M2: case DataType::Float8E5M2FNUZ:
+  case DataType::Float8E8M0:
     return 8;
   case DataType::Uint16: case DataType::Int16: case DataType::Float16:
   case DataType::BFloat16:
@@ -100,6 +102,7 @@ static Type miniFloatType(MLIRContext *context, DataType type) {
   case DataType::Float8E5M2: return Float8E5M2Type::get(context);
   case DataType::Float8E5M2FNUZ: return Float8E5M2FNUZType::get(context);
   case DataType::Float4E2M1: return Float4E2M1FNType::get(context);
+  case DataType::Float8E8M0: return Float8E8M0FNUType::get(context);
   default: return {};
   }
 }
@@ -141,6 +144,7 @@ static const llvm::fltSemantics *floatSemantics(DataType type) {
   case DataType::Float8E5M2: return &llvm::APFloat::Float8E5M2();
   case DataType::Float8E5M2FNUZ: return &llvm::APFloat::Float8E5M2FNUZ();
   case DataType::Float4E2M1: return &llvm::APFloat::Float4E2M1FN();
+  case DataType::Float8E8M0: return &llvm::APFloat::Float8E8M0FNU();
   default: return nullptr;
   }
 }

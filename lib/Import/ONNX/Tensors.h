@@ -52,6 +52,7 @@ enum class DataType : int32_t {
   Uint4 = 21,
   Int4 = 22,
   Float4E2M1 = 23,
+  Float8E8M0 = 24, // MX block scales: a power of two, no sign
 };
 
 std::string dataTypeName(DataType type);
