@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FactoredMatmul.h"
-#include "Bf16Gemm.h"
+#include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
 #include "MinifloatEncode.h"
 #include "qcc/Passes/KernelSelection.h"
@@ -512,15 +512,16 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
   StringRef kernel;
   if (auto chosen = op->getAttrOfType<StringAttr>(kKernelAttrName))
     kernel = chosen.getValue();
-  if (kernel == kKernelBf16Gemm && weight.packed && !lhsParts && !integer) {
+  if ((kernel == kKernelBf16Gemm || kernel == kKernelF32Gemm) && weight.packed && !lhsParts &&
+      !integer) {
     std::string whyNot;
-    std::optional<Bf16GemmPlan> plan =
-        planBf16Gemm(weight.type, op.getLhs().getType(), resultType, transposed,
-                     targetFeaturesOf(op), whyNot);
+    std::optional<DecodedGemmPlan> plan =
+        planDecodedGemm(weight.type, op.getLhs().getType(), resultType, transposed,
+                        targetFeaturesOf(op), whyNot, /*f32=*/kernel == kKernelF32Gemm);
     if (!plan)
-      return op.emitOpError("was selected for the bf16-gemm kernel, which cannot run it: ")
-             << whyNot;
-    result = buildBf16Gemm(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+      return op.emitOpError("was selected for the ")
+             << kernel << " kernel, which cannot run it: " << whyNot;
+    result = buildDecodedGemm(rewriter, loc, op.getLhs(), weight, *plan, resultType);
   }
   std::optional<Int8DotPlan> int8Plan;
   if (kernel == kKernelInt8Dot && weight.packed && !lhsParts && !integer) {

@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FactoredMatmul.h"
-#include "Bf16Gemm.h"
+#include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
 
 #include "qcc/Passes/KernelSelection.h"
@@ -90,8 +90,8 @@ struct SelectKernelsPass final
       // 128 rows (6.0 vs 8.9 ms on 4096 x 4096); bf16-gemm serves the
       // models that allow bf16 but not int8.
       if (!allowInt8 && rows(op) >= kPrefillRows) {
-        if (planBf16Gemm(weightType, op.getLhs().getType(), op.getType(), transposed,
-                         features, gemmWhy))
+        if (planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
+                            features, gemmWhy, /*f32=*/false))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +
                       " rows: weights decoded to bf16 once, vdpbf16ps 4x4 tiles"};
@@ -109,6 +109,12 @@ struct SelectKernelsPass final
     }
     if (floatLhs && packed && !op.getType().getElementType().isInteger(32)) {
       std::string floatWhy;
+      if (rows(op) >= kPrefillRows &&
+          planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
+                          features, floatWhy, /*f32=*/true))
+        return {kKernelF32Gemm.str(),
+                "int8-dot: " + int8Why + "; " + std::to_string(rows(op)) +
+                    " rows: weights decoded to f32 once, FMA 4x4 tiles"};
       if (std::optional<Int8DotPlan> plan =
               planInt8Dot(weightType, op.getLhs().getType(), op.getType(), transposed,
                           features, floatWhy, /*floatActivations=*/true))

@@ -70,12 +70,11 @@ func.func @gemv_f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
 }
 
 // bf16-gemm (prefill where bf16 is allowed): activations to bf16 once, each
-// tile's weight rows decoded to bf16 in an alloca scope, vdpbf16ps.
+// tile's weight rows decoded to bf16 into a buffer of the tile, vdpbf16ps.
 // CHECK-LABEL: func.func @gemm_bf16
 // CHECK: arith.truncf {{.*}} : vector<32xf32> to vector<32xbf16>
 // CHECK: scf.parallel
-// CHECK: memref.alloca_scope
-// CHECK: memref.alloca() : memref<4x256xbf16>
+// CHECK: memref.alloc() : memref<4x256xbf16>
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
 // CHECK: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
 module attributes {qcc.target_features = "+avx512f,+avx512bf16"} {

@@ -130,6 +130,11 @@ nbits_case(4, 32, 128, 16, True, (2, 3))
 for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 128, True), (2, 32, True), (8, 64, True)]:
     nbits_case(bits, block, 256, 40, zp, (3,), accuracy_level=4)
     nbits_case(bits, block, 256, 24, zp, (2, 4), accuracy_level=4)
+# f32-gemm (f32 activations, 16+ rows): weights decoded to f32 once per tile.
+nbits_case(4, 128, 256, 24, True, (4, 8))
+nbits_case(8, 64, 256, 40, False, (16,))
+nbits_case(2, 64, 256, 24, True, (2, 9))
+
 # bf16-gemm (accuracy_level 3, 16+ rows; where the CPU has AVX-512 BF16).
 if "avx512_bf16" in open("/proc/cpuinfo").read():
     for bits, block, zp in [(4, 128, True), (8, 64, False), (2, 64, True)]:
@@ -323,12 +328,13 @@ def minifloat_weight_case(fmt, k, n, m):
     w = np.array([values[c] for c in codes.reshape(-1)], np.float64).reshape(k, n) * \
         (scales[None, :] if per_column else float(scales))
     a = rng.standard_normal((m, k)).astype(np.float32)
-    run(f"matmul_{fmt}_weights", mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)},
+    run(f"matmul_{fmt}_weights_m{m}", mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)},
         rtol=1e-4, atol=1e-4)
 
 
 for fmt in ["e4m3fn", "e5m2", "e2m1"]:
     minifloat_weight_case(fmt, 128, 32, 3)
+minifloat_weight_case("e4m3fn", 128, 32, 20)  # f32-gemm
 
 
 # MXFP4: FP4 E2M1 weights with FLOAT8E8M0 (power-of-two) scales per block of

@@ -22,6 +22,8 @@ inline constexpr llvm::StringLiteral kKernelReasonAttrName = "lowbit.kernel_reas
 inline constexpr llvm::StringLiteral kKernelInt8Dot = "int8-dot";
 /// Weights decoded to bf16 once per tile of rows, vdpbf16ps GEMM (prefill).
 inline constexpr llvm::StringLiteral kKernelBf16Gemm = "bf16-gemm";
+/// The same with f32 weights and FMAs (prefill at f32 precision).
+inline constexpr llvm::StringLiteral kKernelF32Gemm = "f32-gemm";
 /// f32 activations, block dot products on codes with factored scales.
 inline constexpr llvm::StringLiteral kKernelBlockDot = "f32-block-dot";
 /// The reference lowering: every element decoded in the generic's body.

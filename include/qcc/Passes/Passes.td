@@ -110,9 +110,10 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       `allow-int8-activations` is set; needs constant [N, K] weights of
       1/2/4/8-bit integer codes with float scales per block of K.
     - `bf16-gemm`: for 16 or more activation rows (prefill) on AVX-512 BF16
-      where the model allows bf16 or int8 compute (`accuracy_level` 3 or 4,
-      or `allow-int8-activations`): weight rows decoded to bf16 once per
-      tile, vdpbf16ps over 4 x 4 tiles.
+      where the model allows bf16 but not int8 compute (`accuracy_level` 3):
+      weight rows decoded to bf16 once per tile, vdpbf16ps over 4 x 4 tiles.
+    - `f32-gemm`: the same in f32 with FMAs, for 16 or more rows with f32
+      activations.
     - `f32-block-dot`: f32 activations, dot products on codes per block with
       the scale and zero point factored out.
     - `reference`: every weight element decoded in the body.

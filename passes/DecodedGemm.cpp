@@ -1,4 +1,4 @@
-//===- Bf16Gemm.cpp - prefill GEMM on decoded bf16 weights --------------===//
+//===- DecodedGemm.cpp - prefill GEMM on decoded bf16 weights --------------===//
 //
 //   A' = bf16(A), reordered per 16-byte chunk as the int8-dot kernel orders
 //        activations (field j of byte i meets element i * P + j)
@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Bf16Gemm.h"
+#include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -33,11 +33,11 @@ constexpr int64_t kChunkBytes = 16; // weight bytes decoded per step
 constexpr int64_t kLanes = 16;      // f32 lanes of a zmm
 } // namespace
 
-std::optional<Bf16GemmPlan>
-qcc::lowbit::planBf16Gemm(QTensorType weight, Type lhsType, Type resultType,
+std::optional<DecodedGemmPlan>
+qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
                           bool transposed, const llvm::StringSet<> &features,
-                          std::string &whyNot) {
-  if (!features.contains("avx512bf16") || !features.contains("avx512f")) {
+                          std::string &whyNot, bool f32) {
+  if (!f32 && (!features.contains("avx512bf16") || !features.contains("avx512f"))) {
     whyNot = "the target has no AVX-512 BF16";
     return std::nullopt;
   }
@@ -52,19 +52,31 @@ qcc::lowbit::planBf16Gemm(QTensorType weight, Type lhsType, Type resultType,
     whyNot = "a block of " + std::to_string(blockBytes) + " bytes is not a multiple of 16";
     return std::nullopt;
   }
-  return Bf16GemmPlan{base->bits, base->signedCodes, base->block};
+  return DecodedGemmPlan{base->bits, base->signedCodes, base->block, f32, base->minifloat};
 }
 
 namespace {
 
 class GemmBuilder {
 public:
-  GemmBuilder(OpBuilder &b, Location loc, const Bf16GemmPlan &plan)
+  GemmBuilder(OpBuilder &b, Location loc, const DecodedGemmPlan &plan)
       : b(b), loc(loc), plan(plan), perByte(8 / plan.bits),
         chunkElems(kChunkBytes * perByte) {}
 
   /// Index constants go where `constants` points: the kernel body's block
   /// inside the alloca scope, so that they dominate their uses there.
+  /// The GEMM's operand type: bf16 or f32.
+  Type element(OpBuilder &ob) const {
+    return plan.f32 ? Type(ob.getF32Type()) : Type(ob.getBF16Type());
+  }
+  /// `v` (f32 lanes) in the operand type.
+  Value narrow(OpBuilder &ob, Value v) {
+    if (plan.f32)
+      return v;
+    auto type = cast<VectorType>(v.getType());
+    return arith::TruncFOp::create(ob, loc, type.clone(ob.getBF16Type()), v);
+  }
+
   Value index(int64_t v) {
     return arith::ConstantIndexOp::create(constants ? *constants : b, loc, v);
   }
@@ -92,14 +104,13 @@ private:
 
   OpBuilder &b;
   Location loc;
-  const Bf16GemmPlan &plan;
+  const DecodedGemmPlan &plan;
   int64_t perByte, chunkElems;
   OpBuilder *constants = nullptr;
 };
 
 void GemmBuilder::convertActivations(Value x, Value xb, int64_t m, int64_t k) {
   auto fvec = VectorType::get({chunkElems}, b.getF32Type());
-  auto bvec = VectorType::get({chunkElems}, b.getBF16Type());
   SmallVector<int64_t> order(chunkElems);
   for (int64_t j = 0; j < perByte; ++j)
     for (int64_t i = 0; i < kChunkBytes; ++i)
@@ -109,8 +120,7 @@ void GemmBuilder::convertActivations(Value x, Value xb, int64_t m, int64_t k) {
       Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, start});
       if (perByte > 1)
         v = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
-      vector::StoreOp::create(cb, loc, arith::TruncFOp::create(cb, loc, bvec, v), xb,
-                              ValueRange{row, start});
+      vector::StoreOp::create(cb, loc, narrow(cb, v), xb, ValueRange{row, start});
       return SmallVector<Value>{};
     });
     return SmallVector<Value>{};
@@ -134,7 +144,6 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
   int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
   auto byteType = VectorType::get({kChunkBytes}, ob.getI8Type());
   auto fvec = VectorType::get({kChunkBytes}, f32);
-  auto bvec = VectorType::get({kChunkBytes}, ob.getBF16Type());
   int64_t signFlip = 0;
   if (plan.signedCodes)
     for (int64_t j = 0; j < perByte; ++j)
@@ -169,10 +178,12 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
         field = arith::ShRUIOp::create(cb, loc, field, splat(cb, j * plan.bits));
       if (j + 1 < perByte)
         field = arith::AndIOp::create(cb, loc, field, splat(cb, (int64_t(1) << plan.bits) - 1));
-      Value real = arith::MulFOp::create(
-          cb, loc, arith::SubFOp::create(cb, loc, arith::UIToFPOp::create(cb, loc, fvec, field), zVec),
-          sVec);
-      vector::StoreOp::create(cb, loc, arith::TruncFOp::create(cb, loc, bvec, real), wd,
+      Value code = plan.minifloat
+                       ? decodeMinifloatLanes(cb, loc, field, plan.minifloat)
+                       : Value(arith::UIToFPOp::create(cb, loc, fvec, field));
+      Value real = arith::MulFOp::create(cb, loc, arith::SubFOp::create(cb, loc, code, zVec),
+                                         sVec);
+      vector::StoreOp::create(cb, loc, narrow(cb, real), wd,
                               ValueRange{index(slot), add(cb, elem, index(j * kChunkBytes))});
     }
     return SmallVector<Value>{};
@@ -184,19 +195,21 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
   int64_t cols = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
   auto acc = VectorType::get({kLanes}, b.getF32Type());
-  auto pair = VectorType::get({2 * kLanes}, b.getBF16Type());
+  // Elements of A' and W' one step consumes: bf16 pairs per f32 lane.
+  int64_t step = plan.f32 ? kLanes : 2 * kLanes;
+  auto pair = VectorType::get({step}, element(b));
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{index(n / cols)}, ValueRange{index(1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
         // The decoded rows live on the stack for this tile only.
-        auto scope = memref::AllocaScopeOp::create(pb, loc, TypeRange{});
-        Block *scopeBody = new Block();
-        scope.getBodyRegion().push_back(scopeBody);
-        OpBuilder sb = OpBuilder::atBlockBegin(scopeBody);
-        constants = &sb;
+        // The decoded rows: a heap buffer per tile (freed at the end of the
+        // iteration by buffer deallocation). Not a stack buffer: once the
+        // body is outlined into a loop, an alloca there would grow the
+        // stack by C x K per tile.
+        OpBuilder &sb = pb;
         {
-          Value wd = memref::AllocaOp::create(
-              sb, loc, MemRefType::get({cols, k}, sb.getBF16Type()));
+          Value wd = memref::AllocOp::create(
+              sb, loc, MemRefType::get({cols, k}, element(sb)));
           SmallVector<Value> colIndex;
           for (int64_t c = 0; c < cols; ++c) {
             colIndex.push_back(add(sb, mul(sb, ivs[0], cols), index(c)));
@@ -208,7 +221,7 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
               rowIndex.push_back(add(mb, m0, index(r)));
             Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(acc));
             SmallVector<Value> init(rows * cols, zero);
-            auto kLoop = forLoop(mb, index(0), index(k), 2 * kLanes, init,
+            auto kLoop = forLoop(mb, index(0), index(k), step, init,
                                  [&](OpBuilder &kb, Value kk, ValueRange it) {
               SmallVector<Value> wv;
               for (int64_t c = 0; c < cols; ++c)
@@ -218,7 +231,10 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
                 Value av = vector::LoadOp::create(kb, loc, pair, xb, ValueRange{rowIndex[r], kk});
                 for (int64_t c = 0; c < cols; ++c)
                   next[r * cols + c] =
-                      x86vector::DotBF16Op::create(kb, loc, acc, it[r * cols + c], av, wv[c]);
+                      plan.f32
+                          ? Value(vector::FMAOp::create(kb, loc, acc, av, wv[c], it[r * cols + c]))
+                          : Value(x86vector::DotBF16Op::create(kb, loc, acc, it[r * cols + c],
+                                                               av, wv[c]));
               }
               return next;
             });
@@ -231,9 +247,7 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
               }
             return SmallVector<Value>{};
           });
-          memref::AllocaScopeReturnOp::create(sb, loc);
         }
-        constants = nullptr;
       });
 }
 
@@ -246,8 +260,8 @@ Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
 
 } // namespace
 
-Value qcc::lowbit::buildBf16Gemm(OpBuilder &b, Location loc, Value lhs,
-                                 const QTensorParts &weight, const Bf16GemmPlan &plan,
+Value qcc::lowbit::buildDecodedGemm(OpBuilder &b, Location loc, Value lhs,
+                                 const QTensorParts &weight, const DecodedGemmPlan &plan,
                                  RankedTensorType resultType) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   int64_t k = lhsType.getShape().back();
@@ -273,7 +287,7 @@ Value qcc::lowbit::buildBf16Gemm(OpBuilder &b, Location loc, Value lhs,
   Value zeros = weight.zeroPoints ? toBuffer(b, loc, weight.zeroPoints) : Value();
   bool zpSigned = weight.zeroPoints &&
                   !cast<IntegerType>(weight.type.getScheme().getZeroPoint()).isUnsigned();
-  Value xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, b.getBF16Type()));
+  Value xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, gb.element(b)));
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   gb.convertActivations(x, xb, m, k);
   gb.buildTiles(xb, codes, scales, zeros, zpSigned, out, m, n, k);

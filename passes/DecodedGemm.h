@@ -1,0 +1,51 @@
+//===- DecodedGemm.h - prefill GEMM on decoded weights -----------*- C++ -*-===//
+//
+// For many activation rows (prefill) decoding the codes in every row tile
+// costs more than the multiply-adds. This kernel decodes a few weight rows
+// at a time (scales and zero points applied, once, shared by every
+// activation row) and runs a GEMM over tiles of 4 activation rows x 4
+// weight rows: in bf16 with vdpbf16ps (AVX-512 BF16: 32 multiply-adds an
+// instruction, f32 accumulation) where the model allows bf16 compute
+// (MatMulNBits accuracy_level 3), or in f32 with FMAs (exact up to f32
+// rounding) where it asks for f32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_DECODEDGEMM_H
+#define QCC_PASSES_DECODEDGEMM_H
+
+#include "QTensorParts.h"
+
+#include "llvm/ADT/StringSet.h"
+
+#include <optional>
+#include <string>
+
+namespace qcc::lowbit {
+
+struct DecodedGemmPlan {
+  unsigned bits = 0;
+  bool signedCodes = false;
+  int64_t block = 0;
+  /// f32 operands and FMAs instead of bf16 and vdpbf16ps.
+  bool f32 = false;
+  /// FP8/FP4 codes (see Int8DotMatmul.h), null for integers.
+  mlir::FloatType minifloat;
+};
+
+/// The plan for `weight` ([N, K] when `transposed`) times f32 `lhs`, or
+/// nullopt with the reason in `whyNot`.
+std::optional<DecodedGemmPlan> planDecodedGemm(QTensorType weight, mlir::Type lhsType,
+                                         mlir::Type resultType, bool transposed,
+                                         const llvm::StringSet<> &features,
+                                         std::string &whyNot, bool f32);
+
+/// result[rows..., n] = lhs[rows..., :] . weight[n, :] through the kernel;
+/// `weight` must be packed.
+mlir::Value buildDecodedGemm(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                          const QTensorParts &weight, const DecodedGemmPlan &plan,
+                          mlir::RankedTensorType resultType);
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_DECODEDGEMM_H
