@@ -224,6 +224,9 @@ qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
 qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
 qdq_case("qdq_int4_blocked_matmul", 128, 24, 2, INT4, block=32)
 qdq_case("qdq_int4_blocked_gemm_transb", 64, 16, 1, INT4, block=16, gemm_transb=True)
+# A large f32-gemm layer: 256 tiles, each decoding 4 rows of 4096 weights
+# into its own buffer.
+qdq_case("qdq_int8_prefill_large", 4096, 1024, 16, INT8)
 
 # QuantizeLinear into FP8/FP4 storage (then DequantizeLinear back): correctly
 # rounded, ties to even, saturation and NaN/Inf rules of ONNX, bit-exact
