@@ -6,41 +6,23 @@
 # CHECK-NOT: FAIL
 # CHECK: e2e: 6 passed, 0 failed
 import os
-import subprocess
 import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Import", "ONNX", "Inputs"))
+here = os.path.dirname(__file__)
+sys.path.insert(0, os.path.join(here, "..", "Import", "ONNX", "Inputs"))
+sys.path.insert(0, os.path.join(here, "Inputs"))
 from onnx_builder import *  # noqa: E402
+from e2e_runner import Runner  # noqa: E402
 
-out, tools = sys.argv[1], sys.argv[2]
-os.makedirs(out, exist_ok=True)
+runner = Runner(sys.argv[1], sys.argv[2])
 rng = np.random.default_rng(11)
-results = {"passed": 0, "failed": 0}
 
 
 def run(name, model_proto, inputs, expected):
-    path = save(model_proto, name + ".onnx")
-    lib = os.path.join(out, name + ".so")
-    r = subprocess.run([os.path.join(tools, "qcc"), path, "-o", lib], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(f"FAIL {name}: compile: {r.stderr.strip()}")
-        results["failed"] += 1
-        return
-    cmd = [os.path.join(tools, "qcc-run"), lib, "--rtol", "1e-4", "--atol", "1e-4"]
-    for key, value in inputs.items():
-        f = os.path.join(out, f"{name}.{key}.npy")
-        np.save(f, value)
-        cmd += ["--input", f"{key}={f}"]
-    for key, value in expected.items():
-        f = os.path.join(out, f"{name}.{key}.expected.npy")
-        np.save(f, value.astype(np.float32))
-        cmd += ["--expected", f"{key}={f}"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    ok = r.returncode == 0
-    results["passed" if ok else "failed"] += 1
-    print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + (r.stdout + r.stderr).strip()))
+    runner.run(name, model_proto, inputs, {k: v.astype(np.float32) for k, v in expected.items()},
+               rtol=1e-4, atol=1e-4)
 
 
 def matmul_case(m, k, n):
@@ -67,4 +49,4 @@ matmul_case(3, 200, 600)   # 1-row tiles: 2 tiles of 256 + 88
 matmul_case(1, 1000, 7)    # leftover columns only
 gemm_transb_case(2, 96, 160)
 gemm_transb_case(5, 33, 256)
-print(f"e2e: {results['passed']} passed, {results['failed']} failed")
+runner.summary()

@@ -5,45 +5,20 @@
 # CHECK-NOT: FAIL
 # CHECK: e2e: [[N:[0-9]+]] passed, 0 failed
 import os
-import subprocess
 import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Import", "ONNX", "Inputs"))
+here = os.path.dirname(__file__)
+sys.path.insert(0, os.path.join(here, "..", "Import", "ONNX", "Inputs"))
+sys.path.insert(0, os.path.join(here, "Inputs"))
 from onnx_builder import *  # noqa: E402
 from onnx import helper  # noqa: E402
+from e2e_runner import Runner  # noqa: E402
 
-out, tools = sys.argv[1], sys.argv[2]
-os.makedirs(out, exist_ok=True)
+runner = Runner(sys.argv[1], sys.argv[2])
+run = runner.run
 rng = np.random.default_rng(7)
-results = {"passed": 0, "failed": 0}
-
-
-def run(name, model_proto, inputs, expected, rtol=None, atol=None, flags=()):
-    """Compiles, runs with qcc-run, compares; prints PASS/FAIL per case."""
-    path = save(model_proto, name + ".onnx")
-    lib = os.path.join(out, name + ".so")
-    r = subprocess.run([os.path.join(tools, "qcc"), path, "-o", lib, *flags], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(f"FAIL {name}: compile: {r.stderr.strip()}")
-        results["failed"] += 1
-        return
-    cmd = [os.path.join(tools, "qcc-run"), lib]
-    for key, value in inputs.items():
-        f = os.path.join(out, f"{name}.{key}.npy")
-        np.save(f, value)
-        cmd += ["--input", f"{key}={f}"]
-    for key, value in expected.items():
-        f = os.path.join(out, f"{name}.{key}.expected.npy")
-        np.save(f, value)
-        cmd += ["--expected", f"{key}={f}"]
-    if rtol is not None:
-        cmd += ["--rtol", str(rtol), "--atol", str(atol)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    ok = r.returncode == 0
-    results["passed" if ok else "failed"] += 1
-    print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + (r.stdout + r.stderr).strip()))
 
 
 def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=()):
@@ -399,4 +374,4 @@ yq = np.clip(np.rint(x / scale) + zp, 0, 255).astype(np.uint8)
 m = single("DynamicQuantizeLinear", [("x", FLOAT, [4, 8])], [("y", UINT8, [4, 8]), ("ys", FLOAT, []), ("yz", UINT8, [])])
 run("dynamicquantizelinear", m, {"x": x}, {"y": yq, "ys": np.array(scale, np.float32), "yz": np.array(zp, np.uint8)})
 
-print(f"e2e: {results['passed']} passed, {results['failed']} failed")
+runner.summary()
