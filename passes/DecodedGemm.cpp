@@ -1,12 +1,14 @@
-//===- DecodedGemm.cpp - prefill GEMM on decoded bf16 weights --------------===//
+//===- DecodedGemm.cpp - prefill GEMM on decoded weights ----------------===//
 //
-//   A' = bf16(A), reordered per 16-byte chunk as the int8-dot kernel orders
-//        activations (field j of byte i meets element i * P + j)
+//   A' = T(A), reordered per 16-byte chunk as the int8-dot kernel orders
+//        activations (field j of byte i meets element i * P + j); T is bf16
+//        or f32
 //   parallel over tiles of C weight rows:
-//     W' = bf16((code - z) * s) for the C rows, in the same order (a stack
-//          buffer of C x K, freed per tile by an alloca scope)
+//     W' = T((code - z) * s) for the C rows, in the same order (a heap
+//          buffer of C x K per tile)
 //     for tiles of R activation rows:
 //       acc[r][c] (16 f32 lanes) += vdpbf16ps(A'[r, k : k + 32], W'[c, ...])
+//                                   or A'[r, k : k + 16] * W'[c, ...] (FMA)
 //       y[r][c] = sum of acc's lanes
 //
 // Both operands share the order, so no shuffle runs in the inner loop, and
@@ -63,8 +65,6 @@ public:
       : b(b), loc(loc), plan(plan), perByte(8 / plan.bits),
         chunkElems(kChunkBytes * perByte) {}
 
-  /// Index constants go where `constants` points: the kernel body's block
-  /// inside the alloca scope, so that they dominate their uses there.
   /// The GEMM's operand type: bf16 or f32.
   Type element(OpBuilder &ob) const {
     return plan.f32 ? Type(ob.getF32Type()) : Type(ob.getBF16Type());
@@ -78,7 +78,7 @@ public:
   }
 
   Value index(int64_t v) {
-    return arith::ConstantIndexOp::create(constants ? *constants : b, loc, v);
+    return arith::ConstantIndexOp::create(b, loc, v);
   }
   Value add(OpBuilder &ob, Value x, Value y) { return arith::AddIOp::create(ob, loc, x, y); }
   Value mul(OpBuilder &ob, Value x, int64_t y) { return arith::MulIOp::create(ob, loc, x, index(y)); }
@@ -106,7 +106,6 @@ private:
   Location loc;
   const DecodedGemmPlan &plan;
   int64_t perByte, chunkElems;
-  OpBuilder *constants = nullptr;
 };
 
 void GemmBuilder::convertActivations(Value x, Value xb, int64_t m, int64_t k) {

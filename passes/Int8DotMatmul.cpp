@@ -274,10 +274,6 @@ public:
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), v)));
   }
-  Value splatF(VectorType type, double v) {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), v)));
-  }
 
   Value toBuffer(Value tensor) {
     auto type = cast<RankedTensorType>(tensor.getType());
