@@ -50,6 +50,10 @@ FORMATS = {
     "w4g128zp": (4, 128, True),
     "w4g32": (4, 32, False),
     "w2g32": (2, 32, False),
+    "w2g128": (2, 128, False),
+    # Binary weights: 1-bit codes (MatMulNBits bits=1 is qcc's extension;
+    # ONNX Runtime's kernel takes 2-8 bits, so W1 has no ORT column).
+    "w1g128": (1, 128, False),
     "f32": None,  # float32 MatMul twin
     # QDQ: DequantizeLinear(int8 [K, N], per column) -> MatMul. ORT 1.30 runs
     # it on int8 activations too (its output differs from float64 by ~5e-3),
@@ -70,6 +74,12 @@ TOL_REF = 1e-4  # max |qcc - numpy| / max |numpy|, numpy float64 from the same w
 # activations to int8 per weight block as ORT does: it is held to the same
 # bound against the float64 reference as ORT's own output.
 TOL_REF_INT8 = TOL_ORT_NBITS
+# qcc's lut kernel (chosen for 1- and 2-bit codes at accuracy_level 4) quantizes
+# activations to [-31, 31] so that four of them sum into a table byte: its
+# stated bound, against the reference and against ORT's int8 result alike.
+TOL_LUT = 8e-2
+# Formats ONNX Runtime's MatMulNBits does not take (bits = 1): no ORT column.
+NO_ORT = {"w1g128"}
 
 
 def log(*args):
@@ -269,24 +279,32 @@ class Bench:
         # Probe: one timed qcc run (after qcc-run's warm-up run) and ten of ORT,
         # which also give the outputs to compare.
         q_t = self.run_qcc(lib, a_npy, 1, output_dir=d)
-        o_t = self.run_ort(onnx_path, a_f32, [m, k], 10, output=os.path.join(d, "y_ort.f32"))
         y_q = np.load(os.path.join(d, "Y.npy")).astype(np.float64)
-        y_o = np.fromfile(os.path.join(d, "y_ort.f32"), np.float32).reshape(m, n).astype(np.float64)
         ref = ref.astype(np.float64)
+        has_ort = fmt not in NO_ORT
+        if has_ort:
+            o_t = self.run_ort(onnx_path, a_f32, [m, k], 10, output=os.path.join(d, "y_ort.f32"))
+            y_o = np.fromfile(os.path.join(d, "y_ort.f32"), np.float32).reshape(m, n).astype(np.float64)
+        else:
+            o_t, y_o = float("nan"), ref
         row["diff_ort"] = float(np.max(np.abs(y_q - y_o)))
         row["rel_ort"] = row["diff_ort"] / max(float(np.max(np.abs(y_o))), 1e-30)
         row["rel_ref"] = float(np.max(np.abs(y_q - ref))) / max(float(np.max(np.abs(ref))), 1e-30)
         row["rel_ort_ref"] = float(np.max(np.abs(y_o - ref))) / max(float(np.max(np.abs(ref))), 1e-30)
         tol_ort = TOL_ORT_F32 if fmt == "f32" else TOL_ORT_NBITS
-        tol_ref = TOL_REF_INT8 if row["kernel"] == "int8-dot" else TOL_REF
-        row["ok"] = bool(row["rel_ort"] <= tol_ort and row["rel_ref"] <= tol_ref)
+        tol_ref = {"int8-dot": TOL_REF_INT8, "lut": TOL_LUT}.get(row["kernel"], TOL_REF)
+        if row["kernel"] == "lut":
+            tol_ort = TOL_LUT
+        if not has_ort:
+            row["diff_ort"] = row["rel_ort"] = row["rel_ort_ref"] = float("nan")
+        row["ok"] = bool((not has_ort or row["rel_ort"] <= tol_ort) and row["rel_ref"] <= tol_ref)
 
         # The probe's timed runs are the first samples; then alternating rounds
         # (ORT first in odd ones), each measurement lasting about --target-s,
         # as many as --case-budget-s of qcc time allows (the slow naive cases
         # may have the probe only).
         n_q = max(1, min(args.max_runs, int(args.target_s * 1e6 / max(q_t, 1.0))))
-        n_o = max(1, min(args.max_runs, int(args.target_s * 1e6 / max(o_t, 1.0))))
+        n_o = max(1, min(args.max_runs, int(args.target_s * 1e6 / max(o_t, 1.0)))) if has_ort else 0
         per_round = q_t * 1e-6 * (n_q + 1)
         extra = min(args.rounds - 1, int(args.case_budget_s / per_round))
         q_med, o_med = [q_t], [o_t]
@@ -296,6 +314,8 @@ class Bench:
         for r in range(extra):
             order = ("ort", "qcc") if r % 2 == 0 else ("qcc", "ort")
             for who in order:
+                if who == "ort" and not has_ort:
+                    continue
                 if who == "qcc":
                     q_med.append(self.run_qcc(lib, a_npy, n_q))
                 else:
@@ -341,10 +361,13 @@ def fmt_row(r):
     q_gbs = r["weight_bytes"] / (r["qcc_us"] * 1e-6) / 1e9
     o_gbs = r["weight_bytes"] / (r["ort_us"] * 1e-6) / 1e9
     shape = r["shape"] + (f" x{r['layers']} (DRAM)" if r["regime"] == "dram" else "")
-    return (f"| {shape} | {r['M']} | {r['format']} | {mb:.1f} | {r['qcc_us']:.0f} | {r['ort_us']:.0f} | "
-            f"{r['ort_us'] / r['qcc_us']:.3f} | {q_gbs:.2f} | {o_gbs:.2f} | {r['read_gbs']:.1f} | "
-            f"{100 * q_gbs / r['read_gbs']:.1f}% | {100 * o_gbs / r['read_gbs']:.1f}% | "
-            f"{r.get('kernel', '-')} | {r['compile_s']:.1f} | {r['rel_ort']:.1e} | {r['rel_ref']:.1e} | {'ok' if r['ok'] else 'MISMATCH'} |")
+
+    def num(v, spec):  # "n/a" where ORT has no kernel for the format
+        return "n/a" if math.isnan(v) else format(v, spec)
+    return (f"| {shape} | {r['M']} | {r['format']} | {mb:.1f} | {r['qcc_us']:.0f} | {num(r['ort_us'], '.0f')} | "
+            f"{num(r['ort_us'] / r['qcc_us'], '.3f')} | {q_gbs:.2f} | {num(o_gbs, '.2f')} | {r['read_gbs']:.1f} | "
+            f"{100 * q_gbs / r['read_gbs']:.1f}% | {num(100 * o_gbs / r['read_gbs'], '.1f')}% | "
+            f"{r.get('kernel', '-')} | {r['compile_s']:.1f} | {num(r['rel_ort'], '.1e')} | {r['rel_ref']:.1e} | {'ok' if r['ok'] else 'MISMATCH'} |")
 
 
 HEADER = ("| shape | M | format | weight MB | qcc µs | ORT µs | ORT/qcc | qcc GB/s | ORT GB/s | read GB/s | "

@@ -1,8 +1,8 @@
 //===- ByteDotToLLVM.cpp - lowbit.byte_dot to machine instructions ------===//
 //
 // Runs after bufferization and buffer deallocation (which need pure ops):
-// each lowbit.byte_dot becomes the LLVM intrinsic of its instruction at its
-// width, or plain vector arithmetic for `portable`.
+// each lowbit.byte_dot and lowbit.table_lookup becomes the LLVM intrinsic of
+// its instruction at its width, or plain vector code for `portable`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace qcc {
@@ -59,11 +60,35 @@ Value lower(OpBuilder &b, ByteDotOp op) {
   return arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, wideU, wideS));
 }
 
+Value lower(OpBuilder &b, TableLookupOp op) {
+  Location loc = op.getLoc();
+  Value table = op.getTable(), indices = op.getIndices();
+  auto type = cast<VectorType>(table.getType());
+  int64_t bytes = type.getNumElements();
+  if (op.getInstruction() == "vpermb") // operands: table, then indices
+    return callIntrinsic(b, loc, "llvm.x86.avx512.permvar.qi.512", type, {table, indices});
+  // A lane at a time: LLVM IR has no shuffle with run-time indices.
+  Value mask = arith::ConstantIntOp::create(b, loc, b.getI8Type(), bytes - 1);
+  Value result = table;
+  for (int64_t i = 0; i < bytes; ++i) {
+    Value raw = vector::ExtractOp::create(b, loc, indices, i);
+    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                               arith::AndIOp::create(b, loc, raw, mask));
+    Value entry = vector::ExtractOp::create(b, loc, table, OpFoldResult(index));
+    result = vector::InsertOp::create(b, loc, entry, result, i);
+  }
+  return result;
+}
+
 struct ByteDotToLLVMPass final
     : qcc::impl::ByteDotToLLVMPassBase<ByteDotToLLVMPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     getOperation()->walk([&](ByteDotOp op) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lower(rewriter, op));
+    });
+    getOperation()->walk([&](TableLookupOp op) {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOp(op, lower(rewriter, op));
     });

@@ -18,6 +18,7 @@
 
 #include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
+#include "KernelSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -250,12 +251,6 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
       });
 }
 
-Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-}
 
 } // namespace
 
@@ -267,39 +262,17 @@ Value qcc::lowbit::buildDecodedGemm(OpBuilder &b, Location loc, Value lhs,
   int64_t m = lhsType.getNumElements() / k;
   int64_t n = weight.type.getShape()[0];
   Type f32 = b.getF32Type();
-  Value x2 = lhs;
-  auto flat = RankedTensorType::get({m, k}, f32);
-  if (lhsType.getRank() == 1) {
-    x2 = tensor::ExpandShapeOp::create(b, loc, flat, lhs,
-                                       ArrayRef<ReassociationIndices>{{0, 1}});
-  } else if (lhsType.getRank() > 2) {
-    SmallVector<ReassociationIndices> groups(2);
-    for (int64_t i = 0; i + 1 < lhsType.getRank(); ++i)
-      groups[0].push_back(i);
-    groups[1].push_back(lhsType.getRank() - 1);
-    x2 = tensor::CollapseShapeOp::create(b, loc, flat, lhs, groups);
-  }
+  Value x2 = rowsAsMatrix(b, loc, lhs);
   GemmBuilder gb(b, loc, plan);
-  Value x = toBuffer(b, loc, x2);
-  Value codes = toBuffer(b, loc, weight.codes);
-  Value scales = toBuffer(b, loc, weight.scales);
-  Value zeros = weight.zeroPoints ? toBuffer(b, loc, weight.zeroPoints) : Value();
+  Value x = readOnlyBuffer(b, loc, x2);
+  Value codes = readOnlyBuffer(b, loc, weight.codes);
+  Value scales = readOnlyBuffer(b, loc, weight.scales);
+  Value zeros = weight.zeroPoints ? readOnlyBuffer(b, loc, weight.zeroPoints) : Value();
   bool zpSigned = weight.zeroPoints &&
                   !cast<IntegerType>(weight.type.getScheme().getZeroPoint()).isUnsigned();
   Value xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, gb.element(b)));
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   gb.convertActivations(x, xb, m, k);
   gb.buildTiles(xb, codes, scales, zeros, zpSigned, out, m, n, k);
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get({m, n}, f32), out, /*restrict=*/true, /*writable=*/true);
-  if (resultType.getShape() == ArrayRef<int64_t>{m, n})
-    return result;
-  if (resultType.getRank() == 1)
-    return tensor::CollapseShapeOp::create(b, loc, resultType, result,
-                                           ArrayRef<ReassociationIndices>{{0, 1}});
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t i = 0; i + 1 < resultType.getRank(); ++i)
-    groups[0].push_back(i);
-  groups[1].push_back(resultType.getRank() - 1);
-  return tensor::ExpandShapeOp::create(b, loc, resultType, result, groups);
+  return matrixAsResult(b, loc, out, resultType);
 }

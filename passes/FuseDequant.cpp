@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Formats/BitPacking.h"
+#include "QTensorParts.h"
+
 #include "qcc/Passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -32,34 +34,6 @@ using namespace qcc::lowbit;
 
 namespace {
 
-/// The raw little-endian bytes of a dense or resource ElementsAttr whose
-/// element width is a whole number of bytes (or of packed i8 storage).
-std::optional<std::vector<uint8_t>> rawBytes(ElementsAttr attr) {
-  unsigned bits = attr.getElementType().getIntOrFloatBitWidth();
-  if (bits % 8 != 0)
-    return std::nullopt;
-  size_t size = size_t(attr.getNumElements()) * bits / 8;
-  std::vector<uint8_t> bytes(size);
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    ArrayRef<char> raw = dense.getRawData();
-    if (dense.isSplat()) {
-      for (size_t i = 0; i < size; i += bits / 8)
-        std::memcpy(bytes.data() + i, raw.data(), bits / 8);
-      return bytes;
-    }
-    if (raw.size() != size)
-      return std::nullopt;
-    std::memcpy(bytes.data(), raw.data(), size);
-    return bytes;
-  }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
-  if (!blob || blob->getData().size() != size)
-    return std::nullopt;
-  std::memcpy(bytes.data(), blob->getData().data(), size);
-  return bytes;
-}
-
 /// A [rows, cols] parameter grid transposed to [cols, rows], same element
 /// type; rank-0/1 grids are returned as they are.
 FailureOr<ElementsAttr> transposeGrid(ElementsAttr attr) {
@@ -78,7 +52,7 @@ FailureOr<ElementsAttr> transposeGrid(ElementsAttr attr) {
         out[c * rows + r] = values[r * cols + c];
     return ElementsAttr(DenseElementsAttr::get(newType, out));
   }
-  std::optional<std::vector<uint8_t>> bytes = rawBytes(attr);
+  std::optional<std::vector<uint8_t>> bytes = constantBytes(attr);
   if (!bytes)
     return failure();
   size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
@@ -104,7 +78,7 @@ FailureOr<ConstantOp> transposeConstant(OpBuilder &b, ConstantOp constant) {
   if (bits > 8)
     return failure();
   int64_t k = type.getShape()[0], n = type.getShape()[1];
-  std::optional<std::vector<uint8_t>> packed = rawBytes(constant.getStorage());
+  std::optional<std::vector<uint8_t>> packed = constantBytes(constant.getStorage());
   if (!packed)
     return failure();
   std::vector<uint8_t> codes = qcc::formats::unpackBits(*packed, size_t(k * n), bits);

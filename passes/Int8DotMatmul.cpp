@@ -21,6 +21,8 @@
 
 #include "Int8DotMatmul.h"
 
+#include "KernelSupport.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -195,21 +197,11 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
   int64_t k = type.getShape()[1];
   if (lhs.getShape().back() != k)
     return fail("activations and weights disagree on K");
-  switch (scheme.getGranularity()) {
-  case Granularity::per_tensor:
-    plan.block = k;
-    break;
-  case Granularity::per_axis:
-    if (*scheme.getAxis() != 0)
-      return fail("scales are per column of K");
-    plan.block = k;
-    break;
-  case Granularity::per_block:
-    if (scheme.getBlock()[0] != 1)
-      return fail("scale blocks span several rows");
-    plan.block = scheme.getBlock()[1];
-    break;
-  }
+  std::string blockWhy;
+  std::optional<int64_t> block = scaleBlockAlongK(scheme, k, blockWhy);
+  if (!block)
+    return fail(blockWhy);
+  plan.block = *block;
   if (k % plan.block != 0 || (plan.block * plan.bits) % 8 != 0)
     return fail("blocks do not divide K into whole bytes");
   int64_t blockBytes = plan.block * plan.bits / 8;
@@ -275,12 +267,7 @@ public:
         b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), v)));
   }
 
-  Value toBuffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    auto memref = MemRefType::get(type.getShape(), type.getElementType());
-    return bufferization::ToBufferOp::create(b, loc, memref, tensor,
-                                             /*read_only=*/true);
-  }
+  Value toBuffer(Value tensor) { return readOnlyBuffer(b, loc, tensor); }
 
   /// Quantizes x[m, :] per block into xq (reordered), its scale and code sum.
   void buildFloatActivationPrep(Value x, Value xf, Value aScale, Value aSum,
@@ -293,8 +280,7 @@ public:
                      int64_t m, int64_t n, int64_t k, int64_t blocks);
 
 private:
-  scf::ForOp countedLoop(OpBuilder &ob, int64_t count, ValueRange init,
-                         llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body);
+  scf::ForOp countedLoop(OpBuilder &ob, int64_t count, ValueRange init, LoopBody body);
   Value byteDot(OpBuilder &ob, Value acc, Value codes, Value acts);
   Value loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex);
 
@@ -309,72 +295,23 @@ void KernelBuilder::buildActivationPrep(Value x, Value xq, Value aScale,
                                         Value aSum, int64_t m, int64_t blocks) {
   if (plan.dot == ByteDot::FloatFma)
     return buildFloatActivationPrep(x, xq, aScale, aSum, m, blocks);
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  Type i8 = b.getI8Type();
   int64_t k = blocks * plan.block;
-  // Quantize in vectors of `width` elements (a block, or a part of one).
-  int64_t width = std::min<int64_t>(plan.block, 128);
-  int64_t parts = plan.block / width;
-  auto fvec = VectorType::get({width}, f32);
-  auto ivec = VectorType::get({width}, i32);
-  auto bvec = VectorType::get({width}, i8);
   // Codes in element order first when they need reordering.
   Value codes = perByte > 1
                     ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8)))
                     : xq;
-  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  Value zeroI = arith::ConstantIntOp::create(b, loc, i32, 0);
-  Value qmax = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0f));
-  auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init,
-                     llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
-    return countedLoop(ob, count, init, body);
-  };
-  forLoop(b, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
-    forLoop(rb, blocks, {}, [&](OpBuilder &bb, Value blk, ValueRange) {
-      Value base = arith::MulIOp::create(bb, loc, blk, index(plan.block));
-      auto partStart = [&](OpBuilder &cb, Value c) -> Value {
-        return arith::AddIOp::create(cb, loc, base,
-                                     arith::MulIOp::create(cb, loc, c, index(width)));
-      };
-      Value amax = forLoop(bb, parts, {zeroF}, [&](OpBuilder &cb, Value c, ValueRange it) {
-                     Value v = vector::LoadOp::create(cb, loc, fvec, x,
-                                                      ValueRange{row, partStart(cb, c)});
-                     Value r = vector::ReductionOp::create(
-                         cb, loc, vector::CombiningKind::MAXNUMF,
-                         math::AbsFOp::create(cb, loc, v));
-                     return SmallVector<Value>{arith::MaxNumFOp::create(cb, loc, it[0], r)};
-                   }).getResult(0);
-      Value positive =
-          arith::CmpFOp::create(bb, loc, arith::CmpFPredicate::OGT, amax, zeroF);
-      Value inv = arith::SelectOp::create(
-          bb, loc, positive, arith::DivFOp::create(bb, loc, qmax, amax), zeroF);
-      memref::StoreOp::create(bb, loc, arith::DivFOp::create(bb, loc, amax, qmax),
-                              aScale, ValueRange{row, blk});
-      Value invVec = vector::BroadcastOp::create(bb, loc, fvec, inv);
-      Value sum = forLoop(bb, parts, {zeroI}, [&](OpBuilder &cb, Value c, ValueRange it) {
-                    Value start = partStart(cb, c);
-                    Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, start});
-                    Value scaled = math::RoundEvenOp::create(
-                        cb, loc, arith::MulFOp::create(cb, loc, v, invVec));
-                    Value q = arith::FPToSIOp::create(cb, loc, ivec, scaled);
-                    vector::StoreOp::create(cb, loc, arith::TruncIOp::create(cb, loc, bvec, q),
-                                            codes, ValueRange{row, start});
-                    Value partSum =
-                        vector::ReductionOp::create(cb, loc, vector::CombiningKind::ADD, q);
-                    return SmallVector<Value>{arith::AddIOp::create(cb, loc, it[0], partSum)};
-                  }).getResult(0);
-      memref::StoreOp::create(bb, loc, arith::SIToFPOp::create(bb, loc, f32, sum), aSum,
-                              ValueRange{row, blk});
-      return SmallVector<Value>{};
-    });
-    if (perByte == 1)
-      return SmallVector<Value>{};
-    // Position j * C + i of a chunk takes element i * P + j.
-    SmallVector<int64_t> order(chunkElems);
-    for (int64_t j = 0; j < perByte; ++j)
-      for (int64_t i = 0; i < plan.chunkBytes; ++i)
-        order[j * plan.chunkBytes + i] = i * perByte + j;
-    auto cvec = VectorType::get({chunkElems}, i8);
-    forLoop(rb, k / chunkElems, {}, [&](OpBuilder &cb, Value c, ValueRange) {
+  buildBlockQuantization(b, loc, x, codes, aScale, aSum, m, blocks, plan.block, 127.0f);
+  if (perByte == 1)
+    return;
+  // Position j * C + i of a chunk takes element i * P + j.
+  SmallVector<int64_t> order(chunkElems);
+  for (int64_t j = 0; j < perByte; ++j)
+    for (int64_t i = 0; i < plan.chunkBytes; ++i)
+      order[j * plan.chunkBytes + i] = i * perByte + j;
+  auto cvec = VectorType::get({chunkElems}, i8);
+  countedLoop(b, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
+    countedLoop(rb, k / chunkElems, {}, [&](OpBuilder &cb, Value c, ValueRange) {
       Value start = arith::MulIOp::create(cb, loc, c, index(chunkElems));
       Value v = vector::LoadOp::create(cb, loc, cvec, codes, ValueRange{row, start});
       Value reordered = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
@@ -427,16 +364,9 @@ void KernelBuilder::buildFloatActivationPrep(Value x, Value xf, Value aScale, Va
   });
 }
 
-/// for i in [0, count) with `init` carried; `body` returns the next values.
-scf::ForOp KernelBuilder::countedLoop(
-    OpBuilder &ob, int64_t count, ValueRange init,
-    llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
-  return scf::ForOp::create(ob, loc, arith::ConstantIndexOp::create(ob, loc, 0),
-                            arith::ConstantIndexOp::create(ob, loc, count),
-                            arith::ConstantIndexOp::create(ob, loc, 1), init,
-                            [&](OpBuilder &lb, Location, Value iv, ValueRange it) {
-                              scf::YieldOp::create(lb, loc, body(lb, iv, it));
-                            });
+scf::ForOp KernelBuilder::countedLoop(OpBuilder &ob, int64_t count, ValueRange init,
+                                      LoopBody body) {
+  return buildCountedLoop(ob, loc, count, init, body);
 }
 
 Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) {
@@ -748,53 +678,6 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
       });
 }
 
-/// The values of a constant tensor (through signless bitcasts) as doubles,
-/// integers extended by `isSigned`; nullopt if it is not a constant.
-std::optional<std::vector<double>> constantValues(Value value, bool isSigned) {
-  while (auto cast = value.getDefiningOp<tensor::BitcastOp>())
-    value = cast.getSource();
-  Attribute attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  auto elements = dyn_cast<ElementsAttr>(attr);
-  if (!elements)
-    return std::nullopt;
-  Type type = elements.getElementType();
-  unsigned bits = type.getIntOrFloatBitWidth();
-  auto decode = [&](const APInt &raw) {
-    if (auto floatType = dyn_cast<FloatType>(type)) {
-      APFloat f(floatType.getFloatSemantics(), raw);
-      bool lost = false;
-      f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-      return f.convertToDouble();
-    }
-    return isSigned ? double(raw.getSExtValue()) : double(raw.getZExtValue());
-  };
-  std::vector<double> values;
-  values.reserve(elements.getNumElements());
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (isa<FloatType>(type))
-      for (APFloat f : dense.getValues<APFloat>())
-        values.push_back(decode(f.bitcastToAPInt()));
-    else
-      for (APInt raw : dense.getValues<APInt>())
-        values.push_back(decode(raw));
-    return values;
-  }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
-  if (!blob || bits % 8 != 0 ||
-      blob->getData().size() != size_t(elements.getNumElements()) * bits / 8)
-    return std::nullopt;
-  const char *data = blob->getData().data();
-  for (int64_t i = 0; i < elements.getNumElements(); ++i) {
-    uint64_t word = 0;
-    std::memcpy(&word, data + i * (bits / 8), bits / 8); // little endian
-    values.push_back(decode(APInt(bits, word)));
-  }
-  return values;
-}
-
 /// c[n, b] = s_w[n, b] (z[n, b] + 2^(bits-1) for signed codes) as an f32
 /// constant [N, blocks], when scales and zero points are constants: the
 /// zero-point term then costs one multiply-add per block outside the
@@ -846,21 +729,7 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
   Type f32 = b.getF32Type();
   KernelBuilder kb(b, loc, plan);
 
-  // Rows of the activation as one [M, K] matrix.
-  Value x2 = lhs;
-  if (lhsType.getRank() != 2) {
-    auto flat = RankedTensorType::get({m, k}, f32);
-    SmallVector<ReassociationIndices> groups(2);
-    if (lhsType.getRank() == 1) {
-      groups = {{0, 1}};
-      x2 = tensor::ExpandShapeOp::create(b, loc, flat, lhs, groups);
-    } else {
-      for (int64_t i = 0; i + 1 < lhsType.getRank(); ++i)
-        groups[0].push_back(i);
-      groups[1].push_back(lhsType.getRank() - 1);
-      x2 = tensor::CollapseShapeOp::create(b, loc, flat, lhs, groups);
-    }
-  }
+  Value x2 = rowsAsMatrix(b, loc, lhs);
   Value x = kb.toBuffer(x2);
   Value codes = kb.toBuffer(weight.codes);
   Value scales = kb.toBuffer(weight.scales);
@@ -879,17 +748,5 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
   kb.buildDotLoops(xq, aScale, aSum, weight, codes, scales, zeros, corrTable, out, m,
                    n, k, blocks);
 
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get({m, n}, f32), out, /*restrict=*/true,
-      /*writable=*/true);
-  if (resultType.getShape() == ArrayRef<int64_t>{m, n})
-    return result;
-  SmallVector<ReassociationIndices> groups(2);
-  if (resultType.getRank() == 1)
-    return tensor::CollapseShapeOp::create(b, loc, resultType, result,
-                                           ArrayRef<ReassociationIndices>{{0, 1}});
-  for (int64_t i = 0; i + 1 < resultType.getRank(); ++i)
-    groups[0].push_back(i);
-  groups[1].push_back(resultType.getRank() - 1);
-  return tensor::ExpandShapeOp::create(b, loc, resultType, result, groups);
+  return matrixAsResult(b, loc, out, resultType);
 }

@@ -11,6 +11,7 @@
 #include "FactoredMatmul.h"
 #include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
+#include "LutMatmul.h"
 #include "MinifloatEncode.h"
 #include "qcc/Passes/KernelSelection.h"
 #include "QTensorParts.h"
@@ -522,6 +523,20 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
       return op.emitOpError("was selected for the ")
              << kernel << " kernel, which cannot run it: " << whyNot;
     result = buildDecodedGemm(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+  }
+  if (kernel == kKernelLut) {
+    std::string whyNot = "the weight's codes, scales and zero points are not constants (the "
+                         "kernel repacks them at compile time)";
+    if (lhsParts || integer)
+      whyNot = "the activations are already quantized";
+    std::optional<LutPlan> plan;
+    if (weight.packed && !lhsParts && !integer)
+      plan = planLut(weight.type, op.getLhs().getType(), resultType, transposed,
+                     targetFeaturesOf(op), whyNot);
+    if (plan)
+      result = buildLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+    if (!result)
+      return op.emitOpError("was selected for the lut kernel, which cannot run it: ") << whyNot;
   }
   std::optional<Int8DotPlan> int8Plan;
   if (kernel == kKernelInt8Dot && weight.packed && !lhsParts && !integer) {

@@ -42,21 +42,26 @@ std::optional<int64_t> tripCount(Value lb, Value ub, Value step) {
   return *u > *l ? (*u - *l + *s - 1) / *s : 0;
 }
 
-/// Iterations of the loops nested in `op` (the largest chain), a proxy for
-/// the work of one parallel iteration.
+/// Operations one execution of `op`'s regions runs, loops counted by their
+/// trip counts (1 where unknown): a proxy for the work of one parallel
+/// iteration. Operations, not loop iterations, so that a kernel whose inner
+/// loop is unrolled into a few hundred instructions weighs what it costs.
 int64_t innerWork(Operation *op) {
-  int64_t most = 1;
+  int64_t total = 0;
   for (Region &region : op->getRegions())
     for (Block &block : region)
       for (Operation &nested : block) {
+        if (nested.getNumRegions() == 0) {
+          total += 1;
+          continue;
+        }
         int64_t factor = 1;
         if (auto loop = dyn_cast<scf::ForOp>(nested))
-          factor = tripCount(loop.getLowerBound(), loop.getUpperBound(),
-                             loop.getStep())
+          factor = tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())
                        .value_or(1);
-        most = std::max(most, factor * innerWork(&nested));
+        total += factor * innerWork(&nested);
       }
-  return most;
+  return std::max<int64_t>(total, 1);
 }
 
 struct OutlineParallelLoopsPass final

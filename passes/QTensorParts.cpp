@@ -4,6 +4,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
 #include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
@@ -231,3 +235,80 @@ LogicalResult qcc::lowbit::checkLowerable(Operation *op, QTensorType type) {
            << " has no reference lowering yet; unpack to row_major first";
   return success();
 }
+
+/// The values of a constant tensor (through signless bitcasts) as doubles,
+/// integers extended by `isSigned`; nullopt if it is not a constant.
+std::optional<std::vector<double>> qcc::lowbit::constantValues(Value value, bool isSigned) {
+  while (auto cast = value.getDefiningOp<tensor::BitcastOp>())
+    value = cast.getSource();
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (!elements)
+    return std::nullopt;
+  Type type = elements.getElementType();
+  unsigned bits = type.getIntOrFloatBitWidth();
+  auto decode = [&](const APInt &raw) {
+    if (auto floatType = dyn_cast<FloatType>(type)) {
+      APFloat f(floatType.getFloatSemantics(), raw);
+      bool lost = false;
+      f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      return f.convertToDouble();
+    }
+    return isSigned ? double(raw.getSExtValue()) : double(raw.getZExtValue());
+  };
+  std::vector<double> values;
+  values.reserve(elements.getNumElements());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (isa<FloatType>(type))
+      for (APFloat f : dense.getValues<APFloat>())
+        values.push_back(decode(f.bitcastToAPInt()));
+    else
+      for (APInt raw : dense.getValues<APInt>())
+        values.push_back(decode(raw));
+    return values;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || bits % 8 != 0 ||
+      blob->getData().size() != size_t(elements.getNumElements()) * bits / 8)
+    return std::nullopt;
+  const char *data = blob->getData().data();
+  for (int64_t i = 0; i < elements.getNumElements(); ++i) {
+    uint64_t word = 0;
+    std::memcpy(&word, data + i * (bits / 8), bits / 8); // little endian
+    values.push_back(decode(APInt(bits, word)));
+  }
+  return values;
+}
+
+
+/// The raw little-endian bytes of a dense or resource ElementsAttr whose
+/// element width is a whole number of bytes (or of packed i8 storage).
+std::optional<std::vector<uint8_t>> qcc::lowbit::constantBytes(ElementsAttr attr) {
+  unsigned bits = attr.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 != 0)
+    return std::nullopt;
+  size_t size = size_t(attr.getNumElements()) * bits / 8;
+  std::vector<uint8_t> bytes(size);
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    ArrayRef<char> raw = dense.getRawData();
+    if (dense.isSplat()) {
+      for (size_t i = 0; i < size; i += bits / 8)
+        std::memcpy(bytes.data() + i, raw.data(), bits / 8);
+      return bytes;
+    }
+    if (raw.size() != size)
+      return std::nullopt;
+    std::memcpy(bytes.data(), raw.data(), size);
+    return bytes;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || blob->getData().size() != size)
+    return std::nullopt;
+  std::memcpy(bytes.data(), blob->getData().data(), size);
+  return bytes;
+}
+

@@ -13,7 +13,11 @@
 
 #include "qcc/Dialect/LowBit/IR/LowBit.h"
 
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/Builders.h"
+
+#include <optional>
+#include <vector>
 
 namespace qcc::lowbit {
 
@@ -48,6 +52,14 @@ mlir::Value loadScale(mlir::OpBuilder &b, mlir::Location loc,
 /// The real value of the element at `indices`, as f32.
 mlir::Value decodeReal(mlir::OpBuilder &b, mlir::Location loc,
                        const QTensorParts &parts, mlir::ValueRange indices);
+
+/// The values of a constant tensor (through signless bitcasts) as doubles,
+/// integers extended by `isSigned`; nullopt if it is not a constant.
+std::optional<std::vector<double>> constantValues(mlir::Value value, bool isSigned);
+
+/// The raw little-endian bytes of a dense or resource ElementsAttr whose
+/// element width is a whole number of bytes (or of packed i8 storage).
+std::optional<std::vector<uint8_t>> constantBytes(mlir::ElementsAttr attr);
 
 /// Whether lowering can read this qtensor's layout; fails with a reason.
 mlir::LogicalResult checkLowerable(mlir::Operation *op, QTensorType type);

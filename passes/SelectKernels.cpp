@@ -9,14 +9,20 @@
 //   once whatever the kernel; the int8-dot kernel does 64 multiply-adds per
 //   instruction with VNNI (32 with pmaddubsw) against 8-16 for f32 FMAs on
 //   decoded codes, so it wins at every batch size M where it may run.
-// - What the target has: the byte-dot instruction comes from the module's
-//   `qcc.target_features`.
+// - Bits: with 1- and 2-bit codes the lut kernel's table lookups do the work
+//   of 4 weight bits each (vpermb + vpdpbusd per 4 groups of 4 weights and
+//   per bit-plane), so its time falls with the bit width where the byte
+//   dots' does not (they spend one byte lane per weight whatever its width).
+//   At 4 bits the byte dots do fewer instructions per weight, so int8-dot.
+// - What the target has: vpermb and the byte-dot instruction come from the
+//   module's `qcc.target_features`.
 // Everything else goes to the f32 block-dot kernel when the weight has its
 // shape, or to the reference lowering.
 //
 //===----------------------------------------------------------------------===//
 
 #include "FactoredMatmul.h"
+#include "LutMatmul.h"
 #include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
 
@@ -50,6 +56,12 @@ struct SelectKernelsPass final
   using Base::Base;
 
   void runOnOperation() override {
+    if (!forceKernel.empty() && forceKernel != kKernelLut && forceKernel != kKernelInt8Dot &&
+        forceKernel != kKernelBf16Gemm && forceKernel != kKernelF32Gemm) {
+      getOperation()->emitError("unknown kernel '")
+          << forceKernel << "' (lut, int8-dot, bf16-gemm or f32-gemm)";
+      return signalPassFailure();
+    }
     llvm::StringSet<> features = targetFeaturesOf(getOperation());
     getOperation()->walk([&](MatmulOp op) {
       // A choice made earlier (by the driver, or by hand in the IR) stands.
@@ -73,10 +85,13 @@ struct SelectKernelsPass final
     if (auto attr = op->getAttrOfType<IntegerAttr>("accuracy_level"))
       level = attr.getInt();
     // accuracy_level: 3 allows bf16 compute, 4 also int8 (MatMulNBits).
-    bool allowBf16 = level >= 3 || allowInt8Activations;
-    bool allowInt8 = level == 4 || allowInt8Activations;
-    std::string permission = level >= 3 ? "accuracy_level " + std::to_string(level)
-                                        : "allow-int8-activations";
+    // A forced integer kernel brings its own permission.
+    bool forcedInt8 = forceKernel == kKernelLut || forceKernel == kKernelInt8Dot;
+    bool allowBf16 = level >= 3 || allowInt8Activations || !forceKernel.empty();
+    bool allowInt8 = level == 4 || allowInt8Activations || forcedInt8;
+    std::string permission = !forceKernel.empty() ? "--kernel=" + forceKernel
+                             : level >= 3         ? "accuracy_level " + std::to_string(level)
+                                                  : "allow-int8-activations";
     if (!floatLhs) {
       int8Why = "activations are already quantized";
     } else if (!packed) {
@@ -89,7 +104,8 @@ struct SelectKernelsPass final
       // where vpdpbusd does more with 64, so int8-dot stays ahead even at
       // 128 rows (6.0 vs 8.9 ms on 4096 x 4096); bf16-gemm serves the
       // models that allow bf16 but not int8.
-      if (!allowInt8 && rows(op) >= kPrefillRows) {
+      if ((!allowInt8 || forceKernel == kKernelBf16Gemm) && forceKernel != kKernelF32Gemm &&
+          (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm)) {
         if (planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
                             features, gemmWhy, /*f32=*/false))
           return {kKernelBf16Gemm.str(),
@@ -97,8 +113,30 @@ struct SelectKernelsPass final
                       " rows: weights decoded to bf16 once, vdpbf16ps 4x4 tiles"};
         gemmWhy = "; bf16-gemm: " + gemmWhy;
       }
+      std::string lutWhy;
+      std::optional<LutPlan> lut;
+      if (allowInt8 && forceKernel != kKernelInt8Dot && forceKernel != kKernelF32Gemm)
+        lut = planLut(weightType, op.getLhs().getType(), op.getType(), transposed, features,
+                      lutWhy);
+      bool lutPays = lut && lut->bits <= 2 && lut->vpermb && lut->dot != ByteDot::Portable;
+      if (lut && (lutPays || forceKernel == kKernelLut))
+        return {kKernelLut.str(),
+                permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
+                    std::to_string(lut->bits) + " bit-plane lookup(s) per 4 weights, " +
+                    (lut->vpermb ? "vpermb" : "portable lookups") + " + " +
+                    stringifyByteDot(lut->dot).str()};
+      // Why not lut, where it would have paid (1- and 2-bit codes).
+      if (weightType.getStorageBitWidth() <= 2 && allowInt8 && forceKernel != kKernelInt8Dot) {
+        if (lut)
+          gemmWhy += std::string("; lut: ") +
+                     (!lut->vpermb ? "no AVX-512 VBMI" : "no AVX-512 byte-dot instruction");
+        else if (!lutWhy.empty())
+          gemmWhy += "; lut: " + lutWhy;
+      }
       if (!allowInt8) {
         int8Why = "accuracy_level 3 allows bf16, not int8" + gemmWhy;
+      } else if (forceKernel == kKernelF32Gemm) {
+        int8Why = "--kernel=f32-gemm";
       } else if (std::optional<Int8DotPlan> plan =
                      planInt8Dot(weightType, op.getLhs().getType(), op.getType(),
                                  transposed, features, int8Why)) {
@@ -109,7 +147,7 @@ struct SelectKernelsPass final
     }
     if (floatLhs && packed && !op.getType().getElementType().isInteger(32)) {
       std::string floatWhy;
-      if (rows(op) >= kPrefillRows &&
+      if ((rows(op) >= kPrefillRows || forceKernel == kKernelF32Gemm) &&
           planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
                           features, floatWhy, /*f32=*/true))
         return {kKernelF32Gemm.str(),

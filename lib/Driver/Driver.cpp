@@ -102,6 +102,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   graph.addPass(createCSEPass());
   qcc::SelectKernelsPassOptions selection;
   selection.allowInt8Activations = options.int8Activations;
+  selection.forceKernel = options.kernel;
   graph.addPass(qcc::createFuseDequantPass());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(qcc::createSelectKernelsPass(selection));

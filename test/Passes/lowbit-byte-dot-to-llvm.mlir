@@ -26,3 +26,20 @@ func.func @portable(%acc: vector<16xi32>, %u: vector<16xi8>, %s: vector<16xi8>) 
   %r = lowbit.byte_dot "portable" %acc, %u, %s : vector<16xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// CHECK-LABEL: func.func @vpermb
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.permvar.qi.512"(%arg0, %arg1) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+func.func @vpermb(%table: vector<64xi8>, %indices: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.table_lookup "vpermb" %table, %indices : vector<64xi8>
+  return %r : vector<64xi8>
+}
+
+// A lane at a time, the index masked to the table's width.
+// CHECK-LABEL: func.func @portable_lookup
+// CHECK-COUNT-4: arith.andi %{{.*}}, %{{.*}} : i8
+// CHECK-NOT: arith.andi
+// CHECK: return
+func.func @portable_lookup(%table: vector<4xi8>, %indices: vector<4xi8>) -> vector<4xi8> {
+  %r = lowbit.table_lookup "portable" %table, %indices : vector<4xi8>
+  return %r : vector<4xi8>
+}

@@ -1,5 +1,8 @@
 // RUN: qcc-opt %s --lowbit-select-kernels --split-input-file | FileCheck %s
 // RUN: qcc-opt %s --lowbit-select-kernels=allow-int8-activations --split-input-file | FileCheck %s --check-prefix=FORCE
+// RUN: qcc-opt %s --lowbit-select-kernels=force-kernel=lut --split-input-file | FileCheck %s --check-prefix=LUT
+// RUN: not qcc-opt %s --lowbit-select-kernels=force-kernel=fastest --split-input-file 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: unknown kernel 'fastest' (lut, int8-dot, bf16-gemm or f32-gemm)
 
 // accuracy_level 4 with AVX-512 VNNI: the int8-dot kernel on zmm.
 // CHECK-LABEL: func.func @vnni
@@ -80,5 +83,51 @@ func.func @bf16_prefill(%x: tensor<16x256xf32>, %x1: tensor<1x256xf32>) -> (tens
   %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 3 : i64} : tensor<16x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<16x2xf32>
   %y1 = lowbit.matmul %x1, %w transpose_rhs {accuracy_level = 3 : i64} : tensor<1x256xf32>, !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x2xf32>
   return %y, %y1 : tensor<16x2xf32>, tensor<1x2xf32>
+}
+}
+
+// -----
+
+// 2-bit codes with AVX-512 VBMI and VNNI: table lookups (lut); without VBMI
+// the int8-dot kernel, saying why not lut.
+// CHECK-LABEL: func.func @lut_w2
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, vpermb + avx512-vnni vpdpbusd zmm"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @lut_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x8xf16>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// CHECK-LABEL: func.func @lut_no_vbmi
+// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: no AVX-512 VBMI"
+// LUT-LABEL: func.func @lut_no_vbmi
+// LUT: lowbit.kernel = "lut", lowbit.kernel_reason = "--kernel=lut; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, portable lookups + avx512-vnni vpdpbusd zmm"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
+func.func @lut_no_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x8xf16>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// Rows not a multiple of 16: the int8-dot kernel says why not lut.
+// CHECK-LABEL: func.func @lut_rows
+// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16"
+// LUT-LABEL: func.func @lut_rows
+// LUT: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "--kernel=lut; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @lut_rows(%x: tensor<1x256xf32>) -> tensor<1x8xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<512xi8>) scales(dense<1.0> : tensor<8x8xf16>)
+      : !lowbit.qtensor<8x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<8x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
 }
 }

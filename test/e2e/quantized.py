@@ -21,14 +21,19 @@ run = runner.run
 rng = np.random.default_rng(7)
 
 
-def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=()):
-    """MatMulNBits against a float64 reference of the same 4/2/3/8-bit weights.
+def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=(), kernel=None):
+    """MatMulNBits against a float64 reference of the same 1/2/3/4/8-bit weights.
 
     With accuracy_level 4 qcc's int8-dot kernel quantizes the activations per
-    block (max-abs, ties to even, in f32 as ONNX Runtime does); the expected
-    output is then that computation's float64 value, within the f32 rounding
-    bound of its terms, and the float64 reference of the f32 model within 3e-2
-    of its largest magnitude (the price of int8 activations)."""
+    block (max-abs, ties to even, in f32 as ONNX Runtime does) to [-127, 127],
+    the lut kernel to [-31, 31] (four of them sum into a table byte); the
+    expected output is then that computation's float64 value, within the f32
+    rounding bound of its terms, and the float64 reference of the f32 model
+    within 3e-2 (int8) or 8e-2 (lut) of its largest magnitude (the price of
+    quantized activations)."""
+    if kernel:
+        flags = tuple(flags) + ("--kernel=" + kernel,)
+    qmax = 31 if kernel == "lut" else 127
     blocks = k // block
     q = rng.integers(0, 2 ** bits, size=(n, k)).astype(np.uint8)
     scales = (rng.random((n, blocks)) * 0.1 + 0.01).astype(np.float32)
@@ -54,7 +59,7 @@ def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=()):
     w = (q.astype(np.float64) - np.repeat(zeros, block, axis=1)) * np.repeat(scales, block, axis=1)
     a = rng.standard_normal(list(batch) + [k]).astype(np.float32)
     ref = a.astype(np.float64) @ w.T
-    name = f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{len(batch)}"
+    name = f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{'x'.join(map(str, batch))}"
     if accuracy_level == 3:
         # bf16-gemm: weights decoded in f32 then rounded to bf16, activations
         # rounded to bf16, products summed in f32.
@@ -75,12 +80,12 @@ def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=()):
             rtol=0, atol=3e-2 * np.abs(ref).max(), flags=flags)
         return
     if accuracy_level == 4:
-        name += "_int8" + "".join(f.replace("--cpu=", "_") for f in flags)
+        name += "_int8" + "".join(f.replace("--cpu=", "_").replace("--kernel=", "_") for f in flags)
         rows = a.reshape(-1, blocks, block)
         amax = np.abs(rows).max(axis=2)
-        inv = np.where(amax > 0, np.float32(127) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+        inv = np.where(amax > 0, np.float32(qmax) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
         xq = np.rint(rows * inv[..., None]).astype(np.float64)  # f32 product, ties to even
-        a_scale = (amax / np.float32(127)).astype(np.float64)
+        a_scale = (amax / np.float32(qmax)).astype(np.float64)
         s = scales.astype(np.float64)[None] * a_scale[:, None, :]  # [rows, n, blocks]
         dots = np.einsum("mbj,nbj->mnb", xq, q.reshape(n, blocks, block).astype(np.float64))
         corr = zeros.astype(np.float64)[None] * xq.sum(axis=2)[:, None, :]
@@ -91,7 +96,7 @@ def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=()):
         run(name, m, {"A": a}, {"Y": exact.reshape(out_shape).astype(np.float32)},
             rtol=0, atol=bound, flags=flags)
         run(name + "_vs_f64", m, {"A": a}, {"Y": ref.astype(np.float32)},
-            rtol=0, atol=3e-2 * np.abs(ref).max(), flags=flags)
+            rtol=0, atol=(8e-2 if kernel == "lut" else 3e-2) * np.abs(ref).max(), flags=flags)
         return
     # f32 accumulation over K terms: relative error ~ K * 2^-24.
     run(name, m, {"A": a}, {"Y": ref.astype(np.float32)}, rtol=1e-4, atol=1e-4)
@@ -103,8 +108,14 @@ nbits_case(4, 32, 128, 16, True, (2, 3))
 # The int8-dot kernel on the host's byte-dot instruction, on AVX2's pmaddubsw
 # (haswell) and in portable vector code (x86-64: SSE2 only).
 for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 128, True), (2, 32, True), (8, 64, True)]:
-    nbits_case(bits, block, 256, 40, zp, (3,), accuracy_level=4)
-    nbits_case(bits, block, 256, 24, zp, (2, 4), accuracy_level=4)
+    nbits_case(bits, block, 256, 40, zp, (3,), accuracy_level=4, kernel="int8-dot")
+    nbits_case(bits, block, 256, 24, zp, (2, 4), accuracy_level=4, kernel="int8-dot")
+# The lut kernel (T-MAC tables, vpermb where the CPU has AVX-512 VBMI, else
+# lane-at-a-time lookups): W1/W2/W4 bit-planes, 1, 3 and 4 activation rows.
+for bits, block, zp in [(2, 32, True), (2, 128, False), (1, 32, True), (1, 64, False), (4, 32, True)]:
+    nbits_case(bits, block, 256, 48, zp, (1,), accuracy_level=4, kernel="lut")
+    nbits_case(bits, block, 256, 32, zp, (3,), accuracy_level=4, kernel="lut")
+    nbits_case(bits, block, 512, 64, zp, (2, 2), accuracy_level=4, kernel="lut")
 # f32-gemm (f32 activations, 16+ rows): weights decoded to f32 once per tile.
 nbits_case(4, 128, 256, 24, True, (4, 8))
 nbits_case(8, 64, 256, 40, False, (16,))
@@ -117,6 +128,7 @@ if "avx512_bf16" in open("/proc/cpuinfo").read():
 for cpu in ["haswell", "x86-64"]:
     nbits_case(4, 128, 256, 40, True, (2, 2), accuracy_level=4, flags=("--cpu=" + cpu,))
     nbits_case(2, 64, 256, 40, False, (1,), accuracy_level=4, flags=("--cpu=" + cpu,))
+    nbits_case(2, 32, 256, 32, True, (2,), accuracy_level=4, flags=("--cpu=" + cpu,), kernel="lut")
 
 # QuantizeLinear: ties to even and saturation, bit-exact.
 x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 0.24, 3.49, -2.51], np.float32)

@@ -78,6 +78,12 @@ cl::opt<bool> int8Activations(
              "can take it (default: only where the model allows it, "
              "MatMulNBits accuracy_level = 4); about 1e-2 relative error"),
     cl::cat(qccCategory));
+cl::opt<std::string> kernel(
+    "kernel",
+    cl::desc("Use this matmul kernel (lut, int8-dot, bf16-gemm, f32-gemm) "
+             "wherever it can run, the cost model elsewhere; lut and int8-dot "
+             "also imply --int8-activations for those matmuls"),
+    cl::value_desc("NAME"), cl::init(""), cl::cat(qccCategory));
 
 cl::list<std::string> shapes("shape",
                              cl::desc("Static shape of a graph input, e.g. "
@@ -214,6 +220,7 @@ int main(int argc, char **argv) {
   compile.printIRAfterAll = printIRAfterAll;
   compile.report = report;
   compile.int8Activations = int8Activations;
+  compile.kernel = kernel;
   if (emit == EmitKind::SO && headerFile != "none") {
     SmallString<256> header(headerFile.empty() ? output : headerFile);
     if (headerFile.empty())

@@ -355,3 +355,17 @@ LogicalResult ByteDotOp::verify() {
            << lanes << " lanes";
   return success();
 }
+
+LogicalResult TableLookupOp::verify() {
+  int64_t bytes = getTable().getType().getNumElements();
+  if (!llvm::isPowerOf2_64(bytes))
+    return emitOpError("table of ") << bytes << " bytes: not a power of two";
+  StringRef instruction = getInstruction();
+  if (instruction == "portable")
+    return success();
+  if (instruction != "vpermb")
+    return emitOpError("unknown instruction '") << instruction << "' (vpermb or portable)";
+  if (bytes != 64)
+    return emitOpError("vpermb: a 64-byte table, got ") << bytes << " bytes";
+  return success();
+}

@@ -41,6 +41,8 @@ struct CompileOptions {
   /// Quantize activations to int8 for every matmul that can take it, not
   /// only where the model allows it (MatMulNBits accuracy_level 4).
   bool int8Activations = false;
+  /// Kernel to use wherever it can run (qcc --kernel); empty: cost model.
+  std::string kernel;
 };
 
 /// One input or output of the compiled model, as the descriptor lists it.

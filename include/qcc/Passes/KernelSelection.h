@@ -18,6 +18,8 @@ inline constexpr llvm::StringLiteral kKernelAttrName = "lowbit.kernel";
 /// Why: the facts about format, target and model that decided it.
 inline constexpr llvm::StringLiteral kKernelReasonAttrName = "lowbit.kernel_reason";
 
+/// T-MAC-style table lookups on weight bit-planes (1- and 2-bit codes).
+inline constexpr llvm::StringLiteral kKernelLut = "lut";
 /// Activations quantized to int8 per block, byte dot products.
 inline constexpr llvm::StringLiteral kKernelInt8Dot = "int8-dot";
 /// Weights decoded to bf16 once per tile of rows, vdpbf16ps GEMM (prefill).

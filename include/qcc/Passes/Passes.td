@@ -103,6 +103,12 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
     Records in `lowbit.kernel` which kernel `lowbit-to-linalg` uses for each
     `lowbit.matmul`, and in `lowbit.kernel_reason` why:
 
+    - `lut`: T-MAC-style table lookups for 1- and 2-bit integer codes where
+      the target has AVX-512 VBMI (vpermb): activations quantized to
+      [-31, 31] per weight block, 16 sums of every 4 of them precomputed per
+      row, each bit-plane nibble of the weights (repacked at compile time)
+      selects one. Same permission as int8-dot; needs N a multiple of 16 and
+      blocks a multiple of 16 (W2) or 32 (W1) elements.
     - `int8-dot`: activations quantized to int8 per weight block, byte dot
       products (vpdpbusd with AVX-512 VNNI or AVX-VNNI, pmaddubsw with AVX2
       or AVX-512BW, portable vector code elsewhere). Only where the model
@@ -125,21 +131,27 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
   let options = [
     Option<"allowInt8Activations", "allow-int8-activations", "bool",
            /*default=*/"false",
-           "Quantize activations to int8 even where the model does not say so">
+           "Quantize activations to int8 even where the model does not say so">,
+    Option<"forceKernel", "force-kernel", "std::string", /*default=*/"\"\"",
+           "Use this kernel (lut, int8-dot, bf16-gemm, f32-gemm) wherever it "
+           "can run; the cost model decides elsewhere">
   ];
   let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
 }
 
 def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
-  let summary = "Lower lowbit.byte_dot to x86 intrinsics or vector arithmetic";
+  let summary = "Lower lowbit.byte_dot and lowbit.table_lookup to x86 intrinsics or vector code";
   let description = [{
-    `vpdpbusd` becomes `llvm.x86.avx512.vpdpbusd.{256,512}`, `pmaddubsw`
-    becomes pmaddubsw + pmaddwd (`llvm.x86.avx2.*` or `llvm.x86.avx512.*`),
-    `portable` becomes extui/extsi/muli/addi. Runs after buffer
+    byte_dot: `vpdpbusd` becomes `llvm.x86.avx512.vpdpbusd.{256,512}`,
+    `pmaddubsw` becomes pmaddubsw + pmaddwd (`llvm.x86.avx2.*` or
+    `llvm.x86.avx512.*`), `portable` becomes extui/extsi/muli/addi.
+    table_lookup: `vpermb` becomes `llvm.x86.avx512.permvar.qi.512`,
+    `portable` a lane-at-a-time extract/insert. Runs after buffer
     deallocation, which rejects the intrinsic calls' unknown side effects.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def VectorizeMatmulPass : Pass<"qcc-vectorize-matmul", "::mlir::ModuleOp"> {
@@ -193,7 +205,8 @@ def OutlineParallelLoopsPass
   let summary = "Run outermost scf.parallel loops on the runtime's threads";
   let description = [{
     Each outermost `scf.parallel` (static bounds, no reductions) with at
-    least `min-work` iterations counting its nested loops is outlined into a
+    least `min-work` operations run (nested loops times their trip counts)
+    is outlined into a
     private `qcc_parallel_body_N(%begin, %end, %captures...)` that runs a
     range of the flattened iteration space, and replaced by a call to the
     declaration `qcc_parallel_launch_N(%captures..., %count)`. The qcc
@@ -204,8 +217,8 @@ def OutlineParallelLoopsPass
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
-           "Smallest iteration count (including nested loops) worth "
-           "splitting across threads">
+           "Smallest count of operations run (nested loops times their "
+           "trip counts) worth splitting across threads">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::scf::SCFDialect",

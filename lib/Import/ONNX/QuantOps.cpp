@@ -562,8 +562,10 @@ LogicalResult convertMatMulNBits(NodeImporter &n) {
   MLIRContext *context = n.getContext();
   int64_t k = n.getIntAttr("K", 0), cols = n.getIntAttr("N", 0);
   int64_t bits = n.getIntAttr("bits", 4), block = n.getIntAttr("block_size", 0);
-  if (bits < 2 || bits > 8)
-    return n.fail("bits=" + llvm::Twine(bits) + " is not supported (2 to 8)");
+  // bits = 1 goes beyond ONNX Runtime's 2-8: binary weights (codes 0/1,
+  // e.g. with float zero point 0.5 for +-scale) in the same packing.
+  if (bits < 1 || bits > 8)
+    return n.fail("bits=" + llvm::Twine(bits) + " is not supported (1 to 8)");
   if (block < 16 || (block & (block - 1)) != 0)
     return n.fail("block_size=" + llvm::Twine(block) +
                   " must be a power of two, at least 16");
@@ -680,7 +682,7 @@ void qcc::onnx_import::addQuantOps(std::vector<OpSupport> &ops) {
   ops.push_back({"", "QLinearMatMul", 10, 23, convertQLinearMatMul,
                  "int8/uint8; per-column b_scale; batched B"});
   ops.push_back({"com.microsoft", "MatMulNBits", 1, 1, convertMatMulNBits,
-                 "bits 2-8, block_size >= 16, packed or float zero points; "
+                 "bits 1-8, block_size >= 16, packed or float zero points; "
                  "no g_idx"});
   addQuantConvOps(ops);
 }

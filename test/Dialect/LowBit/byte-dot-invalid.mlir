@@ -13,3 +13,27 @@ func.func @instruction(%acc: vector<16xi32>, %u: vector<16xi8>, %s: vector<16xi8
   %r = lowbit.byte_dot "sdot" %acc, %u, %s : vector<16xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// -----
+
+func.func @lookup_width(%t: vector<32xi8>, %i: vector<32xi8>) -> vector<32xi8> {
+  // expected-error @+1 {{vpermb: a 64-byte table, got 32 bytes}}
+  %r = lowbit.table_lookup "vpermb" %t, %i : vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// -----
+
+func.func @lookup_power_of_two(%t: vector<24xi8>, %i: vector<24xi8>) -> vector<24xi8> {
+  // expected-error @+1 {{table of 24 bytes: not a power of two}}
+  %r = lowbit.table_lookup "portable" %t, %i : vector<24xi8>
+  return %r : vector<24xi8>
+}
+
+// -----
+
+func.func @lookup_instruction(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16xi8> {
+  // expected-error @+1 {{unknown instruction 'tbl' (vpermb or portable)}}
+  %r = lowbit.table_lookup "tbl" %t, %i : vector<16xi8>
+  return %r : vector<16xi8>
+}

@@ -68,7 +68,7 @@ m = single("MatMulNBits", [("A", FLOAT, [1, 48])], [("Y", FLOAT, [1, 2])], {"K":
            domain="com.microsoft", extra_opsets=MS)
 save(m, "padded.onnx")
 
-# BITS: node 'matmulnbits' (MatMulNBits): bits=9 is not supported (2 to 8)
+# BITS: node 'matmulnbits' (MatMulNBits): bits=9 is not supported (1 to 8)
 m = single("MatMulNBits", [("A", FLOAT, [1, 32])], [("Y", FLOAT, [1, 2])], {"K": 32, "N": 2, "bits": 9, "block_size": 32},
            initializers=[raw_tensor("B", UINT8, [2, 1, 36], [0] * 72), tensor("scales", np.ones(2, np.float32))],
            domain="com.microsoft", extra_opsets=MS)

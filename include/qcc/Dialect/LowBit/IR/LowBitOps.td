@@ -276,4 +276,31 @@ def LowBit_ByteDotOp : LowBit_Op<"byte_dot", [Pure,
   let hasVerifier = 1;
 }
 
+def LowBit_TableLookupOp : LowBit_Op<"table_lookup", [Pure,
+    AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "Byte table lookup: one table entry per index lane";
+  let description = [{
+    A kernel building block (the LUT matmul emits it):
+    `result[i] = table[indices[i] mod N]` for `N`-byte vectors, `N` a power
+    of two (the index's high bits are ignored, so packed codes need no
+    masking above the table's width). `instruction` names what
+    `lowbit-byte-dot-to-llvm` emits: `vpermb` (AVX-512 VBMI, N = 64, one
+    instruction) or `portable` (a lane at a time, any N). It is an op
+    rather than an LLVM intrinsic call so that it is pure to bufferization
+    and buffer deallocation.
+
+    ```mlir
+    %r = lowbit.table_lookup "vpermb" %table, %indices : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$table,
+                       VectorOfRankAndType<[1], [I8]>:$indices,
+                       StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $instruction $table `,` $indices attr-dict `:` type($table)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD

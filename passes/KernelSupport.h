@@ -1,0 +1,58 @@
+//===- KernelSupport.h - what the matmul kernel builders share -*- C++ -*-===//
+//
+// - Activations as an [M, K] buffer and the [M, N] result back in the op's
+//   shape.
+// - Run-time activation quantization: the integer kernels (int8-dot, lut)
+//   quantize each activation row per weight block before their dot
+//   products: max-abs scale, products in f32, ties to even, as ONNX
+//   Runtime's MatMulNBits does at accuracy_level 4. They differ only in the
+//   code range: +-127 for byte dot products, +-31 for lookup tables whose
+//   entries sum four codes into one byte.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_KERNELSUPPORT_H
+#define QCC_PASSES_KERNELSUPPORT_H
+
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+
+namespace qcc::lowbit {
+
+/// The body of a counted loop: builder, induction variable, carried values;
+/// returns the next carried values.
+using LoopBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Value, mlir::ValueRange)>;
+
+/// The elements of K one scale covers in an [N, K] weight with `scheme`
+/// (K for per-tensor or per-row scales), or nullopt with the reason.
+std::optional<int64_t> scaleBlockAlongK(SchemeAttr scheme, int64_t k, std::string &whyNot);
+
+/// `lhs` (f32, rank >= 1) as an [M, K] tensor: rows are all leading dims.
+mlir::Value rowsAsMatrix(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs);
+
+/// The [M, N] f32 buffer `out` as a tensor of `resultType` (same elements).
+mlir::Value matrixAsResult(mlir::OpBuilder &b, mlir::Location loc, mlir::Value out,
+                           mlir::RankedTensorType resultType);
+
+/// A read-only buffer of a tensor.
+mlir::Value readOnlyBuffer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+
+/// for i in [0, count) with `init` carried.
+mlir::scf::ForOp buildCountedLoop(mlir::OpBuilder &b, mlir::Location loc, int64_t count,
+                                  mlir::ValueRange init, LoopBody body);
+
+/// For each row m of `x` (memref [M, K] f32) and block of `block` elements:
+/// amax = max |x|, codes[m, k] = roundeven(x[m, k] * (qmax / amax)) as i8
+/// (memref [M, K]), scale[m, b] = amax / qmax and sum[m, b] = the sum of the
+/// block's codes (memrefs [M, blocks] f32). A block of zeros gets codes 0
+/// and scale 0.
+void buildBlockQuantization(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                            mlir::Value codes, mlir::Value scale, mlir::Value sum,
+                            int64_t m, int64_t blocks, int64_t block, float qmax);
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_KERNELSUPPORT_H

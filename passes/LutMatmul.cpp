@@ -1,0 +1,483 @@
+//===- LutMatmul.cpp - T-MAC-style table-lookup matmul ------------------===//
+//
+// For a weight row n (unsigned codes u = sum_p 2^p bit_p) and an activation
+// row m quantized per block b to q in [-31, 31] with scale s_a:
+//
+//   y[m, n] = sum_b s_a[m, b] (s_w[n, b] sum_{k in b} u[n, k] q[m, k]
+//                              - s_w[n, b] z[n, b] sum_{k in b} q[m, k])
+//
+//   sum_k u q = sum_p 2^p sum_groups T_group[nibble_p]
+//
+// where a group is 4 consecutive k, nibble_p its 4 bits of plane p, and
+// T_group[i] = sum of the group's q whose bit is set in i. The tables are
+// built once per activation row; |T| <= 4 * 31 fits a byte, stored offset
+// by 128 so that the byte-dot instruction reads it unsigned (the offset is
+// an integer constant per block, removed by starting the accumulator at
+// minus it).
+//
+// Tables: 16 entries a group, 4 groups (16 k) a 64-byte vector, which vpermb
+// indexes with 6 bits: 2 select the group, 4 are the nibble.
+// Weights, repacked at compile time: 16 rows x 64 bytes a vector, row r in
+// i32 lane r; its 4 bytes hold 8 nibbles ("slots"), the low nibbles slots
+// 0-3 and the high ones 4-7. A vector covers 32 / bits elements of K (8 /
+// bits groups); slot l holds plane l % bits of group l / bits. Per vector:
+// low = (x & 15) | groupSelect, high = (x >> 4) | groupSelect, one vpermb
+// each, and one vpdpbusd each whose signed operand weighs slot l by
+// 2^(l % bits), summing a row's 4 lookups into its i32 lane.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LutMatmul.h"
+
+#include "KernelSupport.h"
+
+#include "qcc/Formats/BitPacking.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+namespace {
+
+/// Weight rows a vector of i32 lanes covers, and bytes of one vector.
+constexpr int64_t kLanes = 16;
+constexpr int64_t kVectorBytes = 64;
+/// Activation codes in [-31, 31]: four of them sum into a signed byte.
+constexpr float kQMax = 31.0f;
+/// The offset that makes a table entry an unsigned byte.
+constexpr int64_t kTableOffset = 128;
+
+/// Elements of K one weight vector covers, and one table vector (4 groups).
+int64_t kPerWeightVector(unsigned bits) { return 32 / bits; }
+constexpr int64_t kPerTable = 16;
+/// Elements of K per step of the inner loop: whole weight and table vectors.
+int64_t kPerStep(unsigned bits) { return std::max<int64_t>(kPerTable, kPerWeightVector(bits)); }
+
+std::optional<ElementsAttr> constantOf(Value value) {
+  Attribute attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto elements = dyn_cast<ElementsAttr>(attr))
+    return elements;
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
+                                            Type resultType, bool transposed,
+                                            const llvm::StringSet<> &features,
+                                            std::string &whyNot) {
+  auto fail = [&](const llvm::Twine &why) -> std::optional<LutPlan> {
+    whyNot = why.str();
+    return std::nullopt;
+  };
+  if (!transposed)
+    return fail("weights are not stored [N, K]");
+  auto lhs = dyn_cast<RankedTensorType>(lhsType);
+  if (!lhs || !lhs.hasStaticShape() || !lhs.getElementType().isF32() || lhs.getRank() < 1)
+    return fail("activations are not a static f32 tensor");
+  auto result = dyn_cast<RankedTensorType>(resultType);
+  if (!result || !result.getElementType().isF32())
+    return fail("the result is not f32");
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  if (!storage)
+    return fail("codes are not integers");
+  LutPlan plan;
+  plan.bits = storage.getWidth();
+  plan.signedCodes = !storage.isUnsigned();
+  if (plan.bits != 1 && plan.bits != 2 && plan.bits != 4)
+    return fail(llvm::Twine(plan.bits) + "-bit codes (1, 2 or 4 bit-planes)");
+  SchemeAttr scheme = type.getScheme();
+  if (scheme.hasCodebook() || scheme.getTensorScale())
+    return fail("codebooks and tensor scales");
+  if (type.getLayoutKind() != LayoutKind::row_major)
+    return fail("the layout is not row_major");
+  if (!isa_and_nonnull<FloatType>(scheme.getScale()))
+    return fail("no float scales");
+  int64_t n = type.getShape()[0], k = type.getShape()[1];
+  if (lhs.getShape().back() != k)
+    return fail("activations and weights disagree on K");
+  std::string blockWhy;
+  std::optional<int64_t> block = scaleBlockAlongK(scheme, k, blockWhy);
+  if (!block)
+    return fail(blockWhy);
+  plan.block = *block;
+  if (n % kLanes != 0)
+    return fail("N = " + llvm::Twine(n) + " is not a multiple of " + llvm::Twine(kLanes));
+  int64_t step = kPerStep(plan.bits);
+  if (k % plan.block != 0 || plan.block % step != 0)
+    return fail("blocks of " + llvm::Twine(plan.block) + " are not a multiple of " +
+                llvm::Twine(step) + " elements");
+  // The quantization prologue's vectors.
+  if (plan.block % std::min<int64_t>(plan.block, 128) != 0)
+    return fail("blocks of " + llvm::Twine(plan.block) + " elements");
+  auto has = [&](llvm::StringRef f) { return features.contains(f); };
+  plan.vpermb = has("avx512vbmi");
+  // Entries are at most 252 and slot weights at most 8: pmaddubsw's i16
+  // pair sums (<= 3024) cannot saturate.
+  plan.dot = has("avx512vnni") ? ByteDot::Vnni512
+             : has("avx512bw") ? ByteDot::Madd512
+                               : ByteDot::Portable;
+  return plan;
+}
+
+namespace {
+
+/// Compile-time parts: the repacked codes and per-block parameters laid out
+/// [blocks, N] so that 16 rows' values are one vector load.
+struct LutConstants {
+  Value codes;       // i8 [N / 16 * K / kPerWeightVector * 64]
+  Value scales;      // f32 [blocks, N]: s_w
+  Value zeroScales;  // f32 [blocks, N]: s_w * z (null when all zero)
+};
+
+Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type, StringRef name,
+                       ArrayRef<char> data) {
+  // Resource blobs (not uniqued context storage) so that the driver can
+  // stream them to the weights object and free them.
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
+  return arith::ConstantOp::create(b, loc,
+                                   DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensorParts &w,
+                                       const LutPlan &plan) {
+  int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
+  int64_t blocks = k / plan.block;
+  unsigned bits = plan.bits;
+  std::optional<ElementsAttr> codesAttr = constantOf(w.codes);
+  std::optional<std::vector<uint8_t>> packed = codesAttr ? constantBytes(*codesAttr) : std::nullopt;
+  std::optional<std::vector<double>> scales = constantValues(w.scales, true);
+  std::optional<std::vector<double>> zeros;
+  if (w.zeroPoints) {
+    auto zpType = w.type.getScheme().getZeroPoint();
+    zeros = constantValues(w.zeroPoints,
+                           isa<IntegerType>(zpType) && !cast<IntegerType>(zpType).isUnsigned());
+    if (!zeros)
+      return failure();
+  }
+  if (!packed || !scales || packed->size() != size_t(n * k * bits / 8))
+    return failure();
+  // Signed codes read as unsigned: u = code + 2^(bits-1), and the zero
+  // point moves with them.
+  double bias = plan.signedCodes ? double(int64_t(1) << (bits - 1)) : 0.0;
+  uint8_t flip = plan.signedCodes ? uint8_t(1u << (bits - 1)) : 0;
+
+  // Repack: tile t of 16 rows, weight vector s, byte 4 r + j.
+  int64_t perVector = kPerWeightVector(bits), vectors = k / perVector;
+  std::vector<char> tiles(size_t(n / kLanes) * vectors * kVectorBytes, 0);
+  std::vector<uint8_t> row(k);
+  for (int64_t r0 = 0; r0 < n; ++r0) {
+    qcc::formats::unpackBits(packed->data() + size_t(r0) * k * bits / 8, k, bits, row.data());
+    int64_t t = r0 / kLanes, r = r0 % kLanes;
+    for (int64_t s = 0; s < vectors; ++s) {
+      char *vec = tiles.data() + (size_t(t) * vectors + s) * kVectorBytes;
+      for (int64_t slot = 0; slot < 8; ++slot) {
+        int64_t group = slot / bits, plane = slot % bits;
+        uint8_t nibble = 0;
+        for (int64_t i = 0; i < 4; ++i) {
+          uint8_t u = (row[s * perVector + group * 4 + i] ^ flip) & ((1u << bits) - 1);
+          nibble |= uint8_t(((u >> plane) & 1) << i);
+        }
+        int64_t byte = 4 * r + slot % 4;
+        vec[byte] = char(uint8_t(vec[byte]) | (slot < 4 ? nibble : uint8_t(nibble << 4)));
+      }
+    }
+  }
+  auto at = [&](const std::vector<double> &grid, int64_t r, int64_t blk) {
+    if (grid.size() == 1)
+      return grid[0];
+    if (int64_t(grid.size()) == n)
+      return grid[r];
+    return grid[r * blocks + blk];
+  };
+  std::vector<float> ws(blocks * n), wz(blocks * n);
+  bool anyZero = false;
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      double s = at(*scales, r, blk), z = (zeros ? at(*zeros, r, blk) : 0.0) + bias;
+      ws[blk * n + r] = float(s);
+      wz[blk * n + r] = float(s * z);
+      anyZero |= z != 0.0;
+    }
+  LutConstants c;
+  Type f32 = b.getF32Type();
+  c.codes = resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, b.getI8Type()),
+                             "qcc_lut_weights", tiles);
+  auto grid = RankedTensorType::get({blocks, n}, f32);
+  auto asChars = [](const std::vector<float> &v) {
+    return ArrayRef<char>(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(float));
+  };
+  c.scales = resourceConstant(b, loc, grid, "qcc_lut_scales", asChars(ws));
+  if (anyZero)
+    c.zeroScales = resourceConstant(b, loc, grid, "qcc_lut_zero_scales", asChars(wz));
+  return c;
+}
+
+class LutBuilder {
+public:
+  LutBuilder(OpBuilder &b, Location loc, const LutPlan &plan) : b(b), loc(loc), plan(plan) {}
+
+  /// tables[m, 64 v + 16 g + i] = 128 + sum of the codes of group 4 v + g
+  /// whose bit is set in i.
+  void buildTables(Value codes, Value tables, int64_t m, int64_t k);
+  void buildDotLoops(Value tables, Value aScale, Value aSum, const LutConstants &c, Value out,
+                     int64_t m, int64_t n, int64_t k);
+
+private:
+  Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
+  Value bytes(OpBuilder &ob, ArrayRef<int8_t> values) {
+    auto type = VectorType::get({int64_t(values.size())}, ob.getI8Type());
+    return arith::ConstantOp::create(ob, loc, DenseElementsAttr::get(type, values));
+  }
+  Value lookup(OpBuilder &ob, Value table, Value indices) {
+    return TableLookupOp::create(ob, loc, table.getType(), table, indices,
+                                 ob.getStringAttr(plan.vpermb ? "vpermb" : "portable"));
+  }
+  /// acc[i] + sum_{j < 4} entries[4 i + j] * weights[4 i + j].
+  Value sumQuads(OpBuilder &ob, Value acc, Value entries, Value weights);
+
+  OpBuilder &b;
+  Location loc;
+  const LutPlan &plan;
+};
+
+void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
+  auto q16 = VectorType::get({kPerTable}, b.getI8Type());
+  // Lane 16 g + i of the table vector takes code 4 g + j where bit j of i
+  // is set.
+  SmallVector<SmallVector<int64_t>> spread(4);
+  SmallVector<SmallVector<int8_t>> selected(4);
+  for (int64_t j = 0; j < 4; ++j)
+    for (int64_t g = 0; g < 4; ++g)
+      for (int64_t i = 0; i < 16; ++i) {
+        spread[j].push_back(4 * g + j);
+        selected[j].push_back((i >> j) & 1 ? int8_t(-1) : int8_t(0));
+      }
+  buildCountedLoop(b, loc, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
+    buildCountedLoop(rb, loc, k / kPerTable, {}, [&](OpBuilder &vb, Value v, ValueRange) {
+      Value q = vector::LoadOp::create(
+          vb, loc, q16, codes, ValueRange{row, arith::MulIOp::create(vb, loc, v, index(vb, kPerTable))});
+      Value table = bytes(vb, SmallVector<int8_t>(kVectorBytes, int8_t(kTableOffset)));
+      for (int64_t j = 0; j < 4; ++j) {
+        Value lanes = vector::ShuffleOp::create(vb, loc, q, q, spread[j]);
+        table = arith::AddIOp::create(vb, loc, table,
+                                      arith::AndIOp::create(vb, loc, lanes, bytes(vb, selected[j])));
+      }
+      vector::StoreOp::create(vb, loc, table, tables,
+                              ValueRange{row, arith::MulIOp::create(vb, loc, v, index(vb, kVectorBytes))});
+      return SmallVector<Value>{};
+    });
+    return SmallVector<Value>{};
+  });
+}
+
+Value LutBuilder::sumQuads(OpBuilder &ob, Value acc, Value entries, Value weights) {
+  if (plan.dot == ByteDot::Vnni512)
+    return ByteDotOp::create(ob, loc, acc.getType(), acc, entries, weights,
+                             ob.getStringAttr("vpdpbusd"));
+  if (plan.dot == ByteDot::Madd512)
+    return ByteDotOp::create(ob, loc, acc.getType(), acc, entries, weights,
+                             ob.getStringAttr("pmaddubsw"));
+  // Bytes j, j + 4, ... of the quads: one multiply-add per quad position.
+  auto lanes = VectorType::get({kLanes}, ob.getI32Type());
+  Value sum = acc;
+  for (int64_t j = 0; j < 4; ++j) {
+    SmallVector<int64_t> position;
+    for (int64_t lane = 0; lane < kLanes; ++lane)
+      position.push_back(4 * lane + j);
+    Value e = vector::ShuffleOp::create(ob, loc, entries, entries, position);
+    Value w = vector::ShuffleOp::create(ob, loc, weights, weights, position);
+    sum = arith::AddIOp::create(
+        ob, loc, sum,
+        arith::MulIOp::create(ob, loc, arith::ExtUIOp::create(ob, loc, lanes, e),
+                              arith::ExtSIOp::create(ob, loc, lanes, w)));
+  }
+  return sum;
+}
+
+void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const LutConstants &c,
+                               Value out, int64_t m, int64_t n, int64_t k) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  unsigned bits = plan.bits;
+  int64_t blocks = k / plan.block;
+  int64_t perVector = kPerWeightVector(bits), step = kPerStep(bits);
+  int64_t vectorsPerStep = step / perVector, tablesPerStep = step / kPerTable;
+  int64_t vectorsPerRow = k / perVector;
+  auto byteType = VectorType::get({kVectorBytes}, i8);
+  auto accType = VectorType::get({kLanes}, i32);
+  auto fType = VectorType::get({kLanes}, f32);
+  // Tiles: `rows` activation rows x `cols` groups of 16 weight rows; with
+  // separate low/high accumulators, 8 independent vpdpbusd chains.
+  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+  int64_t cols = 4 / rows;
+  while ((n / kLanes) % cols != 0)
+    cols /= 2;
+  // Per weight vector i of a step: the table vector and group-select bits of
+  // its low and high slots, and the slot weights 2^plane.
+  struct VectorSlots {
+    int64_t lowTable, highTable;
+    SmallVector<int8_t> lowSelect, highSelect, lowWeight, highWeight;
+  };
+  std::vector<VectorSlots> slots(vectorsPerStep);
+  for (int64_t i = 0; i < vectorsPerStep; ++i)
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t lane = 0; lane < kLanes; ++lane)
+        for (int64_t j = 0; j < 4; ++j) {
+          int64_t slot = 4 * half + j;
+          int64_t group = i * (8 / bits) + slot / bits; // of the step's 4 * tablesPerStep
+          int8_t select = int8_t(16 * (group % 4)), weight = int8_t(1 << (slot % bits));
+          (half ? slots[i].highTable : slots[i].lowTable) = group / 4;
+          (half ? slots[i].highSelect : slots[i].lowSelect).push_back(select);
+          (half ? slots[i].highWeight : slots[i].lowWeight).push_back(weight);
+        }
+  // sum over a block of sum_slots 2^plane * 128.
+  int64_t offset = kTableOffset * ((int64_t(1) << bits) - 1) * (plan.block / 4);
+
+  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
+    return arith::AddIOp::create(ob, loc, a, v);
+  };
+  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
+    return arith::MulIOp::create(ob, loc, a, index(ob, v));
+  };
+  auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init, LoopBody body) {
+    return buildCountedLoop(ob, loc, count, init, body);
+  };
+
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
+      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+        SmallVector<Value> tileIndex, firstRow;
+        for (int64_t col = 0; col < cols; ++col) {
+          tileIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(pb, col)));
+          firstRow.push_back(mul(pb, tileIndex[col], kLanes));
+        }
+        forLoop(pb, m / rows, {}, [&](OpBuilder &mb, Value mStep, ValueRange) {
+          SmallVector<Value> rowIndex;
+          for (int64_t r = 0; r < rows; ++r)
+            rowIndex.push_back(add(mb, mul(mb, mStep, rows), index(mb, r)));
+          int64_t tile = rows * cols;
+          Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
+          SmallVector<Value> yInit(tile, zeroF);
+          auto blockLoop = forLoop(mb, blocks, yInit, [&](OpBuilder &bb, Value blk,
+                                                          ValueRange y) {
+            Value start = arith::ConstantOp::create(
+                bb, loc, DenseElementsAttr::get(accType, bb.getI32IntegerAttr(int32_t(-offset))));
+            Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
+            // Accumulator (col * rows + r) * 2 + half.
+            SmallVector<Value> accInit;
+            for (int64_t a = 0; a < tile; ++a) {
+              accInit.push_back(start);
+              accInit.push_back(zero);
+            }
+            Value blockStep = mul(bb, blk, plan.block / step);
+            auto stepLoop = forLoop(bb, plan.block / step, accInit, [&](OpBuilder &sb, Value st,
+                                                                        ValueRange acc) {
+              Value globalStep = add(sb, blockStep, st);
+              Value firstTable = mul(sb, globalStep, tablesPerStep);
+              SmallVector<SmallVector<Value>> table(rows);
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t t = 0; t < tablesPerStep; ++t)
+                  table[r].push_back(vector::LoadOp::create(
+                      sb, loc, byteType, tables,
+                      ValueRange{rowIndex[r],
+                                 mul(sb, add(sb, firstTable, index(sb, t)), kVectorBytes)}));
+              SmallVector<Value> next(acc);
+              Value low4 = bytes(sb, SmallVector<int8_t>(kVectorBytes, 15));
+              Value four = bytes(sb, SmallVector<int8_t>(kVectorBytes, 4));
+              for (int64_t col = 0; col < cols; ++col)
+                for (int64_t i = 0; i < vectorsPerStep; ++i) {
+                  Value vectorIndex =
+                      add(sb, mul(sb, tileIndex[col], vectorsPerRow),
+                          add(sb, mul(sb, globalStep, vectorsPerStep), index(sb, i)));
+                  Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
+                                                   ValueRange{mul(sb, vectorIndex, kVectorBytes)});
+                  Value low = arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4),
+                                                   bytes(sb, slots[i].lowSelect));
+                  Value high = arith::OrIOp::create(sb, loc, arith::ShRUIOp::create(sb, loc, x, four),
+                                                    bytes(sb, slots[i].highSelect));
+                  Value lowWeight = bytes(sb, slots[i].lowWeight);
+                  Value highWeight = bytes(sb, slots[i].highWeight);
+                  for (int64_t r = 0; r < rows; ++r) {
+                    int64_t a = (col * rows + r) * 2;
+                    next[a] = sumQuads(sb, next[a], lookup(sb, table[r][slots[i].lowTable], low),
+                                       lowWeight);
+                    next[a + 1] = sumQuads(
+                        sb, next[a + 1], lookup(sb, table[r][slots[i].highTable], high), highWeight);
+                  }
+                }
+              return next;
+            });
+            // y += s_a (s_w * sum - s_w z * sum_q), 16 weight rows a vector.
+            SmallVector<Value> yNext(tile);
+            for (int64_t r = 0; r < rows; ++r) {
+              Value as = memref::LoadOp::create(bb, loc, aScale, ValueRange{rowIndex[r], blk});
+              Value qs = memref::LoadOp::create(bb, loc, aSum, ValueRange{rowIndex[r], blk});
+              Value negSum = vector::BroadcastOp::create(bb, loc, fType,
+                                                         arith::NegFOp::create(bb, loc, qs));
+              Value asVec = vector::BroadcastOp::create(bb, loc, fType, as);
+              for (int64_t col = 0; col < cols; ++col) {
+                int64_t a = col * rows + r;
+                Value dots = add(bb, stepLoop.getResult(2 * a), stepLoop.getResult(2 * a + 1));
+                Value ws = vector::LoadOp::create(bb, loc, fType, c.scales,
+                                                  ValueRange{blk, firstRow[col]});
+                Value v = arith::MulFOp::create(
+                    bb, loc, ws, arith::SIToFPOp::create(bb, loc, fType, dots));
+                if (c.zeroScales) {
+                  Value wz = vector::LoadOp::create(bb, loc, fType, c.zeroScales,
+                                                    ValueRange{blk, firstRow[col]});
+                  v = vector::FMAOp::create(bb, loc, fType, wz, negSum, v);
+                }
+                yNext[a] = vector::FMAOp::create(bb, loc, fType, v, asVec, y[a]);
+              }
+            }
+            return yNext;
+          });
+          for (int64_t col = 0; col < cols; ++col)
+            for (int64_t r = 0; r < rows; ++r)
+              vector::StoreOp::create(mb, loc, blockLoop.getResult(col * rows + r), out,
+                                      ValueRange{rowIndex[r], firstRow[col]});
+          return SmallVector<Value>{};
+        });
+      });
+}
+
+} // namespace
+
+Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
+                                  const QTensorParts &weight, const LutPlan &plan,
+                                  RankedTensorType resultType) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  int64_t k = lhsType.getShape().back();
+  int64_t m = lhsType.getNumElements() / k;
+  int64_t n = weight.type.getShape()[0];
+  int64_t blocks = k / plan.block;
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  FailureOr<LutConstants> constants = buildConstants(b, loc, weight, plan);
+  if (failed(constants))
+    return {};
+  LutConstants c = *constants;
+  c.codes = readOnlyBuffer(b, loc, c.codes);
+  c.scales = readOnlyBuffer(b, loc, c.scales);
+  if (c.zeroScales)
+    c.zeroScales = readOnlyBuffer(b, loc, c.zeroScales);
+  Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
+  Value codes = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
+  Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  Value tables = memref::AllocOp::create(
+      b, loc, MemRefType::get({m, k / kPerTable * kVectorBytes}, i8));
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
+  buildBlockQuantization(b, loc, x, codes, aScale, aSum, m, blocks, plan.block, kQMax);
+  LutBuilder lb(b, loc, plan);
+  lb.buildTables(codes, tables, m, k);
+  lb.buildDotLoops(tables, aScale, aSum, c, out, m, n, k);
+  return matrixAsResult(b, loc, out, resultType);
+}

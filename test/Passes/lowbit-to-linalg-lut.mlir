@@ -1,0 +1,54 @@
+// RUN: qcc-opt %s --lowbit-to-linalg --split-input-file --verify-diagnostics | FileCheck %s
+
+// The lut kernel, pinned, on 2-bit codes: the weight repacked at compile time
+// into 64-byte vectors of bit-plane nibbles (16 rows x 16 elements of K),
+// scales and scale x zero point laid out [blocks, N]; activations quantized
+// to [-31, 31] per block; a 64-byte table of the 16 sums of each 4 codes,
+// 4 groups a vector; per weight vector the low and the high nibbles index
+// the table with vpermb and vpdpbusd sums a row's 4 lookups, weighted by
+// 2^plane, into its i32 lane; the accumulator starts at minus the tables'
+// offset (128 x 3 x 32 / 4 = 3072 per 32-element block).
+// CHECK-LABEL: func.func @gemv_w2
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_weights> : tensor<256xi8>
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_scales> : tensor<2x16xf32>
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_zero_scales> : tensor<2x16xf32>
+// CHECK: arith.constant 3.100000e+01 : f32
+// CHECK: math.roundeven
+// CHECK: vector.shuffle {{.*}} : vector<16xi8>, vector<16xi8>
+// CHECK: vector.store {{.*}} : memref<1x256xi8>, vector<64xi8>
+// CHECK: scf.parallel
+// CHECK: arith.constant dense<-3072> : vector<16xi32>
+// CHECK: vector.load {{.*}} : memref<1x256xi8>, vector<64xi8>
+// CHECK: vector.load {{.*}} : memref<256xi8>, vector<64xi8>
+// CHECK: arith.andi
+// CHECK: arith.ori
+// CHECK: arith.shrui
+// CHECK: arith.ori
+// CHECK: lowbit.table_lookup "vpermb"
+// CHECK: lowbit.byte_dot "vpdpbusd"
+// CHECK: lowbit.table_lookup "vpermb"
+// CHECK: lowbit.byte_dot "vpdpbusd"
+// CHECK: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.fma
+// CHECK: vector.store {{.*}} : memref<1x16xf32>, vector<16xf32>
+module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @gemv_w2(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<256xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<1> : tensor<16x2xui2>)
+      : !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// Weights quantized at run time cannot be repacked: a precise error.
+module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @not_constant(%x: tensor<1x64xf32>, %f: tensor<16x64xf32>, %s: tensor<f32>) -> tensor<1x16xf32> {
+  %w = lowbit.quantize %f scales(%s : tensor<f32>) : tensor<16x64xf32> -> !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_tensor, scale = f32>>
+  // expected-error @+1 {{was selected for the lut kernel, which cannot run it: the weight's codes, scales and zero points are not constants (the kernel repacks them at compile time)}}
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
