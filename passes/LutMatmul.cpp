@@ -130,12 +130,15 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
 
 namespace {
 
-/// Compile-time parts: the repacked codes and per-block parameters laid out
-/// [blocks, N] so that 16 rows' values are one vector load.
+/// Compile-time parts: the repacked codes and the per-block parameters of
+/// each tile of 16 rows, [N / 16, blocks, P, 16] f32 with P = 2 (s_w, then
+/// s_w * z) or 1 (s_w, where every z is 0): a 16-row vector load each, and
+/// one sequential stream beside the codes' as the kernel walks a tile's
+/// blocks.
 struct LutConstants {
-  Value codes;       // i8 [N / 16 * K / kPerWeightVector * 64]
-  Value scales;      // f32 [blocks, N]: s_w
-  Value zeroScales;  // f32 [blocks, N]: s_w * z (null when all zero)
+  Value codes;  // i8 [N / 16 * K / kPerWeightVector * 64]
+  Value params; // f32 [N / 16 * blocks * P * 16]
+  bool zeroPoints = false;
 };
 
 Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type, StringRef name,
@@ -198,26 +201,25 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
       return grid[r];
     return grid[r * blocks + blk];
   };
-  std::vector<float> ws(blocks * n), wz(blocks * n);
-  bool anyZero = false;
+  LutConstants c;
+  for (int64_t r = 0; r < n && !c.zeroPoints; ++r)
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      c.zeroPoints |= (zeros ? at(*zeros, r, blk) : 0.0) + bias != 0.0;
+  int64_t perBlock = c.zeroPoints ? 2 : 1;
+  std::vector<float> params(size_t(n) * blocks * perBlock);
   for (int64_t r = 0; r < n; ++r)
     for (int64_t blk = 0; blk < blocks; ++blk) {
       double s = at(*scales, r, blk), z = (zeros ? at(*zeros, r, blk) : 0.0) + bias;
-      ws[blk * n + r] = float(s);
-      wz[blk * n + r] = float(s * z);
-      anyZero |= z != 0.0;
+      size_t at0 = ((size_t(r / kLanes) * blocks + blk) * perBlock) * kLanes + r % kLanes;
+      params[at0] = float(s);
+      if (c.zeroPoints)
+        params[at0 + kLanes] = float(s * z);
     }
-  LutConstants c;
-  Type f32 = b.getF32Type();
   c.codes = resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, b.getI8Type()),
                              "qcc_lut_weights", tiles);
-  auto grid = RankedTensorType::get({blocks, n}, f32);
-  auto asChars = [](const std::vector<float> &v) {
-    return ArrayRef<char>(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(float));
-  };
-  c.scales = resourceConstant(b, loc, grid, "qcc_lut_scales", asChars(ws));
-  if (anyZero)
-    c.zeroScales = resourceConstant(b, loc, grid, "qcc_lut_zero_scales", asChars(wz));
+  c.params = resourceConstant(
+      b, loc, RankedTensorType::get({int64_t(params.size())}, b.getF32Type()), "qcc_lut_params",
+      ArrayRef<char>(reinterpret_cast<const char *>(params.data()), params.size() * sizeof(float)));
   return c;
 }
 
@@ -338,6 +340,7 @@ void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const Lut
           (half ? slots[i].highSelect : slots[i].lowSelect).push_back(select);
           (half ? slots[i].highWeight : slots[i].lowWeight).push_back(weight);
         }
+  int64_t perBlock = c.zeroPoints ? 2 : 1;
   // sum over a block of sum_slots 2^plane * 128.
   int64_t offset = kTableOffset * ((int64_t(1) << bits) - 1) * (plan.block / 4);
 
@@ -426,13 +429,14 @@ void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const Lut
               for (int64_t col = 0; col < cols; ++col) {
                 int64_t a = col * rows + r;
                 Value dots = add(bb, stepLoop.getResult(2 * a), stepLoop.getResult(2 * a + 1));
-                Value ws = vector::LoadOp::create(bb, loc, fType, c.scales,
-                                                  ValueRange{blk, firstRow[col]});
+                Value paramsAt = mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk),
+                                     perBlock * kLanes);
+                Value ws = vector::LoadOp::create(bb, loc, fType, c.params, ValueRange{paramsAt});
                 Value v = arith::MulFOp::create(
                     bb, loc, ws, arith::SIToFPOp::create(bb, loc, fType, dots));
-                if (c.zeroScales) {
-                  Value wz = vector::LoadOp::create(bb, loc, fType, c.zeroScales,
-                                                    ValueRange{blk, firstRow[col]});
+                if (c.zeroPoints) {
+                  Value wz = vector::LoadOp::create(bb, loc, fType, c.params,
+                                                    ValueRange{add(bb, paramsAt, index(bb, kLanes))});
                   v = vector::FMAOp::create(bb, loc, fType, wz, negSum, v);
                 }
                 yNext[a] = vector::FMAOp::create(bb, loc, fType, v, asVec, y[a]);
@@ -465,9 +469,7 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
     return {};
   LutConstants c = *constants;
   c.codes = readOnlyBuffer(b, loc, c.codes);
-  c.scales = readOnlyBuffer(b, loc, c.scales);
-  if (c.zeroScales)
-    c.zeroScales = readOnlyBuffer(b, loc, c.zeroScales);
+  c.params = readOnlyBuffer(b, loc, c.params);
   Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
   Value codes = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
   Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));

@@ -2,7 +2,8 @@
 
 // The lut kernel, pinned, on 2-bit codes: the weight repacked at compile time
 // into 64-byte vectors of bit-plane nibbles (16 rows x 16 elements of K),
-// scales and scale x zero point laid out [blocks, N]; activations quantized
+// scale and scale x zero point per block in one stream per 16-row tile
+// ([N / 16, blocks, 2, 16]); activations quantized
 // to [-31, 31] per block; a 64-byte table of the 16 sums of each 4 codes,
 // 4 groups a vector; per weight vector the low and the high nibbles index
 // the table with vpermb and vpdpbusd sums a row's 4 lookups, weighted by
@@ -10,8 +11,7 @@
 // offset (128 x 3 x 32 / 4 = 3072 per 32-element block).
 // CHECK-LABEL: func.func @gemv_w2
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_weights> : tensor<256xi8>
-// CHECK-DAG: arith.constant dense_resource<qcc_lut_scales> : tensor<2x16xf32>
-// CHECK-DAG: arith.constant dense_resource<qcc_lut_zero_scales> : tensor<2x16xf32>
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_params> : tensor<64xf32>
 // CHECK: arith.constant 3.100000e+01 : f32
 // CHECK: math.roundeven
 // CHECK: vector.shuffle {{.*}} : vector<16xi8>, vector<16xi8>
