@@ -54,6 +54,9 @@ FORMATS = {
     # Binary weights: 1-bit codes (MatMulNBits bits=1 is qcc's extension;
     # ONNX Runtime's kernel takes 2-8 bits, so W1 has no ORT column).
     "w1g128": (1, 128, False),
+    # Ternary (BitNet b1.58-style): 2-bit codes 1..3 around the default zero
+    # point 2, one scale a row (every block's scale equal); ORT runs it as W2.
+    "t158": "t158",
     "f32": None,  # float32 MatMul twin
     # QDQ: DequantizeLinear(int8 [K, N], per column) -> MatMul. ORT 1.30 runs
     # it on int8 activations too (its output differs from float64 by ~5e-3),
@@ -153,12 +156,19 @@ class Layer:
             self.weight = w
             self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
             return
-        bits, block, with_zp = spec
+        ternary = spec == "t158"
+        bits, block, with_zp = (2, 128, False) if ternary else spec
         blocks = k // block
-        q = rng.integers(0, 1 << bits, size=(n, blocks, block), dtype=np.uint8)
-        var = ((1 << bits) ** 2 - 1) / 12.0  # of a uniform code
-        base = 1.0 / math.sqrt(k * var)  # outputs ~ unit for unit inputs
-        scales = (rng.random((n, blocks), dtype=np.float32) * 0.5 + 0.75) * np.float32(base)
+        if ternary:
+            q = rng.integers(1, 4, size=(n, blocks, block), dtype=np.uint8)
+            base = 1.0 / math.sqrt(k * 2.0 / 3.0)
+            scales = np.repeat((rng.random((n, 1), dtype=np.float32) * 0.5 + 0.75) * np.float32(base),
+                               blocks, axis=1)
+        else:
+            q = rng.integers(0, 1 << bits, size=(n, blocks, block), dtype=np.uint8)
+            var = ((1 << bits) ** 2 - 1) / 12.0  # of a uniform code
+            base = 1.0 / math.sqrt(k * var)  # outputs ~ unit for unit inputs
+            scales = (rng.random((n, blocks), dtype=np.float32) * 0.5 + 0.75) * np.float32(base)
         if with_zp:
             zeros = rng.integers(0, 1 << bits, size=(n, blocks), dtype=np.uint8)
         else:
@@ -495,6 +505,8 @@ def _bytes_estimate(fmt, k, n):
         return 4 * k * n
     if spec in ("qdq8", "fp8"):
         return k * n + 5 * n
+    if spec == "t158":
+        return n * k * 2 // 8 + 4 * n * (k // 128)
     bits, block, zp = spec
     blocks = k // block
     return n * k * bits // 8 + 4 * n * blocks + (n * -(-blocks * bits // 8) if zp else 0)

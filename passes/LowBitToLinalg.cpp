@@ -530,11 +530,21 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     if (lhsParts || integer)
       whyNot = "the activations are already quantized";
     std::optional<LutPlan> plan;
-    if (weight.packed && !lhsParts && !integer)
+    auto constant = [](Value v) {
+      return v ? constantElements(v).value_or(ElementsAttr()) : ElementsAttr();
+    };
+    std::string ternaryWhy;
+    if (weight.packed && !lhsParts && !integer && weight.type.getStorageBitWidth() == 2)
+      plan = planTernaryLut(weight.type, constant(weight.codes), constant(weight.scales),
+                            constant(weight.zeroPoints), op.getLhs().getType(), resultType,
+                            transposed, targetFeaturesOf(op), ternaryWhy);
+    if (!plan && weight.packed && !lhsParts && !integer)
       plan = planLut(weight.type, op.getLhs().getType(), resultType, transposed,
                      targetFeaturesOf(op), whyNot);
     if (plan)
-      result = buildLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+      result = plan->ternary
+                   ? buildTernaryLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType)
+                   : buildLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType);
     if (!result)
       return op.emitOpError("was selected for the lut kernel, which cannot run it: ") << whyNot;
   }

@@ -45,13 +45,10 @@ using namespace qcc::lowbit;
 
 namespace {
 
-/// Weight rows a vector of i32 lanes covers, and bytes of one vector.
-constexpr int64_t kLanes = 16;
-constexpr int64_t kVectorBytes = 64;
+using namespace qcc::lowbit::lut;
+
 /// Activation codes in [-31, 31]: four of them sum into a signed byte.
 constexpr float kQMax = 31.0f;
-/// The offset that makes a table entry an unsigned byte.
-constexpr int64_t kTableOffset = 128;
 
 /// Elements of K one weight vector covers, and one table vector (4 groups).
 int64_t kPerWeightVector(unsigned bits) { return 32 / bits; }
@@ -59,21 +56,55 @@ constexpr int64_t kPerTable = 16;
 /// Elements of K per step of the inner loop: whole weight and table vectors.
 int64_t kPerStep(unsigned bits) { return std::max<int64_t>(kPerTable, kPerWeightVector(bits)); }
 
-std::optional<ElementsAttr> constantOf(Value value) {
-  Attribute attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  if (auto elements = dyn_cast<ElementsAttr>(attr))
-    return elements;
-  return std::nullopt;
-}
-
 } // namespace
 
-std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
-                                            Type resultType, bool transposed,
-                                            const llvm::StringSet<> &features,
-                                            std::string &whyNot) {
+Value qcc::lowbit::lut::resourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                                         StringRef name, ArrayRef<char> data) {
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
+  return arith::ConstantOp::create(b, loc,
+                                   DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+Value qcc::lowbit::lut::byteVector(OpBuilder &b, Location loc, ArrayRef<int8_t> values) {
+  auto type = VectorType::get({int64_t(values.size())}, b.getI8Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+}
+
+Value qcc::lowbit::lut::lookup(OpBuilder &b, Location loc, const LutPlan &plan, Value table,
+                               Value indices) {
+  return TableLookupOp::create(b, loc, table.getType(), table, indices,
+                               b.getStringAttr(plan.vpermb ? "vpermb" : "portable"));
+}
+
+Value qcc::lowbit::lut::sumQuads(OpBuilder &b, Location loc, const LutPlan &plan, Value acc,
+                                 Value entries, Value weights) {
+  if (plan.dot == ByteDot::Vnni512)
+    return ByteDotOp::create(b, loc, acc.getType(), acc, entries, weights,
+                             b.getStringAttr("vpdpbusd"));
+  if (plan.dot == ByteDot::Madd512)
+    return ByteDotOp::create(b, loc, acc.getType(), acc, entries, weights,
+                             b.getStringAttr("pmaddubsw"));
+  // Bytes j, j + 4, ... of the quads: one multiply-add per quad position.
+  auto lanes = VectorType::get({kLanes}, b.getI32Type());
+  Value sum = acc;
+  for (int64_t j = 0; j < 4; ++j) {
+    SmallVector<int64_t> position;
+    for (int64_t lane = 0; lane < kLanes; ++lane)
+      position.push_back(4 * lane + j);
+    Value e = vector::ShuffleOp::create(b, loc, entries, entries, position);
+    Value w = vector::ShuffleOp::create(b, loc, weights, weights, position);
+    sum = arith::AddIOp::create(
+        b, loc, sum,
+        arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, lanes, e),
+                              arith::ExtSIOp::create(b, loc, lanes, w)));
+  }
+  return sum;
+}
+
+std::optional<LutPlan> qcc::lowbit::lut::planTarget(QTensorType type, Type lhsType,
+                                                   Type resultType, bool transposed,
+                                                   const llvm::StringSet<> &features,
+                                                   std::string &whyNot) {
   auto fail = [&](const llvm::Twine &why) -> std::optional<LutPlan> {
     whyNot = why.str();
     return std::nullopt;
@@ -86,14 +117,11 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
   auto result = dyn_cast<RankedTensorType>(resultType);
   if (!result || !result.getElementType().isF32())
     return fail("the result is not f32");
-  auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  if (!storage)
-    return fail("codes are not integers");
-  LutPlan plan;
-  plan.bits = storage.getWidth();
-  plan.signedCodes = !storage.isUnsigned();
-  if (plan.bits != 1 && plan.bits != 2 && plan.bits != 4)
-    return fail(llvm::Twine(plan.bits) + "-bit codes (1, 2 or 4 bit-planes)");
+  int64_t n = type.getShape()[0], k = type.getShape()[1];
+  if (lhs.getShape().back() != k)
+    return fail("activations and weights disagree on K");
+  if (n % kLanes != 0)
+    return fail("N = " + llvm::Twine(n) + " is not a multiple of " + llvm::Twine(kLanes));
   SchemeAttr scheme = type.getScheme();
   if (scheme.hasCodebook() || scheme.getTensorScale())
     return fail("codebooks and tensor scales");
@@ -101,23 +129,7 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
     return fail("the layout is not row_major");
   if (!isa_and_nonnull<FloatType>(scheme.getScale()))
     return fail("no float scales");
-  int64_t n = type.getShape()[0], k = type.getShape()[1];
-  if (lhs.getShape().back() != k)
-    return fail("activations and weights disagree on K");
-  std::string blockWhy;
-  std::optional<int64_t> block = scaleBlockAlongK(scheme, k, blockWhy);
-  if (!block)
-    return fail(blockWhy);
-  plan.block = *block;
-  if (n % kLanes != 0)
-    return fail("N = " + llvm::Twine(n) + " is not a multiple of " + llvm::Twine(kLanes));
-  int64_t step = kPerStep(plan.bits);
-  if (k % plan.block != 0 || plan.block % step != 0)
-    return fail("blocks of " + llvm::Twine(plan.block) + " are not a multiple of " +
-                llvm::Twine(step) + " elements");
-  // The quantization prologue's vectors.
-  if (plan.block % std::min<int64_t>(plan.block, 128) != 0)
-    return fail("blocks of " + llvm::Twine(plan.block) + " elements");
+  LutPlan plan;
   auto has = [&](llvm::StringRef f) { return features.contains(f); };
   plan.vpermb = has("avx512vbmi");
   // Entries are at most 252 and slot weights at most 8: pmaddubsw's i16
@@ -125,6 +137,41 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
   plan.dot = has("avx512vnni") ? ByteDot::Vnni512
              : has("avx512bw") ? ByteDot::Madd512
                                : ByteDot::Portable;
+  return plan;
+}
+
+std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
+                                            Type resultType, bool transposed,
+                                            const llvm::StringSet<> &features,
+                                            std::string &whyNot) {
+  std::optional<LutPlan> plan =
+      lut::planTarget(type, lhsType, resultType, transposed, features, whyNot);
+  if (!plan)
+    return std::nullopt;
+  auto fail = [&](const llvm::Twine &why) -> std::optional<LutPlan> {
+    whyNot = why.str();
+    return std::nullopt;
+  };
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  if (!storage)
+    return fail("codes are not integers");
+  plan->bits = storage.getWidth();
+  plan->signedCodes = !storage.isUnsigned();
+  if (plan->bits != 1 && plan->bits != 2 && plan->bits != 4)
+    return fail(llvm::Twine(plan->bits) + "-bit codes (1, 2 or 4 bit-planes)");
+  int64_t k = type.getShape()[1];
+  std::string blockWhy;
+  std::optional<int64_t> block = scaleBlockAlongK(type.getScheme(), k, blockWhy);
+  if (!block)
+    return fail(blockWhy);
+  plan->block = *block;
+  int64_t step = kPerStep(plan->bits);
+  if (k % plan->block != 0 || plan->block % step != 0)
+    return fail("blocks of " + llvm::Twine(plan->block) + " are not a multiple of " +
+                llvm::Twine(step) + " elements");
+  // The quantization prologue's vectors.
+  if (plan->block % std::min<int64_t>(plan->block, 128) != 0)
+    return fail("blocks of " + llvm::Twine(plan->block) + " elements");
   return plan;
 }
 
@@ -141,21 +188,12 @@ struct LutConstants {
   bool zeroPoints = false;
 };
 
-Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type, StringRef name,
-                       ArrayRef<char> data) {
-  // Resource blobs (not uniqued context storage) so that the driver can
-  // stream them to the weights object and free them.
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
-  return arith::ConstantOp::create(b, loc,
-                                   DenseResourceElementsAttr::get(type, name, std::move(blob)));
-}
-
 FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensorParts &w,
                                        const LutPlan &plan) {
   int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
   int64_t blocks = k / plan.block;
   unsigned bits = plan.bits;
-  std::optional<ElementsAttr> codesAttr = constantOf(w.codes);
+  std::optional<ElementsAttr> codesAttr = constantElements(w.codes);
   std::optional<std::vector<uint8_t>> packed = codesAttr ? constantBytes(*codesAttr) : std::nullopt;
   std::optional<std::vector<double>> scales = constantValues(w.scales, true);
   std::optional<std::vector<double>> zeros;
@@ -235,16 +273,13 @@ public:
 
 private:
   Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
-  Value bytes(OpBuilder &ob, ArrayRef<int8_t> values) {
-    auto type = VectorType::get({int64_t(values.size())}, ob.getI8Type());
-    return arith::ConstantOp::create(ob, loc, DenseElementsAttr::get(type, values));
-  }
+  Value bytes(OpBuilder &ob, ArrayRef<int8_t> values) { return byteVector(ob, loc, values); }
   Value lookup(OpBuilder &ob, Value table, Value indices) {
-    return TableLookupOp::create(ob, loc, table.getType(), table, indices,
-                                 ob.getStringAttr(plan.vpermb ? "vpermb" : "portable"));
+    return lut::lookup(ob, loc, plan, table, indices);
   }
-  /// acc[i] + sum_{j < 4} entries[4 i + j] * weights[4 i + j].
-  Value sumQuads(OpBuilder &ob, Value acc, Value entries, Value weights);
+  Value sumQuads(OpBuilder &ob, Value acc, Value entries, Value weights) {
+    return lut::sumQuads(ob, loc, plan, acc, entries, weights);
+  }
 
   OpBuilder &b;
   Location loc;
@@ -279,30 +314,6 @@ void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
     });
     return SmallVector<Value>{};
   });
-}
-
-Value LutBuilder::sumQuads(OpBuilder &ob, Value acc, Value entries, Value weights) {
-  if (plan.dot == ByteDot::Vnni512)
-    return ByteDotOp::create(ob, loc, acc.getType(), acc, entries, weights,
-                             ob.getStringAttr("vpdpbusd"));
-  if (plan.dot == ByteDot::Madd512)
-    return ByteDotOp::create(ob, loc, acc.getType(), acc, entries, weights,
-                             ob.getStringAttr("pmaddubsw"));
-  // Bytes j, j + 4, ... of the quads: one multiply-add per quad position.
-  auto lanes = VectorType::get({kLanes}, ob.getI32Type());
-  Value sum = acc;
-  for (int64_t j = 0; j < 4; ++j) {
-    SmallVector<int64_t> position;
-    for (int64_t lane = 0; lane < kLanes; ++lane)
-      position.push_back(4 * lane + j);
-    Value e = vector::ShuffleOp::create(ob, loc, entries, entries, position);
-    Value w = vector::ShuffleOp::create(ob, loc, weights, weights, position);
-    sum = arith::AddIOp::create(
-        ob, loc, sum,
-        arith::MulIOp::create(ob, loc, arith::ExtUIOp::create(ob, loc, lanes, e),
-                              arith::ExtSIOp::create(ob, loc, lanes, w)));
-  }
-  return sum;
 }
 
 void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const LutConstants &c,

@@ -26,7 +26,21 @@ struct LutPlan {
   ByteDot dot = ByteDot::Portable;
   /// vpermb (AVX-512 VBMI), else one lane at a time.
   bool vpermb = false;
+  /// Ternary weights (2-bit codes minus zero points all in {-1, 0, 1}, one
+  /// scale a row): groups of 3 as a 4-bit index into 14 sums and a sign,
+  /// 1.67 bits a weight, instead of 2 bit-planes.
+  bool ternary = false;
 };
+
+/// The plan for ternary weights: `codes`, `scales` and `zeros` (may be
+/// null) are the weight's constants. Nullopt with the reason in `whyNot`
+/// unless every code minus its zero point is -1, 0 or 1 and each row has
+/// one scale.
+std::optional<LutPlan> planTernaryLut(QTensorType weight, mlir::ElementsAttr codes,
+                                      mlir::ElementsAttr scales, mlir::ElementsAttr zeros,
+                                      mlir::Type lhsType, mlir::Type resultType,
+                                      bool transposed, const llvm::StringSet<> &features,
+                                      std::string &whyNot);
 
 /// The plan for `weight` (which must be a constant: the kernel repacks it)
 /// times float `lhs`, or nullopt with the reason in `whyNot`.
@@ -39,6 +53,44 @@ std::optional<LutPlan> planLut(QTensorType weight, mlir::Type lhsType, mlir::Typ
 mlir::Value buildLutMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                            const QTensorParts &weight, const LutPlan &plan,
                            mlir::RankedTensorType resultType);
+
+/// The same for plan.ternary (passes/LutTernary.cpp).
+mlir::Value buildTernaryLutMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                                  const QTensorParts &weight, const LutPlan &plan,
+                                  mlir::RankedTensorType resultType);
+
+namespace lut {
+/// Weight rows a vector of i32 lanes covers, and bytes of one vector.
+constexpr int64_t kLanes = 16;
+constexpr int64_t kVectorBytes = 64;
+/// The offset that makes a table entry an unsigned byte.
+constexpr int64_t kTableOffset = 128;
+
+/// A constant tensor in a resource blob (not uniqued context storage), so
+/// that the driver can stream it to the weights object and free it.
+mlir::Value resourceConstant(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType type, llvm::StringRef name,
+                             llvm::ArrayRef<char> data);
+
+/// acc[i] + sum_{j < 4} entries[4 i + j] * weights[4 i + j] (u8 x s8) with
+/// the plan's byte-dot instruction.
+mlir::Value sumQuads(mlir::OpBuilder &b, mlir::Location loc, const LutPlan &plan,
+                     mlir::Value acc, mlir::Value entries, mlir::Value weights);
+
+/// table[indices mod 64] with vpermb or lane at a time.
+mlir::Value lookup(mlir::OpBuilder &b, mlir::Location loc, const LutPlan &plan,
+                   mlir::Value table, mlir::Value indices);
+
+/// The checks and target facts the lut kernels share (shapes, types, N a
+/// multiple of 16, vpermb and the byte-dot instruction); bits and blocks
+/// are left to the caller.
+std::optional<LutPlan> planTarget(QTensorType weight, mlir::Type lhsType, mlir::Type resultType,
+                                  bool transposed, const llvm::StringSet<> &features,
+                                  std::string &whyNot);
+
+/// A constant byte vector.
+mlir::Value byteVector(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<int8_t> values);
+} // namespace lut
 
 } // namespace qcc::lowbit
 

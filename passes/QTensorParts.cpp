@@ -238,15 +238,27 @@ LogicalResult qcc::lowbit::checkLowerable(Operation *op, QTensorType type) {
 
 /// The values of a constant tensor (through signless bitcasts) as doubles,
 /// integers extended by `isSigned`; nullopt if it is not a constant.
-std::optional<std::vector<double>> qcc::lowbit::constantValues(Value value, bool isSigned) {
-  while (auto cast = value.getDefiningOp<tensor::BitcastOp>())
-    value = cast.getSource();
+std::optional<ElementsAttr> qcc::lowbit::constantElements(Value value) {
+  while (value && value.getDefiningOp<tensor::BitcastOp>())
+    value = value.getDefiningOp<tensor::BitcastOp>().getSource();
   Attribute attr;
-  if (!matchPattern(value, m_Constant(&attr)))
+  if (!value || !matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
-  auto elements = dyn_cast<ElementsAttr>(attr);
+  if (auto elements = dyn_cast<ElementsAttr>(attr))
+    return elements;
+  return std::nullopt;
+}
+
+std::optional<std::vector<double>> qcc::lowbit::constantValues(Value value, bool isSigned) {
+  std::optional<ElementsAttr> elements = constantElements(value);
   if (!elements)
     return std::nullopt;
+  return constantValues(*elements, isSigned);
+}
+
+std::optional<std::vector<double>> qcc::lowbit::constantValues(ElementsAttr elements,
+                                                               bool isSigned) {
+  Attribute attr = elements;
   Type type = elements.getElementType();
   unsigned bits = type.getIntOrFloatBitWidth();
   auto decode = [&](const APInt &raw) {

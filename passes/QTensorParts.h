@@ -56,6 +56,10 @@ mlir::Value decodeReal(mlir::OpBuilder &b, mlir::Location loc,
 /// The values of a constant tensor (through signless bitcasts) as doubles,
 /// integers extended by `isSigned`; nullopt if it is not a constant.
 std::optional<std::vector<double>> constantValues(mlir::Value value, bool isSigned);
+std::optional<std::vector<double>> constantValues(mlir::ElementsAttr elements, bool isSigned);
+
+/// The ElementsAttr behind a constant tensor (through signless bitcasts).
+std::optional<mlir::ElementsAttr> constantElements(mlir::Value value);
 
 /// The raw little-endian bytes of a dense or resource ElementsAttr whose
 /// element width is a whole number of bytes (or of packed i8 storage).

@@ -115,6 +115,22 @@ struct SelectKernelsPass final
       }
       std::string lutWhy;
       std::optional<LutPlan> lut;
+      if (allowInt8 && forceKernel != kKernelInt8Dot && forceKernel != kKernelF32Gemm &&
+          weightType.getStorageBitWidth() == 2) {
+        auto constant = op.getRhs().getDefiningOp<ConstantOp>();
+        std::string ternaryWhy;
+        std::optional<LutPlan> ternary = planTernaryLut(
+            weightType, constant.getStorage(), constant.getScalesAttr(),
+            constant.getZeroPointsAttr(), op.getLhs().getType(), op.getType(), transposed,
+            features, ternaryWhy);
+        if (ternary && ((ternary->vpermb && ternary->dot != ByteDot::Portable) ||
+                        forceKernel == kKernelLut))
+          return {kKernelLut.str(),
+                  permission + "; ternary codes (code - zero point in {-1, 0, 1}, one scale a "
+                               "row): groups of 3 as a 4-bit index and a sign (1.67 bits), " +
+                      std::string(ternary->vpermb ? "vpermb" : "portable lookups") + " + " +
+                      stringifyByteDot(ternary->dot).str()};
+      }
       if (allowInt8 && forceKernel != kKernelInt8Dot && forceKernel != kKernelF32Gemm)
         lut = planLut(weightType, op.getLhs().getType(), op.getType(), transposed, features,
                       lutWhy);

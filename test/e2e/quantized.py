@@ -116,6 +116,65 @@ for bits, block, zp in [(2, 32, True), (2, 128, False), (1, 32, True), (1, 64, F
     nbits_case(bits, block, 256, 48, zp, (1,), accuracy_level=4, kernel="lut")
     nbits_case(bits, block, 256, 32, zp, (3,), accuracy_level=4, kernel="lut")
     nbits_case(bits, block, 512, 64, zp, (2, 2), accuracy_level=4, kernel="lut")
+def ternary_case(k, n, batch, explicit_zp, flags=()):
+    """Ternary weights (BitNet b1.58-style) as MatMulNBits 2-bit codes whose
+    zero point is the middle code, one scale a row (the blocks' scales all
+    equal): the lut kernel's base-3 path. Activations quantized per
+    96-element block (K padded with zeros) to [-42, 42]; the expected output
+    is that computation's float64 value within the f32 rounding bound, and
+    the f32 model's float64 value within 8e-2 of its largest magnitude."""
+    block = 32
+    blocks = k // block
+    t = rng.integers(-1, 2, size=(n, k))
+    zero = 1 if explicit_zp else 2
+    q = (t + zero).astype(np.uint8)
+    row_scale = (rng.random(n) * 0.1 + 0.01).astype(np.float32)
+    scales = np.repeat(row_scale[:, None], blocks, axis=1)
+    bitsarr = ((q[..., None] >> np.arange(2)) & 1).reshape(n, -1)
+    packed = np.packbits(bitsarr.reshape(n, -1, 8), axis=-1, bitorder="little").reshape(n, blocks, block // 4)
+    inits = [tensor("B", packed), tensor("scales", scales.reshape(-1))]
+    inputs = ["A", "B", "scales"]
+    if explicit_zp:
+        zp = np.full((n, blocks), zero, np.uint8)
+        zb = ((zp[..., None] >> np.arange(2)) & 1).reshape(n, -1)
+        zb = np.concatenate([zb, np.zeros((n, (-zb.shape[1]) % 8), np.uint8)], axis=1)
+        inits.append(tensor("zp", np.packbits(zb.reshape(n, -1, 8), axis=-1, bitorder="little").reshape(-1)))
+        inputs.append("zp")
+    m = single("MatMulNBits", [("A", FLOAT, list(batch) + [k])], [("Y", FLOAT, list(batch) + [n])],
+               {"K": k, "N": n, "bits": 2, "block_size": block, "accuracy_level": 4},
+               initializers=inits, domain="com.microsoft", extra_opsets=[("com.microsoft", 1)],
+               node_inputs=inputs)
+    a = rng.standard_normal(list(batch) + [k]).astype(np.float32)
+    ref = a.astype(np.float64) @ (t * row_scale[:, None].astype(np.float64)).T
+    kp = -(-k // 96) * 96
+    rows = np.zeros((a.size // k, kp), np.float32)
+    rows[:, :k] = a.reshape(-1, k)
+    rows = rows.reshape(-1, kp // 96, 96)
+    amax = np.abs(rows).max(axis=2)
+    inv = np.where(amax > 0, np.float32(42) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+    xq = np.rint(rows * inv[..., None]).astype(np.float64)
+    a_scale = (amax / np.float32(42)).astype(np.float64)
+    tp = np.zeros((n, kp))
+    tp[:, :k] = t
+    dots = np.einsum("mbj,nbj->mnb", xq, tp.reshape(n, kp // 96, 96))
+    terms = a_scale[:, None, :] * dots
+    exact = row_scale.astype(np.float64)[None] * terms.sum(axis=2)
+    bound = 8 * 2.0 ** -24 * (np.abs(terms).sum(axis=2) * row_scale[None]).max()
+    out_shape = list(batch) + [n]
+    name = f"ternary_k{k}_b{'x'.join(map(str, batch))}{'_zp' if explicit_zp else ''}" + \
+        "".join(f.replace("--cpu=", "_").replace("--kernel=", "_") for f in flags)
+    run(name, m, {"A": a}, {"Y": exact.reshape(out_shape).astype(np.float32)}, rtol=0, atol=bound,
+        flags=("--kernel=lut",) + tuple(flags))
+    run(name + "_vs_f64", m, {"A": a}, {"Y": ref.reshape(out_shape).astype(np.float32)},
+        rtol=0, atol=8e-2 * np.abs(ref).max(), flags=("--kernel=lut",) + tuple(flags))
+
+
+ternary_case(256, 32, (1,), True)
+ternary_case(288, 48, (3,), False)
+ternary_case(512, 64, (2, 2), True)
+ternary_case(256, 16, (2,), True, flags=("--cpu=x86-64",))
+
+
 # f32-gemm (f32 activations, 16+ rows): weights decoded to f32 once per tile.
 nbits_case(4, 128, 256, 24, True, (4, 8))
 nbits_case(8, 64, 256, 40, False, (16,))
