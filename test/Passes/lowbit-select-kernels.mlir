@@ -94,7 +94,7 @@ func.func @bf16_prefill(%x: tensor<16x256xf32>, %x1: tensor<1x256xf32>) -> (tens
 // CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, vpermb + avx512-vnni vpdpbusd zmm"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
 func.func @lut_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
-  %w = lowbit.constant storage(dense<0> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x8xf16>)
+  %w = lowbit.constant storage(dense<27> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x8xf16>)
       : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
   %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
@@ -109,7 +109,7 @@ func.func @lut_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 // LUT: lowbit.kernel = "lut", lowbit.kernel_reason = "--kernel=lut; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, portable lookups + avx512-vnni vpdpbusd zmm"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
 func.func @lut_no_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
-  %w = lowbit.constant storage(dense<0> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x8xf16>)
+  %w = lowbit.constant storage(dense<27> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x8xf16>)
       : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
   %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
@@ -129,5 +129,25 @@ func.func @lut_rows(%x: tensor<1x256xf32>) -> tensor<1x8xf32> {
       : !lowbit.qtensor<8x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
   %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<8x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
+}
+}
+
+// -----
+
+// 2-bit codes that are all zero point +- 1 with one scale a row (the blocks'
+// scales equal): ternary, base-3 groups; one block's scale differing makes
+// it plain 2-bit.
+// CHECK-LABEL: func.func @ternary
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; ternary codes (code - zero point in {-1, 0, 1}, one scale a row): groups of 3 as a 4-bit index and a sign (1.67 bits), vpermb + avx512-vnni vpdpbusd zmm"
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, vpermb + avx512-vnni vpdpbusd zmm"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @ternary(%x: tensor<1x256xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {
+  %w = lowbit.constant storage(dense<22> : tensor<1024xi8>) scales(dense<0.5> : tensor<16x8xf16>) zero_points(dense<1> : tensor<16x8xui2>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  %w2 = lowbit.constant storage(dense<22> : tensor<1024xi8>) scales(dense<[[0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]]> : tensor<16x8xf16>) zero_points(dense<1> : tensor<16x8xui2>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y2 = lowbit.matmul %x, %w2 transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  return %y, %y2 : tensor<1x16xf32>, tensor<1x16xf32>
 }
 }
