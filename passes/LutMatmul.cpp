@@ -65,6 +65,14 @@ Value qcc::lowbit::lut::resourceConstant(OpBuilder &b, Location loc, RankedTenso
                                    DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
+Tiling qcc::lowbit::lut::tiling(int64_t m, int64_t n) {
+  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+  int64_t cols = 4 / rows;
+  while ((n / kLanes) % cols != 0)
+    cols /= 2;
+  return {rows, cols};
+}
+
 Value qcc::lowbit::lut::byteVector(OpBuilder &b, Location loc, ArrayRef<int8_t> values) {
   auto type = VectorType::get({int64_t(values.size())}, b.getI8Type());
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
@@ -189,7 +197,7 @@ struct LutConstants {
 };
 
 FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensorParts &w,
-                                       const LutPlan &plan) {
+                                       const LutPlan &plan, const Tiling &layout) {
   int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
   int64_t blocks = k / plan.block;
   unsigned bits = plan.bits;
@@ -211,7 +219,7 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
   double bias = plan.signedCodes ? double(int64_t(1) << (bits - 1)) : 0.0;
   uint8_t flip = plan.signedCodes ? uint8_t(1u << (bits - 1)) : 0;
 
-  // Repack: tile t of 16 rows, weight vector s, byte 4 r + j.
+  // Repack: tile t of 16 rows, weight vector s (at vectorSlot), byte 4 r + j.
   int64_t perVector = kPerWeightVector(bits), vectors = k / perVector;
   std::vector<char> tiles(size_t(n / kLanes) * vectors * kVectorBytes, 0);
   std::vector<uint8_t> row(k);
@@ -219,7 +227,7 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
     qcc::formats::unpackBits(packed->data() + size_t(r0) * k * bits / 8, k, bits, row.data());
     int64_t t = r0 / kLanes, r = r0 % kLanes;
     for (int64_t s = 0; s < vectors; ++s) {
-      char *vec = tiles.data() + (size_t(t) * vectors + s) * kVectorBytes;
+      char *vec = tiles.data() + size_t(vectorSlot(layout, vectors, t, s)) * kVectorBytes;
       for (int64_t slot = 0; slot < 8; ++slot) {
         int64_t group = slot / bits, plane = slot % bits;
         uint8_t nibble = 0;
@@ -327,12 +335,8 @@ void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const Lut
   auto byteType = VectorType::get({kVectorBytes}, i8);
   auto accType = VectorType::get({kLanes}, i32);
   auto fType = VectorType::get({kLanes}, f32);
-  // Tiles: `rows` activation rows x `cols` groups of 16 weight rows; with
-  // separate low/high accumulators, 8 independent vpdpbusd chains.
-  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  int64_t cols = 4 / rows;
-  while ((n / kLanes) % cols != 0)
-    cols /= 2;
+  Tiling tiles = tiling(m, n);
+  int64_t rows = tiles.rows, cols = tiles.cols;
   // Per weight vector i of a step: the table vector and group-select bits of
   // its low and high slots, and the slot weights 2^plane.
   struct VectorSlots {
@@ -408,9 +412,14 @@ void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const Lut
               Value four = bytes(sb, SmallVector<int8_t>(kVectorBytes, 4));
               for (int64_t col = 0; col < cols; ++col)
                 for (int64_t i = 0; i < vectorsPerStep; ++i) {
-                  Value vectorIndex =
-                      add(sb, mul(sb, tileIndex[col], vectorsPerRow),
-                          add(sb, mul(sb, globalStep, vectorsPerStep), index(sb, i)));
+                  // vectorSlot: tile group ivs[0], vector, column.
+                  Value vectorIndex = add(
+                      sb,
+                      mul(sb,
+                          add(sb, mul(sb, ivs[0], vectorsPerRow),
+                              add(sb, mul(sb, globalStep, vectorsPerStep), index(sb, i))),
+                          cols),
+                      index(sb, col));
                   Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                    ValueRange{mul(sb, vectorIndex, kVectorBytes)});
                   Value low = arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4),
@@ -475,7 +484,7 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t n = weight.type.getShape()[0];
   int64_t blocks = k / plan.block;
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  FailureOr<LutConstants> constants = buildConstants(b, loc, weight, plan);
+  FailureOr<LutConstants> constants = buildConstants(b, loc, weight, plan, tiling(m, n));
   if (failed(constants))
     return {};
   LutConstants c = *constants;

@@ -88,6 +88,21 @@ std::optional<LutPlan> planTarget(QTensorType weight, mlir::Type lhsType, mlir::
                                   bool transposed, const llvm::StringSet<> &features,
                                   std::string &whyNot);
 
+/// The register tile for M activation rows and N weight rows: `rows`
+/// activation rows x `cols` 16-row weight tiles (8 independent vpdpbusd
+/// chains with a low and a high accumulator each).
+struct Tiling {
+  int64_t rows, cols;
+};
+Tiling tiling(int64_t m, int64_t n);
+
+/// Where the weight vector `s` of 16-row tile `t` is stored, in vectors:
+/// the `cols` tiles a kernel iteration reads are interleaved vector by
+/// vector, so that it reads one sequential stream.
+inline int64_t vectorSlot(const Tiling &tiling, int64_t vectorsPerRow, int64_t t, int64_t s) {
+  return ((t / tiling.cols) * vectorsPerRow + s) * tiling.cols + t % tiling.cols;
+}
+
 /// A constant byte vector.
 mlir::Value byteVector(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<int8_t> values);
 } // namespace lut

@@ -181,7 +181,8 @@ struct TernaryConstants {
   Value scales; // f32 [N]
 };
 
-TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t) {
+TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t,
+                                const Tiling &layout) {
   int64_t kp = paddedK(t.k), vectors = kp / kPerVector;
   std::vector<std::array<int, 3>> list = patterns();
   std::vector<char> codes(size_t(t.n / kLanes) * vectors * kVectorBytes, 0);
@@ -191,7 +192,7 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
     t.row(r0, row); // the padding stays 0
     int64_t tile = r0 / kLanes, r = r0 % kLanes;
     for (int64_t s = 0; s < vectors; ++s) {
-      size_t vec = size_t(tile) * vectors + s;
+      size_t vec = size_t(vectorSlot(layout, vectors, tile, s));
       for (int64_t slot = 0; slot < 8; ++slot) {
         const int8_t *w = row.data() + s * kPerVector + 3 * slot;
         auto [index, negative] = encodeGroup(list, w[0], w[1], w[2]);
@@ -281,10 +282,8 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
   auto maskType = VectorType::get({kVectorBytes}, b.getI1Type());
   auto accType = VectorType::get({kLanes}, i32);
   auto fType = VectorType::get({kLanes}, f32);
-  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  int64_t cols = 4 / rows;
-  while ((n / kLanes) % cols != 0)
-    cols /= 2;
+  Tiling tiles = tiling(m, n);
+  int64_t rows = tiles.rows, cols = tiles.cols;
   SmallVector<int8_t> select, ones(kVectorBytes, 1);
   for (int64_t lane = 0; lane < kLanes; ++lane)
     for (int64_t j = 0; j < 4; ++j)
@@ -343,7 +342,9 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               Value zeroBytes = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 0));
               SmallVector<Value> next(acc);
               for (int64_t col = 0; col < cols; ++col) {
-                Value vec = add(sb, mul(sb, tileIndex[col], vectorsPerRow), v);
+                // vectorSlot: tile group ivs[0], vector v, column col.
+                Value vec = add(sb, mul(sb, add(sb, mul(sb, ivs[0], vectorsPerRow), v), cols),
+                                index(sb, col));
                 Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                  ValueRange{mul(sb, vec, kVectorBytes)});
                 std::array<Value, 2> indices = {
@@ -408,7 +409,7 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   if (!rows)
     return {};
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  TernaryConstants c = buildConstants(b, loc, *rows);
+  TernaryConstants c = buildConstants(b, loc, *rows, tiling(m, n));
   c.codes = readOnlyBuffer(b, loc, c.codes);
   c.signs = readOnlyBuffer(b, loc, c.signs);
   c.scales = readOnlyBuffer(b, loc, c.scales);
