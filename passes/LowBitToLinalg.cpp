@@ -524,7 +524,7 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
              << kernel << " kernel, which cannot run it: " << whyNot;
     result = buildDecodedGemm(rewriter, loc, op.getLhs(), weight, *plan, resultType);
   }
-  if (kernel == kKernelLut) {
+  if (kernel == kKernelLut || kernel == kKernelLutTernary) {
     std::string whyNot = "the weight's codes, scales and zero points are not constants (the "
                          "kernel repacks them at compile time)";
     if (lhsParts || integer)
@@ -533,20 +533,21 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     auto constant = [](Value v) {
       return v ? constantElements(v).value_or(ElementsAttr()) : ElementsAttr();
     };
-    std::string ternaryWhy;
-    if (weight.packed && !lhsParts && !integer && weight.type.getStorageBitWidth() == 2)
-      plan = planTernaryLut(weight.type, constant(weight.codes), constant(weight.scales),
-                            constant(weight.zeroPoints), op.getLhs().getType(), resultType,
-                            transposed, targetFeaturesOf(op), ternaryWhy);
-    if (!plan && weight.packed && !lhsParts && !integer)
-      plan = planLut(weight.type, op.getLhs().getType(), resultType, transposed,
-                     targetFeaturesOf(op), whyNot);
+    bool ternary = kernel == kKernelLutTernary;
+    if (weight.packed && !lhsParts && !integer)
+      plan = ternary ? planTernaryLut(weight.type, constant(weight.codes),
+                                      constant(weight.scales), constant(weight.zeroPoints),
+                                      op.getLhs().getType(), resultType, transposed,
+                                      targetFeaturesOf(op), whyNot)
+                     : planLut(weight.type, op.getLhs().getType(), resultType, transposed,
+                               targetFeaturesOf(op), whyNot);
     if (plan)
-      result = plan->ternary
+      result = ternary
                    ? buildTernaryLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType)
                    : buildLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType);
     if (!result)
-      return op.emitOpError("was selected for the lut kernel, which cannot run it: ") << whyNot;
+      return op.emitOpError("was selected for the ")
+             << kernel << " kernel, which cannot run it: " << whyNot;
   }
   std::optional<Int8DotPlan> int8Plan;
   if (kernel == kKernelInt8Dot && weight.packed && !lhsParts && !integer) {

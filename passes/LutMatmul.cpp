@@ -66,7 +66,9 @@ Value qcc::lowbit::lut::resourceConstant(OpBuilder &b, Location loc, RankedTenso
 }
 
 Tiling qcc::lowbit::lut::tiling(int64_t m, int64_t n) {
-  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+  // Bytes loaded per multiply-add: 2 x 2 loads half the tables of 4 x 1
+  // for the same weights (measured at M = 4, K = 11008: 1.3x faster).
+  int64_t rows = m % 2 == 0 ? 2 : 1;
   int64_t cols = 4 / rows;
   while ((n / kLanes) % cols != 0)
     cols /= 2;

@@ -11,8 +11,11 @@
 // and a sign bit, 5 bits for 3 weights (1.67 bits a weight, against 2 for
 // bit-planes), and each lookup does 3 weights (against 2 per 4-bit lookup
 // of two bit-planes). The table of a group holds the 14 sums sum_j p_j q_j
-// (|sum| <= 126) offset by 128; a lookup whose sign bit is set is negated
-// (256 - u = 128 - sum, so every lookup still carries the offset 128).
+// (|sum| <= 126) offset by 128 (unsigned bytes u); the sign is the signed
+// operand of the byte dot (+1 or -1 a byte, one vector per weight vector
+// shared by every activation row), so a row's lane sums s (128 + sum) and
+// the offset to remove, 128 sum s over the block, is a compile-time
+// constant per row and block.
 //
 // Layout (compile time): a weight vector covers 16 rows x 24 elements of K
 // (8 groups): row r in i32 lane r, byte j of the lane holds the indices of
@@ -176,9 +179,10 @@ std::optional<LutPlan> qcc::lowbit::planTernaryLut(QTensorType type, ElementsAtt
 namespace {
 
 struct TernaryConstants {
-  Value codes;  // i8 [N / 16 * K' / 24 * 64]
-  Value signs;  // i64 [N / 16 * K' / 24 * 2]
-  Value scales; // f32 [N]
+  Value codes;   // i8 [N / 16 * K' / 24 * 64]
+  Value signs;   // i64 [N / 16 * K' / 24 * 2]
+  Value offsets; // i32 [N / 16 * K' / 96 * 16]: -128 sum s per row and block
+  Value scales;  // f32 [N]
 };
 
 TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t,
@@ -187,6 +191,7 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
   std::vector<std::array<int, 3>> list = patterns();
   std::vector<char> codes(size_t(t.n / kLanes) * vectors * kVectorBytes, 0);
   std::vector<uint64_t> signs(size_t(t.n / kLanes) * vectors * 2, 0);
+  std::vector<int32_t> offsets(size_t(t.n / kLanes) * (kp / kBlock) * kLanes, 0);
   std::vector<int8_t> row(kp, 0);
   for (int64_t r0 = 0; r0 < t.n; ++r0) {
     t.row(r0, row); // the padding stays 0
@@ -201,6 +206,8 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
         c = char(uint8_t(c) | (slot < 4 ? index : uint8_t(index << 4)));
         if (negative)
           signs[vec * 2 + slot / 4] |= uint64_t(1) << byte;
+        size_t blockAt = (size_t(tile) * (kp / kBlock) + s * kPerVector / kBlock) * kLanes + r;
+        offsets[blockAt] -= int32_t(kTableOffset) * (negative ? -1 : 1);
       }
     }
   }
@@ -211,6 +218,10 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
       b, loc, RankedTensorType::get({int64_t(signs.size())}, b.getI64Type()),
       "qcc_lut_ternary_signs",
       ArrayRef<char>(reinterpret_cast<const char *>(signs.data()), signs.size() * 8));
+  c.offsets = resourceConstant(
+      b, loc, RankedTensorType::get({int64_t(offsets.size())}, b.getI32Type()),
+      "qcc_lut_ternary_offsets",
+      ArrayRef<char>(reinterpret_cast<const char *>(offsets.data()), offsets.size() * 4));
   c.scales = resourceConstant(
       b, loc, RankedTensorType::get({t.n}, b.getF32Type()), "qcc_lut_ternary_scales",
       ArrayRef<char>(reinterpret_cast<const char *>(t.scale.data()), t.scale.size() * 4));
@@ -284,12 +295,10 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
   auto fType = VectorType::get({kLanes}, f32);
   Tiling tiles = tiling(m, n);
   int64_t rows = tiles.rows, cols = tiles.cols;
-  SmallVector<int8_t> select, ones(kVectorBytes, 1);
+  SmallVector<int8_t> select;
   for (int64_t lane = 0; lane < kLanes; ++lane)
     for (int64_t j = 0; j < 4; ++j)
       select.push_back(int8_t(16 * j));
-  // Every lookup carries 128: 8 a vector per lane.
-  int64_t offset = kTableOffset * 8 * perBlock;
   auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
     return arith::AddIOp::create(ob, loc, a, v);
   };
@@ -316,13 +325,18 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
           Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
           SmallVector<Value> yInit(tile, zeroF);
           auto blockLoop = forLoop(mb, blocks, yInit, [&](OpBuilder &bb, Value blk, ValueRange y) {
-            Value start = arith::ConstantOp::create(
-                bb, loc, DenseElementsAttr::get(accType, bb.getI32IntegerAttr(int32_t(-offset))));
             Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
             SmallVector<Value> accInit;
-            for (int64_t a = 0; a < tile; ++a) {
-              accInit.push_back(start);
-              accInit.push_back(zero);
+            for (int64_t col = 0; col < cols; ++col) {
+              // The block's offset of each row of the tile: the low
+              // accumulator starts there.
+              Value start = vector::LoadOp::create(
+                  bb, loc, accType, c.offsets,
+                  ValueRange{mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk), kLanes)});
+              for (int64_t r = 0; r < rows; ++r) {
+                accInit.push_back(start);
+                accInit.push_back(zero);
+              }
             }
             Value firstVector = mul(bb, blk, perBlock);
             auto vectorLoop = forLoop(bb, perBlock, accInit, [&](OpBuilder &sb, Value st,
@@ -338,8 +352,8 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               Value low4 = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 15));
               Value four = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 4));
               Value sel = byteVector(sb, loc, select);
-              Value weights = byteVector(sb, loc, ones);
-              Value zeroBytes = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 0));
+              Value plus = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 1));
+              Value minus = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, -1));
               SmallVector<Value> next(acc);
               for (int64_t col = 0; col < cols; ++col) {
                 // vectorSlot: tile group ivs[0], vector v, column col.
@@ -350,19 +364,18 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
                 std::array<Value, 2> indices = {
                     arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4), sel),
                     arith::OrIOp::create(sb, loc, arith::ShRUIOp::create(sb, loc, x, four), sel)};
-                std::array<Value, 2> negate;
+                std::array<Value, 2> sign;
                 for (int64_t h = 0; h < 2; ++h) {
                   Value word = vector::LoadOp::create(sb, loc, maskWord, c.signs,
                                                       ValueRange{add(sb, mul(sb, vec, 2), index(sb, h))});
-                  negate[h] = vector::BitCastOp::create(sb, loc, maskType, word);
+                  Value negative = vector::BitCastOp::create(sb, loc, maskType, word);
+                  sign[h] = arith::SelectOp::create(sb, loc, negative, minus, plus);
                 }
                 for (int64_t r = 0; r < rows; ++r)
                   for (int64_t h = 0; h < 2; ++h) {
                     Value u = lookup(sb, loc, plan, table[r][h], indices[h]);
-                    u = arith::SelectOp::create(sb, loc, negate[h],
-                                                arith::SubIOp::create(sb, loc, zeroBytes, u), u);
                     int64_t a = (col * rows + r) * 2 + h;
-                    next[a] = sumQuads(sb, loc, plan, next[a], u, weights);
+                    next[a] = sumQuads(sb, loc, plan, next[a], u, sign[h]);
                   }
               }
               return next;
@@ -412,6 +425,7 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   TernaryConstants c = buildConstants(b, loc, *rows, tiling(m, n));
   c.codes = readOnlyBuffer(b, loc, c.codes);
   c.signs = readOnlyBuffer(b, loc, c.signs);
+  c.offsets = readOnlyBuffer(b, loc, c.offsets);
   c.scales = readOnlyBuffer(b, loc, c.scales);
   Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
   // Activations padded with zeros to whole blocks.

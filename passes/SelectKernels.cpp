@@ -56,10 +56,11 @@ struct SelectKernelsPass final
   using Base::Base;
 
   void runOnOperation() override {
-    if (!forceKernel.empty() && forceKernel != kKernelLut && forceKernel != kKernelInt8Dot &&
-        forceKernel != kKernelBf16Gemm && forceKernel != kKernelF32Gemm) {
+    if (!forceKernel.empty() && forceKernel != kKernelLut && forceKernel != kKernelLutTernary &&
+        forceKernel != kKernelInt8Dot && forceKernel != kKernelBf16Gemm &&
+        forceKernel != kKernelF32Gemm) {
       getOperation()->emitError("unknown kernel '")
-          << forceKernel << "' (lut, int8-dot, bf16-gemm or f32-gemm)";
+          << forceKernel << "' (lut, lut-ternary, int8-dot, bf16-gemm or f32-gemm)";
       return signalPassFailure();
     }
     llvm::StringSet<> features = targetFeaturesOf(getOperation());
@@ -86,7 +87,8 @@ struct SelectKernelsPass final
       level = attr.getInt();
     // accuracy_level: 3 allows bf16 compute, 4 also int8 (MatMulNBits).
     // A forced integer kernel brings its own permission.
-    bool forcedInt8 = forceKernel == kKernelLut || forceKernel == kKernelInt8Dot;
+    bool forcedInt8 = forceKernel == kKernelLut || forceKernel == kKernelLutTernary ||
+                      forceKernel == kKernelInt8Dot;
     bool allowBf16 = level >= 3 || allowInt8Activations || !forceKernel.empty();
     bool allowInt8 = level == 4 || allowInt8Activations || forcedInt8;
     std::string permission = !forceKernel.empty() ? "--kernel=" + forceKernel
@@ -123,9 +125,16 @@ struct SelectKernelsPass final
             weightType, constant.getStorage(), constant.getScalesAttr(),
             constant.getZeroPointsAttr(), op.getLhs().getType(), op.getType(), transposed,
             features, ternaryWhy);
-        if (ternary && ((ternary->vpermb && ternary->dot != ByteDot::Portable) ||
-                        forceKernel == kKernelLut))
-          return {kKernelLut.str(),
+        // Measured: the base-3 path wins at one activation row (fewer bytes,
+        // 3 weights a lookup); with more rows its extra sign work and 1.5x
+        // the table loads per weight make it slower than bit-planes
+        // (K = 11008, M = 4: 524 vs 280 us), which read ternary codes as
+        // plain 2-bit ones.
+        bool pays = rows(op) == 1 && ternary && ternary->vpermb &&
+                    ternary->dot != ByteDot::Portable;
+        if (ternary && (forceKernel == kKernelLutTernary ||
+                        (pays && (forceKernel.empty() || forceKernel == kKernelLut))))
+          return {kKernelLutTernary.str(),
                   permission + "; ternary codes (code - zero point in {-1, 0, 1}, one scale a "
                                "row): groups of 3 as a 4-bit index and a sign (1.67 bits), " +
                       std::string(ternary->vpermb ? "vpermb" : "portable lookups") + " + " +

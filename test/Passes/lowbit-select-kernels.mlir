@@ -2,7 +2,7 @@
 // RUN: qcc-opt %s --lowbit-select-kernels=allow-int8-activations --split-input-file | FileCheck %s --check-prefix=FORCE
 // RUN: qcc-opt %s --lowbit-select-kernels=force-kernel=lut --split-input-file | FileCheck %s --check-prefix=LUT
 // RUN: not qcc-opt %s --lowbit-select-kernels=force-kernel=fastest --split-input-file 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: unknown kernel 'fastest' (lut, int8-dot, bf16-gemm or f32-gemm)
+// UNKNOWN: unknown kernel 'fastest' (lut, lut-ternary, int8-dot, bf16-gemm or f32-gemm)
 
 // accuracy_level 4 with AVX-512 VNNI: the int8-dot kernel on zmm.
 // CHECK-LABEL: func.func @vnni
@@ -138,7 +138,7 @@ func.func @lut_rows(%x: tensor<1x256xf32>) -> tensor<1x8xf32> {
 // scales equal): ternary, base-3 groups; one block's scale differing makes
 // it plain 2-bit.
 // CHECK-LABEL: func.func @ternary
-// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; ternary codes (code - zero point in {-1, 0, 1}, one scale a row): groups of 3 as a 4-bit index and a sign (1.67 bits), vpermb + avx512-vnni vpdpbusd zmm"
+// CHECK: lowbit.kernel = "lut-ternary", lowbit.kernel_reason = "accuracy_level 4; ternary codes (code - zero point in {-1, 0, 1}, one scale a row): groups of 3 as a 4-bit index and a sign (1.67 bits), vpermb + avx512-vnni vpdpbusd zmm"
 // CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, vpermb + avx512-vnni vpdpbusd zmm"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
 func.func @ternary(%x: tensor<1x256xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {

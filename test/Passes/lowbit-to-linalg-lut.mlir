@@ -57,18 +57,21 @@ func.func @not_constant(%x: tensor<1x64xf32>, %f: tensor<16x64xf32>, %s: tensor<
 
 // Ternary codes (zero point 1, one scale a row): groups of 3 weights as a
 // 4-bit pattern index and a sign; K = 64 padded to 96; activations to
-// [-42, 42]; tables of the 14 sign-symmetric sums; lookups whose sign bit
-// is set negated (0 - u) before vpdpbusd; the row scale applied once.
+// [-42, 42]; tables of the 14 sign-symmetric sums; the signs as the +-1
+// signed operand of vpdpbusd (one select per weight vector), the offset
+// per row and block from a constant; the row scale applied once.
 // CHECK-LABEL: func.func @gemv_ternary
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_weights> : tensor<256xi8>
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_signs> : tensor<8xi64>
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_offsets> : tensor<16xi32>
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_scales> : tensor<16xf32>
 // CHECK: memref.alloc() : memref<1x96xf32>
 // CHECK: arith.constant 4.200000e+01 : f32
 // CHECK: scf.parallel
+// CHECK: vector.load {{.*}} : memref<16xi32>, vector<16xi32>
 // CHECK: vector.bitcast {{.*}} : vector<1xi64> to vector<64xi1>
+// CHECK: arith.select {{.*}} : vector<64xi1>, vector<64xi8>
 // CHECK: lowbit.table_lookup "vpermb"
-// CHECK: arith.select
 // CHECK: lowbit.byte_dot "vpdpbusd"
 // CHECK: arith.mulf {{.*}} : vector<16xf32>
 // CHECK: vector.store {{.*}} : memref<1x16xf32>, vector<16xf32>
@@ -76,7 +79,7 @@ module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512
 func.func @gemv_ternary(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<22> : tensor<256xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<1> : tensor<16x2xui2>)
       : !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
-  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut-ternary"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
 }
 }

@@ -162,11 +162,11 @@ def ternary_case(k, n, batch, explicit_zp, flags=()):
     bound = 8 * 2.0 ** -24 * (np.abs(terms).sum(axis=2) * row_scale[None]).max()
     out_shape = list(batch) + [n]
     name = f"ternary_k{k}_b{'x'.join(map(str, batch))}{'_zp' if explicit_zp else ''}" + \
-        "".join(f.replace("--cpu=", "_").replace("--kernel=", "_") for f in flags)
+        "".join(f.replace("--cpu=", "_") for f in flags)
     run(name, m, {"A": a}, {"Y": exact.reshape(out_shape).astype(np.float32)}, rtol=0, atol=bound,
-        flags=("--kernel=lut",) + tuple(flags))
+        flags=("--kernel=lut-ternary",) + tuple(flags))
     run(name + "_vs_f64", m, {"A": a}, {"Y": ref.reshape(out_shape).astype(np.float32)},
-        rtol=0, atol=8e-2 * np.abs(ref).max(), flags=("--kernel=lut",) + tuple(flags))
+        rtol=0, atol=8e-2 * np.abs(ref).max(), flags=("--kernel=lut-ternary",) + tuple(flags))
 
 
 ternary_case(256, 32, (1,), True)

@@ -20,6 +20,8 @@ inline constexpr llvm::StringLiteral kKernelReasonAttrName = "lowbit.kernel_reas
 
 /// T-MAC-style table lookups on weight bit-planes (1- and 2-bit codes).
 inline constexpr llvm::StringLiteral kKernelLut = "lut";
+/// The same on ternary weights: base-3 groups of 3 as index + sign.
+inline constexpr llvm::StringLiteral kKernelLutTernary = "lut-ternary";
 /// Activations quantized to int8 per block, byte dot products.
 inline constexpr llvm::StringLiteral kKernelInt8Dot = "int8-dot";
 /// Weights decoded to bf16 once per tile of rows, vdpbf16ps GEMM (prefill).

@@ -109,6 +109,10 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       row, each bit-plane nibble of the weights (repacked at compile time)
       selects one. Same permission as int8-dot; needs N a multiple of 16 and
       blocks a multiple of 16 (W2) or 32 (W1) elements.
+    - `lut-ternary`: the same for ternary weights (2-bit codes whose code
+      minus zero point is -1, 0 or 1, one scale a row, read from the
+      constants) at one activation row: groups of 3 as a 4-bit pattern index
+      and a sign (1.67 bits a weight).
     - `int8-dot`: activations quantized to int8 per weight block, byte dot
       products (vpdpbusd with AVX-512 VNNI or AVX-VNNI, pmaddubsw with AVX2
       or AVX-512BW, portable vector code elsewhere). Only where the model
@@ -133,8 +137,8 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
            /*default=*/"false",
            "Quantize activations to int8 even where the model does not say so">,
     Option<"forceKernel", "force-kernel", "std::string", /*default=*/"\"\"",
-           "Use this kernel (lut, int8-dot, bf16-gemm, f32-gemm) wherever it "
-           "can run; the cost model decides elsewhere">
+           "Use this kernel (lut, lut-ternary, int8-dot, bf16-gemm, f32-gemm) "
+           "wherever it can run; the cost model decides elsewhere">
   ];
   let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
 }
