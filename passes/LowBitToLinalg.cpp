@@ -125,8 +125,18 @@ private:
   }
 
   LogicalResult lowerOp(ConstantOp op) {
-    if (failed(checkLowerable(op, op.getType())))
+    if (op.getType().getLayoutKind() == LayoutKind::lut_planes) {
+      // lowbit-pack-layout's tiles are read by the lut kernel alone.
+      for (Operation *user : op->getUsers()) {
+        auto matmul = dyn_cast<MatmulOp>(user);
+        auto kernel = matmul ? matmul->getAttrOfType<StringAttr>(kKernelAttrName) : StringAttr();
+        if (!kernel || kernel.getValue() != kKernelLut || matmul.getRhs() != op.getResult())
+          return op.emitOpError("layout lut_planes is read by the lut kernel only, not by ")
+                 << user->getName();
+      }
+    } else if (failed(checkLowerable(op, op.getType()))) {
       return failure();
+    }
     Location loc = op.getLoc();
     QTensorParts p;
     p.type = op.getType();

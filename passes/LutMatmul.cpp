@@ -65,6 +65,31 @@ Value qcc::lowbit::lut::resourceConstant(OpBuilder &b, Location loc, RankedTenso
                                    DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
+std::vector<char> qcc::lowbit::lut::packLutPlanes(ArrayRef<uint8_t> rowMajor, int64_t n,
+                                                  int64_t k, unsigned bits, int64_t cols) {
+  // Tile t of 16 rows, weight vector s (at vectorSlot), byte 4 r + j.
+  Tiling layout{1, cols};
+  int64_t perVector = kPerWeightVector(bits), vectors = k / perVector;
+  std::vector<char> tiles(size_t(n / kLanes) * vectors * kVectorBytes, 0);
+  std::vector<uint8_t> row(k);
+  for (int64_t r0 = 0; r0 < n; ++r0) {
+    qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k * bits / 8, k, bits, row.data());
+    int64_t t = r0 / kLanes, r = r0 % kLanes;
+    for (int64_t s = 0; s < vectors; ++s) {
+      char *vec = tiles.data() + size_t(vectorSlot(layout, vectors, t, s)) * kVectorBytes;
+      for (int64_t slot = 0; slot < 8; ++slot) {
+        int64_t group = slot / bits, plane = slot % bits;
+        uint8_t nibble = 0;
+        for (int64_t i = 0; i < 4; ++i)
+          nibble |= uint8_t(((row[s * perVector + group * 4 + i] >> plane) & 1) << i);
+        int64_t byte = 4 * r + slot % 4;
+        vec[byte] = char(uint8_t(vec[byte]) | (slot < 4 ? nibble : uint8_t(nibble << 4)));
+      }
+    }
+  }
+  return tiles;
+}
+
 Tiling qcc::lowbit::lut::tiling(int64_t m, int64_t n) {
   // Bytes loaded per multiply-add: 2 x 2 loads half the tables of 4 x 1
   // for the same weights (measured at M = 4, K = 11008: 1.3x faster).
@@ -73,6 +98,14 @@ Tiling qcc::lowbit::lut::tiling(int64_t m, int64_t n) {
   while ((n / kLanes) % cols != 0)
     cols /= 2;
   return {rows, cols};
+}
+
+Tiling qcc::lowbit::lut::tilingFor(int64_t m, QTensorType weight) {
+  Tiling t = tiling(m, weight.getShape()[0]);
+  // Packed by lowbit-pack-layout: its row tiles are what the codes hold.
+  if (weight.getLayoutKind() == LayoutKind::lut_planes)
+    t.cols = weight.getLayout().getTile()[0] / kLanes;
+  return t;
 }
 
 Value qcc::lowbit::lut::byteVector(OpBuilder &b, Location loc, ArrayRef<int8_t> values) {
@@ -135,8 +168,9 @@ std::optional<LutPlan> qcc::lowbit::lut::planTarget(QTensorType type, Type lhsTy
   SchemeAttr scheme = type.getScheme();
   if (scheme.hasCodebook() || scheme.getTensorScale())
     return fail("codebooks and tensor scales");
-  if (type.getLayoutKind() != LayoutKind::row_major)
-    return fail("the layout is not row_major");
+  if (type.getLayoutKind() != LayoutKind::row_major &&
+      type.getLayoutKind() != LayoutKind::lut_planes)
+    return fail("the layout is neither row_major nor lut_planes");
   if (!isa_and_nonnull<FloatType>(scheme.getScale()))
     return fail("no float scales");
   LutPlan plan;
@@ -216,32 +250,16 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
   }
   if (!packed || !scales || packed->size() != size_t(n * k * bits / 8))
     return failure();
-  // Signed codes read as unsigned: u = code + 2^(bits-1), and the zero
-  // point moves with them.
+  // Signed codes read as unsigned: u = code + 2^(bits-1) (the kernel flips
+  // the top plane), and the zero point moves with them.
   double bias = plan.signedCodes ? double(int64_t(1) << (bits - 1)) : 0.0;
-  uint8_t flip = plan.signedCodes ? uint8_t(1u << (bits - 1)) : 0;
-
-  // Repack: tile t of 16 rows, weight vector s (at vectorSlot), byte 4 r + j.
-  int64_t perVector = kPerWeightVector(bits), vectors = k / perVector;
-  std::vector<char> tiles(size_t(n / kLanes) * vectors * kVectorBytes, 0);
-  std::vector<uint8_t> row(k);
-  for (int64_t r0 = 0; r0 < n; ++r0) {
-    qcc::formats::unpackBits(packed->data() + size_t(r0) * k * bits / 8, k, bits, row.data());
-    int64_t t = r0 / kLanes, r = r0 % kLanes;
-    for (int64_t s = 0; s < vectors; ++s) {
-      char *vec = tiles.data() + size_t(vectorSlot(layout, vectors, t, s)) * kVectorBytes;
-      for (int64_t slot = 0; slot < 8; ++slot) {
-        int64_t group = slot / bits, plane = slot % bits;
-        uint8_t nibble = 0;
-        for (int64_t i = 0; i < 4; ++i) {
-          uint8_t u = (row[s * perVector + group * 4 + i] ^ flip) & ((1u << bits) - 1);
-          nibble |= uint8_t(((u >> plane) & 1) << i);
-        }
-        int64_t byte = 4 * r + slot % 4;
-        vec[byte] = char(uint8_t(vec[byte]) | (slot < 4 ? nibble : uint8_t(nibble << 4)));
-      }
-    }
-  }
+  // Codes already in the kernel's layout (lowbit-pack-layout) are used as
+  // they are; row-major ones are repacked here.
+  std::vector<char> tiles;
+  if (w.type.getLayoutKind() == LayoutKind::lut_planes)
+    tiles.assign(packed->begin(), packed->end());
+  else
+    tiles = packLutPlanes(*packed, n, k, bits, layout.cols);
   auto at = [&](const std::vector<double> &grid, int64_t r, int64_t blk) {
     if (grid.size() == 1)
       return grid[0];
@@ -278,7 +296,8 @@ public:
   /// tables[m, 64 v + 16 g + i] = 128 + sum of the codes of group 4 v + g
   /// whose bit is set in i.
   void buildTables(Value codes, Value tables, int64_t m, int64_t k);
-  void buildDotLoops(Value tables, Value aScale, Value aSum, const LutConstants &c, Value out,
+  void buildDotLoops(QTensorType weightType, Value tables, Value aScale, Value aSum,
+                     const LutConstants &c, Value out,
                      int64_t m, int64_t n, int64_t k);
 
 private:
@@ -326,7 +345,8 @@ void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
   });
 }
 
-void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const LutConstants &c,
+void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScale, Value aSum,
+                               const LutConstants &c,
                                Value out, int64_t m, int64_t n, int64_t k) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   unsigned bits = plan.bits;
@@ -337,8 +357,15 @@ void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const Lut
   auto byteType = VectorType::get({kVectorBytes}, i8);
   auto accType = VectorType::get({kLanes}, i32);
   auto fType = VectorType::get({kLanes}, f32);
-  Tiling tiles = tiling(m, n);
+  Tiling tiles = tilingFor(m, weightType);
   int64_t rows = tiles.rows, cols = tiles.cols;
+  // Signed codes: the top plane's nibbles flipped (u = code + 2^(bits-1)).
+  SmallVector<int8_t> signFlip;
+  if (plan.signedCodes)
+    for (int64_t lane = 0; lane < kLanes; ++lane)
+      for (int64_t j = 0; j < 4; ++j)
+        signFlip.push_back(int8_t((j % bits == bits - 1 ? 0x0F : 0) |
+                                  ((4 + j) % bits == bits - 1 ? 0xF0 : 0)));
   // Per weight vector i of a step: the table vector and group-select bits of
   // its low and high slots, and the slot weights 2^plane.
   struct VectorSlots {
@@ -424,6 +451,8 @@ void LutBuilder::buildDotLoops(Value tables, Value aScale, Value aSum, const Lut
                       index(sb, col));
                   Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                    ValueRange{mul(sb, vectorIndex, kVectorBytes)});
+                  if (plan.signedCodes)
+                    x = arith::XOrIOp::create(sb, loc, x, bytes(sb, signFlip));
                   Value low = arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4),
                                                    bytes(sb, slots[i].lowSelect));
                   Value high = arith::OrIOp::create(sb, loc, arith::ShRUIOp::create(sb, loc, x, four),
@@ -486,7 +515,7 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t n = weight.type.getShape()[0];
   int64_t blocks = k / plan.block;
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  FailureOr<LutConstants> constants = buildConstants(b, loc, weight, plan, tiling(m, n));
+  FailureOr<LutConstants> constants = buildConstants(b, loc, weight, plan, tilingFor(m, weight.type));
   if (failed(constants))
     return {};
   LutConstants c = *constants;
@@ -502,6 +531,6 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
   buildBlockQuantization(b, loc, x, codes, aScale, aSum, m, blocks, plan.block, kQMax);
   LutBuilder lb(b, loc, plan);
   lb.buildTables(codes, tables, m, k);
-  lb.buildDotLoops(tables, aScale, aSum, c, out, m, n, k);
+  lb.buildDotLoops(weight.type, tables, aScale, aSum, c, out, m, n, k);
   return matrixAsResult(b, loc, out, resultType);
 }

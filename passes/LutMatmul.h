@@ -95,6 +95,14 @@ struct Tiling {
   int64_t rows, cols;
 };
 Tiling tiling(int64_t m, int64_t n);
+/// The same, with the row tiles a lut_planes layout already fixed.
+Tiling tilingFor(int64_t m, QTensorType weight);
+
+/// Row-major packed 1/2/4-bit codes of an [n, k] weight in the lut_planes
+/// layout with `cols` 16-row tiles interleaved (the bytes of
+/// `#lowbit.layout<lut_planes = [16 cols, 32 / bits]>`).
+std::vector<char> packLutPlanes(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
+                                unsigned bits, int64_t cols);
 
 /// Where the weight vector `s` of 16-row tile `t` is stored, in vectors:
 /// the `cols` tiles a kernel iteration reads are interleaved vector by

@@ -109,6 +109,8 @@ std::optional<TernaryRows> readTernary(QTensorType type, ElementsAttr codes, Ele
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
   if (!storage || storage.getWidth() != 2)
     return fail("codes are not 2-bit integers");
+  if (type.getLayoutKind() != LayoutKind::row_major)
+    return fail("the layout is not row_major");
   SchemeAttr scheme = type.getScheme();
   if (!codes || !scales)
     return fail("codes or scales are not constants");

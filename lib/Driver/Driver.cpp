@@ -106,6 +106,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   graph.addPass(qcc::createFuseDequantPass());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(qcc::createSelectKernelsPass(selection));
+  graph.addPass(qcc::createPackLayoutPass());
   if (failed(graph.run(module)))
     return failure();
   if (options.report)

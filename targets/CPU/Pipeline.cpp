@@ -25,6 +25,7 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   // already), then qtensors become plain tensors, then signless ones.
   pm.addPass(qcc::createFuseDequantPass());
   pm.addPass(qcc::createSelectKernelsPass());
+  pm.addPass(qcc::createPackLayoutPass());
   pm.addPass(qcc::createLowBitToLinalgPass());
   pm.addPass(qcc::createDropSignednessPass());
   pm.addPass(createCanonicalizerPass());

@@ -83,3 +83,17 @@ func.func @gemv_ternary(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
   return %y : tensor<1x16xf32>
 }
 }
+
+// -----
+
+// lut_planes codes (lowbit-pack-layout) go to the kernel as they are; any
+// other reader is an error.
+module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @planes_elsewhere(%x: tensor<1x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{layout lut_planes is read by the lut kernel only, not by lowbit.dequantize}}
+  %w = lowbit.constant storage(dense<7> : tensor<64xi8>) scales(dense<0.5> : tensor<16x1xf16>)
+      : !lowbit.qtensor<16x16xui2, #lowbit.scheme<per_block = [1, 16], scale = f16>, #lowbit.layout<lut_planes = [16, 16]>>
+  %d = lowbit.dequantize %w : !lowbit.qtensor<16x16xui2, #lowbit.scheme<per_block = [1, 16], scale = f16>, #lowbit.layout<lut_planes = [16, 16]>> -> tensor<16x16xf32>
+  return %d : tensor<16x16xf32>
+}
+}

@@ -230,7 +230,11 @@ run("dequantize_fp4_e2m1", m, {}, {"y": ref4})
 # QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm):
 # lowbit-fuse-dequant makes one lowbit.matmul on the transposed quantized
 # constant; against float64 from the same dequantized weights.
-def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False):
+def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, lut=False):
+    """QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm)
+    against float64. With `lut` the lut kernel is forced (signed int4 codes:
+    its top bit-plane flipped in the kernel) and held to the float64 value of
+    its own computation (activations per block of K to [-31, 31])."""
     if weight_type == INT8:
         q = rng.integers(-128, 128, size=(k, n)).astype(np.int8)
     else:  # INT4, packed two a byte
@@ -263,6 +267,20 @@ def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False):
     z_full = zeros[rows] if block else zeros[None, :]
     w = (q.astype(np.float64) - z_full) * s_full
     a = rng.standard_normal((m, k)).astype(np.float32)
+    if lut:
+        b = block or k
+        rows_q = a.reshape(m, k // b, b)
+        amax = np.abs(rows_q).max(axis=2)
+        inv = np.where(amax > 0, np.float32(31) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+        xq = np.rint(rows_q * inv[..., None]).astype(np.float64)
+        a_scale = (amax / np.float32(31)).astype(np.float64)
+        codes = (q.astype(np.float64) - z_full).T.reshape(n, k // b, b)  # [n, blocks, b]
+        s_nb = np.broadcast_to(s_full, (k, n))[::b].T.astype(np.float64)  # [n, blocks]
+        terms = a_scale[:, None, :] * s_nb[None] * np.einsum("mbj,nbj->mnb", xq, codes)
+        bound = 8 * 2.0 ** -24 * np.abs(terms).sum(axis=2).max()
+        run(name, mdl, {"A": a}, {"Y": terms.sum(axis=2).astype(np.float32)}, rtol=0, atol=bound,
+            flags=("--kernel=lut",))
+        return
     run(name, mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)}, rtol=1e-4, atol=1e-4)
 
 
@@ -270,6 +288,8 @@ qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
 qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
 qdq_case("qdq_int4_blocked_matmul", 128, 24, 2, INT4, block=32)
 qdq_case("qdq_int4_blocked_gemm_transb", 64, 16, 1, INT4, block=16, gemm_transb=True)
+qdq_case("qdq_int4_blocked_lut", 128, 32, 2, INT4, block=32, lut=True)
+qdq_case("qdq_int4_per_channel_lut", 64, 48, 1, INT4, lut=True)
 # A large f32-gemm layer: 256 tiles, each decoding 4 rows of 4096 weights
 # into its own buffer.
 qdq_case("qdq_int8_prefill_large", 4096, 1024, 16, INT8)

@@ -97,6 +97,21 @@ def FuseDequantPass : Pass<"lowbit-fuse-dequant", "::mlir::ModuleOp"> {
   let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
 }
 
+def PackLayoutPass : Pass<"lowbit-pack-layout", "::mlir::ModuleOp"> {
+  let summary = "Repack constant weights into the layout their kernel reads";
+  let description = [{
+    After `lowbit-select-kernels`: each row-major `lowbit.constant` weight of
+    a `lowbit.matmul` that runs the `lut` kernel is rewritten at compile
+    time into the kernel's bit-plane tiles, and its type records them:
+    `#lowbit.layout<lut_planes = [16 x cols, 32 / bits]>` (cols: the 16-row
+    tiles one kernel iteration reads, from the batch rows M). The matmul
+    reads the new constant; the old one goes when nothing else reads it.
+    The other kernels read row-major codes (int8-dot reorders activations,
+    lut-ternary re-encodes weights in its builder).
+  }];
+  let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
+}
+
 def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
   let summary = "Choose the CPU kernel of each lowbit.matmul (the cost model)";
   let description = [{

@@ -171,5 +171,20 @@ func.func private @f(!lowbit.qtensor<4x4xi4, #lowbit.scheme<per_tensor, scale = 
 
 // -----
 
-// expected-error @+1 {{unknown layout 'nibbles' (expected row_major, bit_planes, base3 or tiled)}}
+// expected-error @+1 {{unknown layout 'nibbles' (expected row_major, bit_planes, base3, tiled or lut_planes)}}
 func.func private @f(!lowbit.qtensor<4x4xi4, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<nibbles>>)
+
+// -----
+
+// expected-error @+1 {{layout lut_planes: 2-bit codes take 16 elements of K a vector, dividing K = 64; got 32}}
+func.func private @lut_planes_k(!lowbit.qtensor<16x64xui2, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<lut_planes = [16, 32]>>)
+
+// -----
+
+// expected-error @+1 {{layout lut_planes: tile rows 24 must be a multiple of 16 dividing 48}}
+func.func private @lut_planes_rows(!lowbit.qtensor<48x64xui2, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<lut_planes = [24, 16]>>)
+
+// -----
+
+// expected-error @+1 {{layout lut_planes needs 1-, 2- or 4-bit integer storage, got 'i8'}}
+func.func private @lut_planes_bits(!lowbit.qtensor<16x64xi8, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<lut_planes = [16, 4]>>)

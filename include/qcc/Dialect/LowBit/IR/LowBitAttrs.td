@@ -61,9 +61,13 @@ def LowBit_LayoutAttr : LowBit_Attr<"Layout", "layout"> {
     #lowbit.layout<bit_planes>
     #lowbit.layout<base3>
     #lowbit.layout<tiled = [16, 4]>
+    #lowbit.layout<lut_planes = [64, 16]>
     ```
     Import always produces `row_major` (written by leaving the layout out of
-    the type); `lowbit-pack-layout` chooses the layout a kernel reads best.
+    the type); `lowbit-pack-layout` chooses the layout a kernel reads best
+    (`lut_planes` for the lut kernel: bit-plane nibbles in 64-byte vectors
+    of 16 rows, the given number of rows interleaved, 32 / bits elements of
+    K a vector).
   }];
   let parameters = (ins "LayoutKind":$kind,
                         OptionalArrayRefParameter<"int64_t">:$tile);

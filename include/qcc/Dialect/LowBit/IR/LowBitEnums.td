@@ -27,6 +27,13 @@ def LowBit_LayoutKind : I32EnumAttr<"LayoutKind",
       I32EnumAttrCase<"base3", 2>,
       // Row-major order of tiles of the given shape, row-major inside a tile.
       I32EnumAttrCase<"tiled", 3>,
+      // The lut kernel's bit-plane tiles of an [N, K] weight of 1/2/4-bit
+      // integer codes, tile = [R, C]: C = 32 / bits elements of K per
+      // 64-byte vector of 16 rows (row r in bytes 4r..4r+3, 8 nibbles:
+      // nibble l = plane l % bits of group l / bits of 4 elements, low
+      // nibbles first), the R / 16 row tiles of one tile row interleaved
+      // vector by vector, tile rows one after the other.
+      I32EnumAttrCase<"lut_planes", 4>,
     ]> {
   let cppNamespace = "::qcc::lowbit";
   let genSpecializedAttr = 0;

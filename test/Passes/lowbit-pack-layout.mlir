@@ -1,0 +1,43 @@
+// RUN: qcc-opt %s --lowbit-pack-layout --split-input-file --verify-diagnostics | FileCheck %s
+
+// A 16 x 16 weight of 2-bit codes (code[r][k] = (5 r + k^2 + floor(r k / 3)) mod 4,
+// row-major, LSB first) read by the lut kernel at M = 1: repacked into one
+// 64-byte vector, row r in bytes 4r..4r+3, byte j's low nibble = plane j % 2
+// of group j / 2 (4 elements), its high nibble = plane j % 2 of group 2 + j / 2.
+// The expected bytes come from an independent implementation of that
+// definition (Python, in the commit that added this test).
+// CHECK-LABEL: func.func @w2
+// CHECK: %[[W:.*]] = lowbit.constant storage(dense_resource<qcc_lut_planes> : tensor<64xi8>) scales(dense<5.000000e-01> : tensor<16x1xf16>)
+// CHECK-SAME: #lowbit.layout<lut_planes = [16, 16]>
+// CHECK: lowbit.matmul %{{.*}}, %[[W]] transpose_rhs
+// CHECK: qcc_lut_planes: "0x40000000AA00AA00BD1AD6A73E97E87EFF99FF99E896836A6B1ABDA7AA55AA55BD4FD6F23EC2E82BFFCCFFCCE8C3833F6B4FBDF2AA00AA00BD1AD6A73E97E87EFF99FF99"
+func.func @w2(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<[68, 68, 68, 68, -39, 62, 71, -39, 126, -24, -121, 126, -41, -41, -41, -41, 104, -115, -42, 104, -51, 123, 22, -51, 102, 102, 102, 102, -5, 28, 101, -5, 92, -54, -91, 92, -11, -11, -11, -11, 74, -81, -12, 74, -17, 89, 52, -17, 68, 68, 68, 68, -39, 62, 71, -39, 126, -24, -121, 126, -41, -41, -41, -41]> : tensor<64xi8>) scales(dense<0.5> : tensor<16x1xf16>)
+      : !lowbit.qtensor<16x16xui2, #lowbit.scheme<per_block = [1, 16], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x16xf32>, !lowbit.qtensor<16x16xui2, #lowbit.scheme<per_block = [1, 16], scale = f16>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+
+// -----
+
+// 64 rows at M = 1: four 16-row tiles interleaved vector by vector.
+// CHECK-LABEL: func.func @w1_cols
+// CHECK: #lowbit.layout<lut_planes = [64, 32]>
+func.func @w1_cols(%x: tensor<1x64xf32>) -> tensor<1x64xf32> {
+  %w = lowbit.constant storage(dense<7> : tensor<512xi8>) scales(dense<0.5> : tensor<64x2xf32>)
+      : !lowbit.qtensor<64x64xui1, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x64xf32>, !lowbit.qtensor<64x64xui1, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x64xf32>
+  return %y : tensor<1x64xf32>
+}
+
+// -----
+
+// Other kernels keep the importer's row-major codes.
+// CHECK-LABEL: func.func @int8_dot
+// CHECK-NOT: lut_planes
+func.func @int8_dot(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<7> : tensor<256xi8>) scales(dense<0.5> : tensor<16x2xf32>)
+      : !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-dot"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
