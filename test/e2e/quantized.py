@@ -169,6 +169,42 @@ def ternary_case(k, n, batch, explicit_zp, flags=()):
         rtol=0, atol=8e-2 * np.abs(ref).max(), flags=("--kernel=lut-ternary",) + tuple(flags))
 
 
+def binary_case(k, n, batch, block):
+    """Binary weights +-scale/2: MatMulNBits bits=1 (qcc's extension) with
+    float zero points 0.5, through the lut kernel: the float64 value of its
+    own computation (activations to [-31, 31] per block) within f32
+    rounding."""
+    blocks = k // block
+    q = rng.integers(0, 2, size=(n, k)).astype(np.uint8)
+    scales = (rng.random((n, blocks)) * 0.1 + 0.01).astype(np.float32)
+    bits = np.concatenate([q, np.zeros((n, (-k) % 8), np.uint8)], axis=1)
+    packed = np.packbits(bits.reshape(n, -1, 8), axis=-1, bitorder="little").reshape(n, blocks, block // 8)
+    zp = np.full((n, blocks), 0.5, np.float32)
+    m = single("MatMulNBits", [("A", FLOAT, list(batch) + [k])], [("Y", FLOAT, list(batch) + [n])],
+               {"K": k, "N": n, "bits": 1, "block_size": block, "accuracy_level": 4},
+               initializers=[tensor("B", packed), tensor("scales", scales.reshape(-1)),
+                             tensor("zp", zp.reshape(-1))],
+               domain="com.microsoft", extra_opsets=[("com.microsoft", 1)],
+               node_inputs=["A", "B", "scales", "zp"])
+    a = rng.standard_normal(list(batch) + [k]).astype(np.float32)
+    rows = a.reshape(-1, blocks, block)
+    amax = np.abs(rows).max(axis=2)
+    inv = np.where(amax > 0, np.float32(31) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+    xq = np.rint(rows * inv[..., None]).astype(np.float64)
+    a_scale = (amax / np.float32(31)).astype(np.float64)
+    uq = np.einsum("mbj,nbj->mnb", xq, q.reshape(n, blocks, block).astype(np.float64))
+    half_sum = 0.5 * xq.sum(axis=2)[:, None, :]
+    s = a_scale[:, None, :] * scales.astype(np.float64)[None]
+    terms = s * (uq - half_sum)
+    # f32 rounding of the kernel's terms: s_w * sum(u q) and s_w z * sum(q).
+    bound = 8 * 2.0 ** -24 * (s * (np.abs(uq) + np.abs(half_sum))).sum(axis=2).max()
+    run(f"binary_k{k}_g{block}_b{'x'.join(map(str, batch))}_lut", m, {"A": a},
+        {"Y": terms.sum(axis=2).reshape(list(batch) + [n]).astype(np.float32)}, rtol=0, atol=bound,
+        flags=("--kernel=lut",))
+
+
+binary_case(256, 32, (1,), 64)
+binary_case(256, 48, (2,), 32)
 ternary_case(256, 32, (1,), True)
 ternary_case(288, 48, (3,), False)
 ternary_case(512, 64, (2, 2), True)
