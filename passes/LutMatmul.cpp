@@ -223,13 +223,17 @@ namespace {
 
 /// Compile-time parts: the repacked codes and the per-block parameters of
 /// each tile of 16 rows, [N / 16, blocks, P, 16] f32 with P = 2 (s_w, then
-/// s_w * z) or 1 (s_w, where every z is 0): a 16-row vector load each, and
+/// s_w * z) or 1 (s_w, where every z is the same): a 16-row vector load each, and
 /// one sequential stream beside the codes' as the kernel walks a tile's
 /// blocks.
 struct LutConstants {
   Value codes;  // i8 [N / 16 * K / kPerWeightVector * 64]
   Value params; // f32 [N / 16 * blocks * P * 16]
+  /// P = 2: s_w z per row and block follows s_w.
   bool zeroPoints = false;
+  /// One zero point for the whole weight (MatMulNBits without zero points:
+  /// 2^(bits-1)): applied as s_w (sum - z sum_q), no s_w z stream (P = 1).
+  double uniformZero = 0.0;
 };
 
 FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensorParts &w,
@@ -268,9 +272,12 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
     return grid[r * blocks + blk];
   };
   LutConstants c;
+  c.uniformZero = (zeros ? at(*zeros, 0, 0) : 0.0) + bias;
   for (int64_t r = 0; r < n && !c.zeroPoints; ++r)
     for (int64_t blk = 0; blk < blocks; ++blk)
-      c.zeroPoints |= (zeros ? at(*zeros, r, blk) : 0.0) + bias != 0.0;
+      c.zeroPoints |= (zeros ? at(*zeros, r, blk) : 0.0) + bias != c.uniformZero;
+  if (c.zeroPoints)
+    c.uniformZero = 0.0;
   int64_t perBlock = c.zeroPoints ? 2 : 1;
   std::vector<float> params(size_t(n) * blocks * perBlock);
   for (int64_t r = 0; r < n; ++r)
@@ -476,6 +483,14 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
               Value qs = memref::LoadOp::create(bb, loc, aSum, ValueRange{rowIndex[r], blk});
               Value negSum = vector::BroadcastOp::create(bb, loc, fType,
                                                          arith::NegFOp::create(bb, loc, qs));
+              // z sum_q of the one zero point, per activation row and block.
+              Value zSum;
+              if (c.uniformZero != 0.0)
+                zSum = vector::BroadcastOp::create(
+                    bb, loc, fType,
+                    arith::MulFOp::create(bb, loc, qs,
+                                          arith::ConstantOp::create(
+                                              bb, loc, bb.getF32FloatAttr(float(c.uniformZero)))));
               Value asVec = vector::BroadcastOp::create(bb, loc, fType, as);
               for (int64_t col = 0; col < cols; ++col) {
                 int64_t a = col * rows + r;
@@ -483,8 +498,10 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
                 Value paramsAt = mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk),
                                      perBlock * kLanes);
                 Value ws = vector::LoadOp::create(bb, loc, fType, c.params, ValueRange{paramsAt});
-                Value v = arith::MulFOp::create(
-                    bb, loc, ws, arith::SIToFPOp::create(bb, loc, fType, dots));
+                Value sums = arith::SIToFPOp::create(bb, loc, fType, dots);
+                if (zSum)
+                  sums = arith::SubFOp::create(bb, loc, sums, zSum);
+                Value v = arith::MulFOp::create(bb, loc, ws, sums);
                 if (c.zeroPoints) {
                   Value wz = vector::LoadOp::create(bb, loc, fType, c.params,
                                                     ValueRange{add(bb, paramsAt, index(bb, kLanes))});
