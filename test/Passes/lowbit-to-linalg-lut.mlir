@@ -34,7 +34,26 @@
 // CHECK: vector.store {{.*}} : memref<1x16xf32>, vector<16xf32>
 module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
 func.func @gemv_w2(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
-  %w = lowbit.constant storage(dense<27> : tensor<256xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<1> : tensor<16x2xui2>)
+  %w = lowbit.constant storage(dense<27> : tensor<256xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<[[0, 1], [1, 0], [2, 3], [3, 2], [0, 1], [1, 0], [2, 3], [3, 2], [0, 1], [1, 0], [2, 3], [3, 2], [0, 1], [1, 0], [2, 3], [3, 2]]> : tensor<16x2xui2>)
+      : !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// One zero point for the whole weight: s_w (sum - z sum_q), only s_w in the
+// parameter stream.
+// CHECK-LABEL: func.func @gemv_w2_one_zero
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_params> : tensor<32xf32>
+// CHECK: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: vector.fma
+module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @gemv_w2_one_zero(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<256xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<2> : tensor<16x2xui2>)
       : !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
   %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
