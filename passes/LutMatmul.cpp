@@ -100,6 +100,55 @@ Tiling qcc::lowbit::lut::tiling(int64_t m, int64_t n) {
   return {rows, cols};
 }
 
+FailureOr<BlockParams> qcc::lowbit::lut::buildBlockParams(OpBuilder &b, Location loc,
+                                                          const QTensorParts &w, bool signedCodes,
+                                                          unsigned bits, int64_t block) {
+  int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
+  int64_t blocks = k / block;
+  std::optional<std::vector<double>> scales = constantValues(w.scales, true);
+  std::optional<std::vector<double>> zeros;
+  if (w.zeroPoints) {
+    auto zpType = w.type.getScheme().getZeroPoint();
+    zeros = constantValues(w.zeroPoints,
+                           isa<IntegerType>(zpType) && !cast<IntegerType>(zpType).isUnsigned());
+    if (!zeros)
+      return failure();
+  }
+  if (!scales)
+    return failure();
+  // Signed codes read as unsigned: u = code + 2^(bits-1) (the kernels flip
+  // the sign bits), and the zero point moves with them.
+  double bias = signedCodes ? double(int64_t(1) << (bits - 1)) : 0.0;
+  auto at = [&](const std::vector<double> &grid, int64_t r, int64_t blk) {
+    if (grid.size() == 1)
+      return grid[0];
+    if (int64_t(grid.size()) == n)
+      return grid[r];
+    return grid[r * blocks + blk];
+  };
+  BlockParams p;
+  p.uniformZero = (zeros ? at(*zeros, 0, 0) : 0.0) + bias;
+  for (int64_t r = 0; r < n && !p.zeroPoints; ++r)
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      p.zeroPoints |= (zeros ? at(*zeros, r, blk) : 0.0) + bias != p.uniformZero;
+  if (p.zeroPoints)
+    p.uniformZero = 0.0;
+  int64_t perBlock = p.zeroPoints ? 2 : 1;
+  std::vector<float> params(size_t(n) * blocks * perBlock);
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      double s = at(*scales, r, blk), z = (zeros ? at(*zeros, r, blk) : 0.0) + bias;
+      size_t at0 = ((size_t(r / kLanes) * blocks + blk) * perBlock) * kLanes + r % kLanes;
+      params[at0] = float(s);
+      if (p.zeroPoints)
+        params[at0 + kLanes] = float(s * z);
+    }
+  p.params = resourceConstant(
+      b, loc, RankedTensorType::get({int64_t(params.size())}, b.getF32Type()), "qcc_lut_params",
+      ArrayRef<char>(reinterpret_cast<const char *>(params.data()), params.size() * sizeof(float)));
+  return p;
+}
+
 Tiling qcc::lowbit::lut::tilingFor(int64_t m, QTensorType weight) {
   Tiling t = tiling(m, weight.getShape()[0]);
   // Packed by lowbit-pack-layout: its row tiles are what the codes hold.
@@ -239,24 +288,11 @@ struct LutConstants {
 FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensorParts &w,
                                        const LutPlan &plan, const Tiling &layout) {
   int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
-  int64_t blocks = k / plan.block;
   unsigned bits = plan.bits;
   std::optional<ElementsAttr> codesAttr = constantElements(w.codes);
   std::optional<std::vector<uint8_t>> packed = codesAttr ? constantBytes(*codesAttr) : std::nullopt;
-  std::optional<std::vector<double>> scales = constantValues(w.scales, true);
-  std::optional<std::vector<double>> zeros;
-  if (w.zeroPoints) {
-    auto zpType = w.type.getScheme().getZeroPoint();
-    zeros = constantValues(w.zeroPoints,
-                           isa<IntegerType>(zpType) && !cast<IntegerType>(zpType).isUnsigned());
-    if (!zeros)
-      return failure();
-  }
-  if (!packed || !scales || packed->size() != size_t(n * k * bits / 8))
+  if (!packed || packed->size() != size_t(n * k * bits / 8))
     return failure();
-  // Signed codes read as unsigned: u = code + 2^(bits-1) (the kernel flips
-  // the top plane), and the zero point moves with them.
-  double bias = plan.signedCodes ? double(int64_t(1) << (bits - 1)) : 0.0;
   // Codes already in the kernel's layout (lowbit-pack-layout) are used as
   // they are; row-major ones are repacked here.
   std::vector<char> tiles;
@@ -264,35 +300,16 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
     tiles.assign(packed->begin(), packed->end());
   else
     tiles = packLutPlanes(*packed, n, k, bits, layout.cols);
-  auto at = [&](const std::vector<double> &grid, int64_t r, int64_t blk) {
-    if (grid.size() == 1)
-      return grid[0];
-    if (int64_t(grid.size()) == n)
-      return grid[r];
-    return grid[r * blocks + blk];
-  };
+  FailureOr<BlockParams> params =
+      buildBlockParams(b, loc, w, plan.signedCodes, bits, plan.block);
+  if (failed(params))
+    return failure();
   LutConstants c;
-  c.uniformZero = (zeros ? at(*zeros, 0, 0) : 0.0) + bias;
-  for (int64_t r = 0; r < n && !c.zeroPoints; ++r)
-    for (int64_t blk = 0; blk < blocks; ++blk)
-      c.zeroPoints |= (zeros ? at(*zeros, r, blk) : 0.0) + bias != c.uniformZero;
-  if (c.zeroPoints)
-    c.uniformZero = 0.0;
-  int64_t perBlock = c.zeroPoints ? 2 : 1;
-  std::vector<float> params(size_t(n) * blocks * perBlock);
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t blk = 0; blk < blocks; ++blk) {
-      double s = at(*scales, r, blk), z = (zeros ? at(*zeros, r, blk) : 0.0) + bias;
-      size_t at0 = ((size_t(r / kLanes) * blocks + blk) * perBlock) * kLanes + r % kLanes;
-      params[at0] = float(s);
-      if (c.zeroPoints)
-        params[at0 + kLanes] = float(s * z);
-    }
+  c.params = params->params;
+  c.zeroPoints = params->zeroPoints;
+  c.uniformZero = params->uniformZero;
   c.codes = resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, b.getI8Type()),
                              "qcc_lut_weights", tiles);
-  c.params = resourceConstant(
-      b, loc, RankedTensorType::get({int64_t(params.size())}, b.getF32Type()), "qcc_lut_params",
-      ArrayRef<char>(reinterpret_cast<const char *>(params.data()), params.size() * sizeof(float)));
   return c;
 }
 

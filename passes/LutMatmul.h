@@ -111,6 +111,20 @@ inline int64_t vectorSlot(const Tiling &tiling, int64_t vectorsPerRow, int64_t t
   return ((t / tiling.cols) * vectorsPerRow + s) * tiling.cols + t % tiling.cols;
 }
 
+/// Per-block weight parameters of each 16-row tile, [N / 16, blocks, P, 16]
+/// f32 with P = 2 (s_w, then s_w z) or P = 1 (s_w, where one zero point z,
+/// `uniformZero`, serves the whole weight): one 16-row vector load each, one
+/// sequential stream as a kernel walks a tile's blocks. Signed codes count
+/// as unsigned (code + 2^(bits-1), the zero point moved with them).
+struct BlockParams {
+  mlir::Value params;
+  bool zeroPoints = false;
+  double uniformZero = 0.0;
+};
+mlir::FailureOr<BlockParams> buildBlockParams(mlir::OpBuilder &b, mlir::Location loc,
+                                              const QTensorParts &w, bool signedCodes,
+                                              unsigned bits, int64_t block);
+
 /// A constant byte vector.
 mlir::Value byteVector(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<int8_t> values);
 } // namespace lut
