@@ -11,6 +11,7 @@
 #include "FactoredMatmul.h"
 #include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
+#include "Int8TileMatmul.h"
 #include "LutMatmul.h"
 #include "MinifloatEncode.h"
 #include "qcc/Passes/KernelSelection.h"
@@ -558,6 +559,21 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     if (!result)
       return op.emitOpError("was selected for the ")
              << kernel << " kernel, which cannot run it: " << whyNot;
+  }
+  if (kernel == kKernelInt8Gemm) {
+    std::string whyNot = "the weight's codes, scales and zero points are not constants (the "
+                         "kernel repacks them at compile time)";
+    if (lhsParts || integer)
+      whyNot = "the activations are already quantized";
+    std::optional<Int8TilePlan> plan;
+    if (weight.packed && !lhsParts && !integer)
+      plan = planInt8Tiles(weight.type, op.getLhs().getType(), resultType, transposed,
+                           targetFeaturesOf(op), whyNot);
+    if (plan)
+      result = buildInt8TileMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+    if (!result)
+      return op.emitOpError("was selected for the int8-gemm kernel, which cannot run it: ")
+             << whyNot;
   }
   std::optional<Int8DotPlan> int8Plan;
   if (kernel == kKernelInt8Dot && weight.packed && !lhsParts && !integer) {

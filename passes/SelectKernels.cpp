@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FactoredMatmul.h"
+#include "Int8TileMatmul.h"
 #include "LutMatmul.h"
 #include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
@@ -57,10 +58,10 @@ struct SelectKernelsPass final
 
   void runOnOperation() override {
     if (!forceKernel.empty() && forceKernel != kKernelLut && forceKernel != kKernelLutTernary &&
-        forceKernel != kKernelInt8Dot && forceKernel != kKernelBf16Gemm &&
-        forceKernel != kKernelF32Gemm) {
+        forceKernel != kKernelInt8Dot && forceKernel != kKernelInt8Gemm &&
+        forceKernel != kKernelBf16Gemm && forceKernel != kKernelF32Gemm) {
       getOperation()->emitError("unknown kernel '")
-          << forceKernel << "' (lut, lut-ternary, int8-dot, bf16-gemm or f32-gemm)";
+          << forceKernel << "' (lut, lut-ternary, int8-dot, int8-gemm, bf16-gemm or f32-gemm)";
       return signalPassFailure();
     }
     llvm::StringSet<> features = targetFeaturesOf(getOperation());
@@ -88,7 +89,7 @@ struct SelectKernelsPass final
     // accuracy_level: 3 allows bf16 compute, 4 also int8 (MatMulNBits).
     // A forced integer kernel brings its own permission.
     bool forcedInt8 = forceKernel == kKernelLut || forceKernel == kKernelLutTernary ||
-                      forceKernel == kKernelInt8Dot;
+                      forceKernel == kKernelInt8Dot || forceKernel == kKernelInt8Gemm;
     bool allowBf16 = level >= 3 || allowInt8Activations || !forceKernel.empty();
     bool allowInt8 = level == 4 || allowInt8Activations || forcedInt8;
     std::string permission = !forceKernel.empty() ? "--kernel=" + forceKernel
@@ -103,9 +104,9 @@ struct SelectKernelsPass final
     } else {
       std::string gemmWhy;
       // Measured on Zen 5: vdpbf16ps retires one 32-MAC instruction a cycle
-      // where vpdpbusd does more with 64, so int8-dot stays ahead even at
-      // 128 rows (6.0 vs 8.9 ms on 4096 x 4096); bf16-gemm serves the
-      // models that allow bf16 but not int8.
+      // where vpdpbusd does more with 64, so the int8 kernels stay ahead
+      // even at 128 rows (int8-dot 6.0, bf16-gemm 8.9 ms on 4096 x 4096);
+      // bf16-gemm serves the models that allow bf16 but not int8.
       if ((!allowInt8 || forceKernel == kKernelBf16Gemm) && forceKernel != kKernelF32Gemm &&
           (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm)) {
         if (planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
@@ -117,8 +118,9 @@ struct SelectKernelsPass final
       }
       std::string lutWhy;
       std::optional<LutPlan> lut;
-      if (allowInt8 && forceKernel != kKernelInt8Dot && forceKernel != kKernelF32Gemm &&
-          weightType.getStorageBitWidth() == 2) {
+      bool lutAllowed = allowInt8 && (forceKernel.empty() || forceKernel == kKernelLut ||
+                                       forceKernel == kKernelLutTernary);
+      if (lutAllowed && weightType.getStorageBitWidth() == 2) {
         auto constant = op.getRhs().getDefiningOp<ConstantOp>();
         std::string ternaryWhy;
         std::optional<LutPlan> ternary = planTernaryLut(
@@ -140,23 +142,44 @@ struct SelectKernelsPass final
                       std::string(ternary->vpermb ? "vpermb" : "portable lookups") + " + " +
                       stringifyByteDot(ternary->dot).str()};
       }
-      if (allowInt8 && forceKernel != kKernelInt8Dot && forceKernel != kKernelF32Gemm)
+      if (lutAllowed)
         lut = planLut(weightType, op.getLhs().getType(), op.getType(), transposed, features,
                       lutWhy);
-      bool lutPays = lut && lut->bits <= 2 && lut->vpermb && lut->dot != ByteDot::Portable;
+      // Measured on Zen 5 (docs/performance.md): against int8-gemm's byte
+      // dots on 16-row tiles, lut is 2x faster at 1 bit and 1.25x at 2 bits
+      // with 32-element blocks, the same speed at 2 bits with larger blocks
+      // (K = 4096/14336, M = 1-16), so there int8-gemm keeps its 4x smaller
+      // activation error (int8 against lut's 6 bits).
+      bool lutPays = lut && lut->vpermb && lut->dot != ByteDot::Portable &&
+                     (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32));
       if (lut && (lutPays || forceKernel == kKernelLut))
         return {kKernelLut.str(),
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
                     std::to_string(lut->bits) + " bit-plane lookup(s) per 4 weights, " +
                     (lut->vpermb ? "vpermb" : "portable lookups") + " + " +
                     stringifyByteDot(lut->dot).str()};
-      // Why not lut, where it would have paid (1- and 2-bit codes).
-      if (weightType.getStorageBitWidth() <= 2 && allowInt8 && forceKernel != kKernelInt8Dot) {
+      // Why not lut, where it might have paid (1- and 2-bit codes).
+      if (weightType.getStorageBitWidth() <= 2 && lutAllowed) {
         if (lut)
           gemmWhy += std::string("; lut: ") +
-                     (!lut->vpermb ? "no AVX-512 VBMI" : "no AVX-512 byte-dot instruction");
+                     (!lut->vpermb                     ? "no AVX-512 VBMI"
+                      : lut->dot == ByteDot::Portable ? "no AVX-512 byte-dot instruction"
+                                                      : "no faster at blocks of " +
+                                                            std::to_string(lut->block) +
+                                                            ", 6-bit activations");
         else if (!lutWhy.empty())
           gemmWhy += "; lut: " + lutWhy;
+      }
+      // int8-gemm: measured 1.2x int8-dot at M = 1 and 2x at M = 4-128
+      // (W4 g128 4096 x 4096: 61 vs 75 us, 97 vs 202 us, 3.0 vs 6.3 ms).
+      if (allowInt8 && (forceKernel.empty() || forceKernel == kKernelInt8Gemm)) {
+        std::string tileWhy;
+        if (std::optional<Int8TilePlan> tiles = planInt8Tiles(
+                weightType, op.getLhs().getType(), op.getType(), transposed, features, tileWhy))
+          return {kKernelInt8Gemm.str(),
+                  permission + "; 16-row weight tiles, activation quads broadcast, " +
+                      stringifyByteDot(tiles->dot).str() + gemmWhy};
+        gemmWhy += "; int8-gemm: " + tileWhy;
       }
       if (!allowInt8) {
         int8Why = "accuracy_level 3 allows bf16, not int8" + gemmWhy;

@@ -2,11 +2,12 @@
 // RUN: qcc-opt %s --lowbit-select-kernels=allow-int8-activations --split-input-file | FileCheck %s --check-prefix=FORCE
 // RUN: qcc-opt %s --lowbit-select-kernels=force-kernel=lut --split-input-file | FileCheck %s --check-prefix=LUT
 // RUN: not qcc-opt %s --lowbit-select-kernels=force-kernel=fastest --split-input-file 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: unknown kernel 'fastest' (lut, lut-ternary, int8-dot, bf16-gemm or f32-gemm)
+// UNKNOWN: unknown kernel 'fastest' (lut, lut-ternary, int8-dot, int8-gemm, bf16-gemm or f32-gemm)
 
-// accuracy_level 4 with AVX-512 VNNI: the int8-dot kernel on zmm.
+// accuracy_level 4 with AVX-512 VNNI: int8-gemm where N is a multiple of 16,
+// else the int8-dot kernel on zmm.
 // CHECK-LABEL: func.func @vnni
-// CHECK: lowbit.matmul {{.*}}lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks"
+// CHECK: lowbit.matmul {{.*}}lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; int8-gemm: N = 2 is not a multiple of 16"
 module attributes {qcc.target_features = "+avx2,+avx512bw,+avx512vnni"} {
 func.func @vnni(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>) zero_points(dense<8> : tensor<2x2xui4>)
@@ -20,7 +21,7 @@ func.func @vnni(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
 
 // AVX2 only: pmaddubsw on ymm.
 // CHECK-LABEL: func.func @avx2
-// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx2 vpmaddubsw ymm, 32-byte chunks"
+// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx2 vpmaddubsw ymm, 32-byte chunks; int8-gemm: N = 2 is not a multiple of 16"
 module attributes {qcc.target_features = "+avx2,+fma"} {
 func.func @avx2(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>)
@@ -36,7 +37,7 @@ func.func @avx2(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
 // CHECK-LABEL: func.func @f32_activations
 // CHECK: lowbit.kernel = "f32-block-dot", lowbit.kernel_reason = "int8-dot: accuracy_level 0 keeps f32 activations; f32 FMAs on decoded codes, 8-byte chunks"
 // FORCE-LABEL: func.func @f32_activations
-// FORCE: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "allow-int8-activations; portable vector, 64-byte chunks"
+// FORCE: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "allow-int8-activations; portable vector, 64-byte chunks; int8-gemm: N = 2 is not a multiple of 16"
 func.func @f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<256xi8>) scales(dense<1.0> : tensor<2x2xf16>)
       : !lowbit.qtensor<2x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
@@ -104,7 +105,7 @@ func.func @lut_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 // -----
 
 // CHECK-LABEL: func.func @lut_no_vbmi
-// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: no AVX-512 VBMI"
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: no AVX-512 VBMI"
 // LUT-LABEL: func.func @lut_no_vbmi
 // LUT: lowbit.kernel = "lut", lowbit.kernel_reason = "--kernel=lut; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, portable lookups + avx512-vnni vpdpbusd zmm"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
@@ -120,7 +121,7 @@ func.func @lut_no_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 
 // Rows not a multiple of 16: the int8-dot kernel says why not lut.
 // CHECK-LABEL: func.func @lut_rows
-// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16"
+// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16; int8-gemm: N = 8 is not a multiple of 16"
 // LUT-LABEL: func.func @lut_rows
 // LUT: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "--kernel=lut; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
@@ -149,5 +150,24 @@ func.func @ternary(%x: tensor<1x256xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>
       : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
   %y2 = lowbit.matmul %x, %w2 transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
   return %y, %y2 : tensor<1x16xf32>, tensor<1x16xf32>
+}
+}
+
+// -----
+
+// W4 with AVX-512 VNNI, N a multiple of 16: int8-gemm; blocks of 128 2-bit
+// codes: int8-gemm too (lut is no faster there), blocks of 32: lut.
+// CHECK-LABEL: func.func @int8_gemm
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm"
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: no faster at blocks of 128, 6-bit activations"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @int8_gemm(%x: tensor<4x256xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %w = lowbit.constant storage(dense<27> : tensor<2048xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<4x256xf32>, !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<4x16xf32>
+  %w2 = lowbit.constant storage(dense<27> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y2 = lowbit.matmul %x, %w2 transpose_rhs {accuracy_level = 4 : i64} : tensor<4x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<4x16xf32>
+  return %y, %y2 : tensor<4x16xf32>, tensor<4x16xf32>
 }
 }

@@ -110,6 +110,14 @@ nbits_case(4, 32, 128, 16, True, (2, 3))
 for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 128, True), (2, 32, True), (8, 64, True)]:
     nbits_case(bits, block, 256, 40, zp, (3,), accuracy_level=4, kernel="int8-dot")
     nbits_case(bits, block, 256, 24, zp, (2, 4), accuracy_level=4, kernel="int8-dot")
+# The int8-gemm kernel (16-row weight tiles, AVX-512 byte dots): every tile
+# shape (1 x 4, 2 x 2, 4 x 2, 8 x 2 rows x 16-row tiles) and code width.
+if "avx512_vnni" in open("/proc/cpuinfo").read() or "avx512bw" in open("/proc/cpuinfo").read():
+    for bits, block, zp in [(4, 128, True), (4, 32, False), (2, 32, True), (8, 64, True), (1, 32, False)]:
+        nbits_case(bits, block, 256, 64, zp, (1,), accuracy_level=4, kernel="int8-gemm")
+        nbits_case(bits, block, 256, 32, zp, (8,), accuracy_level=4, kernel="int8-gemm")
+    nbits_case(4, 64, 256, 48, True, (2, 3), accuracy_level=4, kernel="int8-gemm")
+    nbits_case(2, 128, 512, 32, False, (4,), accuracy_level=4, kernel="int8-gemm")
 # The lut kernel (T-MAC tables, vpermb where the CPU has AVX-512 VBMI, else
 # lane-at-a-time lookups): W1/W2/W4 bit-planes, 1, 3 and 4 activation rows.
 for bits, block, zp in [(2, 32, True), (2, 128, False), (1, 32, True), (1, 64, False), (4, 32, True)]:
@@ -266,11 +274,12 @@ run("dequantize_fp4_e2m1", m, {}, {"y": ref4})
 # QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm):
 # lowbit-fuse-dequant makes one lowbit.matmul on the transposed quantized
 # constant; against float64 from the same dequantized weights.
-def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, lut=False):
+def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None):
     """QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm)
-    against float64. With `lut` the lut kernel is forced (signed int4 codes:
-    its top bit-plane flipped in the kernel) and held to the float64 value of
-    its own computation (activations per block of K to [-31, 31])."""
+    against float64. With `kernel` (lut or int8-gemm) that kernel is forced
+    (signed int4 codes: their sign bits flipped in the kernel) and held to
+    the float64 value of its own computation (activations per block of K to
+    [-31, 31] for lut, [-127, 127] for int8-gemm)."""
     if weight_type == INT8:
         q = rng.integers(-128, 128, size=(k, n)).astype(np.int8)
     else:  # INT4, packed two a byte
@@ -303,19 +312,20 @@ def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, lut=False):
     z_full = zeros[rows] if block else zeros[None, :]
     w = (q.astype(np.float64) - z_full) * s_full
     a = rng.standard_normal((m, k)).astype(np.float32)
-    if lut:
+    if kernel:
+        qmax = 31 if kernel == "lut" else 127
         b = block or k
         rows_q = a.reshape(m, k // b, b)
         amax = np.abs(rows_q).max(axis=2)
-        inv = np.where(amax > 0, np.float32(31) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+        inv = np.where(amax > 0, np.float32(qmax) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
         xq = np.rint(rows_q * inv[..., None]).astype(np.float64)
-        a_scale = (amax / np.float32(31)).astype(np.float64)
+        a_scale = (amax / np.float32(qmax)).astype(np.float64)
         codes = (q.astype(np.float64) - z_full).T.reshape(n, k // b, b)  # [n, blocks, b]
         s_nb = np.broadcast_to(s_full, (k, n))[::b].T.astype(np.float64)  # [n, blocks]
         terms = a_scale[:, None, :] * s_nb[None] * np.einsum("mbj,nbj->mnb", xq, codes)
         bound = 8 * 2.0 ** -24 * np.abs(terms).sum(axis=2).max()
         run(name, mdl, {"A": a}, {"Y": terms.sum(axis=2).astype(np.float32)}, rtol=0, atol=bound,
-            flags=("--kernel=lut",))
+            flags=("--kernel=" + kernel,))
         return
     run(name, mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)}, rtol=1e-4, atol=1e-4)
 
@@ -324,8 +334,10 @@ qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
 qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
 qdq_case("qdq_int4_blocked_matmul", 128, 24, 2, INT4, block=32)
 qdq_case("qdq_int4_blocked_gemm_transb", 64, 16, 1, INT4, block=16, gemm_transb=True)
-qdq_case("qdq_int4_blocked_lut", 128, 32, 2, INT4, block=32, lut=True)
-qdq_case("qdq_int4_per_channel_lut", 64, 48, 1, INT4, lut=True)
+qdq_case("qdq_int4_blocked_lut", 128, 32, 2, INT4, block=32, kernel="lut")
+qdq_case("qdq_int4_per_channel_lut", 64, 48, 1, INT4, kernel="lut")
+qdq_case("qdq_int4_blocked_int8_gemm", 128, 32, 4, INT4, block=32, kernel="int8-gemm")
+qdq_case("qdq_int8_per_channel_int8_gemm", 64, 48, 1, INT8, kernel="int8-gemm")
 # A large f32-gemm layer: 256 tiles, each decoding 4 rows of 4096 weights
 # into its own buffer.
 qdq_case("qdq_int8_prefill_large", 4096, 1024, 16, INT8)

@@ -24,6 +24,8 @@ inline constexpr llvm::StringLiteral kKernelLut = "lut";
 inline constexpr llvm::StringLiteral kKernelLutTernary = "lut-ternary";
 /// Activations quantized to int8 per block, byte dot products.
 inline constexpr llvm::StringLiteral kKernelInt8Dot = "int8-dot";
+/// int8-dot's numbers on weights repacked into 16-row tiles (several rows).
+inline constexpr llvm::StringLiteral kKernelInt8Gemm = "int8-gemm";
 /// Weights decoded to bf16 once per tile of rows, vdpbf16ps GEMM (prefill).
 inline constexpr llvm::StringLiteral kKernelBf16Gemm = "bf16-gemm";
 /// The same with f32 weights and FMAs (prefill at f32 precision).

@@ -1,0 +1,313 @@
+//===- Int8TileMatmul.cpp - int8 GEMM on 16-row weight tiles -------------===//
+//
+// The int8-gemm kernel: the same numbers as int8-dot (activations quantized
+// to int8 per weight block, byte dot products, scales per block), laid out
+// for several activation rows. The weight is repacked at compile time into
+// 64-byte vectors of 16 rows: row r in i32 lane r, whose 4 bytes hold codes
+// k0 + 4 i + j (byte j, bit field i) for the vector's 32 / bits * 4... i.e.
+// every bit field of the vector is a 16 x 4 block of codes, the shape
+// vpdpbusd sums. So per vector: one load, a shift-and-mask per field, and
+// per activation row one vpdpbusd per field whose signed operand is 4
+// activation bytes broadcast to every lane. The accumulators hold 16 weight
+// rows each, so the per-block scale is one vector multiply-add per 16 rows
+// (int8-dot's lanes are partial sums of one row: a reduction and scalar
+// scales per row and block, half its instructions at M = 128).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Int8TileMatmul.h"
+
+#include "KernelSupport.h"
+#include "LutMatmul.h"
+
+#include "qcc/Formats/BitPacking.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+using namespace qcc::lowbit::lut;
+
+namespace {
+
+/// Elements of K one weight vector covers: 4 per bit field.
+int64_t kPerVector(unsigned bits) { return 4 * (8 / bits); }
+
+struct Tiles {
+  int64_t rows, cols;
+};
+
+/// Activation rows x 16-row weight tiles of one kernel iteration: 16
+/// accumulators where M allows, 8 at M = 1 and 2 (one per field parity).
+Tiles tilesFor(int64_t m, int64_t n) {
+  Tiles t = m % 8 == 0 ? Tiles{8, 2} : m % 4 == 0 ? Tiles{4, 2} : m % 2 == 0 ? Tiles{2, 2} : Tiles{1, 4};
+  while ((n / kLanes) % t.cols != 0)
+    t.cols /= 2;
+  return t;
+}
+
+/// Row-major packed codes as int8-gemm tiles, `cols` tiles interleaved.
+std::vector<char> packTiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, unsigned bits,
+                            int64_t cols) {
+  int64_t perVector = kPerVector(bits), vectors = k / perVector, fields = 8 / bits;
+  Tiling layout{1, cols};
+  std::vector<char> out(size_t(n / kLanes) * vectors * kVectorBytes, 0);
+  std::vector<uint8_t> row(k);
+  for (int64_t r0 = 0; r0 < n; ++r0) {
+    qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k * bits / 8, k, bits, row.data());
+    int64_t t = r0 / kLanes, r = r0 % kLanes;
+    for (int64_t s = 0; s < vectors; ++s) {
+      char *vec = out.data() + size_t(vectorSlot(layout, vectors, t, s)) * kVectorBytes;
+      for (int64_t i = 0; i < fields; ++i)
+        for (int64_t j = 0; j < 4; ++j)
+          vec[4 * r + j] = char(uint8_t(vec[4 * r + j]) |
+                                uint8_t(row[s * perVector + 4 * i + j] << (bits * i)));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lhsType,
+                                                      Type resultType, bool transposed,
+                                                      const llvm::StringSet<> &features,
+                                                      std::string &whyNot) {
+  std::optional<LutPlan> target = planTarget(type, lhsType, resultType, transposed, features, whyNot);
+  if (!target)
+    return std::nullopt;
+  auto fail = [&](const llvm::Twine &why) -> std::optional<Int8TilePlan> {
+    whyNot = why.str();
+    return std::nullopt;
+  };
+  if (type.getLayoutKind() != LayoutKind::row_major)
+    return fail("the layout is not row_major");
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  if (!storage)
+    return fail("codes are not integers");
+  Int8TilePlan plan;
+  plan.bits = storage.getWidth();
+  plan.signedCodes = !storage.isUnsigned();
+  if (plan.bits != 1 && plan.bits != 2 && plan.bits != 4 && plan.bits != 8)
+    return fail(llvm::Twine(plan.bits) + "-bit codes do not tile a byte");
+  int64_t k = type.getShape()[1];
+  std::string blockWhy;
+  std::optional<int64_t> block = scaleBlockAlongK(type.getScheme(), k, blockWhy);
+  if (!block)
+    return fail(blockWhy);
+  plan.block = *block;
+  if (k % plan.block != 0 || plan.block % kPerVector(plan.bits) != 0 ||
+      plan.block % std::min<int64_t>(plan.block, 128) != 0)
+    return fail("blocks of " + llvm::Twine(plan.block) + " elements are not whole vectors of " +
+                llvm::Twine(kPerVector(plan.bits)));
+  // pmaddubsw's i16 pair sums saturate with 8-bit codes.
+  if (target->dot == ByteDot::Madd512 && plan.bits == 8)
+    return fail("8-bit codes need VNNI (pmaddubsw would saturate)");
+  if (target->dot == ByteDot::Portable)
+    return fail("no AVX-512 byte-dot instruction");
+  plan.dot = target->dot;
+  return plan;
+}
+
+namespace {
+
+class TileBuilder {
+public:
+  TileBuilder(OpBuilder &b, Location loc, const Int8TilePlan &plan) : b(b), loc(loc), plan(plan) {}
+
+  void buildDotLoops(Value x, Value aScale, Value aSum, Value codes, const BlockParams &p,
+                     Value out, int64_t m, int64_t n, int64_t k);
+
+private:
+  Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
+
+  OpBuilder &b;
+  Location loc;
+  const Int8TilePlan &plan;
+};
+
+void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
+                                const BlockParams &p, Value out, int64_t m, int64_t n,
+                                int64_t k) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  unsigned bits = plan.bits;
+  int64_t blocks = k / plan.block, perVector = kPerVector(bits), fields = 8 / bits;
+  int64_t vectorsPerRow = k / perVector, vectorsPerBlock = plan.block / perVector;
+  auto byteType = VectorType::get({kVectorBytes}, i8);
+  auto accType = VectorType::get({kLanes}, i32);
+  auto fType = VectorType::get({kLanes}, f32);
+  Tiles tiles = tilesFor(m, n);
+  int64_t rows = tiles.rows, cols = tiles.cols;
+  // One accumulator per (tile, row), two (even and odd fields) at small M
+  // so that enough vpdpbusd chains are in flight.
+  int64_t halves = rows * cols <= 4 && fields > 1 ? 2 : 1;
+  int64_t perBlock = p.zeroPoints ? 2 : 1;
+  SmallVector<int8_t> signFlip;
+  if (plan.signedCodes)
+    for (int64_t byte = 0; byte < kVectorBytes; ++byte) {
+      int64_t mask = 0;
+      for (int64_t i = 0; i < fields; ++i)
+        mask |= int64_t(1) << (bits * i + bits - 1);
+      signFlip.push_back(int8_t(mask));
+    }
+  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
+    return arith::AddIOp::create(ob, loc, a, v);
+  };
+  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
+    return arith::MulIOp::create(ob, loc, a, index(ob, v));
+  };
+  auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init, LoopBody body) {
+    return buildCountedLoop(ob, loc, count, init, body);
+  };
+  Tiling layout{rows, cols};
+  (void)layout;
+
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
+      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+        SmallVector<Value> tileIndex, firstRow;
+        for (int64_t col = 0; col < cols; ++col) {
+          tileIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(pb, col)));
+          firstRow.push_back(mul(pb, tileIndex[col], kLanes));
+        }
+        forLoop(pb, m / rows, {}, [&](OpBuilder &mb, Value mStep, ValueRange) {
+          SmallVector<Value> rowIndex;
+          for (int64_t r = 0; r < rows; ++r)
+            rowIndex.push_back(add(mb, mul(mb, mStep, rows), index(mb, r)));
+          int64_t tile = rows * cols;
+          Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
+          SmallVector<Value> yInit(tile, zeroF);
+          auto blockLoop = forLoop(mb, blocks, yInit, [&](OpBuilder &bb, Value blk, ValueRange y) {
+            Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
+            SmallVector<Value> accInit(tile * halves, zero);
+            Value firstVector = mul(bb, blk, vectorsPerBlock);
+            auto stepLoop = forLoop(bb, vectorsPerBlock, accInit, [&](OpBuilder &sb, Value st,
+                                                                      ValueRange acc) {
+              Value v = add(sb, firstVector, st);
+              Value kBase = mul(sb, v, perVector);
+              // The 4 activation bytes of field i, broadcast to every lane.
+              SmallVector<SmallVector<Value>> acts(rows);
+              auto quad = VectorType::get({4}, i8);
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t i = 0; i < fields; ++i) {
+                  Value bytes4 = vector::LoadOp::create(
+                      sb, loc, quad, x, ValueRange{rowIndex[r], add(sb, kBase, index(sb, 4 * i))});
+                  Value word = vector::BitCastOp::create(sb, loc, VectorType::get({1}, i32), bytes4);
+                  Value lanes = vector::BroadcastOp::create(sb, loc, accType,
+                                                            vector::ExtractOp::create(sb, loc, word, 0));
+                  acts[r].push_back(vector::BitCastOp::create(sb, loc, byteType, lanes));
+                }
+              SmallVector<Value> next(acc);
+              Value mask = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t((1 << bits) - 1)));
+              for (int64_t col = 0; col < cols; ++col) {
+                // vectorSlot: tile group ivs[0], vector v, column col.
+                Value slot = add(sb, mul(sb, add(sb, mul(sb, ivs[0], vectorsPerRow), v), cols),
+                                 index(sb, col));
+                Value w = vector::LoadOp::create(sb, loc, byteType, codes,
+                                                 ValueRange{mul(sb, slot, kVectorBytes)});
+                if (plan.signedCodes)
+                  w = arith::XOrIOp::create(sb, loc, w, byteVector(sb, loc, signFlip));
+                for (int64_t i = 0; i < fields; ++i) {
+                  Value field = w;
+                  if (i > 0)
+                    field = arith::ShRUIOp::create(
+                        sb, loc, field,
+                        byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t(bits * i))));
+                  if (i + 1 < fields)
+                    field = arith::AndIOp::create(sb, loc, field, mask);
+                  for (int64_t r = 0; r < rows; ++r) {
+                    int64_t a = (col * rows + r) * halves + i % halves;
+                    LutPlan dotPlan;
+                    dotPlan.dot = plan.dot;
+                    next[a] = sumQuads(sb, loc, dotPlan, next[a], field, acts[r][i]);
+                  }
+                }
+              }
+              return next;
+            });
+            // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
+            SmallVector<Value> yNext(tile);
+            for (int64_t r = 0; r < rows; ++r) {
+              Value as = memref::LoadOp::create(bb, loc, aScale, ValueRange{rowIndex[r], blk});
+              Value qs = memref::LoadOp::create(bb, loc, aSum, ValueRange{rowIndex[r], blk});
+              Value asVec = vector::BroadcastOp::create(bb, loc, fType, as);
+              Value negSum = vector::BroadcastOp::create(bb, loc, fType,
+                                                         arith::NegFOp::create(bb, loc, qs));
+              Value zSum;
+              if (p.uniformZero != 0.0)
+                zSum = vector::BroadcastOp::create(
+                    bb, loc, fType,
+                    arith::MulFOp::create(bb, loc, qs,
+                                          arith::ConstantOp::create(
+                                              bb, loc, bb.getF32FloatAttr(float(p.uniformZero)))));
+              for (int64_t col = 0; col < cols; ++col) {
+                int64_t a = (col * rows + r) * halves;
+                Value dots = stepLoop.getResult(a);
+                if (halves == 2)
+                  dots = add(bb, dots, stepLoop.getResult(a + 1));
+                Value paramsAt = mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk),
+                                     perBlock * kLanes);
+                Value ws = vector::LoadOp::create(bb, loc, fType, p.params, ValueRange{paramsAt});
+                Value sums = arith::SIToFPOp::create(bb, loc, fType, dots);
+                if (zSum)
+                  sums = arith::SubFOp::create(bb, loc, sums, zSum);
+                Value v = arith::MulFOp::create(bb, loc, ws, sums);
+                if (p.zeroPoints) {
+                  Value wz = vector::LoadOp::create(bb, loc, fType, p.params,
+                                                    ValueRange{add(bb, paramsAt, index(bb, kLanes))});
+                  v = vector::FMAOp::create(bb, loc, fType, wz, negSum, v);
+                }
+                yNext[col * rows + r] = vector::FMAOp::create(bb, loc, fType, v, asVec, y[col * rows + r]);
+              }
+            }
+            return yNext;
+          });
+          for (int64_t col = 0; col < cols; ++col)
+            for (int64_t r = 0; r < rows; ++r)
+              vector::StoreOp::create(mb, loc, blockLoop.getResult(col * rows + r), out,
+                                      ValueRange{rowIndex[r], firstRow[col]});
+          return SmallVector<Value>{};
+        });
+      });
+}
+
+} // namespace
+
+Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
+                                       const QTensorParts &weight, const Int8TilePlan &plan,
+                                       RankedTensorType resultType) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  int64_t k = lhsType.getShape().back();
+  int64_t m = lhsType.getNumElements() / k;
+  int64_t n = weight.type.getShape()[0];
+  int64_t blocks = k / plan.block;
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  std::optional<ElementsAttr> codesAttr = constantElements(weight.codes);
+  std::optional<std::vector<uint8_t>> rowMajor =
+      codesAttr ? constantBytes(*codesAttr) : std::nullopt;
+  if (!rowMajor || int64_t(rowMajor->size()) != n * k * plan.bits / 8)
+    return {};
+  FailureOr<BlockParams> params =
+      buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block);
+  if (failed(params))
+    return {};
+  std::vector<char> tiles = packTiles(*rowMajor, n, k, plan.bits, tilesFor(m, n).cols);
+  Value codes = readOnlyBuffer(
+      b, loc,
+      resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, i8),
+                       "qcc_int8_tiles", tiles));
+  BlockParams p = *params;
+  p.params = readOnlyBuffer(b, loc, p.params);
+  Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
+  Value xq = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
+  Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
+  buildBlockQuantization(b, loc, x, xq, aScale, aSum, m, blocks, plan.block, 127.0f);
+  TileBuilder tb(b, loc, plan);
+  tb.buildDotLoops(xq, aScale, aSum, codes, p, out, m, n, k);
+  return matrixAsResult(b, loc, out, resultType);
+}

@@ -1,0 +1,37 @@
+//===- Int8TileMatmul.h - int8 GEMM on 16-row weight tiles -----*- C++ -*-===//
+//
+// The int8-gemm kernel (passes/Int8TileMatmul.cpp): int8-dot's numbers with
+// the weight repacked at compile time into 16-row tiles, so that the scales
+// apply once per block per 16 rows; chosen for several activation rows.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_INT8TILEMATMUL_H
+#define QCC_PASSES_INT8TILEMATMUL_H
+
+#include "Int8DotMatmul.h"
+
+namespace qcc::lowbit {
+
+struct Int8TilePlan {
+  unsigned bits = 0;
+  bool signedCodes = false;
+  int64_t block = 0;
+  ByteDot dot = ByteDot::Vnni512; // Vnni512 or Madd512
+};
+
+/// The plan for constant `weight` times float `lhs`, or nullopt with the
+/// reason in `whyNot`.
+std::optional<Int8TilePlan> planInt8Tiles(QTensorType weight, mlir::Type lhsType,
+                                          mlir::Type resultType, bool transposed,
+                                          const llvm::StringSet<> &features, std::string &whyNot);
+
+/// result[rows..., n] = lhs[rows..., :] . weight[n, :] in f32; null if the
+/// weight's codes, scales or zero points are not constants.
+mlir::Value buildInt8TileMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                                const QTensorParts &weight, const Int8TilePlan &plan,
+                                mlir::RankedTensorType resultType);
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_INT8TILEMATMUL_H
