@@ -74,8 +74,8 @@ ACCURACY_LEVEL = 4
 TOL_ORT_NBITS = 3e-2  # max |qcc - ORT| / max |ORT|
 TOL_ORT_F32 = 1e-4
 TOL_REF = 1e-4  # max |qcc - numpy| / max |numpy|, numpy float64 from the same weights
-# qcc's int8-dot kernel (chosen for accuracy_level 4, like ORT's) quantizes the
-# activations to int8 per weight block as ORT does: it is held to the same
+# qcc's int8-dot and int8-gemm kernels (chosen for accuracy_level 4, like ORT's) quantize the
+# activations to int8 per weight block as ORT does: they are held to the same
 # bound against the float64 reference as ORT's own output.
 TOL_REF_INT8 = TOL_ORT_NBITS
 # qcc's lut kernel (chosen for 1- and 2-bit codes at accuracy_level 4) quantizes
@@ -312,7 +312,7 @@ class Bench:
         row["rel_ort_ref"] = float(np.max(np.abs(y_o - ref))) / max(float(np.max(np.abs(ref))), 1e-30)
         tol_ort = TOL_ORT_F32 if fmt == "f32" else TOL_ORT_NBITS
         tol_ref = TOL_LUT if row["kernel"].startswith("lut") else \
-            TOL_REF_INT8 if row["kernel"] == "int8-dot" else TOL_REF
+            TOL_REF_INT8 if row["kernel"] in ("int8-dot", "int8-gemm") else TOL_REF
         if row["kernel"].startswith("lut"):
             tol_ort = TOL_LUT
         # A chain's layers add independent errors of the same size: the
@@ -456,7 +456,7 @@ def main():
     print(f"# ORT/qcc > 1: qcc faster. GB/s = (weight + scale + zero-point bytes) / time. "
           f"qcc vs ORT / vs ref: max |diff| / max |reference|; ORT's MatMulNBits accuracy_level {ACCURACY_LEVEL} "
           f"quantizes activations to int8, so qcc vs ORT passes at <= {TOL_ORT_NBITS:g} (f32: {TOL_ORT_F32:g}), "
-          f"qcc vs numpy reference at <= {TOL_REF:g} (int8-dot kernel, which quantizes activations as ORT does: "
+          f"qcc vs numpy reference at <= {TOL_REF:g} (int8-dot and int8-gemm kernels, which quantize activations as ORT does: "
           f"<= {TOL_REF_INT8:g}; lut kernels, 6-bit activations: <= {TOL_LUT:g} against both); "
           f"DRAM chains of L quantized layers: bounds x sqrt(L)")
     print(HEADER, flush=True)

@@ -80,10 +80,10 @@ cl::opt<bool> int8Activations(
     cl::cat(qccCategory));
 cl::opt<std::string> kernel(
     "kernel",
-    cl::desc("Use this matmul kernel (lut, lut-ternary, int8-dot, bf16-gemm, "
-             "f32-gemm) wherever it can run, the cost model elsewhere; the lut "
-             "kernels and int8-dot also imply --int8-activations for those "
-             "matmuls"),
+    cl::desc("Use this matmul kernel (lut, lut-ternary, int8-gemm, int8-dot, "
+             "bf16-gemm, f32-gemm) wherever it can run, the cost model "
+             "elsewhere; the lut and int8 kernels also imply --int8-activations "
+             "for those matmuls"),
     cl::value_desc("NAME"), cl::init(""), cl::cat(qccCategory));
 
 cl::list<std::string> shapes("shape",

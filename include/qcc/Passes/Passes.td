@@ -128,6 +128,10 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       minus zero point is -1, 0 or 1, one scale a row, read from the
       constants) at one activation row: groups of 3 as a 4-bit pattern index
       and a sign (1.67 bits a weight).
+    - `int8-gemm`: int8-dot's numbers on weights repacked into 16-row tiles
+      (activation quads broadcast, one vpdpbusd per 16 rows x 4 elements,
+      scales once per block per 16 rows); the int8 default where the CPU
+      has an AVX-512 byte dot and N is a multiple of 16.
     - `int8-dot`: activations quantized to int8 per weight block, byte dot
       products (vpdpbusd with AVX-512 VNNI or AVX-VNNI, pmaddubsw with AVX2
       or AVX-512BW, portable vector code elsewhere). Only where the model
@@ -152,7 +156,7 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
            /*default=*/"false",
            "Quantize activations to int8 even where the model does not say so">,
     Option<"forceKernel", "force-kernel", "std::string", /*default=*/"\"\"",
-           "Use this kernel (lut, lut-ternary, int8-dot, bf16-gemm, f32-gemm) "
+           "Use this kernel (lut, lut-ternary, int8-gemm, int8-dot, bf16-gemm, f32-gemm) "
            "wherever it can run; the cost model decides elsewhere">
   ];
   let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
