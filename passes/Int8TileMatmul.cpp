@@ -49,9 +49,12 @@ Tiles tilesFor(int64_t m, int64_t n) {
   return t;
 }
 
-/// Row-major packed codes as int8-gemm tiles, `cols` tiles interleaved.
-std::vector<char> packTiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, unsigned bits,
-                            int64_t cols) {
+} // namespace
+
+int64_t qcc::lowbit::int8TileColumns(int64_t m, int64_t n) { return tilesFor(m, n).cols; }
+
+std::vector<char> qcc::lowbit::packInt8Tiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
+                                             unsigned bits, int64_t cols) {
   int64_t perVector = kPerVector(bits), vectors = k / perVector, fields = 8 / bits;
   Tiling layout{1, cols};
   std::vector<char> out(size_t(n / kLanes) * vectors * kVectorBytes, 0);
@@ -70,8 +73,6 @@ std::vector<char> packTiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, un
   return out;
 }
 
-} // namespace
-
 std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lhsType,
                                                       Type resultType, bool transposed,
                                                       const llvm::StringSet<> &features,
@@ -83,8 +84,9 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
     whyNot = why.str();
     return std::nullopt;
   };
-  if (type.getLayoutKind() != LayoutKind::row_major)
-    return fail("the layout is not row_major");
+  if (type.getLayoutKind() != LayoutKind::row_major &&
+      type.getLayoutKind() != LayoutKind::int8_tiles)
+    return fail("the layout is neither row_major nor int8_tiles");
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
   if (!storage)
     return fail("codes are not integers");
@@ -119,7 +121,7 @@ public:
   TileBuilder(OpBuilder &b, Location loc, const Int8TilePlan &plan) : b(b), loc(loc), plan(plan) {}
 
   void buildDotLoops(Value x, Value aScale, Value aSum, Value codes, const BlockParams &p,
-                     Value out, int64_t m, int64_t n, int64_t k);
+                     Value out, int64_t m, int64_t n, int64_t k, int64_t cols);
 
 private:
   Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
@@ -131,7 +133,7 @@ private:
 
 void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                 const BlockParams &p, Value out, int64_t m, int64_t n,
-                                int64_t k) {
+                                int64_t k, int64_t tileCols) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
   unsigned bits = plan.bits;
   int64_t blocks = k / plan.block, perVector = kPerVector(bits), fields = 8 / bits;
@@ -140,7 +142,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   auto accType = VectorType::get({kLanes}, i32);
   auto fType = VectorType::get({kLanes}, f32);
   Tiles tiles = tilesFor(m, n);
-  int64_t rows = tiles.rows, cols = tiles.cols;
+  int64_t rows = tiles.rows, cols = tileCols;
   // One accumulator per (tile, row), two (even and odd fields) at small M
   // so that enough vpdpbusd chains are in flight.
   int64_t halves = rows * cols <= 4 && fields > 1 ? 2 : 1;
@@ -162,8 +164,6 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init, LoopBody body) {
     return buildCountedLoop(ob, loc, count, init, body);
   };
-  Tiling layout{rows, cols};
-  (void)layout;
 
   scf::ParallelOp::create(
       b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
@@ -294,7 +294,13 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
       buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block);
   if (failed(params))
     return {};
-  std::vector<char> tiles = packTiles(*rowMajor, n, k, plan.bits, tilesFor(m, n).cols);
+  // Codes already in the kernel's layout (lowbit-pack-layout) are used as
+  // they are, with the tiles a vector interleaves; row-major ones are
+  // repacked here.
+  bool prepacked = weight.type.getLayoutKind() == LayoutKind::int8_tiles;
+  int64_t cols = prepacked ? weight.type.getLayout().getTile()[0] / kLanes : tilesFor(m, n).cols;
+  std::vector<char> tiles = prepacked ? std::vector<char>(rowMajor->begin(), rowMajor->end())
+                                      : packInt8Tiles(*rowMajor, n, k, plan.bits, cols);
   Value codes = readOnlyBuffer(
       b, loc,
       resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, i8),
@@ -308,6 +314,6 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   buildBlockQuantization(b, loc, x, xq, aScale, aSum, m, blocks, plan.block, 127.0f);
   TileBuilder tb(b, loc, plan);
-  tb.buildDotLoops(xq, aScale, aSum, codes, p, out, m, n, k);
+  tb.buildDotLoops(xq, aScale, aSum, codes, p, out, m, n, k, cols);
   return matrixAsResult(b, loc, out, resultType);
 }

@@ -26,6 +26,15 @@ std::optional<Int8TilePlan> planInt8Tiles(QTensorType weight, mlir::Type lhsType
                                           mlir::Type resultType, bool transposed,
                                           const llvm::StringSet<> &features, std::string &whyNot);
 
+/// 16-row tiles a kernel iteration reads for M activation rows and N weight
+/// rows (those the int8_tiles layout interleaves).
+int64_t int8TileColumns(int64_t m, int64_t n);
+
+/// Row-major packed codes of an [n, k] weight as the bytes of
+/// `#lowbit.layout<int8_tiles = [16 cols, 32 / bits]>`.
+std::vector<char> packInt8Tiles(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
+                                unsigned bits, int64_t cols);
+
 /// result[rows..., n] = lhs[rows..., :] . weight[n, :] in f32; null if the
 /// weight's codes, scales or zero points are not constants.
 mlir::Value buildInt8TileMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,

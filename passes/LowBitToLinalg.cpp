@@ -126,14 +126,17 @@ private:
   }
 
   LogicalResult lowerOp(ConstantOp op) {
-    if (op.getType().getLayoutKind() == LayoutKind::lut_planes) {
-      // lowbit-pack-layout's tiles are read by the lut kernel alone.
+    LayoutKind layout = op.getType().getLayoutKind();
+    if (layout == LayoutKind::lut_planes || layout == LayoutKind::int8_tiles) {
+      // lowbit-pack-layout's tiles are read by their kernel alone.
+      StringRef reader = layout == LayoutKind::lut_planes ? kKernelLut : kKernelInt8Gemm;
       for (Operation *user : op->getUsers()) {
         auto matmul = dyn_cast<MatmulOp>(user);
         auto kernel = matmul ? matmul->getAttrOfType<StringAttr>(kKernelAttrName) : StringAttr();
-        if (!kernel || kernel.getValue() != kKernelLut || matmul.getRhs() != op.getResult())
-          return op.emitOpError("layout lut_planes is read by the lut kernel only, not by ")
-                 << user->getName();
+        if (!kernel || kernel.getValue() != reader || matmul.getRhs() != op.getResult())
+          return op.emitOpError("layout ")
+                 << stringifyLayoutKind(layout) << " is read by the " << reader
+                 << " kernel only, not by " << user->getName();
       }
     } else if (failed(checkLowerable(op, op.getType()))) {
       return failure();

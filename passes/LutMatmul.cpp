@@ -217,9 +217,10 @@ std::optional<LutPlan> qcc::lowbit::lut::planTarget(QTensorType type, Type lhsTy
   SchemeAttr scheme = type.getScheme();
   if (scheme.hasCodebook() || scheme.getTensorScale())
     return fail("codebooks and tensor scales");
-  if (type.getLayoutKind() != LayoutKind::row_major &&
-      type.getLayoutKind() != LayoutKind::lut_planes)
-    return fail("the layout is neither row_major nor lut_planes");
+  LayoutKind layout = type.getLayoutKind();
+  if (layout != LayoutKind::row_major && layout != LayoutKind::lut_planes &&
+      layout != LayoutKind::int8_tiles)
+    return fail("the layout is not one a tile kernel reads");
   if (!isa_and_nonnull<FloatType>(scheme.getScale()))
     return fail("no float scales");
   LutPlan plan;
@@ -245,6 +246,8 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
     whyNot = why.str();
     return std::nullopt;
   };
+  if (type.getLayoutKind() == LayoutKind::int8_tiles)
+    return fail("the layout is int8_tiles");
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
   if (!storage)
     return fail("codes are not integers");

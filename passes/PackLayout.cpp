@@ -1,16 +1,18 @@
 //===- PackLayout.cpp - weights repacked for the kernel that reads them -===//
 //
 // After lowbit-select-kernels: a constant weight whose matmul runs the lut
-// kernel is rewritten at compile time into the kernel's bit-plane tiles,
-// and its type says so (#lowbit.layout<lut_planes = [16 cols, 32 / bits]>),
-// so that what the kernel reads is visible in the IR (`qcc --emit=lowbit`)
-// and the lowering reads the codes as they are. The other kernels read the
-// row-major codes the importer makes: int8-dot reorders the activations
-// instead of the weights, the decoded GEMMs decode rows, and lut-ternary
-// re-encodes its weights (pattern index + sign) in its builder.
+// or the int8-gemm kernel is rewritten at compile time into that kernel's
+// tiles, and its type says so (#lowbit.layout<lut_planes = [16 cols, 32 /
+// bits]> or <int8_tiles = ...>), so that what the kernel reads is visible
+// in the IR (`qcc --emit=lowbit`) and the lowering reads the codes as they
+// are. The other kernels read the row-major codes the importer makes:
+// int8-dot reorders the activations instead of the weights, the decoded
+// GEMMs decode rows, and lut-ternary re-encodes its weights (pattern index
+// + sign) in its builder.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Int8TileMatmul.h"
 #include "LutMatmul.h"
 
 #include "qcc/Passes/KernelSelection.h"
@@ -28,9 +30,9 @@ using namespace qcc::lowbit;
 
 namespace {
 
-/// The lut_planes twin of a row-major constant read by `matmul`, or null
-/// where the layout does not apply.
-ConstantOp packForLut(MatmulOp matmul, ConstantOp constant) {
+/// The twin of a row-major constant read by `matmul` in the layout of
+/// `kind` (lut_planes or int8_tiles), or null where it does not apply.
+ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind) {
   QTensorType type = constant.getType();
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
   if (!matmul.getTransposeRhs() || type.getLayoutKind() != LayoutKind::row_major || !storage ||
@@ -38,21 +40,26 @@ ConstantOp packForLut(MatmulOp matmul, ConstantOp constant) {
     return {};
   unsigned bits = storage.getWidth();
   int64_t n = type.getShape()[0], k = type.getShape()[1];
-  if ((bits != 1 && bits != 2 && bits != 4) || n % lut::kLanes != 0 || k % (32 / bits) != 0)
+  bool widthOk = bits == 1 || bits == 2 || bits == 4 || (kind == LayoutKind::int8_tiles && bits == 8);
+  if (!widthOk || n % lut::kLanes != 0 || k % (32 / bits) != 0)
     return {};
   std::optional<std::vector<uint8_t>> rowMajor = constantBytes(constant.getStorage());
   if (!rowMajor || int64_t(rowMajor->size()) != type.getPackedByteCount())
     return {};
   auto lhs = cast<ShapedType>(matmul.getLhs().getType());
-  lut::Tiling tiling = lut::tiling(lhs.getNumElements() / k, n);
-  std::vector<char> packed = lut::packLutPlanes(*rowMajor, n, k, bits, tiling.cols);
+  int64_t m = lhs.getNumElements() / k;
+  int64_t cols = kind == LayoutKind::lut_planes ? lut::tiling(m, n).cols : int8TileColumns(m, n);
+  std::vector<char> packed = kind == LayoutKind::lut_planes
+                                 ? lut::packLutPlanes(*rowMajor, n, k, bits, cols)
+                                 : packInt8Tiles(*rowMajor, n, k, bits, cols);
   MLIRContext *context = constant.getContext();
-  auto layout = LayoutAttr::get(context, LayoutKind::lut_planes,
-                                {lut::kLanes * tiling.cols, int64_t(32 / bits)});
+  auto layout = LayoutAttr::get(context, kind, {lut::kLanes * cols, int64_t(32 / bits)});
   auto packedType = QTensorType::get(context, type.getShape(), storage, type.getScheme(), layout);
   auto bytesType = RankedTensorType::get({int64_t(packed.size())}, IntegerType::get(context, 8));
   auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(packed), 64);
-  auto storageAttr = DenseResourceElementsAttr::get(bytesType, "qcc_lut_planes", std::move(blob));
+  auto storageAttr = DenseResourceElementsAttr::get(
+      bytesType, kind == LayoutKind::lut_planes ? "qcc_lut_planes" : "qcc_int8_tiles",
+      std::move(blob));
   OpBuilder b(constant);
   return ConstantOp::create(b, constant.getLoc(), packedType, storageAttr,
                             constant.getScalesAttr(), constant.getZeroPointsAttr(),
@@ -64,9 +71,13 @@ struct PackLayoutPass final : qcc::impl::PackLayoutPassBase<PackLayoutPass> {
     getOperation()->walk([&](MatmulOp matmul) {
       auto kernel = matmul->getAttrOfType<StringAttr>(kKernelAttrName);
       auto constant = matmul.getRhs().getDefiningOp<ConstantOp>();
-      if (!kernel || kernel.getValue() != kKernelLut || !constant)
+      if (!kernel || !constant)
         return;
-      ConstantOp packed = packForLut(matmul, constant);
+      ConstantOp packed;
+      if (kernel.getValue() == kKernelLut)
+        packed = pack(matmul, constant, LayoutKind::lut_planes);
+      else if (kernel.getValue() == kKernelInt8Gemm)
+        packed = pack(matmul, constant, LayoutKind::int8_tiles);
       if (!packed)
         return;
       matmul.getRhsMutable().assign(packed);

@@ -137,7 +137,7 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   std::optional<LayoutKind> kind = symbolizeLayoutKind(keyword);
   if (!kind) {
     parser.emitError(loc, "unknown layout '")
-        << keyword << "' (expected row_major, bit_planes, base3, tiled or lut_planes)";
+        << keyword << "' (expected row_major, bit_planes, base3, tiled, lut_planes or int8_tiles)";
     return {};
   }
   SmallVector<int64_t> tile;

@@ -194,7 +194,8 @@ static LogicalResult verifyLayout(EmitErrorFn emitError,
   if (!layout)
     return success();
   LayoutKind kind = layout.getKind();
-  if (kind != LayoutKind::tiled && kind != LayoutKind::lut_planes && !layout.getTile().empty())
+  if (kind != LayoutKind::tiled && kind != LayoutKind::lut_planes &&
+      kind != LayoutKind::int8_tiles && !layout.getTile().empty())
     return emitError() << "layout " << stringifyLayoutKind(kind)
                        << " takes no tile";
   switch (kind) {
@@ -213,21 +214,27 @@ static LogicalResult verifyLayout(EmitErrorFn emitError,
       return emitError() << "layout base3 needs !lowbit.ternary storage, got "
                          << storageType;
     return success();
-  case LayoutKind::lut_planes: {
+  case LayoutKind::lut_planes:
+  case LayoutKind::int8_tiles: {
+    // Both: 64-byte vectors of 16 rows x 32 / bits elements of K (4 bytes a
+    // row), differing in which code sits where in a row's 4 bytes.
+    bool lut = kind == LayoutKind::lut_planes;
+    StringRef name = stringifyLayoutKind(kind);
     auto intType = dyn_cast<IntegerType>(storageType);
     unsigned bits = intType ? intType.getWidth() : 0;
-    if (bits != 1 && bits != 2 && bits != 4)
-      return emitError() << "layout lut_planes needs 1-, 2- or 4-bit integer storage, got "
-                         << storageType;
+    if (bits != 1 && bits != 2 && bits != 4 && (lut || bits != 8))
+      return emitError() << "layout " << name << " needs " << (lut ? "1-, 2- or 4" : "1-, 2-, 4- or 8")
+                         << "-bit integer storage, got " << storageType;
     ArrayRef<int64_t> tile = layout.getTile();
     if (shape.size() != 2 || tile.size() != 2)
-      return emitError() << "layout lut_planes needs a rank-2 tensor and a tile [rows, "
-                            "elements of K]";
+      return emitError() << "layout " << name
+                         << " needs a rank-2 tensor and a tile [rows, elements of K]";
     if (tile[0] < 16 || tile[0] % 16 != 0 || shape[0] % tile[0] != 0)
-      return emitError() << "layout lut_planes: tile rows " << tile[0]
+      return emitError() << "layout " << name << ": tile rows " << tile[0]
                          << " must be a multiple of 16 dividing " << shape[0];
-    if (tile[1] != 32 / bits || shape[1] % tile[1] != 0)
-      return emitError() << "layout lut_planes: " << bits << "-bit codes take " << 32 / bits
+    int64_t perVector = 32 / bits;
+    if (tile[1] != perVector || shape[1] % tile[1] != 0)
+      return emitError() << "layout " << name << ": " << bits << "-bit codes take " << perVector
                          << " elements of K a vector, dividing K = " << shape[1] << "; got "
                          << tile[1];
     return success();
@@ -350,6 +357,7 @@ int64_t QTensorType::getPackedByteCount() const {
   case LayoutKind::row_major:
   case LayoutKind::tiled:
   case LayoutKind::lut_planes:
+  case LayoutKind::int8_tiles:
     return (count * getStorageBitWidth() + 7) / 8;
   }
   llvm_unreachable("unknown layout kind");

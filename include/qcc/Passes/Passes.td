@@ -101,9 +101,10 @@ def PackLayoutPass : Pass<"lowbit-pack-layout", "::mlir::ModuleOp"> {
   let summary = "Repack constant weights into the layout their kernel reads";
   let description = [{
     After `lowbit-select-kernels`: each row-major `lowbit.constant` weight of
-    a `lowbit.matmul` that runs the `lut` kernel is rewritten at compile
-    time into the kernel's bit-plane tiles, and its type records them:
-    `#lowbit.layout<lut_planes = [16 x cols, 32 / bits]>` (cols: the 16-row
+    a `lowbit.matmul` that runs the `lut` or `int8-gemm` kernel is rewritten
+    at compile time into that kernel's tiles, and its type records them:
+    `#lowbit.layout<lut_planes = [16 x cols, 32 / bits]>` or
+    `#lowbit.layout<int8_tiles = [16 x cols, 32 / bits]>` (cols: the 16-row
     tiles one kernel iteration reads, from the batch rows M). The matmul
     reads the new constant; the old one goes when nothing else reads it.
     The other kernels read row-major codes (int8-dot reorders activations,

@@ -171,7 +171,7 @@ func.func private @f(!lowbit.qtensor<4x4xi4, #lowbit.scheme<per_tensor, scale = 
 
 // -----
 
-// expected-error @+1 {{unknown layout 'nibbles' (expected row_major, bit_planes, base3, tiled or lut_planes)}}
+// expected-error @+1 {{unknown layout 'nibbles' (expected row_major, bit_planes, base3, tiled, lut_planes or int8_tiles)}}
 func.func private @f(!lowbit.qtensor<4x4xi4, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<nibbles>>)
 
 // -----
@@ -188,3 +188,8 @@ func.func private @lut_planes_rows(!lowbit.qtensor<48x64xui2, #lowbit.scheme<per
 
 // expected-error @+1 {{layout lut_planes needs 1-, 2- or 4-bit integer storage, got 'i8'}}
 func.func private @lut_planes_bits(!lowbit.qtensor<16x64xi8, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<lut_planes = [16, 4]>>)
+
+// -----
+
+// expected-error @+1 {{layout int8_tiles: 8-bit codes take 4 elements of K a vector, dividing K = 64; got 8}}
+func.func private @int8_tiles_k(!lowbit.qtensor<16x64xi8, #lowbit.scheme<per_tensor, scale = f32>, #lowbit.layout<int8_tiles = [16, 8]>>)

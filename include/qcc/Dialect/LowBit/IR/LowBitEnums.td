@@ -34,6 +34,12 @@ def LowBit_LayoutKind : I32EnumAttr<"LayoutKind",
       // nibbles first), the R / 16 row tiles of one tile row interleaved
       // vector by vector, tile rows one after the other.
       I32EnumAttrCase<"lut_planes", 4>,
+      // The int8-gemm kernel's tiles of an [N, K] weight of 1/2/4/8-bit
+      // integer codes, tile = [R, C]: C = 32 / bits elements of K per
+      // 64-byte vector of 16 rows (row r in bytes 4r..4r+3; byte j's bit
+      // field i holds the code of element 4i + j), the R / 16 row tiles of
+      // one tile row interleaved vector by vector.
+      I32EnumAttrCase<"int8_tiles", 5>,
     ]> {
   let cppNamespace = "::qcc::lowbit";
   let genSpecializedAttr = 0;
