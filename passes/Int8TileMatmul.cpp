@@ -134,13 +134,12 @@ private:
 void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                 const BlockParams &p, Value out, int64_t m, int64_t n,
                                 int64_t k, int64_t tileCols) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  Type i32 = b.getI32Type(), i8 = b.getI8Type();
   unsigned bits = plan.bits;
   int64_t blocks = k / plan.block, perVector = kPerVector(bits), fields = 8 / bits;
   int64_t vectorsPerRow = k / perVector, vectorsPerBlock = plan.block / perVector;
   auto byteType = VectorType::get({kVectorBytes}, i8);
   auto accType = VectorType::get({kLanes}, i32);
-  auto fType = VectorType::get({kLanes}, f32);
   Tiles tiles = tilesFor(m, n);
   int64_t rows = tiles.rows, cols = tileCols;
   // One accumulator per (tile, row), two (even and odd fields) at small M
@@ -165,22 +164,10 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
     return buildCountedLoop(ob, loc, count, init, body);
   };
 
-  scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
-      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
-        SmallVector<Value> tileIndex, firstRow;
-        for (int64_t col = 0; col < cols; ++col) {
-          tileIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(pb, col)));
-          firstRow.push_back(mul(pb, tileIndex[col], kLanes));
-        }
-        forLoop(pb, m / rows, {}, [&](OpBuilder &mb, Value mStep, ValueRange) {
-          SmallVector<Value> rowIndex;
-          for (int64_t r = 0; r < rows; ++r)
-            rowIndex.push_back(add(mb, mul(mb, mStep, rows), index(mb, r)));
-          int64_t tile = rows * cols;
-          Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
-          SmallVector<Value> yInit(tile, zeroF);
-          auto blockLoop = forLoop(mb, blocks, yInit, [&](OpBuilder &bb, Value blk, ValueRange y) {
+  int64_t tile = rows * cols;
+  buildTileLoops(b, loc, out, m, n, rows, cols, blocks,
+      [&](OpBuilder &bb, Value blk, ValueRange y, const TileIndices &t) {
+            const SmallVector<Value> &rowIndex = t.rowIndex, &tileIndex = t.tileIndex;
             Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
             SmallVector<Value> accInit(tile * halves, zero);
             Value firstVector = mul(bb, blk, vectorsPerBlock);
@@ -203,8 +190,8 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
               SmallVector<Value> next(acc);
               Value mask = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t((1 << bits) - 1)));
               for (int64_t col = 0; col < cols; ++col) {
-                // vectorSlot: tile group ivs[0], vector v, column col.
-                Value slot = add(sb, mul(sb, add(sb, mul(sb, ivs[0], vectorsPerRow), v), cols),
+                // vectorSlot: tile group, vector v, column col.
+                Value slot = add(sb, mul(sb, add(sb, mul(sb, t.group, vectorsPerRow), v), cols),
                                  index(sb, col));
                 Value w = vector::LoadOp::create(sb, loc, byteType, codes,
                                                  ValueRange{mul(sb, slot, kVectorBytes)});
@@ -231,18 +218,8 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
             // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
             SmallVector<Value> yNext(tile);
             for (int64_t r = 0; r < rows; ++r) {
-              Value as = memref::LoadOp::create(bb, loc, aScale, ValueRange{rowIndex[r], blk});
-              Value qs = memref::LoadOp::create(bb, loc, aSum, ValueRange{rowIndex[r], blk});
-              Value asVec = vector::BroadcastOp::create(bb, loc, fType, as);
-              Value negSum = vector::BroadcastOp::create(bb, loc, fType,
-                                                         arith::NegFOp::create(bb, loc, qs));
-              Value zSum;
-              if (p.uniformZero != 0.0)
-                zSum = vector::BroadcastOp::create(
-                    bb, loc, fType,
-                    arith::MulFOp::create(bb, loc, qs,
-                                          arith::ConstantOp::create(
-                                              bb, loc, bb.getF32FloatAttr(float(p.uniformZero)))));
+              auto [asVec, negSum, zSum] =
+                  blockRowFactors(bb, loc, aScale, aSum, rowIndex[r], blk, p.uniformZero);
               for (int64_t col = 0; col < cols; ++col) {
                 int64_t a = (col * rows + r) * halves;
                 Value dots = stepLoop.getResult(a);
@@ -250,27 +227,11 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                   dots = add(bb, dots, stepLoop.getResult(a + 1));
                 Value paramsAt = mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk),
                                      perBlock * kLanes);
-                Value ws = vector::LoadOp::create(bb, loc, fType, p.params, ValueRange{paramsAt});
-                Value sums = arith::SIToFPOp::create(bb, loc, fType, dots);
-                if (zSum)
-                  sums = arith::SubFOp::create(bb, loc, sums, zSum);
-                Value v = arith::MulFOp::create(bb, loc, ws, sums);
-                if (p.zeroPoints) {
-                  Value wz = vector::LoadOp::create(bb, loc, fType, p.params,
-                                                    ValueRange{add(bb, paramsAt, index(bb, kLanes))});
-                  v = vector::FMAOp::create(bb, loc, fType, wz, negSum, v);
-                }
-                yNext[col * rows + r] = vector::FMAOp::create(bb, loc, fType, v, asVec, y[col * rows + r]);
+                yNext[col * rows + r] =
+                    scaleBlock(bb, loc, p, paramsAt, dots, asVec, negSum, zSum, y[col * rows + r]);
               }
             }
             return yNext;
-          });
-          for (int64_t col = 0; col < cols; ++col)
-            for (int64_t r = 0; r < rows; ++r)
-              vector::StoreOp::create(mb, loc, blockLoop.getResult(col * rows + r), out,
-                                      ValueRange{rowIndex[r], firstRow[col]});
-          return SmallVector<Value>{};
-        });
       });
 }
 

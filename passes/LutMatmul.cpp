@@ -149,6 +149,86 @@ FailureOr<BlockParams> qcc::lowbit::lut::buildBlockParams(OpBuilder &b, Location
   return p;
 }
 
+void qcc::lowbit::lut::buildTileLoops(OpBuilder &b, Location loc, Value out, int64_t m,
+                                     int64_t n, int64_t rows, int64_t cols, int64_t blocks,
+                                     TileBlockBody blockBody, TileFinish finish) {
+  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
+    return arith::AddIOp::create(ob, loc, a, v);
+  };
+  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
+    return arith::MulIOp::create(ob, loc, a, index(ob, v));
+  };
+  auto fType = VectorType::get({kLanes}, b.getF32Type());
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
+      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+        TileIndices t;
+        t.group = ivs[0];
+        for (int64_t col = 0; col < cols; ++col) {
+          t.tileIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(pb, col)));
+          t.firstRow.push_back(mul(pb, t.tileIndex[col], kLanes));
+        }
+        buildCountedLoop(pb, loc, m / rows, {}, [&](OpBuilder &mb, Value mStep, ValueRange) {
+          t.rowIndex.clear();
+          for (int64_t r = 0; r < rows; ++r)
+            t.rowIndex.push_back(add(mb, mul(mb, mStep, rows), index(mb, r)));
+          Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
+          SmallVector<Value> yInit(rows * cols, zeroF);
+          auto blockLoop = buildCountedLoop(
+              mb, loc, blocks, yInit, [&](OpBuilder &bb, Value blk, ValueRange y) {
+                return blockBody(bb, blk, y, t);
+              });
+          for (int64_t col = 0; col < cols; ++col)
+            for (int64_t r = 0; r < rows; ++r) {
+              Value y = blockLoop.getResult(col * rows + r);
+              if (finish)
+                y = finish(mb, y, col, t);
+              vector::StoreOp::create(mb, loc, y, out, ValueRange{t.rowIndex[r], t.firstRow[col]});
+            }
+          return SmallVector<Value>{};
+        });
+      });
+}
+
+std::array<Value, 3> qcc::lowbit::lut::blockRowFactors(OpBuilder &b, Location loc, Value aScale,
+                                                      Value aSum, Value row, Value blk,
+                                                      double uniformZero) {
+  auto fType = VectorType::get({kLanes}, b.getF32Type());
+  Value as = memref::LoadOp::create(b, loc, aScale, ValueRange{row, blk});
+  Value qs = memref::LoadOp::create(b, loc, aSum, ValueRange{row, blk});
+  Value asVec = vector::BroadcastOp::create(b, loc, fType, as);
+  Value negSum = vector::BroadcastOp::create(b, loc, fType, arith::NegFOp::create(b, loc, qs));
+  Value zSum;
+  if (uniformZero != 0.0)
+    zSum = vector::BroadcastOp::create(
+        b, loc, fType,
+        arith::MulFOp::create(b, loc, qs,
+                              arith::ConstantOp::create(b, loc,
+                                                        b.getF32FloatAttr(float(uniformZero)))));
+  return {asVec, negSum, zSum};
+}
+
+Value qcc::lowbit::lut::scaleBlock(OpBuilder &b, Location loc, const BlockParams &p,
+                                   Value paramsAt, Value dots, Value asVec, Value negSum,
+                                   Value zSum, Value y) {
+  auto fType = VectorType::get({kLanes}, b.getF32Type());
+  Value ws = vector::LoadOp::create(b, loc, fType, p.params, ValueRange{paramsAt});
+  Value sums = arith::SIToFPOp::create(b, loc, fType, dots);
+  if (zSum)
+    sums = arith::SubFOp::create(b, loc, sums, zSum);
+  Value v = arith::MulFOp::create(b, loc, ws, sums);
+  if (p.zeroPoints) {
+    Value wzAt = arith::AddIOp::create(b, loc, paramsAt,
+                                       arith::ConstantIndexOp::create(b, loc, kLanes));
+    Value wz = vector::LoadOp::create(b, loc, fType, p.params, ValueRange{wzAt});
+    v = vector::FMAOp::create(b, loc, fType, wz, negSum, v);
+  }
+  return vector::FMAOp::create(b, loc, fType, v, asVec, y);
+}
+
 Tiling qcc::lowbit::lut::tilingFor(int64_t m, QTensorType weight) {
   Tiling t = tiling(m, weight.getShape()[0]);
   // Packed by lowbit-pack-layout: its row tiles are what the codes hold.
@@ -279,13 +359,8 @@ namespace {
 /// one sequential stream beside the codes' as the kernel walks a tile's
 /// blocks.
 struct LutConstants {
-  Value codes;  // i8 [N / 16 * K / kPerWeightVector * 64]
-  Value params; // f32 [N / 16 * blocks * P * 16]
-  /// P = 2: s_w z per row and block follows s_w.
-  bool zeroPoints = false;
-  /// One zero point for the whole weight (MatMulNBits without zero points:
-  /// 2^(bits-1)): applied as s_w (sum - z sum_q), no s_w z stream (P = 1).
-  double uniformZero = 0.0;
+  Value codes; // i8 [N / 16 * K / kPerWeightVector * 64]
+  BlockParams p;
 };
 
 FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensorParts &w,
@@ -308,9 +383,7 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
   if (failed(params))
     return failure();
   LutConstants c;
-  c.params = params->params;
-  c.zeroPoints = params->zeroPoints;
-  c.uniformZero = params->uniformZero;
+  c.p = *params;
   c.codes = resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, b.getI8Type()),
                              "qcc_lut_weights", tiles);
   return c;
@@ -375,7 +448,7 @@ void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
 void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScale, Value aSum,
                                const LutConstants &c,
                                Value out, int64_t m, int64_t n, int64_t k) {
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  Type i32 = b.getI32Type(), i8 = b.getI8Type();
   unsigned bits = plan.bits;
   int64_t blocks = k / plan.block;
   int64_t perVector = kPerWeightVector(bits), step = kPerStep(bits);
@@ -383,7 +456,6 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
   int64_t vectorsPerRow = k / perVector;
   auto byteType = VectorType::get({kVectorBytes}, i8);
   auto accType = VectorType::get({kLanes}, i32);
-  auto fType = VectorType::get({kLanes}, f32);
   Tiling tiles = tilingFor(m, weightType);
   int64_t rows = tiles.rows, cols = tiles.cols;
   // Signed codes: the top plane's nibbles flipped (u = code + 2^(bits-1)).
@@ -411,7 +483,7 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
           (half ? slots[i].highSelect : slots[i].lowSelect).push_back(select);
           (half ? slots[i].highWeight : slots[i].lowWeight).push_back(weight);
         }
-  int64_t perBlock = c.zeroPoints ? 2 : 1;
+  int64_t perBlock = c.p.zeroPoints ? 2 : 1;
   // sum over a block of sum_slots 2^plane * 128.
   int64_t offset = kTableOffset * ((int64_t(1) << bits) - 1) * (plan.block / 4);
 
@@ -425,23 +497,10 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
     return buildCountedLoop(ob, loc, count, init, body);
   };
 
-  scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
-      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
-        SmallVector<Value> tileIndex, firstRow;
-        for (int64_t col = 0; col < cols; ++col) {
-          tileIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(pb, col)));
-          firstRow.push_back(mul(pb, tileIndex[col], kLanes));
-        }
-        forLoop(pb, m / rows, {}, [&](OpBuilder &mb, Value mStep, ValueRange) {
-          SmallVector<Value> rowIndex;
-          for (int64_t r = 0; r < rows; ++r)
-            rowIndex.push_back(add(mb, mul(mb, mStep, rows), index(mb, r)));
-          int64_t tile = rows * cols;
-          Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
-          SmallVector<Value> yInit(tile, zeroF);
-          auto blockLoop = forLoop(mb, blocks, yInit, [&](OpBuilder &bb, Value blk,
-                                                          ValueRange y) {
+  int64_t tile = rows * cols;
+  buildTileLoops(b, loc, out, m, n, rows, cols, blocks,
+      [&](OpBuilder &bb, Value blk, ValueRange y, const TileIndices &t) {
+            const SmallVector<Value> &rowIndex = t.rowIndex, &tileIndex = t.tileIndex;
             Value start = arith::ConstantOp::create(
                 bb, loc, DenseElementsAttr::get(accType, bb.getI32IntegerAttr(int32_t(-offset))));
             Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
@@ -468,11 +527,11 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
               Value four = bytes(sb, SmallVector<int8_t>(kVectorBytes, 4));
               for (int64_t col = 0; col < cols; ++col)
                 for (int64_t i = 0; i < vectorsPerStep; ++i) {
-                  // vectorSlot: tile group ivs[0], vector, column.
+                  // vectorSlot: tile group, vector, column.
                   Value vectorIndex = add(
                       sb,
                       mul(sb,
-                          add(sb, mul(sb, ivs[0], vectorsPerRow),
+                          add(sb, mul(sb, t.group, vectorsPerRow),
                               add(sb, mul(sb, globalStep, vectorsPerStep), index(sb, i))),
                           cols),
                       index(sb, col));
@@ -496,48 +555,20 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
                 }
               return next;
             });
-            // y += s_a (s_w * sum - s_w z * sum_q), 16 weight rows a vector.
+            // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
             SmallVector<Value> yNext(tile);
             for (int64_t r = 0; r < rows; ++r) {
-              Value as = memref::LoadOp::create(bb, loc, aScale, ValueRange{rowIndex[r], blk});
-              Value qs = memref::LoadOp::create(bb, loc, aSum, ValueRange{rowIndex[r], blk});
-              Value negSum = vector::BroadcastOp::create(bb, loc, fType,
-                                                         arith::NegFOp::create(bb, loc, qs));
-              // z sum_q of the one zero point, per activation row and block.
-              Value zSum;
-              if (c.uniformZero != 0.0)
-                zSum = vector::BroadcastOp::create(
-                    bb, loc, fType,
-                    arith::MulFOp::create(bb, loc, qs,
-                                          arith::ConstantOp::create(
-                                              bb, loc, bb.getF32FloatAttr(float(c.uniformZero)))));
-              Value asVec = vector::BroadcastOp::create(bb, loc, fType, as);
+              auto [asVec, negSum, zSum] =
+                  blockRowFactors(bb, loc, aScale, aSum, rowIndex[r], blk, c.p.uniformZero);
               for (int64_t col = 0; col < cols; ++col) {
                 int64_t a = col * rows + r;
                 Value dots = add(bb, stepLoop.getResult(2 * a), stepLoop.getResult(2 * a + 1));
                 Value paramsAt = mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk),
                                      perBlock * kLanes);
-                Value ws = vector::LoadOp::create(bb, loc, fType, c.params, ValueRange{paramsAt});
-                Value sums = arith::SIToFPOp::create(bb, loc, fType, dots);
-                if (zSum)
-                  sums = arith::SubFOp::create(bb, loc, sums, zSum);
-                Value v = arith::MulFOp::create(bb, loc, ws, sums);
-                if (c.zeroPoints) {
-                  Value wz = vector::LoadOp::create(bb, loc, fType, c.params,
-                                                    ValueRange{add(bb, paramsAt, index(bb, kLanes))});
-                  v = vector::FMAOp::create(bb, loc, fType, wz, negSum, v);
-                }
-                yNext[a] = vector::FMAOp::create(bb, loc, fType, v, asVec, y[a]);
+                yNext[a] = scaleBlock(bb, loc, c.p, paramsAt, dots, asVec, negSum, zSum, y[a]);
               }
             }
             return yNext;
-          });
-          for (int64_t col = 0; col < cols; ++col)
-            for (int64_t r = 0; r < rows; ++r)
-              vector::StoreOp::create(mb, loc, blockLoop.getResult(col * rows + r), out,
-                                      ValueRange{rowIndex[r], firstRow[col]});
-          return SmallVector<Value>{};
-        });
       });
 }
 
@@ -557,7 +588,7 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
     return {};
   LutConstants c = *constants;
   c.codes = readOnlyBuffer(b, loc, c.codes);
-  c.params = readOnlyBuffer(b, loc, c.params);
+  c.p.params = readOnlyBuffer(b, loc, c.p.params);
   Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
   Value codes = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
   Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));

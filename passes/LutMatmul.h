@@ -14,6 +14,8 @@
 
 #include "Int8DotMatmul.h"
 
+#include <array>
+
 namespace qcc::lowbit {
 
 struct LutPlan {
@@ -124,6 +126,39 @@ struct BlockParams {
 mlir::FailureOr<BlockParams> buildBlockParams(mlir::OpBuilder &b, mlir::Location loc,
                                               const QTensorParts &w, bool signedCodes,
                                               unsigned bits, int64_t block);
+
+/// The loop nest the 16-row tile kernels share: scf.parallel over groups of
+/// `cols` 16-row weight tiles; in each, steps of `rows` activation rows;
+/// in each, a loop over the `blocks` scale blocks of K carrying one f32
+/// vector per (tile col, activation row r), index col * rows + r, which
+/// `blockBody` updates; `finish` (optional) maps each final vector before
+/// it is stored to out[row, first weight row of the tile ...+16].
+struct TileIndices {
+  mlir::Value group;                         // the parallel iteration
+  llvm::SmallVector<mlir::Value> tileIndex;  // per col: the 16-row tile
+  llvm::SmallVector<mlir::Value> firstRow;   // per col: its first weight row
+  llvm::SmallVector<mlir::Value> rowIndex;   // per r: the activation row
+};
+using TileBlockBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Value blk, mlir::ValueRange y, const TileIndices &)>;
+using TileFinish = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Value y, int64_t col,
+                                                  const TileIndices &)>;
+void buildTileLoops(mlir::OpBuilder &b, mlir::Location loc, mlir::Value out, int64_t m,
+                    int64_t n, int64_t rows, int64_t cols, int64_t blocks,
+                    TileBlockBody blockBody, TileFinish finish = nullptr);
+
+/// y + s_a (s_w (sums - z sum_q)) for one block, 16 weight rows: `dots` the
+/// block's i32 sums, s_w (and s_w z where p.zeroPoints) loaded from the
+/// parameter stream at `paramsAt`; `asVec`, `negSum` (-sum_q) and `zSum` (z
+/// sum_q for p.uniformZero, else null) broadcast per activation row.
+mlir::Value scaleBlock(mlir::OpBuilder &b, mlir::Location loc, const BlockParams &p,
+                       mlir::Value paramsAt, mlir::Value dots, mlir::Value asVec,
+                       mlir::Value negSum, mlir::Value zSum, mlir::Value y);
+
+/// asVec, negSum and zSum of scaleBlock for activation row `row`, block `blk`.
+std::array<mlir::Value, 3> blockRowFactors(mlir::OpBuilder &b, mlir::Location loc,
+                                           mlir::Value aScale, mlir::Value aSum, mlir::Value row,
+                                           mlir::Value blk, double uniformZero);
 
 /// A constant byte vector.
 mlir::Value byteVector(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<int8_t> values);

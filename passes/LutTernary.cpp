@@ -311,22 +311,15 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
     return buildCountedLoop(ob, loc, count, init, body);
   };
 
-  scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
-      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
-        SmallVector<Value> tileIndex, firstRow;
-        for (int64_t col = 0; col < cols; ++col) {
-          tileIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(pb, col)));
-          firstRow.push_back(mul(pb, tileIndex[col], kLanes));
-        }
-        forLoop(pb, m / rows, {}, [&](OpBuilder &mb, Value mStep, ValueRange) {
-          SmallVector<Value> rowIndex;
-          for (int64_t r = 0; r < rows; ++r)
-            rowIndex.push_back(add(mb, mul(mb, mStep, rows), index(mb, r)));
-          int64_t tile = rows * cols;
-          Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
-          SmallVector<Value> yInit(tile, zeroF);
-          auto blockLoop = forLoop(mb, blocks, yInit, [&](OpBuilder &bb, Value blk, ValueRange y) {
+  int64_t tile = rows * cols;
+  // The row scale applies once, to the final sums.
+  auto finish = [&](OpBuilder &mb, Value yv, int64_t col, const TileIndices &t) -> Value {
+    Value ws = vector::LoadOp::create(mb, loc, fType, c.scales, ValueRange{t.firstRow[col]});
+    return arith::MulFOp::create(mb, loc, yv, ws);
+  };
+  buildTileLoops(b, loc, out, m, n, rows, cols, blocks,
+      [&](OpBuilder &bb, Value blk, ValueRange y, const TileIndices &t) {
+            const SmallVector<Value> &rowIndex = t.rowIndex, &tileIndex = t.tileIndex;
             Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
             SmallVector<Value> accInit;
             for (int64_t col = 0; col < cols; ++col) {
@@ -358,8 +351,8 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               Value minus = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, -1));
               SmallVector<Value> next(acc);
               for (int64_t col = 0; col < cols; ++col) {
-                // vectorSlot: tile group ivs[0], vector v, column col.
-                Value vec = add(sb, mul(sb, add(sb, mul(sb, ivs[0], vectorsPerRow), v), cols),
+                // vectorSlot: tile group, vector v, column col.
+                Value vec = add(sb, mul(sb, add(sb, mul(sb, t.group, vectorsPerRow), v), cols),
                                 index(sb, col));
                 Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                  ValueRange{mul(sb, vec, kVectorBytes)});
@@ -394,17 +387,7 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               }
             }
             return yNext;
-          });
-          for (int64_t col = 0; col < cols; ++col) {
-            Value ws = vector::LoadOp::create(mb, loc, fType, c.scales, ValueRange{firstRow[col]});
-            for (int64_t r = 0; r < rows; ++r)
-              vector::StoreOp::create(
-                  mb, loc, arith::MulFOp::create(mb, loc, blockLoop.getResult(col * rows + r), ws),
-                  out, ValueRange{rowIndex[r], firstRow[col]});
-          }
-          return SmallVector<Value>{};
-        });
-      });
+      }, finish);
 }
 
 } // namespace
