@@ -51,6 +51,7 @@ FORMATS = {
     "w4g32": (4, 32, False),
     "w2g32": (2, 32, False),
     "w2g128": (2, 128, False),
+    "w8g128": (8, 128, False),
     # Binary weights: 1-bit codes, +-scale / 2 through float zero points 0.5
     # (MatMulNBits bits=1 is qcc's extension; ONNX Runtime's kernel takes 2-8
     # bits, so W1 has no ORT column).
