@@ -1,0 +1,34 @@
+// RUN: qcc-opt %s --lowbit-to-linalg --split-input-file | FileCheck %s
+
+// The int8-gemm kernel, pinned, at M = 4 on 4-bit codes with one zero point:
+// the weight repacked into 16-row tiles (two 64-byte vectors for K = 16),
+// s_w per block and tile in the parameter stream, activations quantized to
+// int8 per block; per vector the low and high nibbles (elements 4i + j of
+// lane j's byte) meet 4 activation bytes broadcast to every lane in one
+// vpdpbusd per field and activation row; s_a (s_w (sum - z sum_q)) per block.
+// CHECK-LABEL: func.func @w4_m4
+// CHECK-DAG: arith.constant dense_resource<qcc_int8_tiles> : tensor<128xi8>
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_params> : tensor<16xf32>
+// CHECK: arith.constant 1.270000e+02 : f32
+// CHECK: scf.parallel
+// CHECK: vector.load {{.*}} : memref<4x16xi8>, vector<4xi8>
+// CHECK: vector.bitcast {{.*}} : vector<4xi8> to vector<1xi32>
+// CHECK: vector.broadcast {{.*}} : i32 to vector<16xi32>
+// CHECK: vector.load {{.*}} : memref<128xi8>, vector<64xi8>
+// CHECK: arith.andi
+// CHECK: lowbit.byte_dot "vpdpbusd"
+// CHECK: arith.shrui
+// CHECK: lowbit.byte_dot "vpdpbusd"
+// CHECK: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: vector.fma
+// CHECK: vector.store {{.*}} : memref<4x16xf32>, vector<16xf32>
+module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni"} {
+func.func @w4_m4(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>) zero_points(dense<8> : tensor<16x1xui4>)
+      : !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<4x16xf32>, !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32, zero_point = ui4>> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+}
