@@ -153,15 +153,9 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
     whyNot = why.str();
     return std::nullopt;
   };
-  if (!transposed)
-    return fail("weights are not stored [N, K]");
-  auto lhs = dyn_cast<RankedTensorType>(lhsType);
-  if (!lhs || !lhs.hasStaticShape() || !lhs.getElementType().isF32() ||
-      lhs.getRank() < 1)
-    return fail("activations are not a static f32 tensor");
-  auto result = dyn_cast<RankedTensorType>(resultType);
-  if (!result || !result.getElementType().isF32())
-    return fail("the result is not f32");
+  if (std::optional<std::string> why =
+          matmulOperandsWhyNot(type, lhsType, resultType, transposed))
+    return fail(*why);
   SchemeAttr scheme = type.getScheme();
   Int8DotPlan plan;
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
@@ -195,8 +189,6 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
   if (scheme.getZeroPoint() && !isa<IntegerType>(scheme.getZeroPoint()))
     return fail("zero points are floats");
   int64_t k = type.getShape()[1];
-  if (lhs.getShape().back() != k)
-    return fail("activations and weights disagree on K");
   std::string blockWhy;
   std::optional<int64_t> block = scaleBlockAlongK(scheme, k, blockWhy);
   if (!block)

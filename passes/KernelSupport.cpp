@@ -13,6 +13,21 @@
 
 using namespace mlir;
 
+std::optional<std::string> qcc::lowbit::matmulOperandsWhyNot(QTensorType weight, Type lhsType,
+                                                             Type resultType, bool transposed) {
+  if (!transposed)
+    return std::string("weights are not stored [N, K]");
+  auto lhs = dyn_cast<RankedTensorType>(lhsType);
+  if (!lhs || !lhs.hasStaticShape() || !lhs.getElementType().isF32() || lhs.getRank() < 1)
+    return std::string("activations are not a static f32 tensor");
+  auto result = dyn_cast<RankedTensorType>(resultType);
+  if (!result || !result.getElementType().isF32())
+    return std::string("the result is not f32");
+  if (weight.getRank() != 2 || lhs.getShape().back() != weight.getShape()[1])
+    return std::string("activations and weights disagree on K");
+  return std::nullopt;
+}
+
 std::optional<int64_t> qcc::lowbit::scaleBlockAlongK(SchemeAttr scheme, int64_t k,
                                                      std::string &whyNot) {
   switch (scheme.getGranularity()) {

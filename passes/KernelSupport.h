@@ -17,6 +17,9 @@
 #include "qcc/Dialect/LowBit/IR/LowBit.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <optional>
+#include <string>
 #include "mlir/IR/Builders.h"
 
 namespace qcc::lowbit {
@@ -25,6 +28,12 @@ namespace qcc::lowbit {
 /// returns the next carried values.
 using LoopBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
     mlir::OpBuilder &, mlir::Value, mlir::ValueRange)>;
+
+/// Whether a kernel on [N, K] weights (`transposed`) can take these
+/// operands: f32 activations of static shape [..., K] and an f32 result.
+/// Returns the reason when it cannot, nullopt when it can.
+std::optional<std::string> matmulOperandsWhyNot(QTensorType weight, mlir::Type lhsType,
+                                                mlir::Type resultType, bool transposed);
 
 /// The elements of K one scale covers in an [N, K] weight with `scheme`
 /// (K for per-tensor or per-row scales), or nullopt with the reason.

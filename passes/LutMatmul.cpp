@@ -281,17 +281,10 @@ std::optional<LutPlan> qcc::lowbit::lut::planTarget(QTensorType type, Type lhsTy
     whyNot = why.str();
     return std::nullopt;
   };
-  if (!transposed)
-    return fail("weights are not stored [N, K]");
-  auto lhs = dyn_cast<RankedTensorType>(lhsType);
-  if (!lhs || !lhs.hasStaticShape() || !lhs.getElementType().isF32() || lhs.getRank() < 1)
-    return fail("activations are not a static f32 tensor");
-  auto result = dyn_cast<RankedTensorType>(resultType);
-  if (!result || !result.getElementType().isF32())
-    return fail("the result is not f32");
-  int64_t n = type.getShape()[0], k = type.getShape()[1];
-  if (lhs.getShape().back() != k)
-    return fail("activations and weights disagree on K");
+  if (std::optional<std::string> why =
+          matmulOperandsWhyNot(type, lhsType, resultType, transposed))
+    return fail(*why);
+  int64_t n = type.getShape()[0];
   if (n % kLanes != 0)
     return fail("N = " + llvm::Twine(n) + " is not a multiple of " + llvm::Twine(kLanes));
   SchemeAttr scheme = type.getScheme();
