@@ -67,15 +67,19 @@ std::vector<std::array<int, 3>> patterns() {
   return list; // 14
 }
 
-/// Index (0..13) and sign of a group of 3 ternary weights.
-std::pair<uint8_t, bool> encodeGroup(const std::vector<std::array<int, 3>> &list, int a, int b,
-                                     int c) {
-  bool negative = (a ? a : b ? b : c) < 0;
-  std::array<int, 3> p = negative ? std::array<int, 3>{-a, -b, -c} : std::array<int, 3>{a, b, c};
-  for (size_t i = 0; i < list.size(); ++i)
-    if (list[i] == p)
-      return {uint8_t(i), negative};
-  return {0, false};
+/// Index (0..13) and sign of every group of 3 ternary weights (a, b, c),
+/// at (a + 1) + 3 (b + 1) + 9 (c + 1): one table, built once per weight.
+std::array<std::pair<uint8_t, bool>, 27> groupCodes(const std::vector<std::array<int, 3>> &list) {
+  std::array<std::pair<uint8_t, bool>, 27> codes{};
+  for (int v = 0; v < 27; ++v) {
+    int a = v % 3 - 1, b = v / 3 % 3 - 1, c = v / 9 - 1;
+    bool negative = (a ? a : b ? b : c) < 0;
+    std::array<int, 3> p = negative ? std::array<int, 3>{-a, -b, -c} : std::array<int, 3>{a, b, c};
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i] == p)
+        codes[v] = {uint8_t(i), negative};
+  }
+  return codes;
 }
 
 int64_t paddedK(int64_t k) { return (k + kBlock - 1) / kBlock * kBlock; }
@@ -88,10 +92,12 @@ struct TernaryRows {
   bool signedCodes = false;
   std::vector<double> zero;  // per row
   std::vector<float> scale;  // per row
+  mutable std::vector<uint8_t> scratch; // one row's codes, reused by row()
 
   /// t[k] of row r into `out` (K values).
   void row(int64_t r, std::vector<int8_t> &out) const {
-    std::vector<uint8_t> codes(k);
+    scratch.resize(k);
+    std::vector<uint8_t> &codes = scratch;
     qcc::formats::unpackBits(packed.data() + size_t(r) * k * bits / 8, k, bits, codes.data());
     for (int64_t i = 0; i < k; ++i) {
       double code = signedCodes ? double(qcc::formats::signExtend(codes[i], bits)) : codes[i];
@@ -190,7 +196,7 @@ struct TernaryConstants {
 TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t,
                                 const Tiling &layout) {
   int64_t kp = paddedK(t.k), vectors = kp / kPerVector;
-  std::vector<std::array<int, 3>> list = patterns();
+  std::array<std::pair<uint8_t, bool>, 27> codesOf = groupCodes(patterns());
   std::vector<char> codes(size_t(t.n / kLanes) * vectors * kVectorBytes, 0);
   std::vector<uint64_t> signs(size_t(t.n / kLanes) * vectors * 2, 0);
   std::vector<int32_t> offsets(size_t(t.n / kLanes) * (kp / kBlock) * kLanes, 0);
@@ -202,7 +208,7 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
       size_t vec = size_t(vectorSlot(layout, vectors, tile, s));
       for (int64_t slot = 0; slot < 8; ++slot) {
         const int8_t *w = row.data() + s * kPerVector + 3 * slot;
-        auto [index, negative] = encodeGroup(list, w[0], w[1], w[2]);
+        auto [index, negative] = codesOf[(w[0] + 1) + 3 * (w[1] + 1) + 9 * (w[2] + 1)];
         int64_t byte = 4 * r + slot % 4;
         char &c = codes[vec * kVectorBytes + byte];
         c = char(uint8_t(c) | (slot < 4 ? index : uint8_t(index << 4)));
