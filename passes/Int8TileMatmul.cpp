@@ -40,10 +40,20 @@ struct Tiles {
   int64_t rows, cols;
 };
 
-/// Activation rows x 16-row weight tiles of one kernel iteration: 16
-/// accumulators where M allows, 8 at M = 1 and 2 (one per field parity).
-Tiles tilesFor(int64_t m, int64_t n) {
-  Tiles t = m % 8 == 0 ? Tiles{8, 2} : m % 4 == 0 ? Tiles{4, 2} : m % 2 == 0 ? Tiles{2, 2} : Tiles{1, 4};
+/// 512-bit registers (32 of them) or 256-bit ones (16, a 16-row
+/// accumulator taking two).
+bool wideRegisters(ByteDot dot) { return dot == ByteDot::Vnni512 || dot == ByteDot::Madd512; }
+
+/// Activation rows x 16-row weight tiles of one kernel iteration: with
+/// 512-bit registers 16 accumulators where M allows, 8 at M = 1 and 2 (one
+/// per field parity); with 256-bit ones half that, so that accumulators,
+/// weight fields and activations fit the 16 ymm registers.
+Tiles tilesFor(int64_t m, int64_t n, ByteDot dot) {
+  Tiles t = !wideRegisters(dot) ? (m % 2 == 0 ? Tiles{2, 2} : Tiles{1, 2})
+            : m % 8 == 0        ? Tiles{8, 2}
+            : m % 4 == 0        ? Tiles{4, 2}
+            : m % 2 == 0        ? Tiles{2, 2}
+                                : Tiles{1, 4};
   while ((n / kLanes) % t.cols != 0)
     t.cols /= 2;
   return t;
@@ -51,7 +61,9 @@ Tiles tilesFor(int64_t m, int64_t n) {
 
 } // namespace
 
-int64_t qcc::lowbit::int8TileColumns(int64_t m, int64_t n) { return tilesFor(m, n).cols; }
+int64_t qcc::lowbit::int8TileColumns(int64_t m, int64_t n, ByteDot dot) {
+  return tilesFor(m, n, dot).cols;
+}
 
 std::vector<char> qcc::lowbit::packInt8Tiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
                                              unsigned bits, int64_t cols) {
@@ -106,10 +118,10 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
     return fail("blocks of " + llvm::Twine(plan.block) + " elements are not whole vectors of " +
                 llvm::Twine(kPerVector(plan.bits)));
   // pmaddubsw's i16 pair sums saturate with 8-bit codes.
-  if (target->dot == ByteDot::Madd512 && plan.bits == 8)
+  if ((target->dot == ByteDot::Madd512 || target->dot == ByteDot::Madd256) && plan.bits == 8)
     return fail("8-bit codes need VNNI (pmaddubsw would saturate)");
   if (target->dot == ByteDot::Portable)
-    return fail("no AVX-512 byte-dot instruction");
+    return fail("no AVX2 or AVX-512 byte-dot instruction");
   plan.dot = target->dot;
   return plan;
 }
@@ -140,7 +152,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   int64_t vectorsPerRow = k / perVector, vectorsPerBlock = plan.block / perVector;
   auto byteType = VectorType::get({kVectorBytes}, i8);
   auto accType = VectorType::get({kLanes}, i32);
-  Tiles tiles = tilesFor(m, n);
+  Tiles tiles = tilesFor(m, n, plan.dot);
   int64_t rows = tiles.rows, cols = tileCols;
   // One accumulator per (tile, row), two (even and odd fields) at small M
   // so that enough vpdpbusd chains are in flight.
@@ -259,7 +271,8 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   // they are, with the tiles a vector interleaves; row-major ones are
   // repacked here.
   bool prepacked = weight.type.getLayoutKind() == LayoutKind::int8_tiles;
-  int64_t cols = prepacked ? weight.type.getLayout().getTile()[0] / kLanes : tilesFor(m, n).cols;
+  int64_t cols = prepacked ? weight.type.getLayout().getTile()[0] / kLanes
+                       : tilesFor(m, n, plan.dot).cols;
   std::vector<char> tiles = prepacked ? std::vector<char>(rowMajor->begin(), rowMajor->end())
                                       : packInt8Tiles(*rowMajor, n, k, plan.bits, cols);
   Value codes = readOnlyBuffer(

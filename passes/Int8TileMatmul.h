@@ -17,7 +17,7 @@ struct Int8TilePlan {
   unsigned bits = 0;
   bool signedCodes = false;
   int64_t block = 0;
-  ByteDot dot = ByteDot::Vnni512; // Vnni512 or Madd512
+  ByteDot dot = ByteDot::Vnni512; // Vnni512/256 or Madd512/256
 };
 
 /// The plan for constant `weight` times float `lhs`, or nullopt with the
@@ -27,8 +27,9 @@ std::optional<Int8TilePlan> planInt8Tiles(QTensorType weight, mlir::Type lhsType
                                           const llvm::StringSet<> &features, std::string &whyNot);
 
 /// 16-row tiles a kernel iteration reads for M activation rows and N weight
-/// rows (those the int8_tiles layout interleaves).
-int64_t int8TileColumns(int64_t m, int64_t n);
+/// rows with byte-dot instruction `dot` (those the int8_tiles layout
+/// interleaves).
+int64_t int8TileColumns(int64_t m, int64_t n, ByteDot dot);
 
 /// Row-major packed codes of an [n, k] weight as the bytes of
 /// `#lowbit.layout<int8_tiles = [16 cols, 32 / bits]>`.

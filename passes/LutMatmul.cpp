@@ -256,6 +256,28 @@ Value qcc::lowbit::lut::sumQuads(OpBuilder &b, Location loc, const LutPlan &plan
   if (plan.dot == ByteDot::Madd512)
     return ByteDotOp::create(b, loc, acc.getType(), acc, entries, weights,
                              b.getStringAttr("pmaddubsw"));
+  if (plan.dot == ByteDot::Vnni256 || plan.dot == ByteDot::Madd256) {
+    // 256-bit machines: the 16-row vector as two ymm halves of 8 rows,
+    // which LLVM keeps in two registers (no shuffles are emitted for the
+    // slices of a split 512-bit value).
+    StringRef instruction = plan.dot == ByteDot::Vnni256 ? "vpdpbusd" : "pmaddubsw";
+    auto halfBytes = VectorType::get({kVectorBytes / 2}, b.getI8Type());
+    auto halfLanes = VectorType::get({kLanes / 2}, b.getI32Type());
+    Value sum = acc;
+    for (int64_t h = 0; h < 2; ++h) {
+      auto slice = [&](Value v, VectorType, int64_t size) -> Value {
+        return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{h * size},
+                                                     ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
+      };
+      Value part = ByteDotOp::create(b, loc, halfLanes, slice(acc, halfLanes, kLanes / 2),
+                                     slice(entries, halfBytes, kVectorBytes / 2),
+                                     slice(weights, halfBytes, kVectorBytes / 2),
+                                     b.getStringAttr(instruction));
+      sum = vector::InsertStridedSliceOp::create(b, loc, part, sum, ArrayRef<int64_t>{h * kLanes / 2},
+                                                 ArrayRef<int64_t>{1});
+    }
+    return sum;
+  }
   // Bytes j, j + 4, ... of the quads: one multiply-add per quad position.
   auto lanes = VectorType::get({kLanes}, b.getI32Type());
   Value sum = acc;
@@ -301,8 +323,11 @@ std::optional<LutPlan> qcc::lowbit::lut::planTarget(QTensorType type, Type lhsTy
   plan.vpermb = has("avx512vbmi");
   // Entries are at most 252 and slot weights at most 8: pmaddubsw's i16
   // pair sums (<= 3024) cannot saturate.
+  bool avxVnni = has("avxvnni") || (has("avx512vnni") && has("avx512vl"));
   plan.dot = has("avx512vnni") ? ByteDot::Vnni512
              : has("avx512bw") ? ByteDot::Madd512
+             : avxVnni         ? ByteDot::Vnni256
+             : has("avx2")     ? ByteDot::Madd256
                                : ByteDot::Portable;
   return plan;
 }

@@ -32,7 +32,8 @@ namespace {
 
 /// The twin of a row-major constant read by `matmul` in the layout of
 /// `kind` (lut_planes or int8_tiles), or null where it does not apply.
-ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind) {
+ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
+                const llvm::StringSet<> &features) {
   QTensorType type = constant.getType();
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
   if (!matmul.getTransposeRhs() || type.getLayoutKind() != LayoutKind::row_major || !storage ||
@@ -48,7 +49,19 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind) {
     return {};
   auto lhs = cast<ShapedType>(matmul.getLhs().getType());
   int64_t m = lhs.getNumElements() / k;
-  int64_t cols = kind == LayoutKind::lut_planes ? lut::tiling(m, n).cols : int8TileColumns(m, n);
+  int64_t cols = 0;
+  if (kind == LayoutKind::lut_planes) {
+    cols = lut::tiling(m, n).cols;
+  } else {
+    // The tiles interleaved are those one iteration of the kernel reads,
+    // which depends on the register width its instruction has.
+    std::string whyNot;
+    std::optional<Int8TilePlan> plan = planInt8Tiles(type, matmul.getLhs().getType(),
+                                                     matmul.getType(), true, features, whyNot);
+    if (!plan)
+      return {};
+    cols = int8TileColumns(m, n, plan->dot);
+  }
   std::vector<char> packed = kind == LayoutKind::lut_planes
                                  ? lut::packLutPlanes(*rowMajor, n, k, bits, cols)
                                  : packInt8Tiles(*rowMajor, n, k, bits, cols);
@@ -68,6 +81,7 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind) {
 
 struct PackLayoutPass final : qcc::impl::PackLayoutPassBase<PackLayoutPass> {
   void runOnOperation() override {
+    llvm::StringSet<> features = targetFeaturesOf(getOperation());
     getOperation()->walk([&](MatmulOp matmul) {
       auto kernel = matmul->getAttrOfType<StringAttr>(kKernelAttrName);
       auto constant = matmul.getRhs().getDefiningOp<ConstantOp>();
@@ -75,9 +89,9 @@ struct PackLayoutPass final : qcc::impl::PackLayoutPassBase<PackLayoutPass> {
         return;
       ConstantOp packed;
       if (kernel.getValue() == kKernelLut)
-        packed = pack(matmul, constant, LayoutKind::lut_planes);
+        packed = pack(matmul, constant, LayoutKind::lut_planes, features);
       else if (kernel.getValue() == kKernelInt8Gemm)
-        packed = pack(matmul, constant, LayoutKind::int8_tiles);
+        packed = pack(matmul, constant, LayoutKind::int8_tiles, features);
       if (!packed)
         return;
       matmul.getRhsMutable().assign(packed);

@@ -52,9 +52,40 @@ func.func @int8_dot(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
 // CHECK-LABEL: func.func @w4_int8_tiles
 // CHECK: #lowbit.layout<int8_tiles = [16, 8]>
 // CHECK: qcc_int8_tiles: "0x40000000C0F32659377AADD0BEF124583578ACEFBCFF23673377BBFFAAFE32762175B9FEA8FC31852F73B80DA6FB40951D72C71C94F94E941B70C62B92F74DA3197FD53B487BAED1D003377A69ACD013013579BC9ADE12553377BBFFCB0F449854A8ED31FC3186DA85DA2F732E73C81DB60B51B64FA4FA5FE73D93F870D63C91197FD53B"
-func.func @w4_int8_tiles(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
-  %w = lowbit.constant storage(dense<[48, -106, -4, 82, -72, 30, 116, -38, -89, 13, 115, -38, 48, -89, 13, 115, 30, -124, -5, 82, -55, 48, -90, 29, -123, -4, 115, -22, 81, -55, 48, -73, -4, 115, -5, 98, -22, 82, -39, 81, 115, -5, 115, -5, 115, -5, 115, -5, -22, 98, -6, 115, -5, -124, 12, -108, 81, -23, 114, -5, -124, 29, -91, 62, -56, 81, -6, -125, 28, -90, 63, -40, 63, -40, 114, 11, -91, 63, -40, 114, -74, 80, -6, -108, 62, -40, 114, 28, 45, -57, 113, 28, -74, 97, 11, -75, -108, 78, -7, -108, 79, -6, -92, 95, 11, -74, 113, 44, -41, -125, 62, -7, 114, 61, -7, -92, 96, 28, -41, -109, -7, -75, 113, 61, -7, -75, 113, 61]> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>)
-      : !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>>
-  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<4x16xf32>, !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>> -> tensor<4x16xf32>
-  return %y : tensor<4x16xf32>
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
+  func.func @w4_int8_tiles(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+    %w = lowbit.constant storage(dense<[48, -106, -4, 82, -72, 30, 116, -38, -89, 13, 115, -38, 48, -89, 13, 115, 30, -124, -5, 82, -55, 48, -90, 29, -123, -4, 115, -22, 81, -55, 48, -73, -4, 115, -5, 98, -22, 82, -39, 81, 115, -5, 115, -5, 115, -5, 115, -5, -22, 98, -6, 115, -5, -124, 12, -108, 81, -23, 114, -5, -124, 29, -91, 62, -56, 81, -6, -125, 28, -90, 63, -40, 63, -40, 114, 11, -91, 63, -40, 114, -74, 80, -6, -108, 62, -40, 114, 28, 45, -57, 113, 28, -74, 97, 11, -75, -108, 78, -7, -108, 79, -6, -92, 95, 11, -74, 113, 44, -41, -125, 62, -7, 114, 61, -7, -92, 96, 28, -41, -109, -7, -75, 113, 61, -7, -75, 113, 61]> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>)
+        : !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>>
+    %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<4x16xf32>, !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>> -> tensor<4x16xf32>
+    return %y : tensor<4x16xf32>
+  }
+}
+
+// -----
+
+// The tiles interleaved follow the register width: at one activation row
+// int8-gemm reads 4 16-row tiles an iteration with 512-bit registers and 2
+// with AVX2's 256-bit ones (16 ymm registers).
+// CHECK-LABEL: func.func @avx512_interleaves_four
+// CHECK: #lowbit.layout<int8_tiles = [64, 8]>
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
+  func.func @avx512_interleaves_four(%x: tensor<1x32xf32>) -> tensor<1x64xf32> {
+    %w = lowbit.constant storage(dense<17> : tensor<1024xi8>) scales(dense<0.5> : tensor<64x1xf32>)
+        : !lowbit.qtensor<64x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+    %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<1x32xf32>, !lowbit.qtensor<64x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x64xf32>
+    return %y : tensor<1x64xf32>
+  }
+}
+
+// -----
+
+// CHECK-LABEL: func.func @avx2_interleaves_two
+// CHECK: #lowbit.layout<int8_tiles = [32, 8]>
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+  func.func @avx2_interleaves_two(%x: tensor<1x32xf32>) -> tensor<1x64xf32> {
+    %w = lowbit.constant storage(dense<17> : tensor<1024xi8>) scales(dense<0.5> : tensor<64x1xf32>)
+        : !lowbit.qtensor<64x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+    %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<1x32xf32>, !lowbit.qtensor<64x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x64xf32>
+    return %y : tensor<1x64xf32>
+  }
 }

@@ -32,3 +32,25 @@ func.func @w4_m4(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
   return %y : tensor<4x16xf32>
 }
 }
+
+// -----
+
+// With AVX2 only (no AVX-512, no VNNI): the same 16-row tiles, each byte
+// dot as two 256-bit halves of 8 rows (vpmaddubsw + vpmaddwd ymm), slices
+// of the 16-lane accumulator that LLVM keeps in two ymm registers.
+// CHECK-LABEL: func.func @w4_m1_avx2
+// CHECK: vector.load {{.*}} : memref<128xi8>, vector<64xi8>
+// CHECK: vector.extract_strided_slice {{.*}} {offsets = [0], sizes = [32], strides = [1]} : vector<64xi8> to vector<32xi8>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: vector.extract_strided_slice {{.*}} {offsets = [32], sizes = [32], strides = [1]} : vector<64xi8> to vector<32xi8>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: vector.insert_strided_slice {{.*}} {offsets = [8], strides = [1]} : vector<8xi32> into vector<16xi32>
+// CHECK-NOT: vpdpbusd
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+func.func @w4_m1_avx2(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<1x16xf32>, !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
