@@ -35,6 +35,14 @@ Value lower(OpBuilder &b, ByteDotOp op) {
   int64_t bytes = op.getUnsignedBytes().getType().getNumElements();
   int64_t lanes = op.getAcc().getType().getNumElements();
   StringRef instruction = op.getInstruction();
+  if (cast<VectorType>(acc.getType()).getElementType().isInteger(16)) {
+    // Pair sums only (verified: pmaddubsw), added in i16.
+    Value p = callIntrinsic(b, loc,
+                            bytes == 64 ? "llvm.x86.avx512.pmaddubs.w.512"
+                                        : "llvm.x86.avx2.pmadd.ub.sw",
+                            acc.getType(), {u, s});
+    return arith::AddIOp::create(b, loc, acc, p);
+  }
   if (instruction == "vpdpbusd")
     return callIntrinsic(b, loc,
                          bytes == 64 ? "llvm.x86.avx512.vpdpbusd.512"
@@ -58,6 +66,33 @@ Value lower(OpBuilder &b, ByteDotOp op) {
   Value wideU = arith::ExtUIOp::create(b, loc, acc.getType(), u);
   Value wideS = arith::ExtSIOp::create(b, loc, acc.getType(), s);
   return arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, wideU, wideS));
+}
+
+Value lower(OpBuilder &b, PairSumOp op) {
+  Location loc = op.getLoc();
+  Value acc = op.getAcc(), pairs = op.getPairs();
+  auto pairType = cast<VectorType>(pairs.getType());
+  if (op.getInstruction() == "pmaddwd") {
+    Value ones = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(pairType, b.getIntegerAttr(b.getI16Type(), 1)));
+    Value sums = callIntrinsic(b, loc,
+                               pairType.getNumElements() == 32 ? "llvm.x86.avx512.pmaddw.d.512"
+                                                               : "llvm.x86.avx2.pmadd.wd",
+                               acc.getType(), {pairs, ones});
+    return arith::AddIOp::create(b, loc, acc, sums);
+  }
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  SmallVector<int64_t> even, odd;
+  for (int64_t i = 0; i < lanes; ++i) {
+    even.push_back(2 * i);
+    odd.push_back(2 * i + 1);
+  }
+  auto wide = [&](ArrayRef<int64_t> positions) -> Value {
+    return arith::ExtSIOp::create(b, loc, acc.getType(),
+                                  vector::ShuffleOp::create(b, loc, pairs, pairs, positions));
+  };
+  return arith::AddIOp::create(b, loc, acc,
+                               arith::AddIOp::create(b, loc, wide(even), wide(odd)));
 }
 
 Value lower(OpBuilder &b, TableLookupOp op) {
@@ -85,6 +120,10 @@ struct ByteDotToLLVMPass final
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     getOperation()->walk([&](ByteDotOp op) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lower(rewriter, op));
+    });
+    getOperation()->walk([&](PairSumOp op) {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOp(op, lower(rewriter, op));
     });

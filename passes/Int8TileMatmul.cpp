@@ -128,6 +128,39 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
 
 namespace {
 
+/// acc + sum_i fields[i] . acts[i] (u8 x s8 quads into 16 i32 lanes) with
+/// vpmaddubsw and vpmaddwd, at the width of `dot`: the pair sums of all
+/// fields add up in i16 lanes and widen to i32 once (one vpmaddwd a vector
+/// instead of one a field). They fit: a pair is at most 2 x 15 x 127 = 3810
+/// with 4-bit codes (2 fields), 762 with 2-bit ones (4), 254 at 1 bit (8);
+/// 8-bit codes never take this path.
+Value sumFieldsInPairs(OpBuilder &b, Location loc, ByteDot dot, Value acc, ArrayRef<Value> fields,
+                       ArrayRef<Value> acts) {
+  int64_t parts = dot == ByteDot::Madd256 ? 2 : 1;
+  int64_t partBytes = kVectorBytes / parts, partLanes = kLanes / parts;
+  auto pairType = VectorType::get({partBytes / 2}, b.getI16Type());
+  Value sum = acc;
+  for (int64_t h = 0; h < parts; ++h) {
+    auto slice = [&](Value v, int64_t size) -> Value {
+      if (parts == 1)
+        return v;
+      return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{h * size},
+                                                   ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
+    };
+    Value pairs = arith::ConstantOp::create(b, loc, b.getZeroAttr(pairType));
+    for (size_t i = 0; i < fields.size(); ++i)
+      pairs = ByteDotOp::create(b, loc, pairType, pairs, slice(fields[i], partBytes),
+                                slice(acts[i], partBytes), b.getStringAttr("pmaddubsw"));
+    Value part = slice(acc, partLanes);
+    part = PairSumOp::create(b, loc, part.getType(), part, pairs, b.getStringAttr("pmaddwd"));
+    sum = parts == 1 ? part
+                     : Value(vector::InsertStridedSliceOp::create(
+                           b, loc, part, sum, ArrayRef<int64_t>{h * partLanes},
+                           ArrayRef<int64_t>{1}));
+  }
+  return sum;
+}
+
 class TileBuilder {
 public:
   TileBuilder(OpBuilder &b, Location loc, const Int8TilePlan &plan) : b(b), loc(loc), plan(plan) {}
@@ -156,7 +189,10 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   int64_t rows = tiles.rows, cols = tileCols;
   // One accumulator per (tile, row), two (even and odd fields) at small M
   // so that enough vpdpbusd chains are in flight.
-  int64_t halves = rows * cols <= 4 && fields > 1 ? 2 : 1;
+  // Without VNNI the fields' pair sums add up in i16 and widen once per
+  // vector (sumFieldsInPairs): one chain per accumulator is enough there.
+  bool pairSums = plan.dot == ByteDot::Madd512 || plan.dot == ByteDot::Madd256;
+  int64_t halves = rows * cols <= 4 && fields > 1 && !pairSums ? 2 : 1;
   int64_t perBlock = p.zeroPoints ? 2 : 1;
   SmallVector<int8_t> signFlip;
   if (plan.signedCodes)
@@ -209,19 +245,27 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                                  ValueRange{mul(sb, slot, kVectorBytes)});
                 if (plan.signedCodes)
                   w = arith::XOrIOp::create(sb, loc, w, byteVector(sb, loc, signFlip));
+                SmallVector<Value> field(fields);
                 for (int64_t i = 0; i < fields; ++i) {
-                  Value field = w;
+                  field[i] = w;
                   if (i > 0)
-                    field = arith::ShRUIOp::create(
-                        sb, loc, field,
+                    field[i] = arith::ShRUIOp::create(
+                        sb, loc, field[i],
                         byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t(bits * i))));
                   if (i + 1 < fields)
-                    field = arith::AndIOp::create(sb, loc, field, mask);
-                  for (int64_t r = 0; r < rows; ++r) {
+                    field[i] = arith::AndIOp::create(sb, loc, field[i], mask);
+                }
+                for (int64_t r = 0; r < rows; ++r) {
+                  if (pairSums) {
+                    int64_t a = (col * rows + r) * halves;
+                    next[a] = sumFieldsInPairs(sb, loc, plan.dot, next[a], field, acts[r]);
+                    continue;
+                  }
+                  for (int64_t i = 0; i < fields; ++i) {
                     int64_t a = (col * rows + r) * halves + i % halves;
                     LutPlan dotPlan;
                     dotPlan.dot = plan.dot;
-                    next[a] = sumQuads(sb, loc, dotPlan, next[a], field, acts[r][i]);
+                    next[a] = sumQuads(sb, loc, dotPlan, next[a], field[i], acts[r][i]);
                   }
                 }
               }

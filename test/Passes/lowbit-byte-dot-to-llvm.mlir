@@ -17,6 +17,39 @@ func.func @madd_ymm(%acc: vector<8xi32>, %u: vector<32xi8>, %s: vector<32xi8>) -
   return %r : vector<8xi32>
 }
 
+// i16 pair sums (no widening) and their widening, zmm and ymm.
+// CHECK-LABEL: func.func @pairs_zmm
+// CHECK: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pmaddubs.w.512"(%arg1, %arg2) : (vector<64xi8>, vector<64xi8>) -> vector<32xi16>
+// CHECK: %[[S:.*]] = arith.addi %arg0, %[[P]] : vector<32xi16>
+// CHECK: %[[W:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pmaddw.d.512"(%[[S]], %{{.*}}) : (vector<32xi16>, vector<32xi16>) -> vector<16xi32>
+// CHECK: arith.addi %arg3, %[[W]] : vector<16xi32>
+func.func @pairs_zmm(%acc16: vector<32xi16>, %u: vector<64xi8>, %s: vector<64xi8>, %acc: vector<16xi32>) -> vector<16xi32> {
+  %p = lowbit.byte_dot "pmaddubsw" %acc16, %u, %s : vector<64xi8> -> vector<32xi16>
+  %r = lowbit.pair_sum "pmaddwd" %acc, %p : vector<32xi16> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// CHECK-LABEL: func.func @pairs_ymm
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+func.func @pairs_ymm(%acc16: vector<16xi16>, %u: vector<32xi8>, %s: vector<32xi8>, %acc: vector<8xi32>) -> vector<8xi32> {
+  %p = lowbit.byte_dot "pmaddubsw" %acc16, %u, %s : vector<32xi8> -> vector<16xi16>
+  %r = lowbit.pair_sum "pmaddwd" %acc, %p : vector<16xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// Even and odd lanes sign-extended and added.
+// CHECK-LABEL: func.func @pairs_portable
+// CHECK: vector.shuffle %arg1, %arg1 [0, 2, 4, 6]
+// CHECK: arith.extsi {{.*}} : vector<4xi16> to vector<4xi32>
+// CHECK: vector.shuffle %arg1, %arg1 [1, 3, 5, 7]
+// CHECK: arith.addi
+// CHECK: arith.addi
+func.func @pairs_portable(%acc: vector<4xi32>, %p: vector<8xi16>) -> vector<4xi32> {
+  %r = lowbit.pair_sum "portable" %acc, %p : vector<8xi16> -> vector<4xi32>
+  return %r : vector<4xi32>
+}
+
 // CHECK-LABEL: func.func @portable
 // CHECK: arith.extui %{{.*}} : vector<16xi8> to vector<16xi32>
 // CHECK: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>

@@ -16,8 +16,8 @@
 // CHECK: vector.broadcast {{.*}} : i32 to vector<16xi32>
 // CHECK: vector.load {{.*}} : memref<128xi8>, vector<64xi8>
 // CHECK: arith.andi
-// CHECK: lowbit.byte_dot "vpdpbusd"
 // CHECK: arith.shrui
+// CHECK: lowbit.byte_dot "vpdpbusd"
 // CHECK: lowbit.byte_dot "vpdpbusd"
 // CHECK: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
 // CHECK: arith.subf
@@ -35,15 +35,20 @@ func.func @w4_m4(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
 
 // -----
 
-// With AVX2 only (no AVX-512, no VNNI): the same 16-row tiles, each byte
-// dot as two 256-bit halves of 8 rows (vpmaddubsw + vpmaddwd ymm), slices
-// of the 16-lane accumulator that LLVM keeps in two ymm registers.
+// With AVX2 only (no AVX-512, no VNNI): the same 16-row tiles as two
+// 256-bit halves of 8 rows; per half, the two nibble fields' vpmaddubsw
+// pair sums add up in i16 and widen once (vpmaddwd), into slices of the
+// 16-lane accumulator that LLVM keeps in two ymm registers.
 // CHECK-LABEL: func.func @w4_m1_avx2
 // CHECK: vector.load {{.*}} : memref<128xi8>, vector<64xi8>
 // CHECK: vector.extract_strided_slice {{.*}} {offsets = [0], sizes = [32], strides = [1]} : vector<64xi8> to vector<32xi8>
-// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: lowbit.pair_sum "pmaddwd" {{.*}} : vector<16xi16> -> vector<8xi32>
 // CHECK: vector.extract_strided_slice {{.*}} {offsets = [32], sizes = [32], strides = [1]} : vector<64xi8> to vector<32xi8>
-// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: lowbit.pair_sum "pmaddwd" {{.*}} : vector<16xi16> -> vector<8xi32>
 // CHECK: vector.insert_strided_slice {{.*}} {offsets = [8], strides = [1]} : vector<8xi32> into vector<16xi32>
 // CHECK-NOT: vpdpbusd
 module attributes {qcc.target_features = "+avx,+avx2,+fma"} {

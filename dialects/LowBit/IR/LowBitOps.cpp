@@ -340,6 +340,14 @@ LogicalResult ByteDotOp::verify() {
   int64_t lanes = getAcc().getType().getNumElements();
   int64_t bytes = getUnsignedBytes().getType().getNumElements();
   StringRef instruction = getInstruction();
+  if (getAcc().getType().getElementType().isInteger(16)) {
+    if (instruction != "pmaddubsw")
+      return emitOpError("i16 accumulators: pmaddubsw only, got '") << instruction << "'";
+    if (bytes != 2 * lanes || (bytes != 32 && bytes != 64))
+      return emitOpError("pmaddubsw into i16: 32 or 64 bytes, two per lane, got ")
+             << bytes << " bytes for " << lanes << " lanes";
+    return success();
+  }
   if (instruction == "portable") {
     if (bytes != lanes)
       return emitOpError("portable: one byte per lane, got ")
@@ -353,6 +361,21 @@ LogicalResult ByteDotOp::verify() {
     return emitOpError(instruction)
            << ": 32 or 64 bytes, four per lane, got " << bytes << " bytes for "
            << lanes << " lanes";
+  return success();
+}
+
+LogicalResult PairSumOp::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t pairs = getPairs().getType().getNumElements();
+  if (pairs != 2 * lanes)
+    return emitOpError("two i16 lanes per i32 lane, got ") << pairs << " for " << lanes;
+  StringRef instruction = getInstruction();
+  if (instruction == "portable")
+    return success();
+  if (instruction != "pmaddwd")
+    return emitOpError("unknown instruction '") << instruction << "' (pmaddwd or portable)";
+  if (pairs != 16 && pairs != 32)
+    return emitOpError("pmaddwd: 16 or 32 i16 lanes, got ") << pairs;
   return success();
 }
 

@@ -37,3 +37,43 @@ func.func @lookup_instruction(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16
   %r = lowbit.table_lookup "tbl" %t, %i : vector<16xi8>
   return %r : vector<16xi8>
 }
+
+// -----
+
+func.func @i16_needs_pmaddubsw(%acc: vector<32xi16>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<32xi16> {
+  // expected-error @+1 {{i16 accumulators: pmaddubsw only, got 'vpdpbusd'}}
+  %r = lowbit.byte_dot "vpdpbusd" %acc, %u, %s : vector<64xi8> -> vector<32xi16>
+  return %r : vector<32xi16>
+}
+
+// -----
+
+func.func @i16_two_bytes_a_lane(%acc: vector<8xi16>, %u: vector<32xi8>, %s: vector<32xi8>) -> vector<8xi16> {
+  // expected-error @+1 {{pmaddubsw into i16: 32 or 64 bytes, two per lane, got 32 bytes for 8 lanes}}
+  %r = lowbit.byte_dot "pmaddubsw" %acc, %u, %s : vector<32xi8> -> vector<8xi16>
+  return %r : vector<8xi16>
+}
+
+// -----
+
+func.func @pair_sum_lanes(%acc: vector<8xi32>, %p: vector<32xi16>) -> vector<8xi32> {
+  // expected-error @+1 {{two i16 lanes per i32 lane, got 32 for 8}}
+  %r = lowbit.pair_sum "pmaddwd" %acc, %p : vector<32xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// -----
+
+func.func @pair_sum_instruction(%acc: vector<8xi32>, %p: vector<16xi16>) -> vector<8xi32> {
+  // expected-error @+1 {{unknown instruction 'vpdpwssd' (pmaddwd or portable)}}
+  %r = lowbit.pair_sum "vpdpwssd" %acc, %p : vector<16xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// -----
+
+func.func @pair_sum_width(%acc: vector<4xi32>, %p: vector<8xi16>) -> vector<4xi32> {
+  // expected-error @+1 {{pmaddwd: 16 or 32 i16 lanes, got 8}}
+  %r = lowbit.pair_sum "pmaddwd" %acc, %p : vector<8xi16> -> vector<4xi32>
+  return %r : vector<4xi32>
+}

@@ -257,21 +257,49 @@ def LowBit_ByteDotOp : LowBit_Op<"byte_dot", [Pure,
     R = 4, 32 or 64 bytes), `pmaddubsw` (pmaddubsw + pmaddwd, AVX2 /
     AVX-512BW, R = 4; exact only while pairs of products fit in i16, i.e.
     unsigned bytes below 128) or `portable` (extend, multiply, add; R = 1).
-    It is an op rather than an LLVM intrinsic call so that it is pure to
-    bufferization and buffer deallocation.
+    With an `i16` accumulator, `pmaddubsw` alone (R = 2): the pair sums
+    added to i16 lanes, exact while they and the running sums fit in i16
+    (kernels sum several bit fields this way and widen once with
+    `lowbit.pair_sum`). It is an op rather than an LLVM intrinsic call so
+    that it is pure to bufferization and buffer deallocation.
 
     ```mlir
     %r = lowbit.byte_dot "vpdpbusd" %acc, %u, %s : vector<64xi8> -> vector<16xi32>
+    %p = lowbit.byte_dot "pmaddubsw" %acc16, %u2, %s2 : vector<32xi8> -> vector<16xi16>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+  let arguments = (ins VectorOfRankAndType<[1], [I32, I16]>:$acc,
                        VectorOfRankAndType<[1], [I8]>:$unsigned_bytes,
                        VectorOfRankAndType<[1], [I8]>:$signed_bytes,
                        StrAttr:$instruction);
-  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let results = (outs VectorOfRankAndType<[1], [I32, I16]>:$result);
   let assemblyFormat = [{
     $instruction $acc `,` $unsigned_bytes `,` $signed_bytes attr-dict `:`
     type($unsigned_bytes) `->` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
+def LowBit_PairSumOp : LowBit_Op<"pair_sum", [Pure,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "Adjacent i16 lanes summed into i32 lanes";
+  let description = [{
+    A kernel building block: `result[i] = acc[i] + sext(pairs[2 i]) +
+    sext(pairs[2 i + 1])`, the widening step after i16 byte dots
+    (`lowbit.byte_dot "pmaddubsw"` with an i16 accumulator). `instruction`:
+    `pmaddwd` (a multiply-add by ones, AVX2 / AVX-512BW; 16 or 32 pairs) or
+    `portable`.
+
+    ```mlir
+    %r = lowbit.pair_sum "pmaddwd" %acc, %pairs : vector<16xi16> -> vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I16]>:$pairs,
+                       StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $instruction $acc `,` $pairs attr-dict `:` type($pairs) `->` type($acc)
   }];
   let hasVerifier = 1;
 }
