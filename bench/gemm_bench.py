@@ -67,7 +67,17 @@ FORMATS = {
     # FP8 weights: DequantizeLinear(float8 E4M3FN [K, N], per column) -> MatMul
     # (opset 21); qcc decodes the codes in its f32 kernel.
     "fp8": "fp8",
+    # FP4 E2M1 weights: DequantizeLinear(float4 [K, N], blocks of K) -> MatMul
+    # (opset 23), MXFP4 with E8M0 power-of-two scales per 32, NVFP4-shaped
+    # with f32 scales per 16. Compiled with --int8-activations (a QDQ model
+    # has no accuracy_level): the int8-gemm kernel decodes the codes through
+    # a 16-entry table. ONNX Runtime 1.30's CPU provider has no FP4
+    # DequantizeLinear (nor E8M0 scales): no ORT column.
+    "mxfp4": "mxfp4",
+    "nvfp4": "nvfp4",
 }
+# qcc flags per format (others compile with none).
+QCC_FLAGS = {"mxfp4": ["--int8-activations"], "nvfp4": ["--int8-activations"]}
 ACCURACY_LEVEL = 4
 # ORT's MatMulNBits with accuracy_level 4 quantizes the activations to int8
 # blocks before its integer dot products, so it is not a float32 result: qcc
@@ -84,7 +94,7 @@ TOL_REF_INT8 = TOL_ORT_NBITS
 # stated bound, against the reference and against ORT's int8 result alike.
 TOL_LUT = 8e-2
 # Formats ONNX Runtime's MatMulNBits does not take (bits = 1): no ORT column.
-NO_ORT = {"w1g128"}
+NO_ORT = {"w1g128", "mxfp4", "nvfp4"}
 
 
 def log(*args):
@@ -135,6 +145,38 @@ class Layer:
             self.weight = (val * scales[None, :]).astype(np.float32)
             self.extra_nodes = [helper.make_node("DequantizeLinear", [f"Wq{index}", f"Ws{index}"],
                                                  [f"W{index}"], axis=1, name=f"dq{index}")]
+            self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
+            return
+        if spec in ("mxfp4", "nvfp4"):
+            mx = spec == "mxfp4"
+            block = 32 if mx else 16
+            codes = rng.integers(0, 16, size=(k, n), dtype=np.uint8)
+            flat = codes.reshape(-1)
+            values = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6], np.float64)
+            val = np.where(codes & 8, -1.0, 1.0) * values[codes & 7]  # rms ~2.9
+            wq = TensorProto()  # onnx 1.12's helpers predate float4 (type 23)
+            wq.name, wq.data_type = f"Wq{index}", 23
+            wq.raw_data = (flat[0::2] | (flat[1::2] << 4)).astype(np.uint8).tobytes()
+            wq.dims.extend([k, n])
+            target = 1.0 / (2.9 * math.sqrt(k))  # outputs ~ unit for unit inputs
+            if mx:
+                e = (np.round(np.log2(target)) + 127 + rng.integers(-1, 2, size=(k // block, n))).astype(np.uint8)
+                scales = 2.0 ** (e.astype(np.float64) - 127)
+                ws = TensorProto()
+                ws.name, ws.data_type, ws.raw_data = f"Ws{index}", 24, e.tobytes()  # FLOAT8E8M0
+                ws.dims.extend([k // block, n])
+                attrs = {"axis": 0, "block_size": block, "output_dtype": TensorProto.FLOAT}
+                self.bytes = codes.size // 2 + e.nbytes
+            else:
+                sf = (target * (rng.random((k // block, n)) * 0.5 + 0.75)).astype(np.float32)
+                scales = sf.astype(np.float64)
+                ws = numpy_helper.from_array(sf, f"Ws{index}")
+                attrs = {"axis": 0, "block_size": block}
+                self.bytes = codes.size // 2 + sf.nbytes
+            self.inits += [wq, ws]
+            self.weight = (val * np.repeat(scales, block, axis=0)).astype(np.float32)
+            self.extra_nodes = [helper.make_node("DequantizeLinear", [f"Wq{index}", f"Ws{index}"],
+                                                 [f"W{index}"], name=f"dq{index}", **attrs)]
             self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
             return
         if spec == "qdq8":
@@ -216,10 +258,11 @@ def build_model(fmt, k, n, m, layers, seed):
                               [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
                               [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])],
                               initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21 if fmt == "fp8" else 17),
+    opset = 23 if fmt in ("mxfp4", "nvfp4") else 21 if fmt == "fp8" else 17
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset),
                                                     helper.make_opsetid("com.microsoft", 1)],
                               producer_name="qcc-bench")
-    model.ir_version = 8
+    model.ir_version = 9 if opset >= 23 else 8
     a = rng.standard_normal((m, k), dtype=np.float32)
     ref = a.astype(np.float64)
     for layer in ls:
@@ -247,9 +290,9 @@ class Bench:
                            check=True, capture_output=True, text=True)
         return float(r.stdout.strip())
 
-    def compile(self, onnx_path, lib):
+    def compile(self, onnx_path, lib, flags=()):
         t0 = time.monotonic()
-        r = subprocess.run([self.qcc, onnx_path, "-o", lib, "--report"], capture_output=True, text=True)
+        r = subprocess.run([self.qcc, onnx_path, "-o", lib, "--report", *flags], capture_output=True, text=True)
         wall = time.monotonic() - t0
         if r.returncode != 0:
             raise RuntimeError("qcc failed: " + (r.stdout + r.stderr).strip()[-2000:])
@@ -294,7 +337,7 @@ class Bench:
         a.tofile(a_f32)
         row = {"shape": shape, "K": k, "N": n, "M": m, "format": fmt, "layers": layers,
                "regime": regime, "weight_bytes": wbytes / layers}
-        row["compile_s"], row["kernel"] = self.compile(onnx_path, lib)
+        row["compile_s"], row["kernel"] = self.compile(onnx_path, lib, QCC_FLAGS.get(fmt, ()))
 
         # Probe: one timed qcc run (after qcc-run's warm-up run) and ten of ORT,
         # which also give the outputs to compare.
@@ -524,6 +567,10 @@ def _bytes_estimate(fmt, k, n):
         return k * n + 5 * n
     if spec == "t158":
         return n * k * 2 // 8 + 4 * n * (k // 128)
+    if spec == "mxfp4":
+        return k * n // 2 + k * n // 32
+    if spec == "nvfp4":
+        return k * n // 2 + 4 * k * n // 16
     bits, block, zp = spec
     blocks = k // block
     return n * k * bits // 8 + 4 * n * blocks + (n * -(-blocks * bits // 8) if zp else 0) + \

@@ -102,6 +102,12 @@ Value lower(OpBuilder &b, TableLookupOp op) {
   int64_t bytes = type.getNumElements();
   if (op.getInstruction() == "vpermb") // operands: table, then indices
     return callIntrinsic(b, loc, "llvm.x86.avx512.permvar.qi.512", type, {table, indices});
+  if (op.getInstruction() == "vpshufb") // operands: table, then indices
+    return callIntrinsic(b, loc,
+                         bytes == 64   ? "llvm.x86.avx512.pshuf.b.512"
+                         : bytes == 32 ? "llvm.x86.avx2.pshuf.b"
+                                       : "llvm.x86.ssse3.pshuf.b.128",
+                         type, {table, indices});
   // A lane at a time: LLVM IR has no shuffle with run-time indices.
   Value mask = arith::ConstantIntOp::create(b, loc, b.getI8Type(), bytes - 1);
   Value result = table;

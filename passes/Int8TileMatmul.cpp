@@ -27,6 +27,10 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+
 using namespace mlir;
 using namespace qcc::lowbit;
 using namespace qcc::lowbit::lut;
@@ -89,7 +93,8 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
                                                       Type resultType, bool transposed,
                                                       const llvm::StringSet<> &features,
                                                       std::string &whyNot) {
-  std::optional<LutPlan> target = planTarget(type, lhsType, resultType, transposed, features, whyNot);
+  std::optional<LutPlan> target =
+      planTarget(type, lhsType, resultType, transposed, features, whyNot, /*decodedCodes=*/true);
   if (!target)
     return std::nullopt;
   auto fail = [&](const llvm::Twine &why) -> std::optional<Int8TilePlan> {
@@ -99,12 +104,20 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
   if (type.getLayoutKind() != LayoutKind::row_major &&
       type.getLayoutKind() != LayoutKind::int8_tiles)
     return fail("the layout is neither row_major nor int8_tiles");
-  auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  if (!storage)
-    return fail("codes are not integers");
+  SchemeAttr scheme = type.getScheme();
   Int8TilePlan plan;
-  plan.bits = storage.getWidth();
-  plan.signedCodes = !storage.isUnsigned();
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  if (isa<Float4E2M1FNType>(type.getStorageType())) {
+    plan.decode = CodeDecode::Fp4;
+  } else if (!storage) {
+    return fail("codes are neither integers nor FP4 E2M1");
+  } else if (scheme.hasCodebook()) {
+    if (storage.getWidth() != 4 || scheme.getCodebookAxis())
+      return fail("codebooks other than one 16-entry table");
+    plan.decode = CodeDecode::Codebook;
+  }
+  plan.bits = storage ? storage.getWidth() : 4;
+  plan.signedCodes = storage && !storage.isUnsigned() && plan.decode == CodeDecode::None;
   if (plan.bits != 1 && plan.bits != 2 && plan.bits != 4 && plan.bits != 8)
     return fail(llvm::Twine(plan.bits) + "-bit codes do not tile a byte");
   int64_t k = type.getShape()[1];
@@ -127,6 +140,63 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
 }
 
 namespace {
+
+/// The 16 unsigned bytes 4-bit codes decode to, with real value
+/// (byte - zeroShift) * unit (times the weight's scales).
+struct DecodeTable {
+  std::array<int8_t, 16> bytes{};
+  double unit = 1.0, zeroShift = 0.0;
+  /// The largest byte, for the i16 pair-sum bound.
+  int64_t maxByte = 0;
+};
+
+/// The largest byte a table may hold: vpdpbusd takes any u8; with
+/// vpmaddubsw a pair of products must fit in i16 (2 x 127 x 127).
+int64_t tableByteLimit(ByteDot dot) {
+  return dot == ByteDot::Vnni512 || dot == ByteDot::Vnni256 ? 255 : 127;
+}
+
+/// FP4 E2M1 doubled is an integer in [-12, 12], so FP4 decodes exactly:
+/// byte = 2 value + 12, unit 1/2. A codebook decodes exactly when its
+/// entries are integers within the byte range, else onto an affine grid of
+/// `limit` steps from its smallest to its largest entry (NF4 on VNNI: steps
+/// of 2/255, at most 0.4% of its range off; documented in cpu-target.md).
+FailureOr<DecodeTable> buildDecodeTable(const Int8TilePlan &plan, const QTensorParts &weight) {
+  DecodeTable t;
+  std::array<double, 16> values;
+  if (plan.decode == CodeDecode::Fp4) {
+    static constexpr double kE2M1[8] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
+    for (int c = 0; c < 16; ++c)
+      values[c] = (c & 8 ? -1.0 : 1.0) * kE2M1[c & 7];
+  } else {
+    std::optional<std::vector<double>> book = constantValues(weight.codebook, true);
+    if (!book || book->size() != 16)
+      return failure();
+    std::copy(book->begin(), book->end(), values.begin());
+  }
+  double lo = *std::min_element(values.begin(), values.end());
+  double hi = *std::max_element(values.begin(), values.end());
+  int64_t limit = tableByteLimit(plan.dot);
+  bool integral = llvm::all_of(values, [](double v) { return v == std::round(v); });
+  if (plan.decode == CodeDecode::Fp4) {
+    t.unit = 0.5;
+  } else if (integral && hi - lo <= double(limit)) {
+    t.unit = 1.0;
+  } else {
+    t.unit = hi > lo ? (hi - lo) / double(limit) : 1.0;
+  }
+  // The grid starts at the smallest entry: byte = (v - lo) / unit, so the
+  // real value is (byte - zeroShift) * unit with zeroShift = -lo / unit.
+  for (int c = 0; c < 16; ++c) {
+    int64_t byte = int64_t(std::round((values[c] - lo) / t.unit));
+    if (byte < 0 || byte > limit)
+      return failure();
+    t.bytes[c] = int8_t(uint8_t(byte));
+    t.maxByte = std::max(t.maxByte, byte);
+  }
+  t.zeroShift = -lo / t.unit;
+  return t;
+}
 
 /// acc + sum_i fields[i] . acts[i] (u8 x s8 quads into 16 i32 lanes) with
 /// vpmaddubsw and vpmaddwd, at the width of `dot`: the pair sums of all
@@ -166,7 +236,8 @@ public:
   TileBuilder(OpBuilder &b, Location loc, const Int8TilePlan &plan) : b(b), loc(loc), plan(plan) {}
 
   void buildDotLoops(Value x, Value aScale, Value aSum, Value codes, const BlockParams &p,
-                     Value out, int64_t m, int64_t n, int64_t k, int64_t cols);
+                     const std::optional<DecodeTable> &table, Value out, int64_t m, int64_t n,
+                     int64_t k, int64_t cols);
 
 private:
   Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
@@ -177,8 +248,8 @@ private:
 };
 
 void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
-                                const BlockParams &p, Value out, int64_t m, int64_t n,
-                                int64_t k, int64_t tileCols) {
+                                const BlockParams &p, const std::optional<DecodeTable> &table,
+                                Value out, int64_t m, int64_t n, int64_t k, int64_t tileCols) {
   Type i32 = b.getI32Type(), i8 = b.getI8Type();
   unsigned bits = plan.bits;
   int64_t blocks = k / plan.block, perVector = kPerVector(bits), fields = 8 / bits;
@@ -191,7 +262,10 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   // so that enough vpdpbusd chains are in flight.
   // Without VNNI the fields' pair sums add up in i16 and widen once per
   // vector (sumFieldsInPairs): one chain per accumulator is enough there.
-  bool pairSums = plan.dot == ByteDot::Madd512 || plan.dot == ByteDot::Madd256;
+  // Decoded codes: their bytes bound the pair sums instead of the width.
+  int64_t maxByte = table ? table->maxByte : (int64_t(1) << bits) - 1;
+  bool pairSums = (plan.dot == ByteDot::Madd512 || plan.dot == ByteDot::Madd256) &&
+                  2 * fields * maxByte * 127 <= 32767;
   int64_t halves = rows * cols <= 4 && fields > 1 && !pairSums ? 2 : 1;
   int64_t perBlock = p.zeroPoints ? 2 : 1;
   SmallVector<int8_t> signFlip;
@@ -210,6 +284,32 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   };
   auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init, LoopBody body) {
     return buildCountedLoop(ob, loc, count, init, body);
+  };
+
+  // The 16-entry table in every 16-byte lane; vpshufb at the width of
+  // the byte dot (two ymm lookups for a 64-byte vector on 256-bit targets).
+  SmallVector<int8_t> tableBytes;
+  if (table)
+    for (int64_t lane = 0; lane < kVectorBytes / 16; ++lane)
+      tableBytes.append(table->bytes.begin(), table->bytes.end());
+  auto decodeField = [&](OpBuilder &ob, Value field) -> Value {
+    Value lut = byteVector(ob, loc, tableBytes);
+    if (wideRegisters(plan.dot))
+      return TableLookupOp::create(ob, loc, field.getType(), lut, field,
+                                   ob.getStringAttr("vpshufb"));
+    Value result = field;
+    for (int64_t h = 0; h < 2; ++h) {
+      auto half = [&](Value v) -> Value {
+        return vector::ExtractStridedSliceOp::create(ob, loc, v, ArrayRef<int64_t>{h * 32},
+                                                     ArrayRef<int64_t>{32}, ArrayRef<int64_t>{1});
+      };
+      Value part = half(field);
+      part = TableLookupOp::create(ob, loc, part.getType(), half(lut), part,
+                                   ob.getStringAttr("vpshufb"));
+      result = vector::InsertStridedSliceOp::create(ob, loc, part, result,
+                                                    ArrayRef<int64_t>{h * 32}, ArrayRef<int64_t>{1});
+    }
+    return result;
   };
 
   int64_t tile = rows * cols;
@@ -254,6 +354,8 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                         byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t(bits * i))));
                   if (i + 1 < fields)
                     field[i] = arith::AndIOp::create(sb, loc, field[i], mask);
+                  if (table)
+                    field[i] = decodeField(sb, field[i]);
                 }
                 for (int64_t r = 0; r < rows; ++r) {
                   if (pairSums) {
@@ -307,8 +409,16 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
       codesAttr ? constantBytes(*codesAttr) : std::nullopt;
   if (!rowMajor || int64_t(rowMajor->size()) != n * k * plan.bits / 8)
     return {};
+  std::optional<DecodeTable> table;
+  if (plan.decode != CodeDecode::None) {
+    FailureOr<DecodeTable> built = buildDecodeTable(plan, weight);
+    if (failed(built))
+      return {};
+    table = *built;
+  }
   FailureOr<BlockParams> params =
-      buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block);
+      buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block,
+                       table ? table->unit : 1.0, table ? table->zeroShift : 0.0);
   if (failed(params))
     return {};
   // Codes already in the kernel's layout (lowbit-pack-layout) are used as
@@ -332,6 +442,6 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   buildBlockQuantization(b, loc, x, xq, aScale, aSum, m, blocks, plan.block, 127.0f);
   TileBuilder tb(b, loc, plan);
-  tb.buildDotLoops(xq, aScale, aSum, codes, p, out, m, n, k, cols);
+  tb.buildDotLoops(xq, aScale, aSum, codes, p, table, out, m, n, k, cols);
   return matrixAsResult(b, loc, out, resultType);
 }

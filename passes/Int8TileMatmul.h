@@ -13,11 +13,17 @@
 
 namespace qcc::lowbit {
 
+/// How 4-bit codes that are not integers become the unsigned bytes the byte
+/// dot reads: through a 16-entry table (vpshufb), FP4 E2M1 values doubled
+/// (exact: 0, +-1, ..., +-12) or a codebook's entries on an affine grid.
+enum class CodeDecode { None, Fp4, Codebook };
+
 struct Int8TilePlan {
   unsigned bits = 0;
   bool signedCodes = false;
   int64_t block = 0;
   ByteDot dot = ByteDot::Vnni512; // Vnni512/256 or Madd512/256
+  CodeDecode decode = CodeDecode::None;
 };
 
 /// The plan for constant `weight` times float `lhs`, or nullopt with the

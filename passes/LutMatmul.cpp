@@ -102,7 +102,8 @@ Tiling qcc::lowbit::lut::tiling(int64_t m, int64_t n) {
 
 FailureOr<BlockParams> qcc::lowbit::lut::buildBlockParams(OpBuilder &b, Location loc,
                                                           const QTensorParts &w, bool signedCodes,
-                                                          unsigned bits, int64_t block) {
+                                                          unsigned bits, int64_t block,
+                                                          double unit, double zeroShift) {
   int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
   int64_t blocks = k / block;
   std::optional<std::vector<double>> scales = constantValues(w.scales, true);
@@ -118,7 +119,14 @@ FailureOr<BlockParams> qcc::lowbit::lut::buildBlockParams(OpBuilder &b, Location
     return failure();
   // Signed codes read as unsigned: u = code + 2^(bits-1) (the kernels flip
   // the sign bits), and the zero point moves with them.
-  double bias = signedCodes ? double(int64_t(1) << (bits - 1)) : 0.0;
+  double bias = (signedCodes ? double(int64_t(1) << (bits - 1)) : 0.0) + zeroShift;
+  double tensorScale = 1.0;
+  if (w.tensorScale) {
+    std::optional<std::vector<double>> t = constantValues(w.tensorScale, true);
+    if (!t || t->size() != 1)
+      return failure();
+    tensorScale = (*t)[0];
+  }
   auto at = [&](const std::vector<double> &grid, int64_t r, int64_t blk) {
     if (grid.size() == 1)
       return grid[0];
@@ -139,9 +147,9 @@ FailureOr<BlockParams> qcc::lowbit::lut::buildBlockParams(OpBuilder &b, Location
     for (int64_t blk = 0; blk < blocks; ++blk) {
       double s = at(*scales, r, blk), z = (zeros ? at(*zeros, r, blk) : 0.0) + bias;
       size_t at0 = ((size_t(r / kLanes) * blocks + blk) * perBlock) * kLanes + r % kLanes;
-      params[at0] = float(s);
+      params[at0] = float(s * unit * tensorScale);
       if (p.zeroPoints)
-        params[at0 + kLanes] = float(s * z);
+        params[at0 + kLanes] = float(s * unit * tensorScale * z);
     }
   p.params = resourceConstant(
       b, loc, RankedTensorType::get({int64_t(params.size())}, b.getF32Type()), "qcc_lut_params",
@@ -298,7 +306,7 @@ Value qcc::lowbit::lut::sumQuads(OpBuilder &b, Location loc, const LutPlan &plan
 std::optional<LutPlan> qcc::lowbit::lut::planTarget(QTensorType type, Type lhsType,
                                                    Type resultType, bool transposed,
                                                    const llvm::StringSet<> &features,
-                                                   std::string &whyNot) {
+                                                   std::string &whyNot, bool decodedCodes) {
   auto fail = [&](const llvm::Twine &why) -> std::optional<LutPlan> {
     whyNot = why.str();
     return std::nullopt;
@@ -310,7 +318,7 @@ std::optional<LutPlan> qcc::lowbit::lut::planTarget(QTensorType type, Type lhsTy
   if (n % kLanes != 0)
     return fail("N = " + llvm::Twine(n) + " is not a multiple of " + llvm::Twine(kLanes));
   SchemeAttr scheme = type.getScheme();
-  if (scheme.hasCodebook() || scheme.getTensorScale())
+  if (!decodedCodes && (scheme.hasCodebook() || scheme.getTensorScale()))
     return fail("codebooks and tensor scales");
   LayoutKind layout = type.getLayoutKind();
   if (layout != LayoutKind::row_major && layout != LayoutKind::lut_planes &&

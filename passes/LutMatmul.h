@@ -85,10 +85,11 @@ mlir::Value lookup(mlir::OpBuilder &b, mlir::Location loc, const LutPlan &plan,
 
 /// The checks and target facts the lut kernels share (shapes, types, N a
 /// multiple of 16, vpermb and the byte-dot instruction); bits and blocks
-/// are left to the caller.
+/// are left to the caller. Codebooks and tensor scales only with
+/// `decodedCodes` (a kernel that maps codes through a table first).
 std::optional<LutPlan> planTarget(QTensorType weight, mlir::Type lhsType, mlir::Type resultType,
                                   bool transposed, const llvm::StringSet<> &features,
-                                  std::string &whyNot);
+                                  std::string &whyNot, bool decodedCodes = false);
 
 /// The register tile for M activation rows and N weight rows: `rows`
 /// activation rows x `cols` 16-row weight tiles (8 independent vpdpbusd
@@ -118,6 +119,10 @@ inline int64_t vectorSlot(const Tiling &tiling, int64_t vectorsPerRow, int64_t t
 /// `uniformZero`, serves the whole weight): one 16-row vector load each, one
 /// sequential stream as a kernel walks a tile's blocks. Signed codes count
 /// as unsigned (code + 2^(bits-1), the zero point moved with them).
+/// Codes mapped through a table before the byte dot (int8-gemm's FP4 and
+/// codebook weights) read as u = code-value / `unit` + `zeroShift`: the
+/// scales are multiplied by `unit` and the zero points moved by
+/// `zeroShift`.
 struct BlockParams {
   mlir::Value params;
   bool zeroPoints = false;
@@ -125,7 +130,8 @@ struct BlockParams {
 };
 mlir::FailureOr<BlockParams> buildBlockParams(mlir::OpBuilder &b, mlir::Location loc,
                                               const QTensorParts &w, bool signedCodes,
-                                              unsigned bits, int64_t block);
+                                              unsigned bits, int64_t block, double unit = 1.0,
+                                              double zeroShift = 0.0);
 
 /// The loop nest the 16-row tile kernels share: scf.parallel over groups of
 /// `cols` 16-row weight tiles; in each, steps of `rows` activation rows;

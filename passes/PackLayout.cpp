@@ -35,11 +35,13 @@ namespace {
 ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
                 const llvm::StringSet<> &features) {
   QTensorType type = constant.getType();
-  auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  if (!matmul.getTransposeRhs() || type.getLayoutKind() != LayoutKind::row_major || !storage ||
-      type.getRank() != 2)
+  Type storage = type.getStorageType();
+  // FP4 codes are 4-bit fields like integer ones (int8-gemm decodes them).
+  bool fp4 = isa<Float4E2M1FNType>(storage) && kind == LayoutKind::int8_tiles;
+  if (!matmul.getTransposeRhs() || type.getLayoutKind() != LayoutKind::row_major ||
+      !(isa<IntegerType>(storage) || fp4) || type.getRank() != 2)
     return {};
-  unsigned bits = storage.getWidth();
+  unsigned bits = storage.getIntOrFloatBitWidth();
   int64_t n = type.getShape()[0], k = type.getShape()[1];
   bool widthOk = bits == 1 || bits == 2 || bits == 4 || (kind == LayoutKind::int8_tiles && bits == 8);
   if (!widthOk || n % lut::kLanes != 0 || k % (32 / bits) != 0)

@@ -178,6 +178,10 @@ struct SelectKernelsPass final
                 weightType, op.getLhs().getType(), op.getType(), transposed, features, tileWhy))
           return {kKernelInt8Gemm.str(),
                   permission + "; 16-row weight tiles, activation quads broadcast, " +
+                      (tiles->decode == CodeDecode::Fp4        ? "FP4 codes decoded by vpshufb, "
+                       : tiles->decode == CodeDecode::Codebook ? "codebook indices decoded by "
+                                                                 "vpshufb, "
+                                                               : "") +
                       stringifyByteDot(tiles->dot).str() + gemmWhy};
         gemmWhy += "; int8-gemm: " + tileWhy;
       }

@@ -67,6 +67,20 @@ func.func @vpermb(%table: vector<64xi8>, %indices: vector<64xi8>) -> vector<64xi
   return %r : vector<64xi8>
 }
 
+// CHECK-LABEL: func.func @pshufb_ymm
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%arg0, %arg1) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+func.func @pshufb_ymm(%table: vector<32xi8>, %indices: vector<32xi8>) -> vector<32xi8> {
+  %r = lowbit.table_lookup "vpshufb" %table, %indices : vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// CHECK-LABEL: func.func @pshufb_zmm
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"
+func.func @pshufb_zmm(%table: vector<64xi8>, %indices: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.table_lookup "vpshufb" %table, %indices : vector<64xi8>
+  return %r : vector<64xi8>
+}
+
 // A lane at a time, the index masked to the table's width.
 // CHECK-LABEL: func.func @portable_lookup
 // CHECK-COUNT-4: arith.andi %{{.*}}, %{{.*}} : i8

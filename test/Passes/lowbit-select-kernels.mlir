@@ -171,3 +171,26 @@ func.func @int8_gemm(%x: tensor<4x256xf32>) -> (tensor<4x16xf32>, tensor<4x16xf3
   return %y, %y2 : tensor<4x16xf32>, tensor<4x16xf32>
 }
 }
+
+// -----
+
+// AVX2 only, N a multiple of 16: int8-gemm on ymm halves. FP4 codes: the
+// f32 path unless int8 activations are allowed, then int8-gemm with the
+// codes decoded by vpshufb.
+// CHECK-LABEL: func.func @avx2_tiles
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx2 vpmaddubsw ymm"
+// CHECK: lowbit.kernel = "f32-block-dot"
+// FORCE-LABEL: func.func @avx2_tiles
+// FORCE: lowbit.kernel = "int8-gemm"
+// FORCE: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "allow-int8-activations; 16-row weight tiles, activation quads broadcast, FP4 codes decoded by vpshufb, avx2 vpmaddubsw ymm"
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+func.func @avx2_tiles(%x: tensor<1x256xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {
+  %w = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x16xf32>
+  %f = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<1.0> : tensor<16x8xf8E8M0FNU>)
+      : !lowbit.qtensor<16x256xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f8E8M0FNU>>
+  %z = lowbit.matmul %x, %f transpose_rhs : tensor<1x256xf32>, !lowbit.qtensor<16x256xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f8E8M0FNU>> -> tensor<1x16xf32>
+  return %y, %z : tensor<1x16xf32>, tensor<1x16xf32>
+}
+}

@@ -59,3 +59,42 @@ func.func @w4_m1_avx2(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
   return %y : tensor<1x16xf32>
 }
 }
+
+// -----
+
+// FP4 E2M1 codes: each nibble field goes through a 16-entry vpshufb table
+// (replicated in every 16-byte lane) to 2 x value + 12, exact; the scale
+// carries the unit 1/2 (2.0 x 0.5 = 1.0 in the parameter stream) and the
+// zero point 12 is one constant for the whole weight (12 sum_q per block).
+// CHECK-LABEL: func.func @fp4_m1_avx2
+// CHECK: arith.constant 1.270000e+02 : f32
+// CHECK: arith.constant dense<[12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0, 12, 13,
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: lowbit.pair_sum "pmaddwd"
+// CHECK: arith.constant 1.200000e+01 : f32
+// CHECK: qcc_lut_params: "0x080000000000803F0000803F
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+func.func @fp4_m1_avx2(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<33> : tensor<256xi8>) scales(dense<2.0> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x32xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<1x32xf32>, !lowbit.qtensor<16x32xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// With AVX-512BW the same table lookup is one 64-byte vpshufb.
+// CHECK-LABEL: func.func @fp4_m1_avx512
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<64xi8>
+// CHECK: lowbit.byte_dot "vpdpbusd"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
+func.func @fp4_m1_avx512(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<33> : tensor<256xi8>) scales(dense<2.0> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x32xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<1x32xf32>, !lowbit.qtensor<16x32xf4E2M1FN, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}

@@ -338,6 +338,53 @@ qdq_case("qdq_int4_blocked_lut", 128, 32, 2, INT4, block=32, kernel="lut")
 qdq_case("qdq_int4_per_channel_lut", 64, 48, 1, INT4, kernel="lut")
 qdq_case("qdq_int4_blocked_int8_gemm", 128, 32, 4, INT4, block=32, kernel="int8-gemm")
 qdq_case("qdq_int8_per_channel_int8_gemm", 64, 48, 1, INT8, kernel="int8-gemm")
+
+
+# FP4 E2M1 weights through int8-gemm (--int8-activations): codes decoded by
+# a 16-entry vpshufb table to 2 x value + 12 (exact), activations to int8
+# per block, so the result is held to the float64 value of that integer
+# computation within f32 rounding, and to 3e-2 of the float64 reference.
+# MXFP4 (E8M0 power-of-two scales per 32) and NVFP4-shaped blocks of 16
+# with f32 scales; M = 1 and 4 (two register tilings).
+def fp4_case(name, k, n, m, block, mx):
+    codes = rng.integers(0, 16, size=(k, n)).astype(np.uint8)
+    flat = codes.reshape(-1)
+    packed = (flat[0::2] | (flat[1::2] << 4)).astype(np.uint8).tolist()
+    if mx:
+        e = rng.integers(118, 126, size=(k // block, n)).astype(np.uint8)
+        scales = 2.0 ** (e.astype(np.float64) - 127)
+        s_init = raw_tensor("Sq", 24, [k // block, n], e.reshape(-1).tolist())  # FLOAT8E8M0
+        attrs = {"axis": 0, "block_size": block, "output_dtype": FLOAT}
+    else:
+        sf = (rng.random((k // block, n)) * 0.02 + 0.002).astype(np.float32)
+        scales = sf.astype(np.float64)
+        s_init = tensor("Sq", sf)
+        attrs = {"axis": 0, "block_size": block}
+    dq = helper.make_node("DequantizeLinear", ["Wq", "Sq"], ["W"], **attrs)
+    mm = helper.make_node("MatMul", ["A", "W"], ["Y"])
+    mdl = model([dq, mm], [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
+                [raw_tensor("Wq", FLOAT4E2M1, [k, n], packed), s_init], opset=23)
+    values = np.array([(-1 if c & 8 else 1) * fp4_values[c & 7] for c in range(16)], np.float64)
+    v = values[codes]  # [k, n]
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    rows_q = a.reshape(m, k // block, block)
+    amax = np.abs(rows_q).max(axis=2)
+    inv = np.where(amax > 0, np.float32(127) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+    xq = np.rint(rows_q * inv[..., None]).astype(np.float64)
+    a_scale = (amax / np.float32(127)).astype(np.float64)
+    terms = a_scale[:, :, None] * np.einsum("mbj,bjn->mbn", xq, v.reshape(k // block, block, n)) * scales[None]
+    exact = terms.sum(axis=1)
+    bound = 8 * 2.0 ** -24 * np.abs(terms).sum(axis=1).max()
+    reference = a.astype(np.float64) @ (v * np.repeat(scales, block, axis=0))
+    assert np.abs(exact - reference).max() <= 3e-2 * np.abs(reference).max()
+    run(name, mdl, {"A": a}, {"Y": exact.astype(np.float32)}, rtol=0, atol=bound,
+        flags=("--int8-activations", "--kernel=int8-gemm"))
+
+
+fp4_case("mxfp4_int8_gemm_m1", 256, 64, 1, 32, mx=True)
+fp4_case("mxfp4_int8_gemm_m4", 128, 32, 4, 32, mx=True)
+fp4_case("nvfp4_blocks_int8_gemm_m1", 128, 48, 1, 16, mx=False)
+fp4_case("nvfp4_blocks_int8_gemm_m2", 64, 32, 2, 16, mx=False)
 # A large f32-gemm layer: 256 tiles, each decoding 4 rows of 4096 weights
 # into its own buffer.
 qdq_case("qdq_int8_prefill_large", 4096, 1024, 16, INT8)

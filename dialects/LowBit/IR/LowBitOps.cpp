@@ -386,8 +386,14 @@ LogicalResult TableLookupOp::verify() {
   StringRef instruction = getInstruction();
   if (instruction == "portable")
     return success();
+  if (instruction == "vpshufb") {
+    if (bytes != 16 && bytes != 32 && bytes != 64)
+      return emitOpError("vpshufb: 16, 32 or 64 bytes, got ") << bytes;
+    return success();
+  }
   if (instruction != "vpermb")
-    return emitOpError("unknown instruction '") << instruction << "' (vpermb or portable)";
+    return emitOpError("unknown instruction '") << instruction
+                                                << "' (vpermb, vpshufb or portable)";
   if (bytes != 64)
     return emitOpError("vpermb: a 64-byte table, got ") << bytes << " bytes";
   return success();

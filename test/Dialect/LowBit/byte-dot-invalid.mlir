@@ -33,7 +33,7 @@ func.func @lookup_power_of_two(%t: vector<24xi8>, %i: vector<24xi8>) -> vector<2
 // -----
 
 func.func @lookup_instruction(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16xi8> {
-  // expected-error @+1 {{unknown instruction 'tbl' (vpermb or portable)}}
+  // expected-error @+1 {{unknown instruction 'tbl' (vpermb, vpshufb or portable)}}
   %r = lowbit.table_lookup "tbl" %t, %i : vector<16xi8>
   return %r : vector<16xi8>
 }
@@ -76,4 +76,12 @@ func.func @pair_sum_width(%acc: vector<4xi32>, %p: vector<8xi16>) -> vector<4xi3
   // expected-error @+1 {{pmaddwd: 16 or 32 i16 lanes, got 8}}
   %r = lowbit.pair_sum "pmaddwd" %acc, %p : vector<8xi16> -> vector<4xi32>
   return %r : vector<4xi32>
+}
+
+// -----
+
+func.func @pshufb_width(%t: vector<8xi8>, %i: vector<8xi8>) -> vector<8xi8> {
+  // expected-error @+1 {{vpshufb: 16, 32 or 64 bytes, got 8}}
+  %r = lowbit.table_lookup "vpshufb" %t, %i : vector<8xi8>
+  return %r : vector<8xi8>
 }

@@ -313,7 +313,11 @@ def LowBit_TableLookupOp : LowBit_Op<"table_lookup", [Pure,
     of two (the index's high bits are ignored, so packed codes need no
     masking above the table's width). `instruction` names what
     `lowbit-byte-dot-to-llvm` emits: `vpermb` (AVX-512 VBMI, N = 64, one
-    instruction) or `portable` (a lane at a time, any N). It is an op
+    instruction), `vpshufb` (SSSE3 / AVX2 / AVX-512BW, N = 16, 32 or 64:
+    each 16-byte lane looks up in its own 16 table bytes, `result[i] =
+    table[16 floor(i / 16) + indices[i] mod 16]`, for indices below 128;
+    kernels replicate one 16-entry table in every lane) or `portable` (a
+    lane at a time, any N, the `mod N` form). It is an op
     rather than an LLVM intrinsic call so that it is pure to bufferization
     and buffer deallocation.
 
