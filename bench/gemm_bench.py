@@ -75,9 +75,19 @@ FORMATS = {
     # DequantizeLinear (nor E8M0 scales): no ORT column.
     "mxfp4": "mxfp4",
     "nvfp4": "nvfp4",
+    # NF4 (QLoRA / bitsandbytes): com.microsoft MatMulBnb4, absmax per 64.
+    # ONNX Runtime runs it (dequantize, then float32 MatMul); qcc with
+    # --int8-activations decodes the codebook indices through a 16-entry
+    # table onto an int8 grid (int8-gemm).
+    "nf4": "nf4",
 }
 # qcc flags per format (others compile with none).
-QCC_FLAGS = {"mxfp4": ["--int8-activations"], "nvfp4": ["--int8-activations"]}
+QCC_FLAGS = {"mxfp4": ["--int8-activations"], "nvfp4": ["--int8-activations"],
+             "nf4": ["--int8-activations"]}
+NF4_VALUES = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
+              -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
+              0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
+              0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0]
 ACCURACY_LEVEL = 4
 # ORT's MatMulNBits with accuracy_level 4 quantizes the activations to int8
 # blocks before its integer dot products, so it is not a float32 result: qcc
@@ -146,6 +156,22 @@ class Layer:
             self.extra_nodes = [helper.make_node("DequantizeLinear", [f"Wq{index}", f"Ws{index}"],
                                                  [f"W{index}"], axis=1, name=f"dq{index}")]
             self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
+            return
+        if spec == "nf4":
+            block = 64
+            codes = rng.integers(0, 16, size=(n, k), dtype=np.uint8)  # [N, K]
+            flat = codes.reshape(-1)
+            packed = ((flat[0::2] << 4) | flat[1::2]).astype(np.uint8)  # first code high
+            target = 1.0 / (0.53 * math.sqrt(k))  # rms of NF4's values ~0.53
+            absmax = (target * (rng.random(n * k // block) * 0.5 + 0.75)).astype(np.float32)
+            self.inits += [numpy_helper.from_array(packed, f"B{index}"),
+                           numpy_helper.from_array(absmax, f"absmax{index}")]
+            self.bytes = packed.nbytes + absmax.nbytes
+            w = np.array(NF4_VALUES, np.float32)[codes] * np.repeat(absmax, block).reshape(n, k)
+            self.weight = np.ascontiguousarray(w.T)  # [K, N]
+            self.node_inputs = [f"B{index}", f"absmax{index}"]
+            self.op, self.domain = "MatMulBnb4", "com.microsoft"
+            self.attrs = {"K": k, "N": n, "block_size": block, "quant_type": 1}
             return
         if spec in ("mxfp4", "nvfp4"):
             mx = spec == "mxfp4"
@@ -569,6 +595,8 @@ def _bytes_estimate(fmt, k, n):
         return n * k * 2 // 8 + 4 * n * (k // 128)
     if spec == "mxfp4":
         return k * n // 2 + k * n // 32
+    if spec == "nf4":
+        return k * n // 2 + 4 * k * n // 64
     if spec == "nvfp4":
         return k * n // 2 + 4 * k * n // 16
     bits, block, zp = spec

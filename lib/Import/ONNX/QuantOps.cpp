@@ -16,12 +16,14 @@
 
 #include "qcc/Dialect/LowBit/IR/LowBit.h"
 #include "qcc/Formats/BitPacking.h"
+#include "qcc/Formats/Codebook.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 using namespace qcc;
@@ -666,6 +668,100 @@ LogicalResult convertMatMulNBits(NodeImporter &n) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// com.microsoft MatMulBnb4 (bitsandbytes NF4 / FP4)
+//===----------------------------------------------------------------------===//
+
+/// bitsandbytes' 4-bit code values (the ones ONNX Runtime's MatMulBnb4
+/// decodes with), by quant_type: 0 = its FP4 (not OCP E2M1: max 1, a
+/// subnormal 1/192), 1 = NF4 (QLoRA's normal-float quantiles).
+constexpr float kBnbFp4Values[16] = {0.0f,         5.208333333e-03f,  0.66666667f,  1.0f,
+                                     0.33333333f,  0.5f,              0.16666667f,  0.25f,
+                                     -0.0f,        -5.208333333e-03f, -0.66666667f, -1.0f,
+                                     -0.33333333f, -0.5f,             -0.16666667f, -0.25f};
+
+LogicalResult convertMatMulBnb4(NodeImporter &n) {
+  OpBuilder &b = n.getBuilder();
+  Location loc = n.getLoc();
+  MLIRContext *context = n.getContext();
+  int64_t k = n.getIntAttr("K", 0), cols = n.getIntAttr("N", 0);
+  int64_t block = n.getIntAttr("block_size", 0), quantType = n.getIntAttr("quant_type", -1);
+  if (quantType != 0 && quantType != 1)
+    return n.fail("quant_type=" + llvm::Twine(quantType) + " is not 0 (FP4) or 1 (NF4)");
+  if (block < 16 || (block & (block - 1)) != 0)
+    return n.fail("block_size=" + llvm::Twine(block) + " must be a power of two, at least 16");
+  if (k <= 0 || cols <= 0)
+    return n.fail("attributes K and N must be positive");
+  // Blocks run over the flattened [N, K] weight; they are blocks of rows
+  // only when K is a multiple of the block.
+  if (k % block != 0)
+    return n.fail("K=" + llvm::Twine(k) + " is not a multiple of block_size=" +
+                  llvm::Twine(block) + "; blocks spanning two rows are not supported");
+  if (n.getIntAttr("training_mode", 0) != 0 || n.getIntAttr("transB", 1) != 1)
+    return n.fail("training_mode=1 and transB=0 are not supported");
+  DataType activation = n.getInputType(0);
+  if (activation != DataType::Float && activation != DataType::Float16)
+    return n.fail("A must be FLOAT or FLOAT16, got " + dataTypeName(activation));
+  ArrayRef<int64_t> aShape = n.getInputShape(0);
+  if (aShape.empty() || aShape.back() != k)
+    return n.fail("A's last dimension must be K=" + llvm::Twine(k));
+  const HostTensor *weights = n.getConstantInput(1);
+  const HostTensor *absmax = n.getConstantInput(2);
+  if (!weights || !absmax)
+    return n.fail("B and absmax must be initializers");
+  if (n.getInputType(1) != DataType::Uint8)
+    return n.fail("B must be UINT8, got " + dataTypeName(n.getInputType(1)));
+  int64_t blocks = k / block;
+  if (weights->getBytes().size() != static_cast<size_t>(cols * k / 2))
+    return n.fail("B holds " + llvm::Twine(weights->getBytes().size()) +
+                  " bytes but N x K at 4 bits needs " + llvm::Twine(cols * k / 2));
+  if (absmax->getNumElements() != cols * blocks)
+    return n.fail("absmax holds " + llvm::Twine(absmax->getNumElements()) +
+                  " values but N x K/block_size needs " + llvm::Twine(cols * blocks));
+  if (!isFloatType(absmax->getType()))
+    return n.fail("absmax must be a float tensor");
+
+  // [N, K] indices into the codebook, one absmax scale per block of K.
+  Type storage = IntegerType::get(context, 4, IntegerType::Unsigned);
+  Type scaleType = getSignlessElementType(context, absmax->getType());
+  Type f32 = b.getF32Type();
+  QuantLayout layout;
+  layout.granularity = Granularity::per_block;
+  layout.block = {1, block};
+  layout.paramShape = {cols, blocks};
+  SchemeAttr scheme = SchemeAttr::get(context, Granularity::per_block, std::nullopt,
+                                      layout.block, scaleType, Type(), Type(), f32, std::nullopt);
+  FailureOr<QTensorType> type = makeQTensorType(n, {cols, k}, storage, scheme);
+  if (failed(type))
+    return failure();
+  // bitsandbytes packs the first of two codes in the high nibble; qcc (as
+  // ONNX INT4) in the low one.
+  std::vector<uint8_t> swapped(weights->getBytes().size());
+  auto *bytes = reinterpret_cast<const uint8_t *>(weights->getBytes().data());
+  for (size_t i = 0; i < swapped.size(); ++i)
+    swapped[i] = uint8_t((bytes[i] >> 4) | (bytes[i] << 4));
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<uint8_t>(swapped));
+  ElementsAttr storageAttr = DenseResourceElementsAttr::get(
+      RankedTensorType::get({int64_t(swapped.size())}, b.getI8Type()), n.getInputName(1),
+      std::move(blob));
+  ElementsAttr scaleAttr =
+      absmax->reshaped(layout.paramShape).toAttribute(context, n.getInputName(2));
+  auto codebookType = RankedTensorType::get({16}, f32);
+  ElementsAttr codebook =
+      quantType == 1
+          ? DenseElementsAttr::get(codebookType, ArrayRef<float>(formats::kNF4Values))
+          : DenseElementsAttr::get(codebookType, ArrayRef<float>(kBnbFp4Values));
+  Value weight = lowbit::ConstantOp::create(b, loc, *type, storageAttr, scaleAttr,
+                                            ElementsAttr(), FloatAttr(), codebook);
+  SmallVector<int64_t> outShape(aShape.drop_back());
+  outShape.push_back(cols);
+  auto resultType = RankedTensorType::get(outShape, elementTypeOf(n.getInput(0)));
+  auto matmul = lowbit::MatmulOp::create(b, loc, resultType, n.getInput(0), weight, Value(),
+                                         /*transpose_rhs=*/true);
+  n.setOutput(0, matmul, activation);
+  return success();
+}
+
 } // namespace
 
 void qcc::onnx_import::addQuantOps(std::vector<OpSupport> &ops) {
@@ -684,5 +780,8 @@ void qcc::onnx_import::addQuantOps(std::vector<OpSupport> &ops) {
   ops.push_back({"com.microsoft", "MatMulNBits", 1, 1, convertMatMulNBits,
                  "bits 1-8, block_size >= 16, packed or float zero points; "
                  "no g_idx"});
+  ops.push_back({"com.microsoft", "MatMulBnb4", 1, 1, convertMatMulBnb4,
+                 "NF4 and bitsandbytes FP4 codebooks, absmax per block of K; "
+                 "K a multiple of block_size"});
   addQuantConvOps(ops);
 }
