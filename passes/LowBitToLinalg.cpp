@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -37,6 +38,8 @@ using namespace qcc;
 using namespace qcc::lowbit;
 
 namespace {
+
+Value applyEpilogue(OpBuilder &b, MatmulOp op, Value result);
 
 Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                   Type element) {
@@ -693,8 +696,48 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
         });
     result = add.getResult(0);
   }
+  if (!op.getEpilogue().empty())
+    result = applyEpilogue(rewriter, op, result);
   rewriter.replaceOp(op, result);
   return success();
+}
+
+/// `result` mapped element by element through `op`'s epilogue region, as
+/// one linalg.generic (inputs of the result's shape read at the same
+/// position, [n] ones broadcast over rows); LLVM sees it right after the
+/// kernel's loops.
+Value applyEpilogue(OpBuilder &b, MatmulOp op, Value result) {
+  Location loc = op.getLoc();
+  MLIRContext *context = op.getContext();
+  auto type = cast<RankedTensorType>(result.getType());
+  unsigned rank = type.getRank();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap row = AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, context)}, context);
+  SmallVector<Value> inputs{result};
+  SmallVector<AffineMap> maps{identity};
+  for (Value input : op.getEpilogueInputs()) {
+    inputs.push_back(input);
+    int64_t inputRank = cast<RankedTensorType>(input.getType()).getRank();
+    maps.push_back(inputRank == rank ? identity
+                   : inputRank == 1  ? row
+                                     : AffineMap::get(rank, 0, {}, context));
+  }
+  maps.push_back(identity);
+  SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+  Block &body = op.getEpilogue().front();
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs,
+      ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType())}, maps,
+      parallel, [&](OpBuilder &nb, Location, ValueRange args) {
+        IRMapping map;
+        for (auto [from, to] : llvm::zip(body.getArguments(), args))
+          map.map(from, to);
+        for (Operation &inner : body.without_terminator())
+          nb.clone(inner, map);
+        linalg::YieldOp::create(
+            nb, loc, map.lookupOrDefault(cast<YieldOp>(body.getTerminator()).getValues()[0]));
+      });
+  return generic.getResult(0);
 }
 
 struct LowBitToLinalgPass final
@@ -706,7 +749,8 @@ struct LowBitToLinalgPass final
     Lowering lowering(rewriter);
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<LowBitDialect>(op->getDialect()))
+      // Epilogue terminators go with their matmul.
+      if (isa<LowBitDialect>(op->getDialect()) && !isa<YieldOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops)

@@ -105,6 +105,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   selection.forceKernel = options.kernel;
   graph.addPass(qcc::createFuseDequantPass());
   graph.addPass(createCanonicalizerPass());
+  graph.addPass(qcc::createFuseEpiloguePass());
   graph.addPass(qcc::createSelectKernelsPass(selection));
   graph.addPass(qcc::createPackLayoutPass());
   if (failed(graph.run(module)))

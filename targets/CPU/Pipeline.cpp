@@ -24,6 +24,7 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   // Graph level: each matmul's kernel (kept where the driver or the IR chose
   // already), then qtensors become plain tensors, then signless ones.
   pm.addPass(qcc::createFuseDequantPass());
+  pm.addPass(qcc::createFuseEpiloguePass());
   pm.addPass(qcc::createSelectKernelsPass());
   pm.addPass(qcc::createPackLayoutPass());
   pm.addPass(qcc::createLowBitToLinalgPass());

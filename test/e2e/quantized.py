@@ -387,6 +387,57 @@ fp4_case("nvfp4_blocks_int8_gemm_m1", 128, 48, 1, 16, mx=False)
 fp4_case("nvfp4_blocks_int8_gemm_m2", 64, 32, 2, 16, mx=False)
 
 
+# lowbit-fuse-epilogue: MatMulNBits, then Add (bias [N]), Relu, Add (a
+# residual input), Mul (0.5) fold into the matmul's epilogue. At
+# accuracy_level 0 against float64 of the whole chain; at 4 on int8-gemm,
+# against the float64 value of its integer product followed by the chain
+# (f32 rounding of the product's terms, plus 4 roundings of the result by
+# the epilogue's ops).
+def epilogue_case(name, k, n, m, accuracy_level):
+    block = 32
+    q = rng.integers(0, 16, size=(n, k)).astype(np.uint8)
+    scales = (rng.random((n, k // block)) * 0.1 + 0.01).astype(np.float32)
+    flat = q.reshape(-1)
+    packed = (flat[0::2] | (flat[1::2] << 4)).astype(np.uint8).reshape(n, k // block, block // 2)
+    bias = rng.standard_normal(n).astype(np.float32)
+    nodes = [helper.make_node("MatMulNBits", ["A", "B", "S"], ["Y0"], domain="com.microsoft", K=k, N=n,
+                              bits=4, block_size=block, accuracy_level=accuracy_level),
+             helper.make_node("Add", ["Y0", "bias"], ["Y1"]),
+             helper.make_node("Relu", ["Y1"], ["Y2"]),
+             helper.make_node("Add", ["Y2", "R"], ["Y3"]),
+             helper.make_node("Mul", ["Y3", "half"], ["Y"])]
+    mdl = model(nodes, [value_info("A", FLOAT, [m, k]), value_info("R", FLOAT, [m, n])],
+                [value_info("Y", FLOAT, [m, n])],
+                [tensor("B", packed), tensor("S", scales.reshape(-1)), tensor("bias", bias),
+                 tensor("half", np.array(0.5, np.float32))], opset=17, extra_opsets=[("com.microsoft", 1)])
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    r = rng.standard_normal((m, n)).astype(np.float32)
+    codes = q.astype(np.float64) - 8
+    s = scales.astype(np.float64)
+
+    def chain(y):
+        return (np.maximum(y + bias, 0) + r) * 0.5
+
+    if accuracy_level == 0:
+        w = codes * np.repeat(s, block, axis=1)
+        run(name, mdl, {"A": a, "R": r}, {"Y": chain(a.astype(np.float64) @ w.T).astype(np.float32)},
+            rtol=1e-4, atol=1e-4)
+        return
+    rows_q = a.reshape(m, k // block, block)
+    amax = np.abs(rows_q).max(axis=2)
+    inv = np.where(amax > 0, np.float32(127) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
+    xq = np.rint(rows_q * inv[..., None]).astype(np.float64)
+    a_scale = (amax / np.float32(127)).astype(np.float64)
+    terms = a_scale[:, None, :] * s[None] * np.einsum("mbj,nbj->mnb", xq, codes.reshape(n, k // block, block))
+    expected = chain(terms.sum(axis=2))
+    bound = 8 * 2.0 ** -24 * np.abs(terms).sum(axis=2).max() + 4 * 2.0 ** -24 * np.abs(expected).max()
+    run(name, mdl, {"A": a, "R": r}, {"Y": expected.astype(np.float32)}, rtol=0, atol=bound,
+        flags=("--kernel=int8-gemm",))
+
+
+epilogue_case("epilogue_bias_relu_residual_scale", 128, 32, 2, 0)
+epilogue_case("epilogue_int8_gemm", 256, 48, 1, 4)
+
 # com.microsoft MatMulBnb4 (bitsandbytes NF4 / FP4 codebooks, absmax per
 # block of the [N, K] weight, first code of a byte in its high nibble).
 # Default (f32 activations): against float64 of the decoded weights. With

@@ -190,6 +190,45 @@ LogicalResult RequantizeOp::verify() {
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
+/// The epilogue's inputs have the result's shape or [n]; its block takes
+/// one element of the result and of each input and yields one result
+/// element.
+static LogicalResult verifyEpilogue(MatmulOp op, RankedTensorType result) {
+  Region &region = op.getEpilogue();
+  if (region.empty()) {
+    if (!op.getEpilogueInputs().empty())
+      return op.emitOpError("epilogue inputs without an epilogue region");
+    return success();
+  }
+  Type element = result.getElementType();
+  int64_t n = result.getShape().back();
+  for (auto [i, input] : llvm::enumerate(op.getEpilogueInputs())) {
+    auto type = cast<RankedTensorType>(input.getType());
+    if (type.getShape() != result.getShape() && type.getShape() != ArrayRef<int64_t>{n} &&
+        type.getRank() != 0)
+      return op.emitOpError("epilogue input ")
+             << i << " has shape " << shapeText(type.getShape()) << "; expected "
+             << shapeText(result.getShape()) << ", [" << n << "] or a scalar";
+  }
+  Block &block = region.front();
+  if (block.getNumArguments() != op.getEpilogueInputs().size() + 1)
+    return op.emitOpError("epilogue block takes ")
+           << block.getNumArguments() << " arguments; expected "
+           << op.getEpilogueInputs().size() + 1 << " (the element, then one per input)";
+  if (block.getArgument(0).getType() != element)
+    return op.emitOpError("epilogue's first argument is ")
+           << block.getArgument(0).getType() << "; expected the result element type " << element;
+  for (auto [i, input] : llvm::enumerate(op.getEpilogueInputs()))
+    if (block.getArgument(i + 1).getType() !=
+        cast<RankedTensorType>(input.getType()).getElementType())
+      return op.emitOpError("epilogue argument ")
+             << i + 1 << " does not have the element type of its input";
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield || yield.getValues().size() != 1 || yield.getValues()[0].getType() != element)
+    return op.emitOpError("epilogue must yield one ") << element;
+  return success();
+}
+
 LogicalResult MatmulOp::verify() {
   QTensorType rhs = getRhs().getType();
   if (rhs.getRank() != 2)
@@ -244,7 +283,7 @@ LogicalResult MatmulOp::verify() {
              << biasType.getElementType()
              << " does not match result element type " << resultElement;
   }
-  return success();
+  return verifyEpilogue(*this, result);
 }
 
 //===----------------------------------------------------------------------===//

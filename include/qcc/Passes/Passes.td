@@ -97,6 +97,21 @@ def FuseDequantPass : Pass<"lowbit-fuse-dequant", "::mlir::ModuleOp"> {
   let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
 }
 
+def FuseEpiloguePass : Pass<"lowbit-fuse-epilogue", "::mlir::ModuleOp"> {
+  let summary = "Fold the elementwise ops after a lowbit.matmul into its epilogue";
+  let description = [{
+    A `linalg.generic` that is the only user of a `lowbit.matmul`'s result
+    and maps it element by element (all loops parallel, identity maps for
+    the result and the output, other inputs of the result's shape or
+    broadcast rows of `[n]`, a body of arith/math ops) joins the matmul's
+    `epilogue` region, repeatedly: bias adds, activations (Relu, Sigmoid,
+    Tanh, Gelu-like chains), residual adds and scales end up in one op, so
+    a kernel applies them to its accumulators before it stores them
+    instead of writing the result and reading it back for each op.
+  }];
+  let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
+}
+
 def PackLayoutPass : Pass<"lowbit-pack-layout", "::mlir::ModuleOp"> {
   let summary = "Repack constant weights into the layout their kernel reads";
   let description = [{

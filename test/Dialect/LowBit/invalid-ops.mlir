@@ -382,3 +382,45 @@ func.func @f(%q: !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32
   %0 = lowbit.zero_points %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<ui8>
   return
 }
+
+// -----
+
+func.func @epilogue_input_shape(%x: tensor<2x32xf32>, %w: !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>>, %r: tensor<2xf32>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{epilogue input 0 has shape [2]; expected [2, 16], [16] or a scalar}}
+  %y = lowbit.matmul %x, %w epilogue(%r : tensor<2xf32>) transpose_rhs : tensor<2x32xf32>, !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<2x16xf32> {
+  ^bb0(%a: f32, %b: f32):
+    lowbit.yield %a : f32
+  }
+  return %y : tensor<2x16xf32>
+}
+
+// -----
+
+func.func @epilogue_arguments(%x: tensor<2x32xf32>, %w: !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{epilogue block takes 2 arguments; expected 1 (the element, then one per input)}}
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<2x16xf32> {
+  ^bb0(%a: f32, %b: f32):
+    lowbit.yield %a : f32
+  }
+  return %y : tensor<2x16xf32>
+}
+
+// -----
+
+func.func @epilogue_yield(%x: tensor<2x32xf32>, %w: !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{epilogue must yield one 'f32'}}
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<2x16xf32> {
+  ^bb0(%a: f32):
+    %i = arith.fptosi %a : f32 to i32
+    lowbit.yield %i : i32
+  }
+  return %y : tensor<2x16xf32>
+}
+
+// -----
+
+func.func @epilogue_inputs_without_region(%x: tensor<2x32xf32>, %w: !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>>, %r: tensor<16xf32>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{epilogue inputs without an epilogue region}}
+  %y = lowbit.matmul %x, %w epilogue(%r : tensor<16xf32>) transpose_rhs : tensor<2x32xf32>, !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<2x16xf32>
+  return %y : tensor<2x16xf32>
+}

@@ -89,7 +89,7 @@ def LowBit_DequantizeOp : LowBit_Op<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
-def LowBit_MatmulOp : LowBit_Op<"matmul", [Pure]> {
+def LowBit_MatmulOp : LowBit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
   let summary = "Matrix product with a quantized right-hand side";
   let description = [{
     `result[..., m, n] = sum_k lhs[..., m, k] * rhs[k, n] (+ bias[n])`, with
@@ -102,21 +102,57 @@ def LowBit_MatmulOp : LowBit_Op<"matmul", [Pure]> {
     `sum_k (a[m, k] - za) * (b[k, n] - zb)`, scales not applied (ONNX
     MatMulInteger, and the accumulator of QLinearMatMul).
 
+    An optional `epilogue` region maps each result element after the bias:
+    its block takes the element, then one element of each
+    `epilogue_inputs` tensor at the same position (a tensor of the result's
+    shape, one of shape `[n]` broadcast over rows, or a rank-0 scalar), and
+    yields the final
+    element with `lowbit.yield` (an activation, a residual add, a scale:
+    what `lowbit-fuse-epilogue` folds in from the elementwise ops after the
+    matmul, so the kernel's output is not written and read back).
+
     ```mlir
     %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x4096xf32>,
            !lowbit.qtensor<1024x4096xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
            -> tensor<1x1024xf32>
+    %z = lowbit.matmul %x, %w epilogue(%residual : tensor<1x1024xf32>) transpose_rhs
+           : tensor<1x4096xf32>,
+           !lowbit.qtensor<1024x4096xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+           -> tensor<1x1024xf32> {
+    ^bb0(%acc: f32, %r: f32):
+      %zero = arith.constant 0.0 : f32
+      %relu = arith.maximumf %acc, %zero : f32
+      %sum = arith.addf %relu, %r : f32
+      lowbit.yield %sum : f32
+    }
     ```
   }];
   let arguments = (ins AnyType:$lhs, LowBit_QTensorType:$rhs,
                        Optional<AnyRankedTensor>:$bias,
+                       Variadic<AnyRankedTensor>:$epilogue_inputs,
                        UnitAttr:$transpose_rhs);
   let results = (outs AnyRankedTensor:$result);
+  let regions = (region MaxSizedRegion<1>:$epilogue);
   let assemblyFormat = [{
-    $lhs `,` $rhs (`bias` `(` $bias^ `:` type($bias) `)`)? (`transpose_rhs` $transpose_rhs^)?
+    $lhs `,` $rhs (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`epilogue` `(` $epilogue_inputs^ `:` type($epilogue_inputs) `)`)?
+    (`transpose_rhs` $transpose_rhs^)?
     attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs)) `->` type($result)
+    ($epilogue^)?
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$lhs, "::mlir::Value":$rhs,
+                   "::mlir::Value":$bias, "bool":$transposeRhs), [{
+      build($_builder, $_state, result, lhs, rhs, bias, ::mlir::ValueRange(), transposeRhs);
+    }]>
+  ];
   let hasVerifier = 1;
+}
+
+def LowBit_YieldOp : LowBit_Op<"yield", [Pure, Terminator, HasParent<"MatmulOp">]> {
+  let summary = "The value an epilogue region gives its result element";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
 def LowBit_RequantizeOp : LowBit_Op<"requantize", [Pure, AttrSizedOperandSegments]> {

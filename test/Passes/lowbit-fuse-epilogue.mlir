@@ -1,0 +1,105 @@
+// RUN: qcc-opt %s --lowbit-fuse-epilogue --split-input-file | FileCheck %s
+// RUN: qcc-opt %s --lowbit-fuse-epilogue --lowbit-to-linalg --split-input-file | FileCheck %s --check-prefix=LOWER
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+#scalar = affine_map<(d0, d1) -> ()>
+!w = !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+
+// bias (row broadcast), Relu, residual add (same shape) and a scalar scale
+// become one epilogue, in order; the generics are gone.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[Y:.*]] = lowbit.matmul %arg0, %{{.*}} epilogue(%arg1, %arg2, %arg3 : tensor<16xf32>, tensor<2x16xf32>, tensor<f32>) transpose_rhs
+// CHECK-NEXT: ^bb0(%[[E:.*]]: f32, %[[B:.*]]: f32, %[[R:.*]]: f32, %[[S:.*]]: f32):
+// CHECK-NEXT: %[[A:.*]] = arith.addf %[[E]], %[[B]] : f32
+// CHECK: %[[M:.*]] = arith.maximumf %[[A]], %{{.*}} : f32
+// CHECK-NEXT: %[[P:.*]] = arith.addf %[[M]], %[[R]] : f32
+// CHECK-NEXT: %[[Q:.*]] = arith.mulf %[[P]], %[[S]] : f32
+// CHECK-NEXT: lowbit.yield %[[Q]] : f32
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[Y]]
+// The lowering applies it as one elementwise generic after the kernel.
+// LOWER-LABEL: func.func @chain
+// LOWER: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}]
+// LOWER: arith.addf
+// LOWER: arith.maximumf
+// LOWER: arith.addf
+// LOWER: arith.mulf
+// LOWER: linalg.yield
+func.func @chain(%x: tensor<2x32xf32>, %bias: tensor<16xf32>, %res: tensor<2x16xf32>, %s: tensor<f32>) -> tensor<2x16xf32> {
+  %w = lowbit.constant storage(dense<17> : tensor<256xi8>) scales(dense<0.5> : tensor<16x1xf32>) : !w
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !w -> tensor<2x16xf32>
+  %e = tensor.empty() : tensor<2x16xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %bias : tensor<2x16xf32>, tensor<16xf32>) outs(%e : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %v = arith.addf %a, %b : f32
+    linalg.yield %v : f32
+  } -> tensor<2x16xf32>
+  %2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%1 : tensor<2x16xf32>) outs(%e : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %zero = arith.constant 0.0 : f32
+    %v = arith.maximumf %a, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<2x16xf32>
+  %3 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%2, %res : tensor<2x16xf32>, tensor<2x16xf32>) outs(%e : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %v = arith.addf %a, %b : f32
+    linalg.yield %v : f32
+  } -> tensor<2x16xf32>
+  %4 = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%3, %s : tensor<2x16xf32>, tensor<f32>) outs(%e : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %v = arith.mulf %a, %b : f32
+    linalg.yield %v : f32
+  } -> tensor<2x16xf32>
+  return %4 : tensor<2x16xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#first = affine_map<(d0, d1) -> (d0)>
+!w = !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+
+// Not fused: a result with two users (the product is needed as it is), a
+// reduction, a generic that reads the result transposed-broadcast by
+// column, and one that reads its output.
+// CHECK-LABEL: func.func @not_fusible
+// CHECK: %[[Y:.*]] = lowbit.matmul %arg0, %{{.*}} transpose_rhs : tensor<2x32xf32>
+// CHECK-NOT: epilogue
+// CHECK: linalg.generic
+// CHECK: %[[Z:.*]] = lowbit.matmul %arg0, %{{.*}} transpose_rhs : tensor<2x32xf32>
+// CHECK: linalg.generic {{.*}}"parallel", "reduction"
+// CHECK: %[[V:.*]] = lowbit.matmul %arg0, %{{.*}} transpose_rhs : tensor<2x32xf32>
+// CHECK: linalg.generic
+func.func @not_fusible(%x: tensor<2x32xf32>, %col: tensor<2xf32>) -> (tensor<2x16xf32>, tensor<2x16xf32>, tensor<2xf32>, tensor<2x16xf32>) {
+  %w = lowbit.constant storage(dense<17> : tensor<256xi8>) scales(dense<0.5> : tensor<16x1xf32>) : !w
+  %e = tensor.empty() : tensor<2x16xf32>
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !w -> tensor<2x16xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<2x16xf32>) outs(%e : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.negf %a : f32
+    linalg.yield %v : f32
+  } -> tensor<2x16xf32>
+  %z = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !w -> tensor<2x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %acc = tensor.empty() : tensor<2xf32>
+  %2 = linalg.generic {indexing_maps = [#id, #first], iterator_types = ["parallel", "reduction"]}
+      ins(%z : tensor<2x16xf32>) outs(%acc : tensor<2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.addf %a, %o : f32
+    linalg.yield %v : f32
+  } -> tensor<2xf32>
+  %v = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !w -> tensor<2x16xf32>
+  %3 = linalg.generic {indexing_maps = [#id, #first, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%v, %col : tensor<2x16xf32>, tensor<2xf32>) outs(%e : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<2x16xf32>
+  return %y, %1, %2, %3 : tensor<2x16xf32>, tensor<2x16xf32>, tensor<2xf32>, tensor<2x16xf32>
+}
