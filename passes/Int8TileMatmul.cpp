@@ -237,7 +237,7 @@ public:
 
   void buildDotLoops(Value x, Value aScale, Value aSum, Value codes, const BlockParams &p,
                      const std::optional<DecodeTable> &table, Value out, int64_t m, int64_t n,
-                     int64_t k, int64_t cols);
+                     int64_t k, int64_t cols, const StoreEpilogue *epilogue);
 
 private:
   Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
@@ -249,7 +249,8 @@ private:
 
 void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                 const BlockParams &p, const std::optional<DecodeTable> &table,
-                                Value out, int64_t m, int64_t n, int64_t k, int64_t tileCols) {
+                                Value out, int64_t m, int64_t n, int64_t k, int64_t tileCols,
+                                const StoreEpilogue *epilogue) {
   Type i32 = b.getI32Type(), i8 = b.getI8Type();
   unsigned bits = plan.bits;
   int64_t blocks = k / plan.block, perVector = kPerVector(bits), fields = 8 / bits;
@@ -390,14 +391,15 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
               }
             }
             return yNext;
-      });
+      }, nullptr, epilogue);
 }
 
 } // namespace
 
 Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
                                        const QTensorParts &weight, const Int8TilePlan &plan,
-                                       RankedTensorType resultType) {
+                                       RankedTensorType resultType,
+                                       const StoreEpilogue *epilogue) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   int64_t k = lhsType.getShape().back();
   int64_t m = lhsType.getNumElements() / k;
@@ -442,6 +444,6 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   buildBlockQuantization(b, loc, x, xq, aScale, aSum, m, blocks, plan.block, 127.0f);
   TileBuilder tb(b, loc, plan);
-  tb.buildDotLoops(xq, aScale, aSum, codes, p, table, out, m, n, k, cols);
+  tb.buildDotLoops(xq, aScale, aSum, codes, p, table, out, m, n, k, cols, epilogue);
   return matrixAsResult(b, loc, out, resultType);
 }

@@ -10,6 +10,7 @@
 #define QCC_PASSES_INT8TILEMATMUL_H
 
 #include "Int8DotMatmul.h"
+#include "StoreEpilogue.h"
 
 namespace qcc::lowbit {
 
@@ -46,7 +47,8 @@ std::vector<char> packInt8Tiles(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int
 /// weight's codes, scales or zero points are not constants.
 mlir::Value buildInt8TileMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                                 const QTensorParts &weight, const Int8TilePlan &plan,
-                                mlir::RankedTensorType resultType);
+                                mlir::RankedTensorType resultType,
+                                const StoreEpilogue *epilogue = nullptr);
 
 } // namespace qcc::lowbit
 

@@ -16,6 +16,7 @@
 #include "MinifloatEncode.h"
 #include "qcc/Passes/KernelSelection.h"
 #include "QTensorParts.h"
+#include "StoreEpilogue.h"
 
 #include "qcc/Passes/Passes.h"
 
@@ -525,6 +526,10 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     return integer ? acc : toElementType(b, l, acc, element);
   };
   Value result;
+  // The tile kernels apply the bias and epilogue to their vectors before
+  // they store them (set when one of them ran); the others leave them to
+  // the elementwise loops below.
+  StoreEpilogue storeEpilogue;
   // lowbit-select-kernels' choice, when it ran; without it the fastest
   // float kernel that applies.
   StringRef kernel;
@@ -558,10 +563,13 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
                                       targetFeaturesOf(op), whyNot)
                      : planLut(weight.type, op.getLhs().getType(), resultType, transposed,
                                targetFeaturesOf(op), whyNot);
-    if (plan)
-      result = ternary
-                   ? buildTernaryLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType)
-                   : buildLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+    if (plan) {
+      storeEpilogue = prepareStoreEpilogue(rewriter, loc, op);
+      result = ternary ? buildTernaryLutMatmul(rewriter, loc, op.getLhs(), weight, *plan,
+                                               resultType, &storeEpilogue)
+                       : buildLutMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType,
+                                        &storeEpilogue);
+    }
     if (!result)
       return op.emitOpError("was selected for the ")
              << kernel << " kernel, which cannot run it: " << whyNot;
@@ -575,8 +583,11 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     if (weight.packed && !lhsParts && !integer)
       plan = planInt8Tiles(weight.type, op.getLhs().getType(), resultType, transposed,
                            targetFeaturesOf(op), whyNot);
-    if (plan)
-      result = buildInt8TileMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType);
+    if (plan) {
+      storeEpilogue = prepareStoreEpilogue(rewriter, loc, op);
+      result = buildInt8TileMatmul(rewriter, loc, op.getLhs(), weight, *plan, resultType,
+                                   &storeEpilogue);
+    }
     if (!result)
       return op.emitOpError("was selected for the int8-gemm kernel, which cannot run it: ")
              << whyNot;
@@ -681,7 +692,8 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
           return finish(b, l, loop.getResult(0));
         });
   }
-  if (Value bias = op.getBias()) {
+  bool appliedInKernel = result && bool(storeEpilogue);
+  if (Value bias = op.getBias(); bias && !appliedInKernel) {
     SmallVector<AffineExpr> biasExprs = {dim(rank - 1)};
     SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
     AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
@@ -696,7 +708,7 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
         });
     result = add.getResult(0);
   }
-  if (!op.getEpilogue().empty())
+  if (!op.getEpilogue().empty() && !appliedInKernel)
     result = applyEpilogue(rewriter, op, result);
   rewriter.replaceOp(op, result);
   return success();

@@ -159,7 +159,8 @@ FailureOr<BlockParams> qcc::lowbit::lut::buildBlockParams(OpBuilder &b, Location
 
 void qcc::lowbit::lut::buildTileLoops(OpBuilder &b, Location loc, Value out, int64_t m,
                                      int64_t n, int64_t rows, int64_t cols, int64_t blocks,
-                                     TileBlockBody blockBody, TileFinish finish) {
+                                     TileBlockBody blockBody, TileFinish finish,
+                                     const StoreEpilogue *epilogue) {
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
   };
@@ -194,6 +195,8 @@ void qcc::lowbit::lut::buildTileLoops(OpBuilder &b, Location loc, Value out, int
               Value y = blockLoop.getResult(col * rows + r);
               if (finish)
                 y = finish(mb, y, col, t);
+              if (epilogue && *epilogue)
+                y = applyStoreEpilogue(mb, loc, *epilogue, y, t.rowIndex[r], t.firstRow[col]);
               vector::StoreOp::create(mb, loc, y, out, ValueRange{t.rowIndex[r], t.firstRow[col]});
             }
           return SmallVector<Value>{};
@@ -424,7 +427,7 @@ public:
   void buildTables(Value codes, Value tables, int64_t m, int64_t k);
   void buildDotLoops(QTensorType weightType, Value tables, Value aScale, Value aSum,
                      const LutConstants &c, Value out,
-                     int64_t m, int64_t n, int64_t k);
+                     int64_t m, int64_t n, int64_t k, const StoreEpilogue *epilogue);
 
 private:
   Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
@@ -473,7 +476,8 @@ void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
 
 void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScale, Value aSum,
                                const LutConstants &c,
-                               Value out, int64_t m, int64_t n, int64_t k) {
+                               Value out, int64_t m, int64_t n, int64_t k,
+                               const StoreEpilogue *epilogue) {
   Type i32 = b.getI32Type(), i8 = b.getI8Type();
   unsigned bits = plan.bits;
   int64_t blocks = k / plan.block;
@@ -595,14 +599,14 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
               }
             }
             return yNext;
-      });
+      }, nullptr, epilogue);
 }
 
 } // namespace
 
 Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
                                   const QTensorParts &weight, const LutPlan &plan,
-                                  RankedTensorType resultType) {
+                                  RankedTensorType resultType, const StoreEpilogue *epilogue) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   int64_t k = lhsType.getShape().back();
   int64_t m = lhsType.getNumElements() / k;
@@ -625,6 +629,6 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
   buildBlockQuantization(b, loc, x, codes, aScale, aSum, m, blocks, plan.block, kQMax);
   LutBuilder lb(b, loc, plan);
   lb.buildTables(codes, tables, m, k);
-  lb.buildDotLoops(weight.type, tables, aScale, aSum, c, out, m, n, k);
+  lb.buildDotLoops(weight.type, tables, aScale, aSum, c, out, m, n, k, epilogue);
   return matrixAsResult(b, loc, out, resultType);
 }

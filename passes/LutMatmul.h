@@ -13,6 +13,7 @@
 #define QCC_PASSES_LUTMATMUL_H
 
 #include "Int8DotMatmul.h"
+#include "StoreEpilogue.h"
 
 #include <array>
 
@@ -54,12 +55,14 @@ std::optional<LutPlan> planLut(QTensorType weight, mlir::Type lhsType, mlir::Typ
 /// Null if the weight's codes, scales or zero points are not constants.
 mlir::Value buildLutMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                            const QTensorParts &weight, const LutPlan &plan,
-                           mlir::RankedTensorType resultType);
+                           mlir::RankedTensorType resultType,
+                           const StoreEpilogue *epilogue = nullptr);
 
 /// The same for plan.ternary (passes/LutTernary.cpp).
 mlir::Value buildTernaryLutMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                                   const QTensorParts &weight, const LutPlan &plan,
-                                  mlir::RankedTensorType resultType);
+                                  mlir::RankedTensorType resultType,
+                                  const StoreEpilogue *epilogue = nullptr);
 
 namespace lut {
 /// Weight rows a vector of i32 lanes covers, and bytes of one vector.
@@ -138,7 +141,8 @@ mlir::FailureOr<BlockParams> buildBlockParams(mlir::OpBuilder &b, mlir::Location
 /// in each, a loop over the `blocks` scale blocks of K carrying one f32
 /// vector per (tile col, activation row r), index col * rows + r, which
 /// `blockBody` updates; `finish` (optional) maps each final vector before
-/// it is stored to out[row, first weight row of the tile ...+16].
+/// it is stored to out[row, first weight row of the tile ...+16], then the
+/// matmul's bias and epilogue (`epilogue`, optional) apply.
 struct TileIndices {
   mlir::Value group;                         // the parallel iteration
   llvm::SmallVector<mlir::Value> tileIndex;  // per col: the 16-row tile
@@ -151,7 +155,8 @@ using TileFinish = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Value
                                                   const TileIndices &)>;
 void buildTileLoops(mlir::OpBuilder &b, mlir::Location loc, mlir::Value out, int64_t m,
                     int64_t n, int64_t rows, int64_t cols, int64_t blocks,
-                    TileBlockBody blockBody, TileFinish finish = nullptr);
+                    TileBlockBody blockBody, TileFinish finish = nullptr,
+                    const StoreEpilogue *epilogue = nullptr);
 
 /// y + s_a (s_w (sums - z sum_q)) for one block, 16 weight rows: `dots` the
 /// block's i32 sums, s_w (and s_w z where p.zeroPoints) loaded from the

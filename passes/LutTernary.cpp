@@ -243,7 +243,7 @@ public:
   /// tables[m, 64 v + 16 g + i] = 128 + sum_j pattern_i[j] q[m, 12 v + 3 g + j].
   void buildTables(Value codes, Value tables, int64_t m, int64_t kp);
   void buildDotLoops(Value tables, Value aScale, const TernaryConstants &c, Value out, int64_t m,
-                     int64_t n, int64_t kp);
+                     int64_t n, int64_t kp, const StoreEpilogue *epilogue);
 
 private:
   Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
@@ -293,7 +293,8 @@ void TernaryBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k
 }
 
 void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryConstants &c,
-                                   Value out, int64_t m, int64_t n, int64_t kp) {
+                                   Value out, int64_t m, int64_t n, int64_t kp,
+                                   const StoreEpilogue *epilogue) {
   Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type(), i64 = b.getI64Type();
   int64_t blocks = kp / kBlock, perBlock = kBlock / kPerVector, vectorsPerRow = kp / kPerVector;
   auto byteType = VectorType::get({kVectorBytes}, i8);
@@ -393,14 +394,15 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               }
             }
             return yNext;
-      }, finish);
+      }, finish, epilogue);
 }
 
 } // namespace
 
 Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
                                          const QTensorParts &weight, const LutPlan &plan,
-                                         RankedTensorType resultType) {
+                                         RankedTensorType resultType,
+                                         const StoreEpilogue *epilogue) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   int64_t k = lhsType.getShape().back();
   int64_t m = lhsType.getNumElements() / k;
@@ -449,6 +451,6 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   buildBlockQuantization(b, loc, padded, codes, aScale, aSum, m, kp / kBlock, kBlock, kQMax);
   TernaryBuilder tb(b, loc, plan);
   tb.buildTables(codes, tables, m, kp);
-  tb.buildDotLoops(tables, aScale, c, out, m, n, kp);
+  tb.buildDotLoops(tables, aScale, c, out, m, n, kp, epilogue);
   return matrixAsResult(b, loc, out, resultType);
 }

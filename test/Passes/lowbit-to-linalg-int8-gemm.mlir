@@ -98,3 +98,33 @@ func.func @fp4_m1_avx512(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
   return %y : tensor<1x16xf32>
 }
 }
+
+// -----
+
+// The bias and the epilogue run on each 16-lane vector before its store
+// (vectorized: vector.load of the bias and residual at the tile's columns,
+// the scalar 0 broadcast); no elementwise loop follows the kernel.
+// CHECK-LABEL: func.func @epilogue_in_store
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.*}} : memref<16xf32>, vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.load %{{.*}} : memref<2x16xf32>, vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}} : memref<2x16xf32>, vector<16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+func.func @epilogue_in_store(%x: tensor<2x16xf32>, %bias: tensor<16xf32>, %res: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>>
+  %zero = arith.constant 0.0 : f32
+  %y = lowbit.matmul %x, %w bias(%bias : tensor<16xf32>) epilogue(%res : tensor<2x16xf32>) transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<2x16xf32>, !lowbit.qtensor<16x16xui4, #lowbit.scheme<per_block = [1, 16], scale = f32>> -> tensor<2x16xf32> {
+  ^bb0(%acc: f32, %r: f32):
+    %relu = arith.maximumf %acc, %zero : f32
+    %sum = arith.addf %relu, %r : f32
+    lowbit.yield %sum : f32
+  }
+  return %y : tensor<2x16xf32>
+}
+}

@@ -393,16 +393,22 @@ fp4_case("nvfp4_blocks_int8_gemm_m2", 64, 32, 2, 16, mx=False)
 # against the float64 value of its integer product followed by the chain
 # (f32 rounding of the product's terms, plus 4 roundings of the result by
 # the epilogue's ops).
-def epilogue_case(name, k, n, m, accuracy_level):
+def epilogue_case(name, k, n, m, accuracy_level, node_bias=False):
     block = 32
     q = rng.integers(0, 16, size=(n, k)).astype(np.uint8)
     scales = (rng.random((n, k // block)) * 0.1 + 0.01).astype(np.float32)
     flat = q.reshape(-1)
     packed = (flat[0::2] | (flat[1::2] << 4)).astype(np.uint8).reshape(n, k // block, block // 2)
     bias = rng.standard_normal(n).astype(np.float32)
-    nodes = [helper.make_node("MatMulNBits", ["A", "B", "S"], ["Y0"], domain="com.microsoft", K=k, N=n,
-                              bits=4, block_size=block, accuracy_level=accuracy_level),
-             helper.make_node("Add", ["Y0", "bias"], ["Y1"]),
+    # With node_bias the bias is MatMulNBits' own input (lowbit.matmul's
+    # bias operand), else a graph Add.
+    mm_inputs = ["A", "B", "S", "", "", "bias"] if node_bias else ["A", "B", "S"]
+    nodes = [helper.make_node("MatMulNBits", mm_inputs, ["Y1" if node_bias else "Y0"],
+                              domain="com.microsoft", K=k, N=n,
+                              bits=4, block_size=block, accuracy_level=accuracy_level)]
+    if not node_bias:
+        nodes.append(helper.make_node("Add", ["Y0", "bias"], ["Y1"]))
+    nodes += [
              helper.make_node("Relu", ["Y1"], ["Y2"]),
              helper.make_node("Add", ["Y2", "R"], ["Y3"]),
              helper.make_node("Mul", ["Y3", "half"], ["Y"])]
@@ -437,6 +443,7 @@ def epilogue_case(name, k, n, m, accuracy_level):
 
 epilogue_case("epilogue_bias_relu_residual_scale", 128, 32, 2, 0)
 epilogue_case("epilogue_int8_gemm", 256, 48, 1, 4)
+epilogue_case("epilogue_node_bias_int8_gemm", 128, 32, 4, 4, node_bias=True)
 
 # com.microsoft MatMulBnb4 (bitsandbytes NF4 / FP4 codebooks, absmax per
 # block of the [N, K] weight, first code of a byte in its high nibble).
