@@ -377,6 +377,11 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
   // The quantization prologue's vectors.
   if (plan->block % std::min<int64_t>(plan->block, 128) != 0)
     return fail("blocks of " + llvm::Twine(plan->block) + " elements");
+  // Without VBMI but with AVX2, 2-bit codes take the vpshufb form
+  // (passes/LutPairs.cpp): one 16-entry table per 128-bit lane.
+  plan->pshufbPairs = !plan->vpermb && plan->bits == 2 && features.contains("avx2") &&
+                      (plan->dot == ByteDot::Madd256 || plan->dot == ByteDot::Vnni256) &&
+                      type.getLayoutKind() == LayoutKind::row_major;
   return plan;
 }
 
@@ -445,6 +450,17 @@ private:
 };
 
 void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
+  lut::buildGroupTables(b, loc, codes, tables, m, k);
+}
+
+} // namespace
+
+void qcc::lowbit::lut::buildGroupTables(OpBuilder &b, Location loc, Value codes, Value tables,
+                                        int64_t m, int64_t k) {
+  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  auto bytes = [&](OpBuilder &ob, ArrayRef<int8_t> values) { return byteVector(ob, loc, values); };
   auto q16 = VectorType::get({kPerTable}, b.getI8Type());
   // Lane 16 g + i of the table vector takes code 4 g + j where bit j of i
   // is set.
@@ -473,6 +489,8 @@ void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
     return SmallVector<Value>{};
   });
 }
+
+namespace {
 
 void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScale, Value aSum,
                                const LutConstants &c,
@@ -613,6 +631,8 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t n = weight.type.getShape()[0];
   int64_t blocks = k / plan.block;
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  if (plan.pshufbPairs)
+    return buildLutPairsMatmul(b, loc, lhs, weight, plan, resultType, epilogue);
   FailureOr<LutConstants> constants = buildConstants(b, loc, weight, plan, tilingFor(m, weight.type));
   if (failed(constants))
     return {};

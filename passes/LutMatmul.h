@@ -33,6 +33,11 @@ struct LutPlan {
   /// scale a row): groups of 3 as a 4-bit index into 14 sums and a sign,
   /// 1.67 bits a weight, instead of 2 bit-planes.
   bool ternary = false;
+  /// AVX2 without AVX-512 VBMI, 2-bit codes: 16-row tiles of both planes'
+  /// nibbles side by side, looked up with vpshufb in one group's 16-entry
+  /// table per 128-bit lane, planes weighted by vpmaddubsw into i16
+  /// (passes/LutPairs.cpp).
+  bool pshufbPairs = false;
 };
 
 /// The plan for ternary weights: `codes`, `scales` and `zeros` (may be
@@ -57,6 +62,12 @@ mlir::Value buildLutMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value l
                            const QTensorParts &weight, const LutPlan &plan,
                            mlir::RankedTensorType resultType,
                            const StoreEpilogue *epilogue = nullptr);
+
+/// The same for plan.pshufbPairs (passes/LutPairs.cpp).
+mlir::Value buildLutPairsMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                                const QTensorParts &weight, const LutPlan &plan,
+                                mlir::RankedTensorType resultType,
+                                const StoreEpilogue *epilogue = nullptr);
 
 /// The same for plan.ternary (passes/LutTernary.cpp).
 mlir::Value buildTernaryLutMatmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
@@ -170,6 +181,16 @@ mlir::Value scaleBlock(mlir::OpBuilder &b, mlir::Location loc, const BlockParams
 std::array<mlir::Value, 3> blockRowFactors(mlir::OpBuilder &b, mlir::Location loc,
                                            mlir::Value aScale, mlir::Value aSum, mlir::Value row,
                                            mlir::Value blk, double uniformZero);
+
+/// For each activation row of `codes` (i8 [M, K], within +-31) and group g
+/// of 4 elements: tables[m, 16 g + i] = 128 + the sum of the group's codes
+/// whose bit is set in i (i8 [M, 4 K]).
+void buildGroupTables(mlir::OpBuilder &b, mlir::Location loc, mlir::Value codes,
+                      mlir::Value tables, int64_t m, int64_t k);
+
+/// Activations are quantized to [-kLutQMax, kLutQMax] for the lut kernels:
+/// four of them sum into a table byte.
+constexpr float kLutQMax = 31.0f;
 
 /// A constant byte vector.
 mlir::Value byteVector(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<int8_t> values);

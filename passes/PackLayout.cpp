@@ -53,6 +53,12 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
   int64_t m = lhs.getNumElements() / k;
   int64_t cols = 0;
   if (kind == LayoutKind::lut_planes) {
+    // The AVX2 form of the kernel (vpshufb pairs) packs its own vectors.
+    std::string whyNot;
+    std::optional<LutPlan> plan = planLut(type, matmul.getLhs().getType(), matmul.getType(), true,
+                                          features, whyNot);
+    if (!plan || plan->pshufbPairs)
+      return {};
     cols = lut::tiling(m, n).cols;
   } else {
     // The tiles interleaved are those one iteration of the kernel reads,

@@ -150,14 +150,21 @@ struct SelectKernelsPass final
       // with 32-element blocks, the same speed at 2 bits with larger blocks
       // (K = 4096/14336, M = 1-16), so there int8-gemm keeps its 4x smaller
       // activation error (int8 against lut's 6 bits).
-      bool lutPays = lut && lut->vpermb && lut->dot != ByteDot::Portable &&
-                     (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32));
+      // On AVX2 without VBMI (Zen 3), 2-bit codes through vpshufb pairs
+      // measured 1.4-1.7x int8-gemm at every block size (4096 x 4096 W2
+      // g128 M = 1: 99 vs 141 us; g32 M = 4: 491 vs 828 us), which there
+      // spends 16 instructions per 64 weights.
+      bool lutPays = lut && lut->dot != ByteDot::Portable &&
+                     ((lut->vpermb && (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
+                      lut->pshufbPairs);
       if (lut && (lutPays || forceKernel == kKernelLut))
         return {kKernelLut.str(),
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
                     std::to_string(lut->bits) + " bit-plane lookup(s) per 4 weights, " +
-                    (lut->vpermb ? "vpermb" : "portable lookups") + " + " +
-                    stringifyByteDot(lut->dot).str()};
+                    (lut->vpermb        ? "vpermb"
+                     : lut->pshufbPairs ? "vpshufb on plane pairs"
+                                        : "portable lookups") +
+                    " + " + stringifyByteDot(lut->dot).str()};
       // Why not lut, where it might have paid (1- and 2-bit codes).
       if (weightType.getStorageBitWidth() <= 2 && lutAllowed) {
         if (lut)

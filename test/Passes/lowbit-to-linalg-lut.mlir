@@ -116,3 +116,32 @@ func.func @planes_elsewhere(%x: tensor<1x16xf32>) -> tensor<16x16xf32> {
   return %d : tensor<16x16xf32>
 }
 }
+
+// -----
+
+// AVX2 without VBMI, 2-bit codes: the vpshufb-pairs form. Per 32-byte
+// vector (16 rows x 2 planes, groups j and j + 1 in the low and high
+// nibbles): the tables of both groups broadcast to both 128-bit lanes,
+// one vpshufb and one vpmaddubsw (plane weights 1, 2) into i16 per group;
+// the i16 sums start at -128 x 3 x 8 (the table offsets of 8 groups) and
+// widen to i32 once per block.
+// CHECK-LABEL: func.func @w2_avx2_pairs
+// CHECK: dense_resource<qcc_lut_pairs> : tensor<128xi8>
+// CHECK: scf.parallel
+// CHECK: arith.constant dense<-3072> : vector<16xi16>
+// CHECK: vector.load {{.*}} : memref<1x128xi8>, vector<16xi8>
+// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+// CHECK: vector.load {{.*}} : memref<128xi8>, vector<32xi8>
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: arith.extsi {{.*}} : vector<16xi16> to vector<16xi32>
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+func.func @w2_avx2_pairs(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x32xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x32xf32>, !lowbit.qtensor<16x32xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}

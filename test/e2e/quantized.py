@@ -232,6 +232,11 @@ for cpu in ["haswell", "x86-64"]:
     nbits_case(4, 128, 256, 40, True, (2, 2), accuracy_level=4, flags=("--cpu=" + cpu,))
     nbits_case(2, 64, 256, 40, False, (1,), accuracy_level=4, flags=("--cpu=" + cpu,))
     nbits_case(2, 32, 256, 32, True, (2,), accuracy_level=4, flags=("--cpu=" + cpu,), kernel="lut")
+# The AVX2 form of lut (vpshufb pairs) on every machine: blocks of 256 (two
+# i16 chunks of 128 per block), an odd number of 16-row tiles, 1 and 2x2
+# activation rows.
+nbits_case(2, 256, 512, 48, True, (1,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
+nbits_case(2, 64, 256, 64, False, (2, 2), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
 
 # QuantizeLinear: ties to even and saturation, bit-exact.
 x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 0.24, 3.49, -2.51], np.float32)

@@ -1,0 +1,201 @@
+//===- LutPairs.cpp - the lut kernel for 2-bit codes on AVX2 -------------===//
+//
+// T-MAC's table lookups with AVX2's vpshufb, which looks up each 128-bit
+// lane in its own 16 bytes (vpermb's 64-byte tables need AVX-512 VBMI):
+// a 32-byte weight vector holds 16 rows x 2 bit-planes, byte 2 i + p of
+// row i and plane p, its low nibble indexing the table of activation group
+// j (4 elements of K), its high nibble that of group j + 1. So per vector:
+// a mask and a shift, one vpshufb per group against that group's table
+// broadcast to both lanes, and one vpmaddubsw per group that weights the
+// planes 1 and 2 and adds them into the row's i16 lane. The i16 sums widen
+// to i32 every 128 elements of K (at most 32 groups x 3 x 252: no
+// overflow once the table offsets are subtracted up front). 128 weights
+// cost 9 instructions here against int8-gemm's 16 for 64.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelSupport.h"
+#include "LutMatmul.h"
+
+#include "qcc/Formats/BitPacking.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+using namespace qcc::lowbit::lut;
+
+namespace {
+
+constexpr int64_t kPairBytes = 32;  // one ymm: 16 rows x 2 planes
+constexpr int64_t kPerPair = 8;     // elements of K one vector covers: 2 groups of 4
+constexpr int64_t kChunk = 128;     // elements of K summed in i16 before widening
+constexpr int64_t kGroupBytes = 16; // one group's table
+
+/// Row-major packed 2-bit codes of an [n, k] weight as pair vectors, `cols`
+/// 16-row tiles interleaved vector by vector (vectorSlot); signed codes as
+/// unsigned (code + 2).
+std::vector<char> packPairs(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, bool signedCodes,
+                            int64_t cols) {
+  int64_t vectors = k / kPerPair;
+  std::vector<char> out(size_t(n / kLanes) * vectors * kPairBytes, 0);
+  std::vector<uint8_t> row(k);
+  Tiling layout{1, cols};
+  for (int64_t r0 = 0; r0 < n; ++r0) {
+    qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k / 4, k, 2, row.data());
+    if (signedCodes)
+      for (uint8_t &code : row)
+        code ^= 2;
+    int64_t t = r0 / kLanes, i = r0 % kLanes;
+    for (int64_t s = 0; s < vectors; ++s) {
+      char *vec = out.data() + size_t(vectorSlot(layout, vectors, t, s)) * kPairBytes;
+      for (int64_t p = 0; p < 2; ++p) {
+        uint8_t low = 0, high = 0;
+        for (int64_t e = 0; e < 4; ++e) {
+          low |= uint8_t(((row[kPerPair * s + e] >> p) & 1) << e);
+          high |= uint8_t(((row[kPerPair * s + 4 + e] >> p) & 1) << e);
+        }
+        vec[2 * i + p] = char(low | (high << 4));
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
+                                       const QTensorParts &weight, const LutPlan &plan,
+                                       RankedTensorType resultType,
+                                       const StoreEpilogue *epilogue) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  int64_t k = lhsType.getShape().back();
+  int64_t m = lhsType.getNumElements() / k;
+  int64_t n = weight.type.getShape()[0];
+  int64_t blocks = k / plan.block;
+  Type f32 = b.getF32Type(), i8 = b.getI8Type(), i16 = b.getI16Type(), i32 = b.getI32Type();
+  std::optional<ElementsAttr> codesAttr = constantElements(weight.codes);
+  std::optional<std::vector<uint8_t>> rowMajor =
+      codesAttr ? constantBytes(*codesAttr) : std::nullopt;
+  if (!rowMajor || int64_t(rowMajor->size()) != n * k / 4)
+    return {};
+  FailureOr<BlockParams> params =
+      buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block);
+  if (failed(params))
+    return {};
+  // Two activation rows share each weight vector where M allows; two
+  // 16-row tiles an iteration.
+  int64_t rows = m % 2 == 0 ? 2 : 1, cols = (n / kLanes) % 2 == 0 ? 2 : 1;
+  std::vector<char> packed = packPairs(*rowMajor, n, k, plan.signedCodes, cols);
+  Value codes = readOnlyBuffer(
+      b, loc,
+      resourceConstant(b, loc, RankedTensorType::get({int64_t(packed.size())}, i8),
+                       "qcc_lut_pairs", packed));
+  BlockParams p = *params;
+  p.params = readOnlyBuffer(b, loc, p.params);
+  Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
+  Value q = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
+  Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  Value tables = memref::AllocOp::create(b, loc, MemRefType::get({m, 4 * k}, i8));
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
+  buildBlockQuantization(b, loc, x, q, aScale, aSum, m, blocks, plan.block, kLutQMax);
+  buildGroupTables(b, loc, q, tables, m, k);
+
+  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
+    return arith::AddIOp::create(ob, loc, a, v);
+  };
+  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
+    return arith::MulIOp::create(ob, loc, a, index(ob, v));
+  };
+  auto pairType = VectorType::get({kPairBytes}, i8);
+  auto sumType = VectorType::get({kLanes}, i16);
+  auto dotType = VectorType::get({kLanes}, i32);
+  auto groupType = VectorType::get({kGroupBytes}, i8);
+  int64_t chunk = std::min(plan.block, kChunk), chunks = plan.block / chunk;
+  int64_t stepsPerChunk = chunk / kPerPair, vectorsPerRow = k / kPerPair;
+  // Every lookup carries the table offset 128, weighted 1 + 2 per group.
+  int64_t offset = kTableOffset * 3 * (chunk / 4);
+  int64_t perBlock = p.zeroPoints ? 2 : 1, tile = rows * cols;
+  SmallVector<int8_t> planeWeights;
+  for (int64_t i = 0; i < kLanes; ++i)
+    planeWeights.append({1, 2});
+  SmallVector<int64_t> broadcastLanes;
+  for (int64_t i = 0; i < kPairBytes; ++i)
+    broadcastLanes.push_back(i % kGroupBytes);
+
+  buildTileLoops(b, loc, out, m, n, rows, cols, blocks,
+      [&](OpBuilder &bb, Value blk, ValueRange y, const TileIndices &t) {
+        Value zeroDots = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(dotType));
+        auto chunkLoop = buildCountedLoop(
+            bb, loc, chunks, SmallVector<Value>(tile, zeroDots),
+            [&](OpBuilder &cb, Value c, ValueRange dots) {
+              Value start = arith::ConstantOp::create(
+                  cb, loc, DenseElementsAttr::get(sumType, cb.getI16IntegerAttr(int16_t(-offset))));
+              Value firstStep = add(cb, mul(cb, blk, plan.block / kPerPair), mul(cb, c, stepsPerChunk));
+              auto stepLoop = buildCountedLoop(
+                  cb, loc, stepsPerChunk, SmallVector<Value>(tile, start),
+                  [&](OpBuilder &sb, Value st, ValueRange acc) {
+                    Value step = add(sb, firstStep, st);
+                    // Tables of groups 2 step and 2 step + 1, each in both lanes.
+                    SmallVector<std::array<Value, 2>> table(rows);
+                    for (int64_t r = 0; r < rows; ++r)
+                      for (int64_t h = 0; h < 2; ++h) {
+                        Value at = mul(sb, add(sb, mul(sb, step, 2), index(sb, h)), kGroupBytes);
+                        Value group = vector::LoadOp::create(sb, loc, groupType, tables,
+                                                             ValueRange{t.rowIndex[r], at});
+                        table[r][h] =
+                            vector::ShuffleOp::create(sb, loc, group, group, broadcastLanes);
+                      }
+                    Value low4 = byteVector(sb, loc, SmallVector<int8_t>(kPairBytes, 15));
+                    Value four = byteVector(sb, loc, SmallVector<int8_t>(kPairBytes, 4));
+                    Value weights = byteVector(sb, loc, planeWeights);
+                    SmallVector<Value> next(acc);
+                    for (int64_t col = 0; col < cols; ++col) {
+                      Value slot = add(sb, mul(sb, add(sb, mul(sb, t.group, vectorsPerRow), step), cols),
+                                       index(sb, col));
+                      Value w = vector::LoadOp::create(sb, loc, pairType, codes,
+                                                       ValueRange{mul(sb, slot, kPairBytes)});
+                      Value nibbles[2] = {arith::AndIOp::create(sb, loc, w, low4),
+                                          arith::ShRUIOp::create(sb, loc, w, four)};
+                      for (int64_t r = 0; r < rows; ++r)
+                        for (int64_t h = 0; h < 2; ++h) {
+                          Value entries = TableLookupOp::create(sb, loc, pairType, table[r][h],
+                                                                nibbles[h], sb.getStringAttr("vpshufb"));
+                          int64_t a = col * rows + r;
+                          next[a] = ByteDotOp::create(sb, loc, sumType, next[a], entries, weights,
+                                                      sb.getStringAttr("pmaddubsw"));
+                        }
+                    }
+                    return next;
+                  });
+              SmallVector<Value> wider(tile);
+              for (int64_t a = 0; a < tile; ++a)
+                wider[a] = add(cb, dots[a],
+                               arith::ExtSIOp::create(cb, loc, dotType, stepLoop.getResult(a)));
+              return wider;
+            });
+        // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
+        SmallVector<Value> yNext(tile);
+        for (int64_t r = 0; r < rows; ++r) {
+          auto [asVec, negSum, zSum] =
+              blockRowFactors(bb, loc, aScale, aSum, t.rowIndex[r], blk, p.uniformZero);
+          for (int64_t col = 0; col < cols; ++col) {
+            int64_t a = col * rows + r;
+            Value paramsAt =
+                mul(bb, add(bb, mul(bb, t.tileIndex[col], blocks), blk), perBlock * kLanes);
+            yNext[a] = scaleBlock(bb, loc, p, paramsAt, chunkLoop.getResult(a), asVec, negSum,
+                                  zSum, y[a]);
+          }
+        }
+        return yNext;
+      },
+      nullptr, epilogue);
+  return matrixAsResult(b, loc, out, resultType);
+}
