@@ -377,9 +377,9 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
   // The quantization prologue's vectors.
   if (plan->block % std::min<int64_t>(plan->block, 128) != 0)
     return fail("blocks of " + llvm::Twine(plan->block) + " elements");
-  // Without VBMI but with AVX2, 2-bit codes take the vpshufb form
+  // Without VBMI but with AVX2, 1- and 2-bit codes take the vpshufb form
   // (passes/LutPairs.cpp): one 16-entry table per 128-bit lane.
-  plan->pshufbPairs = !plan->vpermb && plan->bits == 2 && features.contains("avx2") &&
+  plan->pshufbPairs = !plan->vpermb && plan->bits <= 2 && features.contains("avx2") &&
                       (plan->dot == ByteDot::Madd256 || plan->dot == ByteDot::Vnni256) &&
                       type.getLayoutKind() == LayoutKind::row_major;
   return plan;

@@ -33,9 +33,9 @@ struct LutPlan {
   /// scale a row): groups of 3 as a 4-bit index into 14 sums and a sign,
   /// 1.67 bits a weight, instead of 2 bit-planes.
   bool ternary = false;
-  /// AVX2 without AVX-512 VBMI, 2-bit codes: 16-row tiles of both planes'
-  /// nibbles side by side, looked up with vpshufb in one group's 16-entry
-  /// table per 128-bit lane, planes weighted by vpmaddubsw into i16
+  /// AVX2 without AVX-512 VBMI, 1- and 2-bit codes: 16-row tiles of
+  /// nibbles looked up with vpshufb in one group's 16-entry table per
+  /// 128-bit lane, pairs of lookups added by vpmaddubsw into i16
   /// (passes/LutPairs.cpp).
   bool pshufbPairs = false;
 };

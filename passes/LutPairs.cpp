@@ -12,6 +12,15 @@
 // overflow once the table offsets are subtracted up front). 128 weights
 // cost 9 instructions here against int8-gemm's 16 for 64.
 //
+// 1-bit codes have one plane, so a byte pair cannot be two planes of one
+// group: there a vector holds 16 rows x 4 groups, the low 128-bit lane
+// groups 4s and 4s + 2 (low and high nibbles), the high lane groups 4s + 1
+// and 4s + 3, so that the tables of groups 4s, 4s + 1 (and 4s + 2, 4s + 3)
+// are one 32-byte load; the two lookups are interleaved byte by byte
+// (vpunpcklbw / vpunpckhbw) and vpmaddubsw by ones adds each row's pair
+// into i16: 12 instructions per 256 weights. The two lanes' sums of a row
+// meet when the i16 sums widen.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelSupport.h"
@@ -30,35 +39,44 @@ using namespace qcc::lowbit::lut;
 
 namespace {
 
-constexpr int64_t kPairBytes = 32;  // one ymm: 16 rows x 2 planes
-constexpr int64_t kPerPair = 8;     // elements of K one vector covers: 2 groups of 4
+constexpr int64_t kPairBytes = 32;  // one ymm: 16 rows x 2 planes (W2) or 2 lanes (W1)
+
+/// Elements of K one vector covers: 2 groups of 4 (W2), 4 groups (W1).
+int64_t perVector(unsigned bits) { return bits == 2 ? 8 : 16; }
 constexpr int64_t kChunk = 128;     // elements of K summed in i16 before widening
 constexpr int64_t kGroupBytes = 16; // one group's table
 
 /// Row-major packed 2-bit codes of an [n, k] weight as pair vectors, `cols`
 /// 16-row tiles interleaved vector by vector (vectorSlot); signed codes as
 /// unsigned (code + 2).
-std::vector<char> packPairs(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, bool signedCodes,
-                            int64_t cols) {
-  int64_t vectors = k / kPerPair;
+std::vector<char> packPairs(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, unsigned bits,
+                            bool signedCodes, int64_t cols) {
+  int64_t per = perVector(bits), vectors = k / per;
   std::vector<char> out(size_t(n / kLanes) * vectors * kPairBytes, 0);
   std::vector<uint8_t> row(k);
   Tiling layout{1, cols};
+  // The 4 bits of plane p of the group starting at element e0.
+  auto nibble = [&](int64_t e0, int64_t p) {
+    uint8_t v = 0;
+    for (int64_t e = 0; e < 4; ++e)
+      v |= uint8_t(((row[e0 + e] >> p) & 1) << e);
+    return v;
+  };
   for (int64_t r0 = 0; r0 < n; ++r0) {
-    qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k / 4, k, 2, row.data());
+    qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k * bits / 8, k, bits, row.data());
     if (signedCodes)
       for (uint8_t &code : row)
-        code ^= 2;
+        code ^= uint8_t(1 << (bits - 1));
     int64_t t = r0 / kLanes, i = r0 % kLanes;
     for (int64_t s = 0; s < vectors; ++s) {
       char *vec = out.data() + size_t(vectorSlot(layout, vectors, t, s)) * kPairBytes;
-      for (int64_t p = 0; p < 2; ++p) {
-        uint8_t low = 0, high = 0;
-        for (int64_t e = 0; e < 4; ++e) {
-          low |= uint8_t(((row[kPerPair * s + e] >> p) & 1) << e);
-          high |= uint8_t(((row[kPerPair * s + 4 + e] >> p) & 1) << e);
-        }
-        vec[2 * i + p] = char(low | (high << 4));
+      int64_t e0 = per * s;
+      if (bits == 2) {
+        for (int64_t p = 0; p < 2; ++p)
+          vec[2 * i + p] = char(nibble(e0, p) | (nibble(e0 + 4, p) << 4));
+      } else {
+        vec[i] = char(nibble(e0, 0) | (nibble(e0 + 8, 0) << 4));
+        vec[kLanes + i] = char(nibble(e0 + 4, 0) | (nibble(e0 + 12, 0) << 4));
       }
     }
   }
@@ -80,7 +98,8 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   std::optional<ElementsAttr> codesAttr = constantElements(weight.codes);
   std::optional<std::vector<uint8_t>> rowMajor =
       codesAttr ? constantBytes(*codesAttr) : std::nullopt;
-  if (!rowMajor || int64_t(rowMajor->size()) != n * k / 4)
+  unsigned bits = plan.bits;
+  if (!rowMajor || int64_t(rowMajor->size()) != n * k * bits / 8)
     return {};
   FailureOr<BlockParams> params =
       buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block);
@@ -89,7 +108,7 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   // Two activation rows share each weight vector where M allows; two
   // 16-row tiles an iteration.
   int64_t rows = m % 2 == 0 ? 2 : 1, cols = (n / kLanes) % 2 == 0 ? 2 : 1;
-  std::vector<char> packed = packPairs(*rowMajor, n, k, plan.signedCodes, cols);
+  std::vector<char> packed = packPairs(*rowMajor, n, k, bits, plan.signedCodes, cols);
   Value codes = readOnlyBuffer(
       b, loc,
       resourceConstant(b, loc, RankedTensorType::get({int64_t(packed.size())}, i8),
@@ -119,13 +138,32 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   auto dotType = VectorType::get({kLanes}, i32);
   auto groupType = VectorType::get({kGroupBytes}, i8);
   int64_t chunk = std::min(plan.block, kChunk), chunks = plan.block / chunk;
-  int64_t stepsPerChunk = chunk / kPerPair, vectorsPerRow = k / kPerPair;
-  // Every lookup carries the table offset 128, weighted 1 + 2 per group.
-  int64_t offset = kTableOffset * 3 * (chunk / 4);
+  int64_t per = perVector(bits);
+  int64_t stepsPerChunk = chunk / per, vectorsPerRow = k / per;
+  // Every lookup carries the table offset 128: W2 weights it 1 + 2 per
+  // group into a row's lane; W1 adds 2 lookups a step into each lane (a
+  // row's two lanes meet when they widen).
+  int64_t offset = bits == 2 ? kTableOffset * 3 * (chunk / 4) : kTableOffset * 2 * stepsPerChunk;
   int64_t perBlock = p.zeroPoints ? 2 : 1, tile = rows * cols;
   SmallVector<int8_t> planeWeights;
   for (int64_t i = 0; i < kLanes; ++i)
-    planeWeights.append({1, 2});
+    planeWeights.append({1, int8_t(bits == 2 ? 2 : 1)});
+  // W1: the two lookups of a row interleaved within each 128-bit lane.
+  SmallVector<int64_t> interleave[2];
+  for (int64_t h = 0; h < 2; ++h)
+    for (int64_t lane = 0; lane < 2; ++lane)
+      for (int64_t i = 0; i < 8; ++i) {
+        interleave[h].push_back(16 * lane + 8 * h + i);
+        interleave[h].push_back(kPairBytes + 16 * lane + 8 * h + i);
+      }
+  // W1 widening: lanes 0-7 of both halves' sums hold rows 0-7 and 8-15 of
+  // the low lane, 8-15 those of the high lane.
+  SmallVector<int64_t> lowLanes, highLanes;
+  for (int64_t h = 0; h < 2; ++h)
+    for (int64_t i = 0; i < 8; ++i) {
+      lowLanes.push_back(16 * h + i);
+      highLanes.push_back(16 * h + 8 + i);
+    }
   SmallVector<int64_t> broadcastLanes;
   for (int64_t i = 0; i < kPairBytes; ++i)
     broadcastLanes.push_back(i % kGroupBytes);
@@ -138,15 +176,24 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
             [&](OpBuilder &cb, Value c, ValueRange dots) {
               Value start = arith::ConstantOp::create(
                   cb, loc, DenseElementsAttr::get(sumType, cb.getI16IntegerAttr(int16_t(-offset))));
-              Value firstStep = add(cb, mul(cb, blk, plan.block / kPerPair), mul(cb, c, stepsPerChunk));
+              Value firstStep = add(cb, mul(cb, blk, plan.block / per), mul(cb, c, stepsPerChunk));
+              int64_t accs = bits == 2 ? 1 : 2; // per (col, r): W1 sums rows 0-7, 8-15 apart
               auto stepLoop = buildCountedLoop(
-                  cb, loc, stepsPerChunk, SmallVector<Value>(tile, start),
+                  cb, loc, stepsPerChunk, SmallVector<Value>(tile * accs, start),
                   [&](OpBuilder &sb, Value st, ValueRange acc) {
                     Value step = add(sb, firstStep, st);
-                    // Tables of groups 2 step and 2 step + 1, each in both lanes.
+                    // W2: the tables of groups 2 step and 2 step + 1, each in
+                    // both lanes. W1: those of groups 4 step, 4 step + 1 and
+                    // 4 step + 2, 4 step + 3, one per lane.
                     SmallVector<std::array<Value, 2>> table(rows);
                     for (int64_t r = 0; r < rows; ++r)
                       for (int64_t h = 0; h < 2; ++h) {
+                        if (bits == 1) {
+                          Value at = mul(sb, add(sb, mul(sb, step, 4), index(sb, 2 * h)), kGroupBytes);
+                          table[r][h] = vector::LoadOp::create(sb, loc, pairType, tables,
+                                                               ValueRange{t.rowIndex[r], at});
+                          continue;
+                        }
                         Value at = mul(sb, add(sb, mul(sb, step, 2), index(sb, h)), kGroupBytes);
                         Value group = vector::LoadOp::create(sb, loc, groupType, tables,
                                                              ValueRange{t.rowIndex[r], at});
@@ -164,21 +211,38 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                                                        ValueRange{mul(sb, slot, kPairBytes)});
                       Value nibbles[2] = {arith::AndIOp::create(sb, loc, w, low4),
                                           arith::ShRUIOp::create(sb, loc, w, four)};
-                      for (int64_t r = 0; r < rows; ++r)
+                      for (int64_t r = 0; r < rows; ++r) {
+                        Value entries[2];
+                        for (int64_t h = 0; h < 2; ++h)
+                          entries[h] = TableLookupOp::create(sb, loc, pairType, table[r][h],
+                                                             nibbles[h], sb.getStringAttr("vpshufb"));
+                        int64_t a = (col * rows + r) * accs;
                         for (int64_t h = 0; h < 2; ++h) {
-                          Value entries = TableLookupOp::create(sb, loc, pairType, table[r][h],
-                                                                nibbles[h], sb.getStringAttr("vpshufb"));
-                          int64_t a = col * rows + r;
-                          next[a] = ByteDotOp::create(sb, loc, sumType, next[a], entries, weights,
-                                                      sb.getStringAttr("pmaddubsw"));
+                          // W2: plane pairs as they are; W1: a row's two
+                          // lookups side by side first.
+                          Value u = bits == 2 ? entries[h]
+                                              : Value(vector::ShuffleOp::create(
+                                                    sb, loc, entries[0], entries[1], interleave[h]));
+                          int64_t into = bits == 2 ? a : a + h;
+                          next[into] = ByteDotOp::create(sb, loc, sumType, next[into], u, weights,
+                                                         sb.getStringAttr("pmaddubsw"));
                         }
+                      }
                     }
                     return next;
                   });
               SmallVector<Value> wider(tile);
-              for (int64_t a = 0; a < tile; ++a)
-                wider[a] = add(cb, dots[a],
-                               arith::ExtSIOp::create(cb, loc, dotType, stepLoop.getResult(a)));
+              for (int64_t a = 0; a < tile; ++a) {
+                Value sums = stepLoop.getResult(a * accs);
+                if (bits == 1) {
+                  // Rows 0-15 = low lane + high lane of both halves.
+                  Value halves = stepLoop.getResult(a * accs + 1);
+                  sums = arith::AddIOp::create(
+                      cb, loc, vector::ShuffleOp::create(cb, loc, sums, halves, lowLanes),
+                      vector::ShuffleOp::create(cb, loc, sums, halves, highLanes));
+                }
+                wider[a] = add(cb, dots[a], arith::ExtSIOp::create(cb, loc, dotType, sums));
+              }
               return wider;
             });
         // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.

@@ -150,10 +150,10 @@ struct SelectKernelsPass final
       // with 32-element blocks, the same speed at 2 bits with larger blocks
       // (K = 4096/14336, M = 1-16), so there int8-gemm keeps its 4x smaller
       // activation error (int8 against lut's 6 bits).
-      // On AVX2 without VBMI (Zen 3), 2-bit codes through vpshufb pairs
-      // measured 1.4-1.7x int8-gemm at every block size (4096 x 4096 W2
-      // g128 M = 1: 99 vs 141 us; g32 M = 4: 491 vs 828 us), which there
-      // spends 16 instructions per 64 weights.
+      // On AVX2 without VBMI (Zen 3), 1- and 2-bit codes through vpshufb
+      // pairs measured 1.4-2.3x int8-gemm at every block size (4096 x 4096
+      // W2 g128 M = 1: 99 vs 141 us; g32 M = 4: 491 vs 828 us; W1 g128
+      // M = 1: 74 vs 122 us, M = 4: 312 vs 723 us).
       bool lutPays = lut && lut->dot != ByteDot::Portable &&
                      ((lut->vpermb && (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
                       lut->pshufbPairs);
@@ -162,7 +162,7 @@ struct SelectKernelsPass final
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
                     std::to_string(lut->bits) + " bit-plane lookup(s) per 4 weights, " +
                     (lut->vpermb        ? "vpermb"
-                     : lut->pshufbPairs ? "vpshufb on plane pairs"
+                     : lut->pshufbPairs ? "vpshufb, lookup pairs"
                                         : "portable lookups") +
                     " + " + stringifyByteDot(lut->dot).str()};
       // Why not lut, where it might have paid (1- and 2-bit codes).

@@ -200,7 +200,7 @@ func.func @avx2_tiles(%x: tensor<1x256xf32>) -> (tensor<1x16xf32>, tensor<1x16xf
 // AVX2 without VBMI: 2-bit codes take lut's vpshufb-pair form (measured
 // 1.4-1.7x int8-gemm there), at any block size.
 // CHECK-LABEL: func.func @avx2_w2
-// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, vpshufb on plane pairs + avx2 vpmaddubsw ymm"
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, vpshufb, lookup pairs + avx2 vpmaddubsw ymm"
 module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
 func.func @avx2_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x2xf16>)

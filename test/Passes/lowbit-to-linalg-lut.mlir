@@ -133,8 +133,8 @@ func.func @planes_elsewhere(%x: tensor<1x16xf32>) -> tensor<16x16xf32> {
 // CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
 // CHECK: vector.load {{.*}} : memref<128xi8>, vector<32xi8>
 // CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
-// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
 // CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
 // CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
 // CHECK: arith.extsi {{.*}} : vector<16xi16> to vector<16xi32>
 module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
@@ -142,6 +142,34 @@ func.func @w2_avx2_pairs(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<27> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>)
       : !lowbit.qtensor<16x32xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>>
   %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x32xf32>, !lowbit.qtensor<16x32xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// AVX2, 1-bit codes: a 32-byte vector is 16 rows x 4 groups (the low lane
+// groups 4s and 4s + 2, the high lane 4s + 1 and 4s + 3), so each pair of
+// tables is one 32-byte load; the two lookups are interleaved byte by byte
+// (vpunpcklbw / vpunpckhbw) and added by vpmaddubsw by ones into i16; a
+// row's two lanes meet when the sums widen (i16 start: -128 x 2 x 2 steps).
+// CHECK-LABEL: func.func @w1_avx2_pairs
+// CHECK: arith.constant dense<-512> : vector<16xi16>
+// CHECK: vector.load {{.*}} : memref<1x128xi8>, vector<32xi8>
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: vector.shuffle {{.*}} [0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39, 16, 48,
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: vector.shuffle {{.*}} [8, 40, 9, 41,
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
+// CHECK: vector.shuffle {{.*}} [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]
+// CHECK: arith.extsi {{.*}} : vector<16xi16> to vector<16xi32>
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+func.func @w1_avx2_pairs(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<64xi8>) scales(dense<0.5> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x32xui1, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x32xf32>, !lowbit.qtensor<16x32xui1, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
 }
 }

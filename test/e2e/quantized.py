@@ -237,6 +237,10 @@ for cpu in ["haswell", "x86-64"]:
 # activation rows.
 nbits_case(2, 256, 512, 48, True, (1,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
 nbits_case(2, 64, 256, 64, False, (2, 2), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
+# W1 in that form: 16 rows x 4 groups a vector, the two lanes' sums of a row
+# meeting when they widen; blocks of 256 (two i16 chunks), 3 tiles, 1 and 3 rows.
+nbits_case(1, 256, 512, 48, True, (1,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
+nbits_case(1, 32, 256, 32, False, (3,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
 
 # QuantizeLinear: ties to even and saturation, bit-exact.
 x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 0.24, 3.49, -2.51], np.float32)
