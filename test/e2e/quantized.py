@@ -460,7 +460,8 @@ epilogue_case("epilogue_node_bias_int8_gemm", 128, 32, 4, 4, node_bias=True)
 # --int8-activations pinned to an AVX2 CPU without VNNI (--cpu=haswell, so
 # the grid is the same on every machine): int8-gemm maps the 16 entries onto
 # an affine grid of 127 steps from the smallest to the largest (byte =
-# round((v - lo) / unit)) and quantizes activations to int8, so it is held
+# round((v - lo) / unit), value (byte - z) unit with z making the rounding
+# errors zero-mean) and quantizes activations to int8, so it is held
 # to the float64 value of that integer computation within f32 rounding.
 NF4_VALUES = np.array([-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
                        -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
@@ -493,7 +494,7 @@ def bnb4_case(name, k, n, m, block, quant_type, int8):
     lo, hi = table.min(), table.max()
     unit = (hi - lo) / 127
     grid = np.floor((table - lo) / unit + 0.5)  # round half away (all >= 0)
-    zshift = -lo / unit
+    zshift = np.mean(grid - table / unit)  # zero-mean rounding error
     rows_q = a.reshape(m, k // block, block)
     amax = np.abs(rows_q).max(axis=2)
     inv = np.where(amax > 0, np.float32(127) / np.maximum(amax, np.float32(1e-30)), np.float32(0)).astype(np.float32)
