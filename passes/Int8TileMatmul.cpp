@@ -412,7 +412,6 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t k = lhsType.getShape().back();
   int64_t m = lhsType.getNumElements() / k;
   int64_t n = weight.type.getShape()[0];
-  int64_t blocks = k / plan.block;
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   std::optional<ElementsAttr> codesAttr = constantElements(weight.codes);
   std::optional<std::vector<uint8_t>> rowMajor =
@@ -445,13 +444,9 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
                        "qcc_int8_tiles", tiles));
   BlockParams p = *params;
   p.params = readOnlyBuffer(b, loc, p.params);
-  Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
-  Value xq = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
-  Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
-  Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  QuantizedRows x = quantizeRows(b, loc, lhs, plan.block, 127.0f);
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
-  buildBlockQuantization(b, loc, x, xq, aScale, aSum, m, blocks, plan.block, 127.0f);
   TileBuilder tb(b, loc, plan);
-  tb.buildDotLoops(xq, aScale, aSum, codes, p, table, out, m, n, k, cols, epilogue);
+  tb.buildDotLoops(x.codes, x.scale, x.sum, codes, p, table, out, m, n, k, cols, epilogue);
   return matrixAsResult(b, loc, out, resultType);
 }

@@ -153,3 +153,19 @@ void qcc::lowbit::buildBlockQuantization(OpBuilder &b, Location loc, Value x, Va
     return SmallVector<Value>{};
   });
 }
+
+qcc::lowbit::QuantizedRows qcc::lowbit::quantizeRows(OpBuilder &b, Location loc, Value lhs, int64_t block,
+                                        float qmax) {
+  auto type = cast<RankedTensorType>(lhs.getType());
+  QuantizedRows q;
+  q.k = type.getShape().back();
+  q.m = type.getNumElements() / q.k;
+  q.blocks = q.k / block;
+  Type f32 = b.getF32Type();
+  Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
+  q.codes = memref::AllocOp::create(b, loc, MemRefType::get({q.m, q.k}, b.getI8Type()));
+  q.scale = memref::AllocOp::create(b, loc, MemRefType::get({q.m, q.blocks}, f32));
+  q.sum = memref::AllocOp::create(b, loc, MemRefType::get({q.m, q.blocks}, f32));
+  buildBlockQuantization(b, loc, x, q.codes, q.scale, q.sum, q.m, q.blocks, block, qmax);
+  return q;
+}

@@ -62,6 +62,17 @@ void buildBlockQuantization(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
                             mlir::Value codes, mlir::Value scale, mlir::Value sum,
                             int64_t m, int64_t blocks, int64_t block, float qmax);
 
+/// The activation side the integer tile kernels (int8-gemm, lut) start
+/// with: `lhs` as [M, K] rows quantized per block of `block` elements to
+/// [-qmax, qmax] (buildBlockQuantization): codes i8 [M, K], scales and code
+/// sums f32 [M, K / block].
+struct QuantizedRows {
+  mlir::Value codes, scale, sum;
+  int64_t m = 0, k = 0, blocks = 0;
+};
+QuantizedRows quantizeRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                           int64_t block, float qmax);
+
 } // namespace qcc::lowbit
 
 #endif // QCC_PASSES_KERNELSUPPORT_H

@@ -47,9 +47,6 @@ namespace {
 
 using namespace qcc::lowbit::lut;
 
-/// Activation codes in [-31, 31]: four of them sum into a signed byte.
-constexpr float kQMax = 31.0f;
-
 /// Elements of K one weight vector covers, and one table vector (4 groups).
 int64_t kPerWeightVector(unsigned bits) { return 32 / bits; }
 constexpr int64_t kPerTable = 16;
@@ -629,7 +626,6 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t k = lhsType.getShape().back();
   int64_t m = lhsType.getNumElements() / k;
   int64_t n = weight.type.getShape()[0];
-  int64_t blocks = k / plan.block;
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   if (plan.pshufbPairs)
     return buildLutPairsMatmul(b, loc, lhs, weight, plan, resultType, epilogue);
@@ -639,16 +635,12 @@ Value qcc::lowbit::buildLutMatmul(OpBuilder &b, Location loc, Value lhs,
   LutConstants c = *constants;
   c.codes = readOnlyBuffer(b, loc, c.codes);
   c.p.params = readOnlyBuffer(b, loc, c.p.params);
-  Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
-  Value codes = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
-  Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
-  Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  QuantizedRows x = quantizeRows(b, loc, lhs, plan.block, kLutQMax);
   Value tables = memref::AllocOp::create(
       b, loc, MemRefType::get({m, k / kPerTable * kVectorBytes}, i8));
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
-  buildBlockQuantization(b, loc, x, codes, aScale, aSum, m, blocks, plan.block, kQMax);
   LutBuilder lb(b, loc, plan);
-  lb.buildTables(codes, tables, m, k);
-  lb.buildDotLoops(weight.type, tables, aScale, aSum, c, out, m, n, k, epilogue);
+  lb.buildTables(x.codes, tables, m, k);
+  lb.buildDotLoops(weight.type, tables, x.scale, x.sum, c, out, m, n, k, epilogue);
   return matrixAsResult(b, loc, out, resultType);
 }

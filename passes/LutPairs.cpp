@@ -115,14 +115,11 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                        "qcc_lut_pairs", packed));
   BlockParams p = *params;
   p.params = readOnlyBuffer(b, loc, p.params);
-  Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
-  Value q = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8));
-  Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
-  Value aSum = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));
+  QuantizedRows x = quantizeRows(b, loc, lhs, plan.block, kLutQMax);
+  Value aScale = x.scale, aSum = x.sum;
   Value tables = memref::AllocOp::create(b, loc, MemRefType::get({m, 4 * k}, i8));
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
-  buildBlockQuantization(b, loc, x, q, aScale, aSum, m, blocks, plan.block, kLutQMax);
-  buildGroupTables(b, loc, q, tables, m, k);
+  buildGroupTables(b, loc, x.codes, tables, m, k);
 
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
