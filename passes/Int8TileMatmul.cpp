@@ -413,10 +413,8 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t m = lhsType.getNumElements() / k;
   int64_t n = weight.type.getShape()[0];
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  std::optional<ElementsAttr> codesAttr = constantElements(weight.codes);
-  std::optional<std::vector<uint8_t>> rowMajor =
-      codesAttr ? constantBytes(*codesAttr) : std::nullopt;
-  if (!rowMajor || int64_t(rowMajor->size()) != n * k * plan.bits / 8)
+  std::optional<std::vector<uint8_t>> rowMajor = constantCodeBytes(weight, plan.bits);
+  if (!rowMajor)
     return {};
   std::optional<DecodeTable> table;
   if (plan.decode != CodeDecode::None) {

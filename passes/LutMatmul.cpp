@@ -398,9 +398,8 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
                                        const LutPlan &plan, const Tiling &layout) {
   int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
   unsigned bits = plan.bits;
-  std::optional<ElementsAttr> codesAttr = constantElements(w.codes);
-  std::optional<std::vector<uint8_t>> packed = codesAttr ? constantBytes(*codesAttr) : std::nullopt;
-  if (!packed || packed->size() != size_t(n * k * bits / 8))
+  std::optional<std::vector<uint8_t>> packed = constantCodeBytes(w, bits);
+  if (!packed)
     return failure();
   // Codes already in the kernel's layout (lowbit-pack-layout) are used as
   // they are; row-major ones are repacked here.

@@ -95,11 +95,9 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t n = weight.type.getShape()[0];
   int64_t blocks = k / plan.block;
   Type f32 = b.getF32Type(), i8 = b.getI8Type(), i16 = b.getI16Type(), i32 = b.getI32Type();
-  std::optional<ElementsAttr> codesAttr = constantElements(weight.codes);
-  std::optional<std::vector<uint8_t>> rowMajor =
-      codesAttr ? constantBytes(*codesAttr) : std::nullopt;
   unsigned bits = plan.bits;
-  if (!rowMajor || int64_t(rowMajor->size()) != n * k * bits / 8)
+  std::optional<std::vector<uint8_t>> rowMajor = constantCodeBytes(weight, bits);
+  if (!rowMajor)
     return {};
   FailureOr<BlockParams> params =
       buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block);

@@ -324,3 +324,14 @@ std::optional<std::vector<uint8_t>> qcc::lowbit::constantBytes(ElementsAttr attr
   return bytes;
 }
 
+std::optional<std::vector<uint8_t>> qcc::lowbit::constantCodeBytes(const QTensorParts &w,
+                                                                  unsigned bits) {
+  std::optional<ElementsAttr> codes = constantElements(w.codes);
+  if (!codes)
+    return std::nullopt;
+  std::optional<std::vector<uint8_t>> bytes = constantBytes(*codes);
+  int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
+  if (!bytes || int64_t(bytes->size()) != n * k * bits / 8)
+    return std::nullopt;
+  return bytes;
+}

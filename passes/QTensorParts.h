@@ -65,6 +65,11 @@ std::optional<mlir::ElementsAttr> constantElements(mlir::Value value);
 /// element width is a whole number of bytes (or of packed i8 storage).
 std::optional<std::vector<uint8_t>> constantBytes(mlir::ElementsAttr attr);
 
+/// The bytes of `w`'s constant codes when they are exactly n x k x bits / 8
+/// of them ([n, k] weight, `bits` per code, any of the packed layouts);
+/// nullopt otherwise. What the tile kernels repack at compile time.
+std::optional<std::vector<uint8_t>> constantCodeBytes(const QTensorParts &w, unsigned bits);
+
 /// Whether lowering can read this qtensor's layout; fails with a reason.
 mlir::LogicalResult checkLowerable(mlir::Operation *op, QTensorType type);
 
