@@ -558,6 +558,18 @@ LogicalResult convertQLinearMatMul(NodeImporter &n) {
 // com.microsoft MatMulNBits
 //===----------------------------------------------------------------------===//
 
+/// A of the weight-only contrib matmuls (MatMulNBits, MatMulBnb4): float or
+/// float16, K the last dimension.
+LogicalResult checkWeightOnlyActivations(NodeImporter &n, int64_t k) {
+  DataType activation = n.getInputType(0);
+  if (activation != DataType::Float && activation != DataType::Float16)
+    return n.fail("A must be FLOAT or FLOAT16, got " + dataTypeName(activation));
+  ArrayRef<int64_t> aShape = n.getInputShape(0);
+  if (aShape.empty() || aShape.back() != k)
+    return n.fail("A's last dimension must be K=" + llvm::Twine(k));
+  return success();
+}
+
 LogicalResult convertMatMulNBits(NodeImporter &n) {
   OpBuilder &b = n.getBuilder();
   Location loc = n.getLoc();
@@ -579,12 +591,10 @@ LogicalResult convertMatMulNBits(NodeImporter &n) {
   if (n.hasInput(4))
     return n.fail("g_idx (act-order) is not supported; export the model without "
                   "act-order (desc_act=False)");
+  if (failed(checkWeightOnlyActivations(n, k)))
+    return failure();
   DataType activation = n.getInputType(0);
-  if (activation != DataType::Float && activation != DataType::Float16)
-    return n.fail("A must be FLOAT or FLOAT16, got " + dataTypeName(activation));
   ArrayRef<int64_t> aShape = n.getInputShape(0);
-  if (aShape.empty() || aShape.back() != k)
-    return n.fail("A's last dimension must be K=" + llvm::Twine(k));
 
   const HostTensor *weights = n.getConstantInput(1);
   const HostTensor *scales = n.getConstantInput(2);
@@ -699,12 +709,10 @@ LogicalResult convertMatMulBnb4(NodeImporter &n) {
                   llvm::Twine(block) + "; blocks spanning two rows are not supported");
   if (n.getIntAttr("training_mode", 0) != 0 || n.getIntAttr("transB", 1) != 1)
     return n.fail("training_mode=1 and transB=0 are not supported");
+  if (failed(checkWeightOnlyActivations(n, k)))
+    return failure();
   DataType activation = n.getInputType(0);
-  if (activation != DataType::Float && activation != DataType::Float16)
-    return n.fail("A must be FLOAT or FLOAT16, got " + dataTypeName(activation));
   ArrayRef<int64_t> aShape = n.getInputShape(0);
-  if (aShape.empty() || aShape.back() != k)
-    return n.fail("A's last dimension must be K=" + llvm::Twine(k));
   const HostTensor *weights = n.getConstantInput(1);
   const HostTensor *absmax = n.getConstantInput(2);
   if (!weights || !absmax)
