@@ -5,9 +5,14 @@
 // generic into the matmul's `epilogue` region when the matmul's result is
 // its only use of it, element by element: the kernels then apply the chain
 // to their accumulators before the store (docs/passes.md), instead of
-// writing the product and reading it back once per op.
+// writing the product and reading it back once per op. QDQ activations
+// (QuantizeLinear then DequantizeLinear on the result, per tensor, constant
+// scale and zero point) join the same way: the pair rounds each element to
+// its grid value, which the epilogue computes in registers.
 //
 //===----------------------------------------------------------------------===//
+
+#include "QTensorParts.h"
 
 #include "qcc/Passes/Passes.h"
 
@@ -85,17 +90,16 @@ bool fusible(MatmulOp matmul, linalg::GenericOp generic) {
   return true;
 }
 
-/// `matmul` with `generic` folded into its epilogue; replaces `generic`.
-MatmulOp fuse(RewriterBase &rewriter, MatmulOp matmul, linalg::GenericOp generic) {
+/// A copy of `matmul` before `anchor` whose epilogue runs `matmul`'s, then
+/// what `extend` builds on its value (given the block arguments of
+/// `extraInputs`, which join the epilogue's inputs) and yields.
+MatmulOp extendEpilogue(
+    RewriterBase &rewriter, MatmulOp matmul, ValueRange extraInputs, Operation *anchor,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, ArrayRef<BlockArgument>)> extend) {
   auto result = cast<RankedTensorType>(matmul.getType());
   SmallVector<Value> inputs(matmul.getEpilogueInputs());
-  SmallVector<OpOperand *> extra;
-  for (OpOperand *input : generic.getDpsInputOperands())
-    if (input->get() != matmul.getResult()) {
-      extra.push_back(input);
-      inputs.push_back(input->get());
-    }
-  rewriter.setInsertionPoint(generic);
+  llvm::append_range(inputs, extraInputs);
+  rewriter.setInsertionPoint(anchor);
   auto fused = MatmulOp::create(rewriter, matmul.getLoc(), result, matmul.getLhs(),
                                 matmul.getRhs(), matmul.getBias(), inputs,
                                 matmul.getTransposeRhsAttr());
@@ -106,8 +110,7 @@ MatmulOp fuse(RewriterBase &rewriter, MatmulOp matmul, linalg::GenericOp generic
   for (Value input : inputs)
     block->addArgument(cast<RankedTensorType>(input.getType()).getElementType(), loc);
   rewriter.setInsertionPointToStart(block);
-  // The earlier epilogue first (its arguments map one to one), then the
-  // generic's body on its value.
+  // The earlier epilogue first (its arguments map one to one).
   Value value = element;
   if (!matmul.getEpilogue().empty()) {
     Block &old = matmul.getEpilogue().front();
@@ -118,17 +121,134 @@ MatmulOp fuse(RewriterBase &rewriter, MatmulOp matmul, linalg::GenericOp generic
       rewriter.clone(op, map);
     value = map.lookup(cast<YieldOp>(old.getTerminator()).getValues()[0]);
   }
-  IRMapping map;
-  size_t next = matmul.getEpilogueInputs().size() + 1;
-  for (OpOperand *input : generic.getDpsInputOperands()) {
-    BlockArgument arg = generic.getMatchingBlockArgument(input);
-    map.map(arg, input->get() == matmul.getResult() ? value : block->getArgument(next++));
-  }
-  for (Operation &op : generic.getBody()->without_terminator())
-    rewriter.clone(op, map);
-  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
-  YieldOp::create(rewriter, loc, ValueRange{map.lookupOrDefault(yield.getValues()[0])});
+  ArrayRef<BlockArgument> extraArgs =
+      block->getArguments().drop_front(1 + matmul.getEpilogueInputs().size());
+  YieldOp::create(rewriter, loc, ValueRange{extend(rewriter, loc, value, extraArgs)});
+  return fused;
+}
+
+/// `matmul` with `generic` folded into its epilogue; replaces `generic`.
+MatmulOp fuse(RewriterBase &rewriter, MatmulOp matmul, linalg::GenericOp generic) {
+  SmallVector<Value> extraInputs;
+  for (OpOperand *input : generic.getDpsInputOperands())
+    if (input->get() != matmul.getResult())
+      extraInputs.push_back(input->get());
+  MatmulOp fused = extendEpilogue(
+      rewriter, matmul, extraInputs, generic,
+      [&](OpBuilder &b, Location, Value value, ArrayRef<BlockArgument> extraArgs) {
+        IRMapping map;
+        size_t next = 0;
+        for (OpOperand *input : generic.getDpsInputOperands()) {
+          BlockArgument arg = generic.getMatchingBlockArgument(input);
+          map.map(arg, input->get() == matmul.getResult() ? value : Value(extraArgs[next++]));
+        }
+        for (Operation &op : generic.getBody()->without_terminator())
+          b.clone(op, map);
+        auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+        return map.lookupOrDefault(yield.getValues()[0]);
+      });
   rewriter.replaceOp(generic, fused.getResult());
+  rewriter.eraseOp(matmul);
+  return fused;
+}
+
+/// The single value of a constant scalar tensor (any shape of one element),
+/// integers read by the signedness of `value`'s type (the constant itself
+/// may be signless behind a bitcast).
+std::optional<double> constantScalar(Value value) {
+  std::optional<ElementsAttr> elements = constantElements(value);
+  if (!elements || elements->getNumElements() != 1)
+    return std::nullopt;
+  auto dense = dyn_cast<DenseElementsAttr>(*elements);
+  if (!dense)
+    return std::nullopt;
+  Type element = dense.getElementType();
+  if (isa<FloatType>(element))
+    return (*dense.getValues<APFloat>().begin()).convertToDouble();
+  if (isa<IntegerType>(element)) {
+    APInt v = *dense.getValues<APInt>().begin();
+    bool isUnsigned = cast<ShapedType>(value.getType()).getElementType().isUnsignedInteger();
+    return isUnsigned ? double(v.getZExtValue()) : double(v.getSExtValue());
+  }
+  return std::nullopt;
+}
+
+/// A QuantizeLinear -> DequantizeLinear pair on the matmul's result (QDQ
+/// activations): per-tensor integer codes with constant scale and zero
+/// point, and every user of the codes a dequantize back to the result's
+/// type. The pair maps element by element: x to the nearest grid value.
+struct FakeQuant {
+  QuantizeOp quantize;
+  double scale = 1, zero = 0;
+  bool hasZero = false;
+  int64_t qmin = 0, qmax = 0;
+};
+
+std::optional<FakeQuant> fakeQuantOf(MatmulOp matmul, Operation *user) {
+  auto quantize = dyn_cast<QuantizeOp>(user);
+  if (!quantize || quantize.getInput() != matmul.getResult() || !quantize.getScales())
+    return std::nullopt;
+  QTensorType type = quantize.getType();
+  SchemeAttr scheme = type.getScheme();
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  // Codes up to 16 bits are exact in f32, so the grid arithmetic below
+  // matches quantize-then-dequantize bit for bit.
+  if (!storage || storage.getWidth() > 16 || scheme.getGranularity() != Granularity::per_tensor ||
+      scheme.hasCodebook() || scheme.getTensorScale() ||
+      type.getLayoutKind() != LayoutKind::row_major || !quantize.getSaturate())
+    return std::nullopt;
+  FakeQuant f;
+  f.quantize = quantize;
+  std::optional<double> scale = constantScalar(quantize.getScales());
+  if (!scale)
+    return std::nullopt;
+  f.scale = *scale;
+  if (Value zero = quantize.getZeroPoints()) {
+    std::optional<double> z = constantScalar(zero);
+    if (!z)
+      return std::nullopt;
+    f.zero = *z;
+    f.hasZero = true;
+  }
+  unsigned bits = storage.getWidth();
+  f.qmin = storage.isUnsigned() ? 0 : -(int64_t(1) << (bits - 1));
+  f.qmax = storage.isUnsigned() ? (int64_t(1) << bits) - 1 : (int64_t(1) << (bits - 1)) - 1;
+  if (quantize.getResult().use_empty())
+    return std::nullopt;
+  for (Operation *codesUser : quantize.getResult().getUsers()) {
+    auto dequantize = dyn_cast<DequantizeOp>(codesUser);
+    if (!dequantize || dequantize.getType() != matmul.getType())
+      return std::nullopt;
+  }
+  return f;
+}
+
+/// `matmul` with the quantize/dequantize pair `f` in its epilogue, as
+/// lowbit.quantize and lowbit.dequantize lower it: q = clamp(roundeven(x /
+/// scale) + zero, qmin, qmax) (NaN to code 0), then (q - zero) * scale.
+MatmulOp fuseFakeQuant(RewriterBase &rewriter, MatmulOp matmul, FakeQuant f) {
+  MatmulOp fused = extendEpilogue(
+      rewriter, matmul, {}, f.quantize,
+      [&](OpBuilder &b, Location loc, Value x, ArrayRef<BlockArgument>) -> Value {
+        auto f32 = [&](double v) {
+          return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v))).getResult();
+        };
+        Value scale = f32(f.scale);
+        Value q = math::RoundEvenOp::create(b, loc, arith::DivFOp::create(b, loc, x, scale));
+        Value zero = f.hasZero ? f32(f.zero) : Value();
+        if (zero)
+          q = arith::AddFOp::create(b, loc, q, zero);
+        q = arith::MaximumFOp::create(b, loc, f32(double(f.qmin)),
+                                      arith::MinimumFOp::create(b, loc, f32(double(f.qmax)), q));
+        Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q, q);
+        q = arith::SelectOp::create(b, loc, isNaN, f32(0), q);
+        if (zero)
+          q = arith::SubFOp::create(b, loc, q, zero);
+        return arith::MulFOp::create(b, loc, q, scale);
+      });
+  for (Operation *user : llvm::make_early_inc_range(f.quantize.getResult().getUsers()))
+    rewriter.replaceOp(user, fused.getResult());
+  rewriter.eraseOp(f.quantize);
   rewriter.eraseOp(matmul);
   return fused;
 }
@@ -144,7 +264,12 @@ struct FuseEpiloguePass final : qcc::impl::FuseEpiloguePassBase<FuseEpiloguePass
       if (!isa<FloatType>(cast<RankedTensorType>(matmul.getType()).getElementType()))
         continue;
       while (matmul.getResult().hasOneUse()) {
-        auto generic = dyn_cast<linalg::GenericOp>(*matmul.getResult().getUsers().begin());
+        Operation *user = *matmul.getResult().getUsers().begin();
+        if (std::optional<FakeQuant> fakeQuant = fakeQuantOf(matmul, user)) {
+          matmul = fuseFakeQuant(rewriter, matmul, *fakeQuant);
+          continue;
+        }
+        auto generic = dyn_cast<linalg::GenericOp>(user);
         if (!generic || !fusible(matmul, generic))
           break;
         matmul = fuse(rewriter, matmul, generic);

@@ -103,3 +103,84 @@ func.func @not_fusible(%x: tensor<2x32xf32>, %col: tensor<2xf32>) -> (tensor<2x1
   } -> tensor<2x16xf32>
   return %y, %1, %2, %3 : tensor<2x16xf32>, tensor<2x16xf32>, tensor<2xf32>, tensor<2x16xf32>
 }
+
+// -----
+
+// QDQ activations: a per-tensor QuantizeLinear -> DequantizeLinear pair on
+// the result (after a bias add) becomes grid arithmetic in the epilogue, the
+// same as the pair's lowering: divide, round half to even, add the zero
+// point, clamp to [0, 255], NaN to code 0, subtract the zero point, scale.
+!w = !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+!a = !lowbit.qtensor<2x16xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @fake_quant
+// CHECK: %[[Y:.*]] = lowbit.matmul %arg0, %{{.*}} epilogue(%arg1 : tensor<16xf32>) transpose_rhs
+// CHECK-NEXT: ^bb0(%[[E:.*]]: f32, %[[B:.*]]: f32):
+// CHECK-NEXT: %[[A:.*]] = arith.addf %[[E]], %[[B]] : f32
+// CHECK-NEXT: %[[S:.*]] = arith.constant 2.500000e-01 : f32
+// CHECK-NEXT: %[[D:.*]] = arith.divf %[[A]], %[[S]] : f32
+// CHECK-NEXT: %[[R:.*]] = math.roundeven %[[D]] : f32
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 1.280000e+02 : f32
+// CHECK-NEXT: %[[P:.*]] = arith.addf %[[R]], %[[Z]] : f32
+// CHECK-DAG: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[HI:.*]] = arith.constant 2.550000e+02 : f32
+// CHECK: %[[MIN:.*]] = arith.minimumf %[[HI]], %[[P]] : f32
+// CHECK-NEXT: %[[MAX:.*]] = arith.maximumf %[[LO]], %[[MIN]] : f32
+// CHECK-NEXT: %[[NAN:.*]] = arith.cmpf uno, %[[MAX]], %[[MAX]] : f32
+// CHECK: %[[Q:.*]] = arith.select %[[NAN]], %{{.*}}, %[[MAX]] : f32
+// CHECK-NEXT: %[[C:.*]] = arith.subf %[[Q]], %[[Z]] : f32
+// CHECK-NEXT: %[[V:.*]] = arith.mulf %[[C]], %[[S]] : f32
+// CHECK-NEXT: lowbit.yield %[[V]] : f32
+// CHECK-NOT: lowbit.quantize
+// CHECK-NOT: lowbit.dequantize
+// CHECK: return %[[Y]]
+func.func @fake_quant(%x: tensor<2x32xf32>, %bias: tensor<16xf32>) -> tensor<2x16xf32> {
+  %w = lowbit.constant storage(dense<17> : tensor<256xi8>) scales(dense<0.5> : tensor<16x1xf32>) : !w
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !w -> tensor<2x16xf32>
+  %e = tensor.empty() : tensor<2x16xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %bias : tensor<2x16xf32>, tensor<16xf32>) outs(%e : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %v = arith.addf %a, %b : f32
+    linalg.yield %v : f32
+  } -> tensor<2x16xf32>
+  %s = arith.constant dense<0.25> : tensor<f32>
+  %z = arith.constant dense<128> : tensor<ui8>
+  %q = lowbit.quantize %1 scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>) : tensor<2x16xf32> -> !a
+  %d = lowbit.dequantize %q : !a -> tensor<2x16xf32>
+  return %d : tensor<2x16xf32>
+}
+
+// -----
+
+// Not fused: the codes are used other than by a dequantize (an int8 graph
+// output), or the scale is computed at run time.
+!w = !lowbit.qtensor<16x32xui4, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+!a = !lowbit.qtensor<2x16xi8, #lowbit.scheme<per_tensor, scale = f32>>
+// CHECK-LABEL: func.func @codes_escape
+// CHECK: lowbit.matmul
+// CHECK-NOT: epilogue
+// CHECK: lowbit.quantize
+// CHECK: lowbit.dequantize
+func.func @codes_escape(%x: tensor<2x32xf32>) -> (tensor<2x16xf32>, tensor<2x16xi8>) {
+  %w = lowbit.constant storage(dense<17> : tensor<256xi8>) scales(dense<0.5> : tensor<16x1xf32>) : !w
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !w -> tensor<2x16xf32>
+  %s = arith.constant dense<0.25> : tensor<f32>
+  %q = lowbit.quantize %y scales(%s : tensor<f32>) : tensor<2x16xf32> -> !a
+  %d = lowbit.dequantize %q : !a -> tensor<2x16xf32>
+  %c = lowbit.codes %q : !a -> tensor<2x16xi8>
+  return %d, %c : tensor<2x16xf32>, tensor<2x16xi8>
+}
+
+// CHECK-LABEL: func.func @runtime_scale
+// CHECK: lowbit.matmul
+// CHECK-NOT: epilogue
+// CHECK: lowbit.quantize
+func.func @runtime_scale(%x: tensor<2x32xf32>, %s: tensor<f32>) -> tensor<2x16xf32> {
+  %w = lowbit.constant storage(dense<17> : tensor<256xi8>) scales(dense<0.5> : tensor<16x1xf32>) : !w
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<2x32xf32>, !w -> tensor<2x16xf32>
+  %q = lowbit.quantize %y scales(%s : tensor<f32>) : tensor<2x16xf32> -> !a
+  %d = lowbit.dequantize %q : !a -> tensor<2x16xf32>
+  return %d : tensor<2x16xf32>
+}

@@ -454,6 +454,45 @@ epilogue_case("epilogue_bias_relu_residual_scale", 128, 32, 2, 0)
 epilogue_case("epilogue_int8_gemm", 256, 48, 1, 4)
 epilogue_case("epilogue_node_bias_int8_gemm", 128, 32, 4, 4, node_bias=True)
 
+# QDQ activations: QuantizeLinear -> DequantizeLinear on the input and on the
+# matmul's result (after its bias), per tensor with uint8 codes; the pair on
+# the result runs in the matmul's epilogue (lowbit-fuse-epilogue). Inputs are
+# chosen so every product and sum is exact in f32 (integer activations with
+# a 127 in every block of 32, so int8-gemm's activation scale is 1; weight
+# scales powers of two), so the rounding onto the output grid (a scale that
+# is not a power of two, about 10% of the values saturating) is compared
+# bit for bit with numpy's float32 arithmetic of the same formula.
+def qdq_activation_case(name, k, n, m, kernel=None):
+    a = rng.integers(-127, 128, size=(m, k)).astype(np.float32)
+    a[:, ::32] = 127
+    q = rng.integers(-128, 128, size=(k, n)).astype(np.int8)
+    w_scales = (2.0 ** -rng.integers(3, 6, size=n)).astype(np.float32)
+    bias = (rng.integers(-64, 64, size=n) / 16).astype(np.float32)
+    y = (a.astype(np.float64) @ (q.astype(np.float64) * w_scales) + bias).astype(np.float32)
+    assert np.abs(a).sum(axis=1).max() * 128 / 8 < 2 ** 19  # multiples of 2^-5 under 2^19: exact
+    s = np.float32(np.percentile(np.abs(y), 90) / 127.5)
+    z = np.uint8(131)
+    codes = np.clip(np.rint(y / s) + np.float32(z), 0, 255).astype(np.float32)
+    expected = ((codes - np.float32(z)) * s).astype(np.float32)
+    assert (codes == 0).any() and (codes == 255).any()
+    nodes = [helper.make_node("QuantizeLinear", ["A", "one", "z128"], ["Aq"]),
+             helper.make_node("DequantizeLinear", ["Aq", "one", "z128"], ["Ad"]),
+             helper.make_node("DequantizeLinear", ["Wq", "Ws"], ["W"], axis=1),
+             helper.make_node("MatMul", ["Ad", "W"], ["Y0"]),
+             helper.make_node("Add", ["Y0", "bias"], ["Y1"]),
+             helper.make_node("QuantizeLinear", ["Y1", "s", "z"], ["Yq"]),
+             helper.make_node("DequantizeLinear", ["Yq", "s", "z"], ["Y"])]
+    mdl = model(nodes, [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
+                [tensor("Wq", q), tensor("Ws", w_scales), tensor("bias", bias),
+                 tensor("one", np.array(1.0, np.float32)), tensor("z128", np.array(128, np.uint8)),
+                 tensor("s", np.array(s, np.float32)), tensor("z", np.array(z, np.uint8))])
+    flags = ("--kernel=" + kernel,) if kernel else ()
+    run(name, mdl, {"A": a}, {"Y": expected}, flags=flags)
+
+
+qdq_activation_case("qdq_activations_epilogue", 128, 48, 3)
+qdq_activation_case("qdq_activations_epilogue_int8_gemm", 128, 32, 2, kernel="int8-gemm")
+
 # com.microsoft MatMulBnb4 (bitsandbytes NF4 / FP4 codebooks, absmax per
 # block of the [N, K] weight, first code of a byte in its high nibble).
 # Default (f32 activations): against float64 of the decoded weights. With
