@@ -8,11 +8,14 @@
 // kernels (f32 block dots, int8-dot) apply. The constant is transposed at
 // compile time to [N, K] (codes repacked, scale and zero-point grids and the
 // scheme's axis or block transposed): the kernels read rows of K.
+// Convolutions on dequantized constants: FuseDequantConv.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "qcc/Formats/BitPacking.h"
+#include "FuseDequant.h"
 #include "QTensorParts.h"
+
+#include "qcc/Formats/BitPacking.h"
 
 #include "qcc/Passes/Passes.h"
 
@@ -121,12 +124,6 @@ FailureOr<ConstantOp> transposeConstant(OpBuilder &b, ConstantOp constant) {
                             constant.getTensorScaleAttr(), ElementsAttr());
 }
 
-/// Whether `init` is a fill of zero (the matmul then needs no accumulator).
-bool isZeroFill(Value init) {
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  return fill && matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
-}
-
 /// The quantized constant behind the matmul's B, and whether it is already
 /// [N, K]: B = dequantize(W [K, N]) or B = transpose(dequantize(W [N, K])).
 std::optional<std::pair<ConstantOp, bool>> weightOf(linalg::MatmulOp op) {
@@ -146,6 +143,27 @@ std::optional<std::pair<ConstantOp, bool>> weightOf(linalg::MatmulOp op) {
     return std::nullopt;
   return std::make_pair(constant, transposed);
 }
+
+} // namespace
+
+bool qcc::lowbit::isZeroFill(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getDpsInputs()[0], m_AnyZeroFloat());
+}
+
+void qcc::lowbit::eraseDeadFeeders(RewriterBase &rewriter, ArrayRef<Operation *> feeding) {
+  SmallVector<Operation *> worklist(feeding);
+  while (!worklist.empty()) {
+    Operation *dead = worklist.pop_back_val();
+    if (!dead || !dead->use_empty() || !isPure(dead))
+      continue;
+    for (Value operand : dead->getOperands())
+      worklist.push_back(operand.getDefiningOp());
+    rewriter.eraseOp(dead);
+  }
+}
+
+namespace {
 
 struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
   void runOnOperation() override {
@@ -183,16 +201,15 @@ struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
       rewriter.replaceOp(op, matmul.getResult());
       // What fed only this matmul goes: transpose, dequantize, the [K, N]
       // constant, the zero fill.
-      SmallVector<Operation *> worklist(std::begin(feeding), std::end(feeding));
-      while (!worklist.empty()) {
-        Operation *dead = worklist.pop_back_val();
-        if (!dead || !dead->use_empty() || !isPure(dead))
-          continue;
-        for (Value operand : dead->getOperands())
-          worklist.push_back(operand.getDefiningOp());
-        rewriter.eraseOp(dead);
-      }
+      eraseDeadFeeders(rewriter, feeding);
     }
+    SmallVector<Operation *> convs;
+    getOperation()->walk([&](Operation *op) {
+      if (isFusibleDequantConv(op))
+        convs.push_back(op);
+    });
+    for (Operation *conv : convs)
+      fuseDequantConv(rewriter, conv);
   }
 };
 

@@ -54,3 +54,54 @@ func.func @accumulating(%a: tensor<3x2xf32>, %c: tensor<3x4xf32>) -> tensor<3x4x
   %y = linalg.matmul ins(%a, %d : tensor<3x2xf32>, tensor<2x4xf32>) outs(%c : tensor<3x4xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// Conv(X, DequantizeLinear(W)) with a per-channel bias: the input windows
+// are copied into rows (an affine-map generic, stride 2), the [8, 4, 3, 3]
+// codes read as [8, 36] with the same storage and scales, one lowbit.matmul
+// with the bias, transposed back to NCHW.
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// CHECK-LABEL: func.func @conv2d_bias
+// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #{{.*}}]
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x4x3x3xf32> into tensor<16x36xf32>
+// CHECK: %[[W:.*]] = lowbit.constant storage(dense<3> : tensor<288xi8>) scales(dense<5.000000e-01> : tensor<8xf32>) : !lowbit.qtensor<8x36xi8, #lowbit.scheme<per_axis = 0, scale = f32>>
+// CHECK: %[[B:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2]] : tensor<8x1x1xf32> into tensor<8xf32>
+// CHECK: %[[Y:.*]] = lowbit.matmul %[[ROWS]], %[[W]] bias(%[[B]] : tensor<8xf32>) transpose_rhs
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[Y]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 8]
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x8x4x4xf32>) permutation = [0, 3, 1, 2]
+// CHECK-NOT: linalg.conv_2d
+// CHECK-NOT: lowbit.dequantize
+// CHECK: return %[[T]]
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#chan = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+func.func @conv2d_bias(%x: tensor<1x4x9x9xf32>, %b: tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<288xi8>) scales(dense<0.5> : tensor<8xf32>) : !lowbit.qtensor<8x4x3x3xi8, #lowbit.scheme<per_axis = 0, scale = f32>>
+  %d = lowbit.dequantize %w : !lowbit.qtensor<8x4x3x3xi8, #lowbit.scheme<per_axis = 0, scale = f32>> -> tensor<8x4x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %d : tensor<1x4x9x9xf32>, tensor<8x4x3x3xf32>) outs(%f : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [#id4, #chan, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %b : tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) outs(%e : tensor<1x8x4x4xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %s = arith.addf %in, %bias : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Not fused: blocked weight scales (the [M, C * K...] view would split
+// blocks) keep the convolution.
+// CHECK-LABEL: func.func @conv_blocked
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv_blocked(%x: tensor<1x4x3x3xf32>) -> tensor<1x2x1x1xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<72xi8>) scales(dense<0.5> : tensor<2x2x3x3xf32>) : !lowbit.qtensor<2x4x3x3xi8, #lowbit.scheme<per_block = [1, 2, 1, 1], scale = f32>>
+  %d = lowbit.dequantize %w : !lowbit.qtensor<2x4x3x3xi8, #lowbit.scheme<per_block = [1, 2, 1, 1], scale = f32>> -> tensor<2x4x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x1x1xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %d : tensor<1x4x3x3xf32>, tensor<2x4x3x3xf32>) outs(%f : tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32>
+  return %c : tensor<1x2x1x1xf32>
+}

@@ -493,6 +493,86 @@ def qdq_activation_case(name, k, n, m, kernel=None):
 qdq_activation_case("qdq_activations_epilogue", 128, 48, 3)
 qdq_activation_case("qdq_activations_epilogue_int8_gemm", 128, 32, 2, kernel="int8-gemm")
 
+# QDQ convolutions: DequantizeLinear weights (int8/uint8/int4, per tensor or
+# per output channel, with and without zero points) into Conv, which
+# lowbit-fuse-dequant turns into input windows times the codes read as
+# [M, C * K...] (one lowbit.matmul, bias included); 1-D, 2-D, 3-D, strides,
+# dilations, pads. A grouped Conv keeps the convolution (not fused) and must
+# stay right. Against float64 of the dequantized weights.
+def conv_reference(x, w, bias, strides, dilations, pads, group=1):
+    k = x.ndim - 2
+    x = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[i + k]) for i in range(k)])
+    out = [(x.shape[2 + i] - dilations[i] * (w.shape[2 + i] - 1) - 1) // strides[i] + 1 for i in range(k)]
+    m, cg = w.shape[0], w.shape[1]
+    y = np.zeros([x.shape[0], m] + out)
+    for g in range(group):
+        xs, ws = x[:, g * cg:(g + 1) * cg], w[g * (m // group):(g + 1) * (m // group)]
+        for pos in np.ndindex(*w.shape[2:]):
+            window = xs[(slice(None), slice(None)) + tuple(
+                slice(pos[i] * dilations[i], pos[i] * dilations[i] + strides[i] * (out[i] - 1) + 1, strides[i])
+                for i in range(k))]
+            y[:, g * (m // group):(g + 1) * (m // group)] += np.einsum(
+                "nc...,mc->nm...", window, ws[(slice(None), slice(None)) + pos])
+    if bias is not None:
+        y += bias.reshape([1, m] + [1] * k)
+    return y
+
+
+def qdq_conv_case(name, x_shape, w_shape, weight_type, per_channel, with_zp, strides, dilations, pads,
+                  bias=True, group=1):
+    k = len(x_shape) - 2
+    m = w_shape[0]
+    lo, hi = {INT8: (-128, 128), UINT8: (0, 256), INT4: (-8, 8)}[weight_type]
+    q = rng.integers(lo, hi, size=w_shape)
+    grid = (m,) if per_channel else ()
+    scales = (rng.random(grid) * 0.02 + 0.005).astype(np.float32)
+    zeros = rng.integers(lo // 4, hi // 4 + (lo == 0) * 64, size=grid) if with_zp else np.zeros(grid, np.int64)
+    zb = [1] * (len(w_shape) - 1)
+    w = (q - zeros.reshape((-1, *zb) if per_channel else ())) * scales.astype(np.float64).reshape(
+        (-1, *zb) if per_channel else ())
+    if weight_type == INT4:
+        nib = (q & 0xF).astype(np.uint8).reshape(-1)
+        inits = [raw_tensor("Wq", INT4, list(w_shape), (nib[0::2] | (nib[1::2] << 4)).tolist())]
+        zn = (np.atleast_1d(zeros) & 0xF).astype(np.uint8)
+        zn = np.concatenate([zn, np.zeros(len(zn) % 2, np.uint8)])
+        z_init = raw_tensor("Zq", INT4, list(grid), (zn[0::2] | (zn[1::2] << 4)).tolist())
+    else:
+        dtype = np.int8 if weight_type == INT8 else np.uint8
+        inits = [tensor("Wq", q.astype(dtype))]
+        z_init = tensor("Zq", np.array(zeros, dtype))
+    inits.append(tensor("Sq", np.array(scales, np.float32)))
+    dq_inputs = ["Wq", "Sq"]
+    if with_zp:
+        inits.append(z_init)
+        dq_inputs.append("Zq")
+    conv_inputs = ["X", "W"]
+    b = None
+    if bias:
+        b = rng.standard_normal(m).astype(np.float32)
+        inits.append(tensor("B", b))
+        conv_inputs.append("B")
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    expected = conv_reference(x.astype(np.float64), w, b, strides, dilations, pads, group)
+    nodes = [helper.make_node("DequantizeLinear", dq_inputs, ["W"], **({"axis": 0} if per_channel else {})),
+             helper.make_node("Conv", conv_inputs, ["Y"], strides=strides, dilations=dilations, pads=pads,
+                              group=group)]
+    mdl = model(nodes, [value_info("X", FLOAT, list(x_shape))],
+                [value_info("Y", FLOAT, list(expected.shape))], inits)
+    run(name, mdl, {"X": x}, {"Y": expected.astype(np.float32)}, rtol=1e-4, atol=1e-4)
+
+
+qdq_conv_case("qdq_conv2d_int8_per_channel_stride2", (2, 4, 9, 9), (8, 4, 3, 3), INT8, True, False,
+              [2, 2], [1, 1], [1, 1, 1, 1])
+qdq_conv_case("qdq_conv2d_uint8_per_tensor_1x1", (1, 16, 6, 5), (24, 16, 1, 1), UINT8, False, True,
+              [1, 1], [1, 1], [0, 0, 0, 0], bias=False)
+qdq_conv_case("qdq_conv2d_int4_per_channel_zp", (1, 8, 7, 7), (16, 8, 3, 3), INT4, True, True,
+              [1, 1], [1, 1], [1, 1, 1, 1])
+qdq_conv_case("qdq_conv1d_dilated", (2, 6, 20), (5, 6, 3), INT8, True, True, [1], [2], [2, 1])
+qdq_conv_case("qdq_conv3d", (1, 3, 5, 6, 4), (4, 3, 2, 3, 2), INT8, False, False, [1, 2, 1], [1, 1, 1],
+              [0, 1, 0, 0, 1, 1])
+qdq_conv_case("qdq_conv2d_grouped_unfused", (1, 8, 6, 6), (8, 4, 3, 3), INT8, True, False,
+              [1, 1], [1, 1], [1, 1, 1, 1], group=2)
+
 # com.microsoft MatMulBnb4 (bitsandbytes NF4 / FP4 codebooks, absmax per
 # block of the [N, K] weight, first code of a byte in its high nibble).
 # Default (f32 activations): against float64 of the decoded weights. With

@@ -93,8 +93,15 @@ def FuseDequantPass : Pass<"lowbit-fuse-dequant", "::mlir::ModuleOp"> {
     transposed), so no dequantized weight is computed or stored and the CPU
     kernels (`lowbit-select-kernels`) apply. Needs a zero-filled
     accumulator (what MatMul and Gemm import to) and a float A.
+    A group-1 `linalg.conv_{1d_ncw_fcw, 2d_nchw_fchw, 3d_ncdhw_fcdhw}` on
+    `lowbit.dequantize(W [M, C, K...])` (QDQ Conv) with per-tensor or
+    per-output-channel scales becomes its input windows copied into rows
+    [N * O..., C * K...] times W read as [M, C * K...] (one lowbit.matmul,
+    a per-channel bias add after it as the matmul's bias), transposed back
+    to [N, M, O...].
   }];
-  let dependentDialects = ["::qcc::lowbit::LowBitDialect"];
+  let dependentDialects = ["::qcc::lowbit::LowBitDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def FuseEpiloguePass : Pass<"lowbit-fuse-epilogue", "::mlir::ModuleOp"> {

@@ -1,0 +1,245 @@
+//===- FuseDequantConv.cpp - QDQ convolutions as im2col + lowbit.matmul --===//
+//
+// Conv with a DequantizeLinear weight (QDQ CNNs) imports as
+// linalg.conv_{1d_ncw_fcw, 2d_nchw_fchw, 3d_ncdhw_fcdhw}(padded X,
+// dequantize(constant W [M, C, K1..Kk])): the dequantized f32 weight would be
+// computed on every run. Read as [M, C * K1 * ... * Kk], W is already the
+// [N, K] form lowbit.matmul's kernels read (codes row-major, each output
+// channel's contiguous), so the constant only changes shape, and the
+// convolution becomes one matmul on rows of input windows:
+//   cols[(n, o1..ok), (c, k1..kk)] = X[n, c, o * stride + k * dilation]
+//   Y[N, M, O...] = transpose((cols x W^T) [N, O..., M]).
+// The copy into cols is a linalg.generic with affine maps (no gather); the
+// matmul then gets the kernels of the GEMM paths (rows = N * O1 * ... * Ok).
+// A per-channel bias added right after (Conv's third input) becomes the
+// matmul's bias, so it too is applied before the store.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FuseDequant.h"
+
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+namespace {
+
+/// The strides and dilations of one of the three NC... x FC... convolutions.
+struct ConvWindow {
+  SmallVector<int64_t> strides, dilations;
+};
+
+std::optional<ConvWindow> windowOf(Operation *op) {
+  auto read = [](auto conv) {
+    ConvWindow w;
+    for (int64_t s : conv.getStrides().template getValues<int64_t>())
+      w.strides.push_back(s);
+    for (int64_t d : conv.getDilations().template getValues<int64_t>())
+      w.dilations.push_back(d);
+    return w;
+  };
+  if (auto conv = dyn_cast<linalg::Conv1DNcwFcwOp>(op))
+    return read(conv);
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+    return read(conv);
+  if (auto conv = dyn_cast<linalg::Conv3DNcdhwFcdhwOp>(op))
+    return read(conv);
+  return std::nullopt;
+}
+
+/// The quantized constant behind a convolution's weight operand.
+ConstantOp weightConstantOf(linalg::LinalgOp conv) {
+  auto dequantize = conv.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
+  return dequantize ? dequantize.getInput().getDefiningOp<ConstantOp>() : ConstantOp();
+}
+
+/// `type` with its elements viewed as [M, rest]: the same codes and
+/// parameters, for schemes whose grid does not depend on the other axes.
+QTensorType asMatrix(QTensorType type) {
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rest = 1;
+  for (int64_t d : shape.drop_front())
+    rest *= d;
+  return QTensorType::get(type.getContext(), {shape[0], rest}, type.getStorageType(),
+                          type.getScheme(), type.getLayout());
+}
+
+/// The [M] bias of a generic that only adds a [M, 1, ..., 1] tensor,
+/// broadcast along the channel axis, to `convResult` (Conv's import of its
+/// bias input); null otherwise.
+Value channelBiasOf(linalg::GenericOp generic, Value convResult) {
+  if (generic.getNumDpsInputs() != 2 || generic.getNumResults() != 1 ||
+      generic.getResult(0).getType() != convResult.getType() ||
+      generic.getNumParallelLoops() != generic.getNumLoops())
+    return Value();
+  OpOperand *conv = generic.getDpsInputOperand(0);
+  OpOperand *bias = generic.getDpsInputOperand(1);
+  if (conv->get() != convResult)
+    std::swap(conv, bias);
+  if (conv->get() != convResult || !generic.getMatchingIndexingMap(conv).isIdentity() ||
+      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)).isIdentity())
+    return Value();
+  AffineMap map = generic.getMatchingIndexingMap(bias);
+  auto biasType = dyn_cast<RankedTensorType>(bias->get().getType());
+  if (!biasType || biasType.getElementType() != getElementTypeOrSelf(convResult.getType()) ||
+      map.getNumResults() == 0 || map.getResult(0) != getAffineDimExpr(1, map.getContext()))
+    return Value();
+  for (AffineExpr e : map.getResults().drop_front()) {
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (!c || c.getValue() != 0)
+      return Value();
+  }
+  for (int64_t d : biasType.getShape().drop_front())
+    if (d != 1)
+      return Value();
+  Block *body = generic.getBody();
+  if (body->getOperations().size() != 2)
+    return Value();
+  auto add = dyn_cast<arith::AddFOp>(body->front());
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  Value a = generic.getMatchingBlockArgument(conv), b = generic.getMatchingBlockArgument(bias);
+  if (!add || yield.getValues()[0] != add.getResult() ||
+      !((add.getLhs() == a && add.getRhs() == b) || (add.getLhs() == b && add.getRhs() == a)))
+    return Value();
+  return bias->get();
+}
+
+} // namespace
+
+bool qcc::lowbit::isFusibleDequantConv(Operation *op) {
+  if (!windowOf(op))
+    return false;
+  auto conv = cast<linalg::LinalgOp>(op);
+  if (!conv.hasPureTensorSemantics() || !isZeroFill(conv.getDpsInits()[0]))
+    return false;
+  ConstantOp constant = weightConstantOf(conv);
+  if (!constant)
+    return false;
+  auto input = dyn_cast<RankedTensorType>(conv.getDpsInputs()[0].getType());
+  auto result = cast<RankedTensorType>(op->getResultTypes()[0]);
+  if (!input || !input.getElementType().isF32() || !result.getElementType().isF32() ||
+      !input.hasStaticShape())
+    return false;
+  // Per tensor or per output channel: a grid that does not depend on the
+  // axes the [M, C * K...] view merges. Codes packed row-major in one
+  // element type (not codebooks, whose tables may hang on another axis).
+  QTensorType type = constant.getType();
+  SchemeAttr scheme = type.getScheme();
+  bool perChannel = scheme.getGranularity() == Granularity::per_axis && scheme.getAxis() == 0;
+  return (scheme.getGranularity() == Granularity::per_tensor || perChannel) &&
+         !scheme.hasCodebook() && type.getLayoutKind() == LayoutKind::row_major &&
+         type.getStorageType().isIntOrFloat();
+}
+
+void qcc::lowbit::fuseDequantConv(RewriterBase &rewriter, Operation *op) {
+  auto conv = cast<linalg::LinalgOp>(op);
+  ConvWindow window = *windowOf(op);
+  Location loc = op->getLoc();
+  MLIRContext *context = op->getContext();
+  Value input = conv.getDpsInputs()[0];
+  ConstantOp constant = weightConstantOf(conv);
+  ArrayRef<int64_t> inShape = cast<RankedTensorType>(input.getType()).getShape();
+  auto resultType = cast<RankedTensorType>(op->getResultTypes()[0]);
+  ArrayRef<int64_t> outShape = resultType.getShape();
+  ArrayRef<int64_t> wShape = constant.getType().getShape();
+  size_t k = inShape.size() - 2; // spatial axes
+  int64_t batch = inShape[0], channels = inShape[1], outChannels = wShape[0];
+  rewriter.setInsertionPoint(op);
+
+  // cols [N, O1..Ok, C, K1..Kk]: loops (n, o..., c, k...), the input read at
+  // (n, c, o_i * stride_i + k_i * dilation_i).
+  SmallVector<int64_t> colsShape = {batch};
+  for (size_t i = 0; i < k; ++i)
+    colsShape.push_back(outShape[2 + i]);
+  colsShape.push_back(channels);
+  for (size_t i = 0; i < k; ++i)
+    colsShape.push_back(wShape[2 + i]);
+  unsigned loops = colsShape.size();
+  SmallVector<AffineExpr> at = {getAffineDimExpr(0, context), getAffineDimExpr(1 + k, context)};
+  for (size_t i = 0; i < k; ++i)
+    at.push_back(getAffineDimExpr(1 + i, context) * window.strides[i] +
+                 getAffineDimExpr(2 + k + i, context) * window.dilations[i]);
+  Value colsInit = tensor::EmptyOp::create(rewriter, loc, colsShape, resultType.getElementType());
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, at, context),
+                                 AffineMap::getMultiDimIdentityMap(loops, context)};
+  SmallVector<utils::IteratorType> parallel(loops, utils::IteratorType::parallel);
+  Value cols = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{colsInit.getType()}, ValueRange{input},
+                   ValueRange{colsInit}, maps, parallel,
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(b, l, args[0]);
+                   })
+                   .getResult(0);
+  int64_t rows = batch, depth = channels;
+  for (size_t i = 0; i < k; ++i) {
+    rows *= outShape[2 + i];
+    depth *= wShape[2 + i];
+  }
+  SmallVector<ReassociationIndices> split = {{}, {}};
+  for (size_t i = 0; i <= k; ++i) {
+    split[0].push_back(i);
+    split[1].push_back(k + 1 + i);
+  }
+  auto colsMatrixType = RankedTensorType::get({rows, depth}, resultType.getElementType());
+  Value lhs = tensor::CollapseShapeOp::create(rewriter, loc, colsMatrixType, cols, split);
+
+  // The weight as [M, C * K...]: the same storage and parameters.
+  auto weight = ConstantOp::create(rewriter, constant.getLoc(), asMatrix(constant.getType()),
+                                   constant.getStorage(), constant.getScalesAttr(),
+                                   constant.getZeroPointsAttr(), constant.getTensorScaleAttr(),
+                                   ElementsAttr());
+
+  // Conv's bias, when the only user adds it per channel.
+  Value bias;
+  linalg::GenericOp biasAdd;
+  Value convResult = op->getResult(0);
+  if (convResult.hasOneUse())
+    if (auto generic = dyn_cast<linalg::GenericOp>(*convResult.getUsers().begin()))
+      if (Value channelBias = channelBiasOf(generic, convResult)) {
+        biasAdd = generic;
+        auto biasType = cast<RankedTensorType>(channelBias.getType());
+        ReassociationIndices all;
+        for (int64_t i = 0; i < biasType.getRank(); ++i)
+          all.push_back(i);
+        bias = tensor::CollapseShapeOp::create(
+            rewriter, loc, RankedTensorType::get({outChannels}, biasType.getElementType()),
+            channelBias, ArrayRef<ReassociationIndices>{all});
+      }
+
+  auto productType = RankedTensorType::get({rows, outChannels}, resultType.getElementType());
+  Value product = MatmulOp::create(rewriter, loc, productType, lhs, weight, bias,
+                                   /*transpose_rhs=*/true)
+                      .getResult();
+  // [N * O..., M] -> [N, O..., M] -> [N, M, O...].
+  SmallVector<int64_t> spatialShape = {batch};
+  for (size_t i = 0; i < k; ++i)
+    spatialShape.push_back(outShape[2 + i]);
+  spatialShape.push_back(outChannels);
+  SmallVector<ReassociationIndices> expand = {{}, {int64_t(k + 1)}};
+  for (size_t i = 0; i <= k; ++i)
+    expand[0].push_back(i);
+  Value spatial = tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(spatialShape, resultType.getElementType()), product,
+      expand);
+  SmallVector<int64_t> permutation = {0, int64_t(k + 1)};
+  for (size_t i = 0; i < k; ++i)
+    permutation.push_back(1 + i);
+  Value init = tensor::EmptyOp::create(rewriter, loc, outShape, resultType.getElementType());
+  Value result =
+      linalg::TransposeOp::create(rewriter, loc, spatial, init, permutation).getResult()[0];
+
+  Operation *feeding[] = {conv.getDpsInputs()[1].getDefiningOp(),
+                          conv.getDpsInits()[0].getDefiningOp()};
+  if (biasAdd) {
+    rewriter.replaceOp(biasAdd, result);
+    rewriter.eraseOp(op);
+  } else {
+    rewriter.replaceOp(op, result);
+  }
+  eraseDeadFeeders(rewriter, feeding);
+}
