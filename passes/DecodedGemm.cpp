@@ -115,16 +115,20 @@ void GemmBuilder::convertActivations(Value x, Value xb, int64_t m, int64_t k) {
   for (int64_t j = 0; j < perByte; ++j)
     for (int64_t i = 0; i < kChunkBytes; ++i)
       order[j * kChunkBytes + i] = i * perByte + j;
-  forLoop(b, index(0), index(m), 1, {}, [&](OpBuilder &rb, Value row, ValueRange) {
-    forLoop(rb, index(0), index(k), chunkElems, {}, [&](OpBuilder &cb, Value start, ValueRange) {
-      Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, start});
-      if (perByte > 1)
-        v = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
-      vector::StoreOp::create(cb, loc, narrow(cb, v), xb, ValueRange{row, start});
-      return SmallVector<Value>{};
-    });
-    return SmallVector<Value>{};
-  });
+  // Rows in parallel (the thread pool takes the outermost scf.parallel).
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{index(m)}, ValueRange{index(1)},
+      [&](OpBuilder &rb, Location, ValueRange rows) {
+        Value row = rows[0];
+        forLoop(rb, index(0), index(k), chunkElems, {},
+                [&](OpBuilder &cb, Value start, ValueRange) {
+                  Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, start});
+                  if (perByte > 1)
+                    v = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
+                  vector::StoreOp::create(cb, loc, narrow(cb, v), xb, ValueRange{row, start});
+                  return SmallVector<Value>{};
+                });
+      });
 }
 
 Value GemmBuilder::loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex) {
@@ -270,9 +274,14 @@ Value qcc::lowbit::buildDecodedGemm(OpBuilder &b, Location loc, Value lhs,
   Value zeros = weight.zeroPoints ? readOnlyBuffer(b, loc, weight.zeroPoints) : Value();
   bool zpSigned = weight.zeroPoints &&
                   !cast<IntegerType>(weight.type.getScheme().getZeroPoint()).isUnsigned();
-  Value xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, gb.element(b)));
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
-  gb.convertActivations(x, xb, m, k);
+  // f32 activations against byte-wide codes are read as they are; else
+  // converted to bf16 and/or reordered to the codes' nibble order once.
+  Value xb = x;
+  if (!plan.f32 || plan.bits != 8) {
+    xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, gb.element(b)));
+    gb.convertActivations(x, xb, m, k);
+  }
   gb.buildTiles(xb, codes, scales, zeros, zpSigned, out, m, n, k);
   return matrixAsResult(b, loc, out, resultType);
 }

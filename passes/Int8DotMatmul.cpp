@@ -237,8 +237,10 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
       return fail("a block of " + llvm::Twine(blockBytes) +
                   " bytes neither divides nor fills 16-byte vectors");
   }
-  // The activations are quantized in vectors of min(block, 128) elements.
-  if (plan.block % std::min<int64_t>(plan.block, 128) != 0 || plan.block % 8 != 0)
+  // The activations are quantized in vectors of min(block, 128) elements
+  // (f32 activations are not quantized).
+  if ((!floatActivations && plan.block % std::min<int64_t>(plan.block, 128) != 0) ||
+      plan.block % 8 != 0)
     return fail("blocks of " + llvm::Twine(plan.block) +
                 " elements are not a multiple of 8");
   return plan;

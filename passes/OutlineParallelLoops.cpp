@@ -10,6 +10,10 @@
 //     scf.for %flat = %begin to %end { %i, %j = delinearize(%flat); body }
 //   }
 //
+// Only the leading dimensions that make enough pieces for the pool are
+// flattened; the others stay an inner loop nest in each piece, so an
+// elementwise loop over a large tensor does not divide per element.
+//
 // The launch function packs the captures into a struct and calls
 // qcc_runtime_parallel_for(count, trampoline, &struct), whose trampoline
 // unpacks them and calls the body on a [begin, end) range. Memrefs cross
@@ -59,10 +63,19 @@ int64_t innerWork(Operation *op) {
         if (auto loop = dyn_cast<scf::ForOp>(nested))
           factor = tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())
                        .value_or(1);
+        if (auto loop = dyn_cast<scf::ParallelOp>(nested))
+          for (auto [lb, ub, step] :
+               llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+            factor *= tripCount(lb, ub, step).value_or(1);
         total += factor * innerWork(&nested);
       }
   return std::max<int64_t>(total, 1);
 }
+
+/// Pieces of a parallel loop the pool hands out: enough to balance two to a
+/// few dozen threads, few enough that each piece's delinearization is
+/// nothing against its work.
+constexpr int64_t kPieces = 256;
 
 struct OutlineParallelLoopsPass final
     : qcc::impl::OutlineParallelLoopsPassBase<OutlineParallelLoopsPass> {
@@ -82,7 +95,7 @@ struct OutlineParallelLoopsPass final
 
   void outline(ModuleOp module, scf::ParallelOp loop, unsigned &counter) {
     SmallVector<int64_t> trips, lowers, steps;
-    int64_t count = 1;
+    int64_t total = 1;
     for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
                                          loop.getUpperBound(), loop.getStep())) {
       std::optional<int64_t> trip = tripCount(lb, ub, step);
@@ -91,9 +104,9 @@ struct OutlineParallelLoopsPass final
       trips.push_back(*trip);
       lowers.push_back(*getConstantIntValue(lb));
       steps.push_back(*getConstantIntValue(step));
-      count *= *trip;
+      total *= *trip;
     }
-    if (count < 2 || count * innerWork(loop) < minWork)
+    if (total < 2 || total * innerWork(loop) < minWork)
       return;
 
     // Constants are cheaper to rematerialize in the body than to capture.
@@ -128,13 +141,20 @@ struct OutlineParallelLoopsPass final
     for (Value value : captured)
       if (!mapping.contains(value))
         mapping.map(value, b.clone(*value.getDefiningOp())->getResult(0));
+    // Only the leading dimensions that give the pool enough pieces are
+    // flattened (and delinearized, a division per dimension, once per
+    // piece); the rest stay a loop nest inside each piece.
+    size_t flat = 0;
+    int64_t pieces = 1;
+    while (flat < trips.size() && pieces < kPieces)
+      pieces *= trips[flat++];
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     auto flatLoop = scf::ForOp::create(b, loc, entry->getArgument(0),
                                        entry->getArgument(1), one);
     b.setInsertionPointToStart(flatLoop.getBody());
     Value rest = flatLoop.getInductionVar();
     SmallVector<Value> ivs(trips.size());
-    for (int64_t d = trips.size() - 1; d >= 0; --d) {
+    for (int64_t d = flat - 1; d >= 0; --d) {
       Value trip = arith::ConstantIndexOp::create(b, loc, trips[d]);
       Value coordinate = d == 0 ? rest : Value(arith::RemUIOp::create(b, loc, rest, trip));
       if (d != 0)
@@ -144,10 +164,28 @@ struct OutlineParallelLoopsPass final
       ivs[d] = arith::AddIOp::create(
           b, loc, scaled, arith::ConstantIndexOp::create(b, loc, lowers[d]));
     }
-    for (auto [iv, value] : llvm::zip(loop.getInductionVars(), ivs))
-      mapping.map(iv, value);
-    for (Operation &op : loop.getBody()->without_terminator())
-      b.clone(op, mapping);
+    auto cloneBody = [&](OpBuilder &ib) {
+      for (auto [iv, value] : llvm::zip(loop.getInductionVars(), ivs))
+        mapping.map(iv, value);
+      for (Operation &op : loop.getBody()->without_terminator())
+        ib.clone(op, mapping);
+    };
+    if (flat == trips.size()) {
+      cloneBody(b);
+    } else {
+      SmallVector<Value> lbs, ubs, stepValues;
+      for (size_t d = flat; d < trips.size(); ++d) {
+        lbs.push_back(arith::ConstantIndexOp::create(b, loc, lowers[d]));
+        ubs.push_back(arith::ConstantIndexOp::create(b, loc, lowers[d] + trips[d] * steps[d]));
+        stepValues.push_back(arith::ConstantIndexOp::create(b, loc, steps[d]));
+      }
+      scf::ParallelOp::create(b, loc, lbs, ubs, stepValues,
+                              [&](OpBuilder &ib, Location, ValueRange inner) {
+                                for (size_t d = flat; d < trips.size(); ++d)
+                                  ivs[d] = inner[d - flat];
+                                cloneBody(ib);
+                              });
+    }
     b.setInsertionPointToEnd(entry);
     func::ReturnOp::create(b, loc);
 
@@ -161,7 +199,7 @@ struct OutlineParallelLoopsPass final
 
     b.setInsertionPoint(loop);
     SmallVector<Value> operands(captures);
-    operands.push_back(arith::ConstantIndexOp::create(b, loc, count));
+    operands.push_back(arith::ConstantIndexOp::create(b, loc, pieces));
     func::CallOp::create(b, loc, launch, operands);
     loop.erase();
   }

@@ -52,6 +52,7 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   // Loops, then LLVM.
   pm.addPass(qcc::createByteDotToLLVMPass());
   pm.addPass(qcc::createStridedCopiesToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(qcc::createTileCopiesPass());
   // Parallel dimensions become scf.parallel; the outermost heavy ones run on
   // the runtime's thread pool.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());

@@ -41,3 +41,4 @@ func.func @light(%out: memref<4xf32>, %v: f32) {
   }
   return
 }
+

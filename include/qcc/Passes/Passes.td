@@ -233,6 +233,26 @@ def DropSignednessPass : Pass<"qcc-drop-signedness", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def TileCopiesPass : Pass<"qcc-tile-copies", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg copies that change the contiguous axis";
+  let description = [{
+    A transpose (ONNX Transpose, a convolution's rows of input windows, its
+    NCHW result) reads along one axis and writes along another: as plain
+    loops every access of the strided side misses the cache. On buffers,
+    each all-parallel linalg op whose body only yields its one input and
+    whose input and output are contiguous along different loops is tiled
+    (scf.parallel over tiles) so a tile covers about `tile` elements along
+    both the output's and the input's innermost loops; inside, both sides
+    stay in L1.
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", "32",
+           "Elements a tile covers along each of the two contiguous axes">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def StridedCopiesToLinalgPass : Pass<"qcc-strided-copies-to-linalg"> {
   let summary = "Rewrite memref.copy of strided views as linalg.copy";
   let description = [{
