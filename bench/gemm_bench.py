@@ -80,6 +80,9 @@ FORMATS = {
     # --int8-activations decodes the codebook indices through a 16-entry
     # table onto an int8 grid (int8-gemm).
     "nf4": "nf4",
+    # The same NF4 model compiled without flags: f32 activations, each code's
+    # value looked up exactly (vpermps) in the f32 kernels.
+    "nf4f32": "nf4",
 }
 # qcc flags per format (others compile with none).
 QCC_FLAGS = {"mxfp4": ["--int8-activations"], "nvfp4": ["--int8-activations"],

@@ -121,6 +121,43 @@ Value lower(OpBuilder &b, TableLookupOp op) {
   return result;
 }
 
+Value lower(OpBuilder &b, ValueLookupOp op) {
+  Location loc = op.getLoc();
+  Value table = op.getTable(), indices = op.getIndices();
+  auto resultType = op.getResult().getType();
+  int64_t lanes = resultType.getNumElements();
+  if (op.getInstruction() == "vpermps") {
+    auto i32s = VectorType::get({lanes}, b.getI32Type());
+    Value wide = arith::ExtUIOp::create(b, loc, i32s, indices);
+    if (lanes == 16) // operands: table, then indices (low 4 bits)
+      return callIntrinsic(b, loc, "llvm.x86.avx512.permvar.sf.512", resultType, {table, wide});
+    // AVX2: vpermps reads 3 index bits; bit 3 picks the table's half.
+    auto half = [&](int64_t first) -> Value {
+      Value part = vector::ExtractStridedSliceOp::create(b, loc, table, ArrayRef<int64_t>{first},
+                                                         ArrayRef<int64_t>{8},
+                                                         ArrayRef<int64_t>{1});
+      return callIntrinsic(b, loc, "llvm.x86.avx2.permps", resultType, {part, wide});
+    };
+    Value eight = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i32s, b.getI32IntegerAttr(8)));
+    Value high = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                       arith::AndIOp::create(b, loc, wide, eight),
+                                       arith::ConstantOp::create(b, loc, b.getZeroAttr(i32s)));
+    return arith::SelectOp::create(b, loc, high, half(8), half(0));
+  }
+  // A lane at a time.
+  Value mask = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 15);
+  Value result = arith::ConstantOp::create(b, loc, b.getZeroAttr(resultType));
+  for (int64_t i = 0; i < lanes; ++i) {
+    Value raw = vector::ExtractOp::create(b, loc, indices, i);
+    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                               arith::AndIOp::create(b, loc, raw, mask));
+    Value entry = vector::ExtractOp::create(b, loc, table, OpFoldResult(index));
+    result = vector::InsertOp::create(b, loc, entry, result, i);
+  }
+  return result;
+}
+
 struct ByteDotToLLVMPass final
     : qcc::impl::ByteDotToLLVMPassBase<ByteDotToLLVMPass> {
   void runOnOperation() override {
@@ -134,6 +171,10 @@ struct ByteDotToLLVMPass final
       rewriter.replaceOp(op, lower(rewriter, op));
     });
     getOperation()->walk([&](TableLookupOp op) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lower(rewriter, op));
+    });
+    getOperation()->walk([&](ValueLookupOp op) {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOp(op, lower(rewriter, op));
     });

@@ -55,7 +55,8 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
     whyNot = "a block of " + std::to_string(blockBytes) + " bytes is not a multiple of 16";
     return std::nullopt;
   }
-  return DecodedGemmPlan{base->bits, base->signedCodes, base->block, f32, base->minifloat};
+  return DecodedGemmPlan{base->bits,      base->signedCodes, base->block, f32,
+                         base->minifloat, base->codebook,    base->lookup};
 }
 
 namespace {
@@ -99,6 +100,9 @@ public:
                  Value zeros, bool zpSigned, Value wd, int64_t k);
   void buildTiles(Value xb, Value codes, Value scales, Value zeros, bool zpSigned,
                   Value out, int64_t m, int64_t n, int64_t k);
+
+  /// The codebook's values (plan.codebook), read where rows are decoded.
+  Value codebookBuffer;
 
 private:
   Value loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex);
@@ -182,8 +186,9 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
         field = arith::ShRUIOp::create(cb, loc, field, splat(cb, j * plan.bits));
       if (j + 1 < perByte)
         field = arith::AndIOp::create(cb, loc, field, splat(cb, (int64_t(1) << plan.bits) - 1));
-      Value code = plan.minifloat
-                       ? decodeMinifloatLanes(cb, loc, field, plan.minifloat)
+      Value code = plan.minifloat ? decodeMinifloatLanes(cb, loc, field, plan.minifloat)
+                   : plan.codebook
+                       ? lookupCodebookLanes(cb, loc, field, codebookBuffer, plan.lookup)
                        : Value(arith::UIToFPOp::create(cb, loc, fvec, field));
       Value real = arith::MulFOp::create(cb, loc, arith::SubFOp::create(cb, loc, code, zVec),
                                          sVec);
@@ -272,6 +277,8 @@ Value qcc::lowbit::buildDecodedGemm(OpBuilder &b, Location loc, Value lhs,
   Value codes = readOnlyBuffer(b, loc, weight.codes);
   Value scales = readOnlyBuffer(b, loc, weight.scales);
   Value zeros = weight.zeroPoints ? readOnlyBuffer(b, loc, weight.zeroPoints) : Value();
+  if (plan.codebook)
+    gb.codebookBuffer = readOnlyBuffer(b, loc, weight.codebook);
   bool zpSigned = weight.zeroPoints &&
                   !cast<IntegerType>(weight.type.getScheme().getZeroPoint()).isUnsigned();
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));

@@ -31,6 +31,9 @@ struct DecodedGemmPlan {
   bool f32 = false;
   /// FP8/FP4 codes (see Int8DotMatmul.h), null for integers.
   mlir::FloatType minifloat;
+  /// Codebook indices, looked up with `lookup` (see Int8DotMatmul.h).
+  bool codebook = false;
+  llvm::StringRef lookup = "portable";
 };
 
 /// The plan for `weight` ([N, K] when `transposed`) times f32 `lhs`, or

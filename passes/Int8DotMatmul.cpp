@@ -98,6 +98,27 @@ std::optional<MinifloatLayout> layoutOf(FloatType type) {
 
 } // namespace
 
+Value qcc::lowbit::lookupCodebookLanes(OpBuilder &b, Location loc, Value codes,
+                                       Value codebookBuffer, StringRef instruction) {
+  auto bufferType = cast<MemRefType>(codebookBuffer.getType());
+  int64_t entries = bufferType.getNumElements();
+  Type f32 = b.getF32Type();
+  SmallVector<Value> origin(bufferType.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
+  Value table = vector::LoadOp::create(
+      b, loc, VectorType::get({entries}, bufferType.getElementType()), codebookBuffer, origin);
+  if (!bufferType.getElementType().isF32())
+    table = arith::ExtFOp::create(b, loc, VectorType::get({entries}, f32), table);
+  if (entries < 16) {
+    SmallVector<int64_t> repeat;
+    for (int64_t i = 0; i < 16; ++i)
+      repeat.push_back(i % entries);
+    table = vector::ShuffleOp::create(b, loc, table, table, repeat);
+  }
+  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
+  return ValueLookupOp::create(b, loc, VectorType::get({lanes}, f32), table, codes,
+                               b.getStringAttr(instruction));
+}
+
 bool qcc::lowbit::isDecodableMinifloat(FloatType type) {
   return layoutOf(type).has_value();
 }
@@ -178,8 +199,22 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
     return fail(llvm::Twine(plan.bits) + "-bit codes do not tile a byte");
   if (plan.signedCodes && plan.bits == 1)
     return fail("signed 1-bit codes");
-  if (scheme.hasCodebook() || scheme.getTensorScale())
-    return fail("codebooks and tensor scales decode through tables");
+  if (scheme.hasCodebook()) {
+    // A 16-entry f32 table per weight (not per row), indices of up to 4
+    // bits: f32 activations look the values up exactly (vpermps).
+    if (!floatActivations)
+      return fail("codebook codes with int8 activations decode through int8-gemm's tables");
+    int64_t entries = int64_t(1) << plan.bits;
+    if (plan.signedCodes || plan.bits > 4 || scheme.getCodebookAxis() ||
+        scheme.getZeroPoint() || !isa<FloatType>(scheme.getCodebook()))
+      return fail("codebooks other than one table of " + llvm::Twine(entries) +
+                  " float values indexed by unsigned codes of up to 4 bits");
+    plan.codebook = true;
+    plan.lookup = (features.contains("avx512f") || features.contains("avx2")) ? "vpermps"
+                                                                              : "portable";
+  }
+  if (scheme.getTensorScale())
+    return fail("tensor scales decode through tables");
   if (type.getLayoutKind() != LayoutKind::row_major)
     return fail("the layout is not row_major");
   auto scale = dyn_cast_or_null<FloatType>(scheme.getScale());
@@ -262,6 +297,8 @@ public:
   }
 
   Value toBuffer(Value tensor) { return readOnlyBuffer(b, loc, tensor); }
+  /// The codebook's values (plan.codebook), read where codes are decoded.
+  Value codebookBuffer;
 
   /// Quantizes x[m, :] per block into xq (reordered), its scale and code sum.
   void buildFloatActivationPrep(Value x, Value xf, Value aScale, Value aSum,
@@ -367,7 +404,9 @@ Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) 
   if (plan.dot == ByteDot::FloatFma) {
     auto type = cast<VectorType>(acc.getType());
     Value real = plan.minifloat ? decodeMinifloatLanes(ob, loc, codes, plan.minifloat)
-                                : Value(arith::UIToFPOp::create(ob, loc, type, codes));
+                 : plan.codebook
+                     ? lookupCodebookLanes(ob, loc, codes, codebookBuffer, plan.lookup)
+                     : Value(arith::UIToFPOp::create(ob, loc, type, codes));
     return vector::FMAOp::create(ob, loc, type, real, acts, acc);
   }
   llvm::StringRef instruction = "portable";
@@ -733,6 +772,8 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
     if (Value table = foldZeroPointCorrection(b, loc, weight, plan, n, blocks))
       corrTable = kb.toBuffer(table);
 
+  if (plan.codebook)
+    kb.codebookBuffer = kb.toBuffer(weight.codebook);
   Type actElement = plan.dot == ByteDot::FloatFma ? Type(f32) : Type(b.getI8Type());
   Value xq = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, actElement));
   Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));

@@ -45,7 +45,19 @@ struct Int8DotPlan {
   ByteDot dot = ByteDot::Portable;
   /// FP8/FP4 codes (f32 activations only): decoded by decodeMinifloatLanes.
   mlir::FloatType minifloat;
+  /// Codebook indices (f32 activations only: NF4, learned tables): each
+  /// code's value looked up in the 16-entry table by lowbit.value_lookup
+  /// with `lookup` ("vpermps" or "portable"), then scaled as integer codes.
+  bool codebook = false;
+  llvm::StringRef lookup = "portable";
 };
+
+/// The f32 values `codebook` (a [2^bits] tensor of floats) gives a vector
+/// of codes (one a byte, below 2^bits): lowbit.value_lookup on the table
+/// widened to 16 entries. The table is read from `codebookBuffer` where it
+/// is called, so kernels load it inside their parallel bodies.
+mlir::Value lookupCodebookLanes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value codes,
+                                mlir::Value codebookBuffer, llvm::StringRef instruction);
 
 /// Whether decodeMinifloatLanes handles `type` (f8E4M3FN, f8E5M2, f4E2M1FN).
 bool isDecodableMinifloat(mlir::FloatType type);

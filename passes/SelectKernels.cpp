@@ -215,9 +215,10 @@ struct SelectKernelsPass final
       if (std::optional<Int8DotPlan> plan =
               planInt8Dot(weightType, op.getLhs().getType(), op.getType(), transposed,
                           features, floatWhy, /*floatActivations=*/true))
-        return {kKernelBlockDot.str(), "int8-dot: " + int8Why + "; " +
-                                           stringifyByteDot(plan->dot).str() + ", " +
-                                           std::to_string(plan->chunkBytes) + "-byte chunks"};
+        return {kKernelBlockDot.str(),
+                "int8-dot: " + int8Why + "; " + stringifyByteDot(plan->dot).str() +
+                    (plan->codebook ? " (codebook values by " + plan->lookup.str() + ")" : "") +
+                    ", " + std::to_string(plan->chunkBytes) + "-byte chunks"};
       if (factoredBlockSize(weightType, transposed))
         return {kKernelBlockDot.str(), "int8-dot: " + int8Why + "; loops LLVM vectorizes"};
     }

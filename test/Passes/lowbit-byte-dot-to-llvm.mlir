@@ -90,3 +90,35 @@ func.func @portable_lookup(%table: vector<4xi8>, %indices: vector<4xi8>) -> vect
   %r = lowbit.table_lookup "portable" %table, %indices : vector<4xi8>
   return %r : vector<4xi8>
 }
+
+// f32 values by index: 16 lanes, one AVX-512 vpermps on the widened indices.
+// CHECK-LABEL: func.func @vpermps_zmm
+// CHECK: %[[W:.*]] = arith.extui %arg1 : vector<16xi8> to vector<16xi32>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%arg0, %[[W]]) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+func.func @vpermps_zmm(%table: vector<16xf32>, %indices: vector<16xi8>) -> vector<16xf32> {
+  %r = lowbit.value_lookup "vpermps" %table, %indices : vector<16xf32>, vector<16xi8> -> vector<16xf32>
+  return %r : vector<16xf32>
+}
+
+// 8 lanes (AVX2): vpermps on each half of the table, index bit 3 picks.
+// CHECK-LABEL: func.func @vpermps_ymm
+// CHECK: %[[W:.*]] = arith.extui %arg1 : vector<8xi8> to vector<8xi32>
+// CHECK: %[[HI:.*]] = arith.cmpi ne
+// CHECK: %[[T1:.*]] = vector.extract_strided_slice %arg0 {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: %[[P1:.*]] = llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[T1]], %[[W]])
+// CHECK: %[[T0:.*]] = vector.extract_strided_slice %arg0 {offsets = [0], sizes = [8], strides = [1]}
+// CHECK: %[[P0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[T0]], %[[W]])
+// CHECK: arith.select %[[HI]], %[[P1]], %[[P0]] : vector<8xi1>, vector<8xf32>
+func.func @vpermps_ymm(%table: vector<16xf32>, %indices: vector<8xi8>) -> vector<8xf32> {
+  %r = lowbit.value_lookup "vpermps" %table, %indices : vector<16xf32>, vector<8xi8> -> vector<8xf32>
+  return %r : vector<8xf32>
+}
+
+// CHECK-LABEL: func.func @portable_values
+// CHECK-COUNT-4: arith.andi %{{.*}}, %{{.*}} : i8
+// CHECK-NOT: arith.andi
+// CHECK: return
+func.func @portable_values(%table: vector<16xf32>, %indices: vector<4xi8>) -> vector<4xf32> {
+  %r = lowbit.value_lookup "portable" %table, %indices : vector<16xf32>, vector<4xi8> -> vector<4xf32>
+  return %r : vector<4xf32>
+}

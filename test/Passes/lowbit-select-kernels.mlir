@@ -209,3 +209,25 @@ func.func @avx2_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   return %y : tensor<1x16xf32>
 }
 }
+
+// -----
+
+// A 16-entry codebook (NF4) with f32 activations: the f32 block-dot kernel
+// looks each code's value up (vpermps); at 16 rows and more the decoded f32
+// GEMM. A codebook per row stays on the reference lowering.
+// CHECK-LABEL: func.func @nf4_f32
+// CHECK: lowbit.kernel = "f32-block-dot", lowbit.kernel_reason = "int8-dot: accuracy_level 0 keeps f32 activations; f32 FMAs on decoded codes (codebook values by vpermps), 16-byte chunks"
+// CHECK: lowbit.kernel = "f32-gemm"
+// CHECK: lowbit.kernel = "reference"
+!nf4 = !lowbit.qtensor<32x128xui4, #lowbit.scheme<per_block = [1, 64], scale = f32, codebook = f32>>
+!rows = !lowbit.qtensor<32x128xui4, #lowbit.scheme<per_block = [1, 64], scale = f32, codebook = f32, codebook_axis = 0>>
+module attributes {qcc.target_features = "+avx2,+fma,+avx512f,+avx512bw"} {
+func.func @nf4_f32(%x: tensor<1x128xf32>, %xs: tensor<16x128xf32>) -> (tensor<1x32xf32>, tensor<16x32xf32>, tensor<1x32xf32>) {
+  %w = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<1.0> : tensor<32x2xf32>) codebook(dense<[-1.0, -0.75, -0.5, -0.25, -0.125, -0.0625, -0.03125, 0.0, 0.03125, 0.0625, 0.125, 0.25, 0.5, 0.75, 0.875, 1.0]> : tensor<16xf32>) : !nf4
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x128xf32>, !nf4 -> tensor<1x32xf32>
+  %ys = lowbit.matmul %xs, %w transpose_rhs : tensor<16x128xf32>, !nf4 -> tensor<16x32xf32>
+  %r = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<1.0> : tensor<32x2xf32>) codebook(dense<0.5> : tensor<32x16xf32>) : !rows
+  %yr = lowbit.matmul %x, %r transpose_rhs : tensor<1x128xf32>, !rows -> tensor<1x32xf32>
+  return %y, %ys, %yr : tensor<1x32xf32>, tensor<16x32xf32>, tensor<1x32xf32>
+}
+}

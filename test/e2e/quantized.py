@@ -592,7 +592,7 @@ BNB_FP4_VALUES = np.array([0, 5.208333333e-03, 0.66666667, 1, 0.33333333, 0.5, 0
                            -0.25], np.float32).astype(np.float64)
 
 
-def bnb4_case(name, k, n, m, block, quant_type, int8):
+def bnb4_case(name, k, n, m, block, quant_type, int8, flags=()):
     codes = rng.integers(0, 16, size=(n, k)).astype(np.uint8)
     flat = codes.reshape(-1)
     packed = ((flat[0::2] << 4) | flat[1::2]).astype(np.uint8)
@@ -608,7 +608,7 @@ def bnb4_case(name, k, n, m, block, quant_type, int8):
     if not int8:
         w = table[codes] * np.repeat(s, block, axis=1)
         run(name, mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w.T).astype(np.float32)},
-            rtol=1e-4, atol=1e-4)
+            rtol=1e-4, atol=1e-4, flags=flags)
         return
     lo, hi = table.min(), table.max()
     unit = (hi - lo) / 127
@@ -628,6 +628,14 @@ def bnb4_case(name, k, n, m, block, quant_type, int8):
 
 bnb4_case("matmulbnb4_nf4", 128, 24, 2, 64, 1, int8=False)
 bnb4_case("matmulbnb4_fp4", 64, 16, 1, 32, 0, int8=False)
+# The exact f32 path on the three table lookups: AVX-512 (one vpermps of 16
+# lanes, on this machine when it has AVX-512), AVX2 (8 lanes: two vpermps
+# and a blend) and portable (no AVX), and the decoded f32 GEMM (32 rows).
+bnb4_case("matmulbnb4_nf4_f32_avx2", 128, 32, 3, 64, 1, int8=False,
+          flags=("--cpu=haswell", "--features=+avx2,+fma"))
+bnb4_case("matmulbnb4_nf4_f32_portable", 64, 16, 2, 32, 1, int8=False,
+          flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
+bnb4_case("matmulbnb4_fp4_f32_gemm", 256, 32, 32, 64, 0, int8=False)
 bnb4_case("matmulbnb4_nf4_int8_gemm_m1", 256, 32, 1, 64, 1, int8=True)
 bnb4_case("matmulbnb4_fp4_int8_gemm_m4", 128, 48, 4, 32, 0, int8=True)
 # A large f32-gemm layer: 256 tiles, each decoding 4 rows of 4096 weights

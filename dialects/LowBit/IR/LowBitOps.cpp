@@ -437,3 +437,21 @@ LogicalResult TableLookupOp::verify() {
     return emitOpError("vpermb: a 64-byte table, got ") << bytes << " bytes";
   return success();
 }
+
+LogicalResult ValueLookupOp::verify() {
+  int64_t entries = getTable().getType().getNumElements();
+  int64_t lanes = getIndices().getType().getNumElements();
+  if (entries != 16)
+    return emitOpError("a table of 16 values, got ") << entries;
+  if (getResult().getType().getNumElements() != lanes)
+    return emitOpError("one result lane per index lane: ")
+           << lanes << " indices, " << getResult().getType().getNumElements() << " results";
+  StringRef instruction = getInstruction();
+  if (instruction == "portable")
+    return success();
+  if (instruction != "vpermps")
+    return emitOpError("unknown instruction '") << instruction << "' (vpermps or portable)";
+  if (lanes != 8 && lanes != 16)
+    return emitOpError("vpermps: 8 or 16 lanes, got ") << lanes;
+  return success();
+}

@@ -192,7 +192,9 @@ def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
     `pmaddubsw` becomes pmaddubsw + pmaddwd (`llvm.x86.avx2.*` or
     `llvm.x86.avx512.*`), `portable` becomes extui/extsi/muli/addi.
     table_lookup: `vpermb` becomes `llvm.x86.avx512.permvar.qi.512`,
-    `portable` a lane-at-a-time extract/insert. Runs after buffer
+    `portable` a lane-at-a-time extract/insert. value_lookup: `vpermps`
+    becomes `llvm.x86.avx512.permvar.sf.512` (16 lanes) or two
+    `llvm.x86.avx2.permps` and a select (8 lanes). Runs after buffer
     deallocation, which rejects the intrinsic calls' unknown side effects.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",

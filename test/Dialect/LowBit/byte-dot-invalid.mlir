@@ -85,3 +85,35 @@ func.func @pshufb_width(%t: vector<8xi8>, %i: vector<8xi8>) -> vector<8xi8> {
   %r = lowbit.table_lookup "vpshufb" %t, %i : vector<8xi8>
   return %r : vector<8xi8>
 }
+
+// -----
+
+func.func @value_lookup_table(%t: vector<8xf32>, %i: vector<8xi8>) -> vector<8xf32> {
+  // expected-error @+1 {{a table of 16 values, got 8}}
+  %r = lowbit.value_lookup "vpermps" %t, %i : vector<8xf32>, vector<8xi8> -> vector<8xf32>
+  return %r : vector<8xf32>
+}
+
+// -----
+
+func.func @value_lookup_lanes(%t: vector<16xf32>, %i: vector<8xi8>) -> vector<16xf32> {
+  // expected-error @+1 {{one result lane per index lane: 8 indices, 16 results}}
+  %r = lowbit.value_lookup "vpermps" %t, %i : vector<16xf32>, vector<8xi8> -> vector<16xf32>
+  return %r : vector<16xf32>
+}
+
+// -----
+
+func.func @value_lookup_width(%t: vector<16xf32>, %i: vector<4xi8>) -> vector<4xf32> {
+  // expected-error @+1 {{vpermps: 8 or 16 lanes, got 4}}
+  %r = lowbit.value_lookup "vpermps" %t, %i : vector<16xf32>, vector<4xi8> -> vector<4xf32>
+  return %r : vector<4xf32>
+}
+
+// -----
+
+func.func @value_lookup_instruction(%t: vector<16xf32>, %i: vector<16xi8>) -> vector<16xf32> {
+  // expected-error @+1 {{unknown instruction 'vpermi2ps' (vpermps or portable)}}
+  %r = lowbit.value_lookup "vpermi2ps" %t, %i : vector<16xf32>, vector<16xi8> -> vector<16xf32>
+  return %r : vector<16xf32>
+}

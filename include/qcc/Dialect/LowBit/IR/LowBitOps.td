@@ -371,4 +371,29 @@ def LowBit_TableLookupOp : LowBit_Op<"table_lookup", [Pure,
   let hasVerifier = 1;
 }
 
+def LowBit_ValueLookupOp : LowBit_Op<"value_lookup", [Pure]> {
+  let summary = "f32 table lookup: a 16-entry table of values, one per index lane";
+  let description = [{
+    A kernel building block (f32 kernels on codebook weights emit it, NF4
+    say): `result[i] = table[indices[i] mod 16]`, the table 16 f32 values.
+    `instruction` names what `lowbit-byte-dot-to-llvm` emits: `vpermps`
+    (16 lanes: one AVX-512F vpermps; 8 lanes: AVX2, one vpermps on each
+    half of the table and a blend on index bit 3) or `portable` (a lane at
+    a time, any lane count). Pure, like `table_lookup`, so bufferization
+    and buffer deallocation see through it.
+
+    ```mlir
+    %r = lowbit.value_lookup "vpermps" %table, %codes : vector<16xf32>, vector<16xi8> -> vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$table,
+                       VectorOfRankAndType<[1], [I8]>:$indices,
+                       StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = [{
+    $instruction $table `,` $indices attr-dict `:` type($table) `,` type($indices) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD
