@@ -11,6 +11,7 @@
 #include "FactoredMatmul.h"
 #include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
+#include "IntegerMatmul.h"
 #include "Int8TileMatmul.h"
 #include "LutMatmul.h"
 #include "MinifloatEncode.h"
@@ -573,6 +574,22 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     if (!result)
       return op.emitOpError("was selected for the ")
              << kernel << " kernel, which cannot run it: " << whyNot;
+  }
+  if (kernel == kKernelInt8Exact) {
+    std::string whyNot = "the weight's codes and zero points are not constants";
+    std::optional<IntegerMatmulPlan> plan;
+    if (lhsParts && integer && weight.packed)
+      plan = planIntegerMatmul(op.getLhs().getType(), weight.type, resultType, transposed,
+                               targetFeaturesOf(op), whyNot);
+    if (plan) {
+      FailureOr<Value> product =
+          buildIntegerMatmul(rewriter, loc, *lhsParts, weight, *plan, resultType, transposed);
+      if (succeeded(product))
+        result = *product;
+    }
+    if (!result)
+      return op.emitOpError("was selected for the int8-exact kernel, which cannot run it: ")
+             << whyNot;
   }
   if (kernel == kKernelInt8Gemm) {
     std::string whyNot = "the weight's codes, scales and zero points are not constants (the "

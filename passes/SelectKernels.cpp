@@ -26,6 +26,7 @@
 #include "LutMatmul.h"
 #include "DecodedGemm.h"
 #include "Int8DotMatmul.h"
+#include "IntegerMatmul.h"
 
 #include "qcc/Passes/KernelSelection.h"
 #include "qcc/Passes/Passes.h"
@@ -96,7 +97,19 @@ struct SelectKernelsPass final
                              : level >= 3         ? "accuracy_level " + std::to_string(level)
                                                   : "allow-int8-activations";
     if (!floatLhs) {
-      int8Why = "activations are already quantized";
+      // Integer codes times integer weights: exact byte dot products.
+      std::string exactWhy = "the weight is not a constant";
+      if (packed)
+        if (std::optional<IntegerMatmulPlan> plan =
+                planIntegerMatmul(op.getLhs().getType(), weightType, op.getType(), transposed,
+                                  features, exactWhy))
+          return {kKernelInt8Exact.str(),
+                  "integer codes: exact i32, " +
+                      (plan->dot == ByteDot::Portable
+                           ? std::string("widening multiply-adds")
+                           : stringifyByteDot(plan->dot).str()) +
+                      ", " + std::to_string(plan->chunk) + "-byte chunks"};
+      int8Why = "activations are already quantized (int8-exact: " + exactWhy + ")";
     } else if (!packed) {
       int8Why = "weights are not constant packed codes";
     } else if (!allowBf16) {

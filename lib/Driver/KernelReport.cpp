@@ -57,9 +57,14 @@ void qcc::driver::printKernelReport(ModuleOp module, llvm::raw_ostream &os) {
     auto kernel = op->getAttrOfType<StringAttr>(kKernelAttrName);
     auto reason = op->getAttrOfType<StringAttr>(kKernelReasonAttrName);
     std::string name = nodeName(op.getLoc());
-    auto lhsShape = cast<ShapedType>(op.getLhs().getType()).getShape();
-    os << "  " << (name.empty() ? "<unnamed>" : name) << ": ["
-       << shapeString(lhsShape) << "] x "
+    // The lhs is a float tensor, or a qtensor (MatMulInteger, QLinearMatMul).
+    Type lhsType = op.getLhs().getType();
+    os << "  " << (name.empty() ? "<unnamed>" : name) << ": ";
+    if (auto quantized = dyn_cast<QTensorType>(lhsType))
+      os << formatString(quantized);
+    else
+      os << "[" << shapeString(cast<ShapedType>(lhsType).getShape()) << "]";
+    os << " x "
        << formatString(cast<QTensorType>(op.getRhs().getType())) << " -> "
        << (kernel ? kernel.getValue() : "unselected");
     if (reason)

@@ -231,3 +231,25 @@ func.func @nf4_f32(%x: tensor<1x128xf32>, %xs: tensor<16x128xf32>) -> (tensor<1x
   return %y, %ys, %yr : tensor<1x32xf32>, tensor<16x32xf32>, tensor<1x32xf32>
 }
 }
+
+// -----
+
+// Integer codes times constant integer codes into i32 (MatMulInteger): the
+// exact byte-dot kernel, vpdpbusd zmm when K is a multiple of 64; scales
+// on the weight (not a plain integer product) keep the reference.
+// CHECK-LABEL: func.func @integer_codes
+// CHECK: lowbit.kernel = "int8-exact", lowbit.kernel_reason = "integer codes: exact i32, avx512-vnni vpdpbusd zmm, 64-byte chunks"
+// CHECK: lowbit.kernel = "reference", lowbit.kernel_reason = "int8-dot: activations are already quantized (int8-exact: the weight has scales or a codebook (not a plain integer product)); no block-dot shape"
+!a = !lowbit.qtensor<2x128xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!b = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_tensor>>
+!bs = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_axis = 1, scale = f32>>
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
+func.func @integer_codes(%codes: tensor<2x128xui8>, %z: tensor<ui8>) -> (tensor<2x16xi32>, tensor<2x16xi32>) {
+  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<2x128xui8> -> !a
+  %w = lowbit.constant storage(dense<3> : tensor<2048xi8>) : !b
+  %y = lowbit.matmul %a, %w : !a, !b -> tensor<2x16xi32>
+  %ws = lowbit.constant storage(dense<3> : tensor<2048xi8>) scales(dense<0.5> : tensor<16xf32>) : !bs
+  %ys = lowbit.matmul %a, %ws : !a, !bs -> tensor<2x16xi32>
+  return %y, %ys : tensor<2x16xi32>, tensor<2x16xi32>
+}
+}

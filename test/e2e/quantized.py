@@ -804,6 +804,73 @@ m = single("QLinearMatMul", [("a", UINT8, [3, 16])], [("y", UINT8, [3, 5])],
                          tensor("yz", np.array(9, np.uint8))])
 run("qlinearmatmul", m, {"a": a}, {"y": y})
 
+# The int8-exact kernel (constant B): every signedness of A and B, zero
+# points per tensor, per row of A (also along the rows of a batched A) and
+# per column of B, K on the 64-byte (vpdpbusd zmm), 32-byte (ymm) and
+# portable paths, a tile of 4 rows and one of 1; bit-exact against numpy.
+def integer_matmul_case(name, a_shape, n, a_type, b_type, a_zp, b_zp, flags=()):
+    k = a_shape[-1]
+    lo = {UINT8: 0, INT8: -128}
+    dtype = {UINT8: np.uint8, INT8: np.int8}
+    a = rng.integers(lo[a_type], lo[a_type] + 256, size=a_shape).astype(dtype[a_type])
+    b = rng.integers(lo[b_type], lo[b_type] + 256, size=(k, n)).astype(dtype[b_type])
+    rows = a_shape[-2] if len(a_shape) > 1 else 1
+    az = {"none": None, "tensor": rng.integers(lo[a_type], lo[a_type] + 256, size=()),
+          "row": rng.integers(lo[a_type], lo[a_type] + 256, size=(rows,))}[a_zp]
+    bz = {"none": None, "tensor": rng.integers(lo[b_type], lo[b_type] + 256, size=()),
+          "col": rng.integers(lo[b_type], lo[b_type] + 256, size=(n,))}[b_zp]
+    a64 = a.astype(np.int64) - (0 if az is None else (az[:, None] if a_zp == "row" else az))
+    b64 = b.astype(np.int64) - (0 if bz is None else bz)
+    ref = a64 @ b64
+    inputs, inits = ["a", "b"], [tensor("b", b)]
+    inputs.append("az" if az is not None else "")
+    if az is not None:
+        inits.append(tensor("az", np.array(az, dtype[a_type])))
+    if bz is not None:
+        inputs.append("bz")
+        inits.append(tensor("bz", np.array(bz, dtype[b_type])))
+    while inputs[-1] == "":
+        inputs.pop()
+    m = single("MatMulInteger", [("a", a_type, list(a_shape))], [("y", INT32, list(ref.shape))],
+               node_inputs=inputs, initializers=inits)
+    run(name, m, {"a": a}, {"y": ref.astype(np.int32)}, flags=flags)
+
+
+integer_matmul_case("int8_exact_u8_i8_zmm", (1, 256), 48, UINT8, INT8, "tensor", "none")
+integer_matmul_case("int8_exact_u8_u8_col_zp_rows4", (8, 128), 40, UINT8, UINT8, "tensor", "col")
+integer_matmul_case("int8_exact_i8_i8_row_zp_ymm", (4, 96), 24, INT8, INT8, "row", "tensor")
+integer_matmul_case("int8_exact_i8_u8_batched", (2, 3, 64), 20, INT8, UINT8, "row", "col")
+integer_matmul_case("int8_exact_u8_i8_portable", (3, 48), 12, UINT8, INT8, "tensor", "col",
+                    flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
+integer_matmul_case("int8_exact_u8_i8_avx2", (2, 128), 16, UINT8, INT8, "row", "col",
+                    flags=("--cpu=haswell", "--features=+avx2,+fma"))
+
+# ONNX Runtime's dynamic quantization of a float MatMul: DynamicQuantizeLinear
+# on the activations, MatMulInteger with int8 weights, then the scales:
+# the codes, the i32 product and the f32 scaling all bit-exact.
+def dynamic_quant_case(name, m, k, n):
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    w = rng.integers(-128, 128, size=(k, n)).astype(np.int8)
+    ws = np.float32(0.0123)
+    lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))
+    xs = np.float32((np.float32(hi) - np.float32(lo)) / np.float32(255))
+    xz = np.uint8(np.clip(np.rint(np.float32(0) - np.float32(lo) / xs), 0, 255))
+    xq = np.clip(np.rint(x / xs) + xz, 0, 255).astype(np.uint8)
+    acc = (xq.astype(np.int64) - int(xz)) @ w.astype(np.int64)
+    y = acc.astype(np.int32).astype(np.float32) * np.float32(xs * ws)
+    nodes = [helper.make_node("DynamicQuantizeLinear", ["X"], ["xq", "xs", "xz"]),
+             helper.make_node("MatMulInteger", ["xq", "W", "xz"], ["acc"]),
+             helper.make_node("Cast", ["acc"], ["accf"], to=FLOAT),
+             helper.make_node("Mul", ["xs", "ws"], ["s"]),
+             helper.make_node("Mul", ["accf", "s"], ["Y"])]
+    mdl = model(nodes, [value_info("X", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
+                [tensor("W", w), tensor("ws", np.array(ws, np.float32))], opset=17)
+    run(name, mdl, {"X": x}, {"Y": y.astype(np.float32)})
+
+
+dynamic_quant_case("dynamic_quant_matmul_m1", 1, 512, 64)
+dynamic_quant_case("dynamic_quant_matmul_m8", 8, 256, 32)
+
 # DynamicQuantizeLinear: ONNX's formula, exact.
 x = (rng.standard_normal((4, 8)) * 3).astype(np.float32)
 lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))

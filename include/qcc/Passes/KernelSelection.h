@@ -32,6 +32,9 @@ inline constexpr llvm::StringLiteral kKernelBf16Gemm = "bf16-gemm";
 inline constexpr llvm::StringLiteral kKernelF32Gemm = "f32-gemm";
 /// f32 activations, block dot products on codes with factored scales.
 inline constexpr llvm::StringLiteral kKernelBlockDot = "f32-block-dot";
+/// Integer activations times integer weights (MatMulInteger, QLinearMatMul):
+/// exact i32 byte dot products on the codes as they are.
+inline constexpr llvm::StringLiteral kKernelInt8Exact = "int8-exact";
 /// The reference lowering: every element decoded in the generic's body.
 inline constexpr llvm::StringLiteral kKernelReference = "reference";
 

@@ -9,6 +9,11 @@
 # RUN: qcc %t/dynamic.onnx --emit=mlir | FileCheck %s --check-prefix=DYN
 # RUN: qcc %t/matmulinteger.onnx --emit=mlir | FileCheck %s --check-prefix=MMI
 # RUN: qcc %t/qlinearmatmul.onnx --emit=mlir | FileCheck %s --check-prefix=QLMM
+# RUN: qcc %t/matmulinteger.onnx --emit=lowbit -o /dev/null --report --cpu=x86-64 --features=+avx2,+avx512f,+avx512vnni 2>&1 | FileCheck %s --check-prefix=REPORT
+# RUN: qcc %t/qlinearmatmul.onnx --emit=lowbit -o /dev/null --report --cpu=x86-64 --features=-avx,-avx2,-avx512f 2>&1 | FileCheck %s --check-prefix=REPORT-PORTABLE
+# The kernel report names integer activations by their qtensor type.
+# REPORT: matmulinteger: 2x4 ui8 per_axis zp x 4x3 i8 per_axis zp -> int8-exact (integer codes: exact i32, widening multiply-adds, 4-byte chunks)
+# REPORT-PORTABLE: qlinearmatmul: 2x4 i8 per_tensor zp x 4x3 i8 per_tensor zp -> int8-exact (integer codes: exact i32, widening multiply-adds, 4-byte chunks)
 # RUN: qcc %t/qlinearmatmul_batched.onnx --emit=mlir | FileCheck %s --check-prefix=BATCHED
 # RUN: not qcc %t/bad_block.onnx 2>&1 | FileCheck %s --check-prefix=BADBLOCK
 # RUN: not qcc %t/bad_type.onnx 2>&1 | FileCheck %s --check-prefix=BADTYPE

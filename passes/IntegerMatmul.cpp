@@ -1,0 +1,290 @@
+//===- IntegerMatmul.cpp - exact i32 matmul of int8 codes ---------------===//
+//
+// sum_k (a - za)(w - zw) for 8-bit codes a (activations, signed or not,
+// zero point per tensor or per row) and constant 8-bit codes w (zero point
+// per tensor or per column). vpdpbusd multiplies unsigned by signed bytes,
+// so both sides are shifted onto those ranges: a = au - ca (au unsigned,
+// ca = 128 for signed codes, whose sign bit is flipped), w = ws + cw (ws
+// signed, cw = 128 for unsigned codes). Then, with Ka = ca + za per row and
+// Cw = cw - zw per column,
+//   sum_k (a - za)(w - zw) = D + Cw * A - Ka * S - K * Ka * Cw,
+//   D = sum_k au * ws (the byte dot products), A = sum_k au (per row, at run
+//   time), S = sum_k ws (per column, at compile time),
+// all in i32, exact as ONNX defines the result. The weight is transposed to
+// [N, K] and shifted at compile time; each step loads one chunk of K per
+// activation row and per weight row and does rows x cols byte dots.
+//
+//===----------------------------------------------------------------------===//
+
+#include "IntegerMatmul.h"
+
+#include "KernelSupport.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+using namespace qcc::lowbit;
+
+namespace {
+
+/// An 8-bit integer storage type, or null.
+IntegerType byteStorage(QTensorType type) {
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  return storage && storage.getWidth() == 8 ? storage : IntegerType();
+}
+
+/// Why a qtensor is not plain 8-bit codes with zero points along `axis`
+/// (or per tensor); nullopt when it is.
+std::optional<std::string> codesWhyNot(QTensorType type, int64_t axis, llvm::StringRef side) {
+  SchemeAttr scheme = type.getScheme();
+  if (!byteStorage(type))
+    return (side + " codes are not 8-bit integers").str();
+  if (scheme.getScale() || scheme.hasCodebook() || scheme.getTensorScale())
+    return (side + " has scales or a codebook (not a plain integer product)").str();
+  if (type.getLayoutKind() != LayoutKind::row_major)
+    return (side + " is not row_major").str();
+  if (scheme.getZeroPoint() && !isa<IntegerType>(scheme.getZeroPoint()))
+    return (side + " zero points are not integers").str();
+  bool perAxis = scheme.getGranularity() == Granularity::per_axis && scheme.getAxis() == axis;
+  if (scheme.getGranularity() != Granularity::per_tensor && !perAxis)
+    return (side + " zero points are neither per tensor nor along axis " +
+            std::to_string(axis))
+        .str();
+  return std::nullopt;
+}
+
+/// A rank-1 constant of `values` (a resource blob, which the driver streams
+/// into the weights object).
+template <typename T>
+Value constantVector(OpBuilder &b, Location loc, ArrayRef<T> values, ArrayRef<int64_t> shape,
+                     Type element, StringRef name) {
+  auto type = RankedTensorType::get(shape, element);
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
+  return arith::ConstantOp::create(b, loc,
+                                   DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+} // namespace
+
+std::optional<IntegerMatmulPlan>
+qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType,
+                               bool transposed, const llvm::StringSet<> &features,
+                               std::string &whyNot) {
+  auto fail = [&](const std::string &why) -> std::optional<IntegerMatmulPlan> {
+    whyNot = why;
+    return std::nullopt;
+  };
+  auto lhs = dyn_cast<QTensorType>(lhsType);
+  auto result = dyn_cast<RankedTensorType>(resultType);
+  if (!lhs || !result || !result.getElementType().isInteger(32))
+    return fail("not integer codes into i32");
+  int64_t rank = lhs.getShape().size();
+  if (rank < 1 || weight.getShape().size() != 2)
+    return fail("the weight is not a matrix");
+  if (std::optional<std::string> why = codesWhyNot(lhs, rank - 2, "the lhs"))
+    return fail(*why);
+  if (std::optional<std::string> why = codesWhyNot(weight, transposed ? 0 : 1, "the weight"))
+    return fail(*why);
+  int64_t k = lhs.getShape().back();
+  if (k != weight.getShape()[transposed ? 1 : 0])
+    return fail("K differs");
+  IntegerMatmulPlan plan;
+  plan.lhsSigned = !byteStorage(lhs).isUnsigned();
+  plan.rhsSigned = !byteStorage(weight).isUnsigned();
+  if (features.contains("avx512vnni") && k % 64 == 0) {
+    plan.dot = ByteDot::Vnni512;
+    plan.chunk = 64;
+  } else if (((features.contains("avx512vnni") && features.contains("avx512vl")) ||
+              features.contains("avxvnni")) &&
+             k % 32 == 0) {
+    plan.dot = ByteDot::Vnni256;
+    plan.chunk = 32;
+  } else {
+    plan.dot = ByteDot::Portable;
+    for (int64_t c : {32, 16, 8, 4, 2, 1})
+      if (k % c == 0) {
+        plan.chunk = c;
+        break;
+      }
+  }
+  return plan;
+}
+
+FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
+                                                 const QTensorParts &lhs,
+                                                 const QTensorParts &weight,
+                                                 const IntegerMatmulPlan &plan,
+                                                 RankedTensorType resultType, bool transposed) {
+  if (lhs.packed)
+    return failure();
+  ArrayRef<int64_t> lhsShape = lhs.type.getShape();
+  int64_t k = lhsShape.back();
+  int64_t m = 1;
+  for (int64_t d : lhsShape)
+    m *= d;
+  m /= k;
+  int64_t n = weight.type.getShape()[transposed ? 0 : 1];
+
+  // Compile time: ws [N, K] (signed, shifted), S[n] = sum ws, Cw[n] = cw - zw.
+  std::optional<std::vector<uint8_t>> bytes = constantCodeBytes(weight, 8);
+  if (!bytes || int64_t(bytes->size()) != n * k)
+    return failure();
+  std::vector<double> weightZeros(1, 0.0);
+  if (weight.zeroPoints) {
+    bool zeroSigned = !cast<IntegerType>(weight.type.getScheme().getZeroPoint()).isUnsigned();
+    std::optional<std::vector<double>> z = constantValues(weight.zeroPoints, zeroSigned);
+    if (!z || (z->size() != 1 && int64_t(z->size()) != n))
+      return failure();
+    weightZeros = *z;
+  }
+  std::vector<int8_t> shifted(n * k);
+  std::vector<int32_t> columnSums(n), columnShifts(n);
+  int32_t cw = plan.rhsSigned ? 0 : 128;
+  for (int64_t col = 0; col < n; ++col) {
+    int32_t sum = 0;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      uint8_t raw = transposed ? (*bytes)[col * k + kk] : (*bytes)[kk * n + col];
+      int32_t value = plan.rhsSigned ? int32_t(int8_t(raw)) : int32_t(raw) - 128;
+      shifted[col * k + kk] = int8_t(value);
+      sum += value;
+    }
+    columnSums[col] = sum;
+    columnShifts[col] = cw - int32_t(weightZeros[weightZeros.size() == 1 ? 0 : col]);
+  }
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Value w = readOnlyBuffer(b, loc,
+                           constantVector<int8_t>(b, loc, shifted, {n, k}, i8, "qcc_int8_exact_w"));
+  Value sums = readOnlyBuffer(
+      b, loc, constantVector<int32_t>(b, loc, columnSums, {n}, i32, "qcc_int8_exact_sums"));
+  Value shifts = readOnlyBuffer(
+      b, loc, constantVector<int32_t>(b, loc, columnShifts, {n}, i32, "qcc_int8_exact_shifts"));
+
+  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  auto i32Const = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIntOp::create(ob, loc, ob.getI32Type(), v);
+  };
+  auto add = [&](OpBuilder &ob, Value x, Value y) -> Value {
+    return arith::AddIOp::create(ob, loc, x, y);
+  };
+  auto mulIndex = [&](OpBuilder &ob, Value x, int64_t c) -> Value {
+    return arith::MulIOp::create(ob, loc, x, index(ob, c));
+  };
+
+  // Run time, per row: au (signed codes with their sign bit flipped), A[m]
+  // = sum_k au and Ka[m] = ca + za.
+  Value a = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs.codes));
+  Value au = plan.lhsSigned ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8)))
+                            : a;
+  Value rowSums = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
+  Value rowShifts = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
+  Value zeros = lhs.zeroPoints ? readOnlyBuffer(b, loc, lhs.zeroPoints) : Value();
+  bool lhsZeroSigned =
+      lhs.zeroPoints && !cast<IntegerType>(lhs.type.getScheme().getZeroPoint()).isUnsigned();
+  // Per-row zero points run along the rows of one batch: index m mod rows.
+  int64_t zeroRows = zeros ? cast<MemRefType>(zeros.getType()).getNumElements() : 1;
+  auto bytesType = VectorType::get({plan.chunk}, i8);
+  auto wideType = VectorType::get({plan.chunk}, i32);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, m)}, ValueRange{index(b, 1)},
+      [&](OpBuilder &pb, Location, ValueRange ivs) {
+        Value row = ivs[0];
+        Value zeroVec = arith::ConstantOp::create(pb, loc, pb.getZeroAttr(wideType));
+        Value flip = arith::ConstantOp::create(
+            pb, loc, DenseElementsAttr::get(bytesType, pb.getIntegerAttr(i8, 0x80)));
+        auto loop = buildCountedLoop(
+            pb, loc, k / plan.chunk, ValueRange{zeroVec},
+            [&](OpBuilder &lb, Value step, ValueRange acc) -> SmallVector<Value> {
+              Value at = mulIndex(lb, step, plan.chunk);
+              Value v = vector::LoadOp::create(lb, loc, bytesType, a, ValueRange{row, at});
+              if (plan.lhsSigned) {
+                v = arith::XOrIOp::create(lb, loc, v, flip);
+                vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
+              }
+              Value wide = arith::ExtUIOp::create(lb, loc, wideType, v);
+              return {arith::AddIOp::create(lb, loc, acc[0], wide)};
+            });
+        Value sum = vector::ReductionOp::create(pb, loc, vector::CombiningKind::ADD,
+                                                loop.getResult(0));
+        memref::StoreOp::create(pb, loc, sum, rowSums, ValueRange{row});
+        Value shift = i32Const(pb, plan.lhsSigned ? 128 : 0);
+        if (zeros) {
+          SmallVector<Value> at;
+          if (cast<MemRefType>(zeros.getType()).getRank() == 1)
+            at.push_back(zeroRows == 1 ? index(pb, 0)
+                                       : Value(arith::RemUIOp::create(pb, loc, row,
+                                                                      index(pb, zeroRows))));
+          Value z = memref::LoadOp::create(pb, loc, zeros, at);
+          z = lhsZeroSigned ? Value(arith::ExtSIOp::create(pb, loc, i32, z))
+                            : Value(arith::ExtUIOp::create(pb, loc, i32, z));
+          shift = add(pb, shift, z);
+        }
+        memref::StoreOp::create(pb, loc, shift, rowShifts, ValueRange{row});
+      });
+
+  // The product: tiles of rows x cols outputs, one accumulator vector each.
+  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+  int64_t cols = rows == 1 ? (n % 8 == 0 ? 8 : n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1)
+                           : (n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1);
+  bool vnni = plan.dot != ByteDot::Portable;
+  int64_t lanes = vnni ? plan.chunk / 4 : plan.chunk;
+  auto accType = VectorType::get({lanes}, i32);
+  StringAttr instruction = b.getStringAttr(vnni ? "vpdpbusd" : "portable");
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, i32));
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / cols)}, ValueRange{index(b, 1)},
+      [&](OpBuilder &pb, Location, ValueRange ivs) {
+        Value firstCol = mulIndex(pb, ivs[0], cols);
+        buildCountedLoop(pb, loc, m / rows, {}, [&](OpBuilder &mb, Value step, ValueRange) {
+          Value firstRow = mulIndex(mb, step, rows);
+          Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(accType));
+          SmallVector<Value> init(rows * cols, zero);
+          auto loop = buildCountedLoop(
+              mb, loc, k / plan.chunk, init,
+              [&](OpBuilder &lb, Value kStep, ValueRange acc) -> SmallVector<Value> {
+                Value at = mulIndex(lb, kStep, plan.chunk);
+                SmallVector<Value> av, wv;
+                for (int64_t r = 0; r < rows; ++r)
+                  av.push_back(vector::LoadOp::create(lb, loc, bytesType, au,
+                                                      ValueRange{add(lb, firstRow, index(lb, r)), at}));
+                for (int64_t c = 0; c < cols; ++c)
+                  wv.push_back(vector::LoadOp::create(lb, loc, bytesType, w,
+                                                      ValueRange{add(lb, firstCol, index(lb, c)), at}));
+                SmallVector<Value> next;
+                for (int64_t r = 0; r < rows; ++r)
+                  for (int64_t c = 0; c < cols; ++c)
+                    next.push_back(ByteDotOp::create(lb, loc, accType, acc[r * cols + c], av[r],
+                                                     wv[c], instruction));
+                return next;
+              });
+          // D + Cw * A - Ka * S - K * Ka * Cw per output.
+          for (int64_t c = 0; c < cols; ++c) {
+            Value col = add(mb, firstCol, index(mb, c));
+            Value columnShift = memref::LoadOp::create(mb, loc, shifts, ValueRange{col});
+            Value columnSum = memref::LoadOp::create(mb, loc, sums, ValueRange{col});
+            for (int64_t r = 0; r < rows; ++r) {
+              Value row = add(mb, firstRow, index(mb, r));
+              Value d = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
+                                                    loop.getResult(r * cols + c));
+              Value rowSum = memref::LoadOp::create(mb, loc, rowSums, ValueRange{row});
+              Value rowShift = memref::LoadOp::create(mb, loc, rowShifts, ValueRange{row});
+              Value v = add(mb, d, arith::MulIOp::create(mb, loc, columnShift, rowSum));
+              Value rowTimesK = arith::MulIOp::create(mb, loc, rowShift, i32Const(mb, k));
+              // Ka * (S + K * Cw), subtracted.
+              Value corr = arith::MulIOp::create(
+                  mb, loc, rowShift, columnSum);
+              corr = add(mb, corr, arith::MulIOp::create(mb, loc, rowTimesK, columnShift));
+              v = arith::SubIOp::create(mb, loc, v, corr);
+              memref::StoreOp::create(mb, loc, v, out, ValueRange{row, col});
+            }
+          }
+          return SmallVector<Value>{};
+        });
+      });
+  return matrixAsResult(b, loc, out, resultType);
+}

@@ -1,0 +1,54 @@
+//===- IntegerMatmul.h - exact i32 matmul of int8 codes ---------*- C++ -*-===//
+//
+// The int8-exact kernel: ONNX MatMulInteger and QLinearMatMul multiply
+// 8-bit codes that the graph already quantized (DynamicQuantizeLinear,
+// QuantizeLinear) by constant 8-bit weights into exact i32 sums of
+// (a - a_zero)(w - w_zero).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_INTEGERMATMUL_H
+#define QCC_PASSES_INTEGERMATMUL_H
+
+#include "Int8DotMatmul.h"
+#include "QTensorParts.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <optional>
+#include <string>
+
+namespace qcc::lowbit {
+
+struct IntegerMatmulPlan {
+  /// Vnni512 / Vnni256 (vpdpbusd) or Portable (widening multiply-adds:
+  /// vpmaddubsw's i16 pair sums would saturate on 8-bit codes).
+  ByteDot dot = ByteDot::Portable;
+  /// Bytes of K one dot instruction consumes per row.
+  int64_t chunk = 0;
+  bool lhsSigned = false, rhsSigned = false;
+};
+
+/// The plan for integer codes `lhsType` (a qtensor of 8-bit codes, zero
+/// points per tensor or per row, no scales) times the 8-bit `weight` (per
+/// tensor or per column zero points, no scales; [N, K] when `transposed`)
+/// into i32, or nullopt with the reason in `whyNot`.
+std::optional<IntegerMatmulPlan> planIntegerMatmul(mlir::Type lhsType, QTensorType weight,
+                                                   mlir::Type resultType, bool transposed,
+                                                   const llvm::StringSet<> &features,
+                                                   std::string &whyNot);
+
+/// The exact i32 product (result of `resultType`); the weight's codes and
+/// zero points must be constants (they are transposed and folded into
+/// column sums at compile time). Fails when they are not.
+mlir::FailureOr<mlir::Value> buildIntegerMatmul(mlir::OpBuilder &b, mlir::Location loc,
+                                                const QTensorParts &lhs,
+                                                const QTensorParts &weight,
+                                                const IntegerMatmulPlan &plan,
+                                                mlir::RankedTensorType resultType,
+                                                bool transposed);
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_INTEGERMATMUL_H
