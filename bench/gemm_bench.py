@@ -64,6 +64,9 @@ FORMATS = {
     # it on int8 activations too (its output differs from float64 by ~5e-3),
     # so it is checked against ORT like MatMulNBits.
     "qdq8": "qdq8",
+    # ONNX Runtime's dynamic int8 quantization: DynamicQuantizeLinear ->
+    # MatMulInteger (int8 weights, per tensor) -> scales.
+    "dynq8": "dynq8",
     # FP8 weights: DequantizeLinear(float8 E4M3FN [K, N], per column) -> MatMul
     # (opset 21); qcc decodes the codes in its f32 kernel.
     "fp8": "fp8",
@@ -208,6 +211,30 @@ class Layer:
                                                  [f"W{index}"], name=f"dq{index}", **attrs)]
             self.node_inputs, self.op, self.attrs, self.domain = [f"W{index}"], "MatMul", {}, ""
             return
+        if spec == "dynq8":
+            # ONNX Runtime's dynamic quantization (quantize_dynamic): the
+            # activations quantized to uint8 per tensor at run time
+            # (DynamicQuantizeLinear), MatMulInteger on int8 weights, then
+            # the two scales. qcc runs the integer product exactly
+            # (int8-exact), as ORT does.
+            q = rng.integers(-127, 128, size=(k, n), dtype=np.int8)
+            ws = np.float32(1.0 / math.sqrt(k * (255.0 ** 2) / 12.0))
+            self.inits += [numpy_helper.from_array(q, f"Wq{index}"),
+                           numpy_helper.from_array(np.array(ws, np.float32), f"Ws{index}")]
+            self.bytes = q.nbytes + 4
+            self.weight = q.astype(np.float32) * ws
+
+            def nodes_for(x, y, i=index):
+                return [helper.make_node("DynamicQuantizeLinear", [x], [f"xq{i}", f"xs{i}", f"xz{i}"],
+                                         name=f"dql{i}"),
+                        helper.make_node("MatMulInteger", [f"xq{i}", f"Wq{i}", f"xz{i}"], [f"acc{i}"],
+                                         name=f"layer{i}"),
+                        helper.make_node("Cast", [f"acc{i}"], [f"accf{i}"], to=TensorProto.FLOAT,
+                                         name=f"cast{i}"),
+                        helper.make_node("Mul", [f"xs{i}", f"Ws{i}"], [f"s{i}"], name=f"scale{i}"),
+                        helper.make_node("Mul", [f"accf{i}", f"s{i}"], [y], name=f"out{i}")]
+            self.nodes_for = nodes_for
+            return
         if spec == "qdq8":
             q = rng.integers(-127, 128, size=(k, n), dtype=np.int8)
             scales = ((rng.random(n, dtype=np.float32) * 0.5 + 0.75) /
@@ -278,9 +305,12 @@ def build_model(fmt, k, n, m, layers, seed):
         layer = Layer(fmt, k, n, rng, i)
         x = "A" if i == 0 else f"X{i}"
         y = "Y" if i == layers - 1 else f"X{i + 1}"
-        nodes += layer.extra_nodes
-        nodes.append(helper.make_node(layer.op, [x] + layer.node_inputs, [y], name=f"layer{i}",
-                                      domain=layer.domain, **layer.attrs))
+        if getattr(layer, "nodes_for", None):
+            nodes += layer.nodes_for(x, y)
+        else:
+            nodes += layer.extra_nodes
+            nodes.append(helper.make_node(layer.op, [x] + layer.node_inputs, [y], name=f"layer{i}",
+                                          domain=layer.domain, **layer.attrs))
         inits += layer.inits
         ls.append(layer)
     graph = helper.make_graph(nodes, "bench",
@@ -385,7 +415,7 @@ class Bench:
         row["rel_ort_ref"] = float(np.max(np.abs(y_o - ref))) / max(float(np.max(np.abs(ref))), 1e-30)
         tol_ort = TOL_ORT_F32 if fmt == "f32" else TOL_ORT_NBITS
         tol_ref = TOL_LUT if row["kernel"].startswith("lut") else \
-            TOL_REF_INT8 if row["kernel"] in ("int8-dot", "int8-gemm") else TOL_REF
+            TOL_REF_INT8 if row["kernel"] in ("int8-dot", "int8-gemm", "int8-exact") else TOL_REF
         if row["kernel"].startswith("lut"):
             tol_ort = TOL_LUT
         # A chain's layers add independent errors of the same size: the

@@ -2,10 +2,10 @@
 // that bench/gemm_bench.py runs beside qcc (alternating with qcc-run).
 //
 //   node ort_bench.js MODEL.onnx INPUT.f32 DIMS RUNS [--warmup W]
-//                     [--threads T] [--output OUT.f32]
+//                     [--threads T] [--output OUT.f32] [--dtype float32|uint8|int8]
 //
-// INPUT.f32 holds the model's single float32 input, raw little-endian, of
-// shape DIMS ("1,4096"). After W warm-up runs (default 2) it times RUNS runs
+// INPUT.f32 holds the model's single input (float32 unless --dtype says
+// otherwise), raw little-endian, of shape DIMS ("1,4096"). After W warm-up runs (default 2) it times RUNS runs
 // of session.run one after the other (each includes the binding's per-call
 // overhead, as an application would see it) and prints one JSON line:
 // {"median_us", "p10_us", "p90_us", "min_us", "runs", "load_ms"}.
@@ -23,11 +23,12 @@ function quantile(sorted, q) {
 async function main() {
   const argv = process.argv.slice(2);
   const positional = [];
-  const opts = { warmup: 2, threads: 2, output: null };
+  const opts = { warmup: 2, threads: 2, output: null, dtype: 'float32' };
   for (let i = 0; i < argv.length; ++i) {
     if (argv[i] === '--warmup') opts.warmup = parseInt(argv[++i], 10);
     else if (argv[i] === '--threads') opts.threads = parseInt(argv[++i], 10);
     else if (argv[i] === '--output') opts.output = argv[++i];
+    else if (argv[i] === '--dtype') opts.dtype = argv[++i];
     else positional.push(argv[i]);
   }
   if (positional.length !== 4) {
@@ -38,7 +39,13 @@ async function main() {
   const dims = dimsText.split(',').map((d) => parseInt(d, 10));
   const runs = parseInt(runsText, 10);
   const raw = fs.readFileSync(input);
-  const data = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  const arrays = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array };
+  if (!arrays[opts.dtype]) {
+    console.error('--dtype: float32, uint8 or int8');
+    process.exit(2);
+  }
+  const Array = arrays[opts.dtype];
+  const data = new Array(raw.buffer, raw.byteOffset, raw.byteLength / Array.BYTES_PER_ELEMENT);
   const t0 = process.hrtime.bigint();
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: opts.threads,
@@ -47,7 +54,7 @@ async function main() {
     graphOptimizationLevel: 'all',
   });
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, dims) };
+  const feeds = { [session.inputNames[0]]: new ort.Tensor(opts.dtype, data, dims) };
   for (let i = 0; i < Math.max(1, opts.warmup); ++i) {
     const out = await session.run(feeds);
     if (i === 0 && opts.output) {

@@ -19,6 +19,7 @@
 #include "FuseDequant.h"
 
 #include "qcc/Dialect/LowBit/IR/LowBit.h"
+#include "qcc/Dialect/LowBit/IR/WindowRows.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -140,53 +141,18 @@ void qcc::lowbit::fuseDequantConv(RewriterBase &rewriter, Operation *op) {
   auto conv = cast<linalg::LinalgOp>(op);
   ConvWindow window = *windowOf(op);
   Location loc = op->getLoc();
-  MLIRContext *context = op->getContext();
   Value input = conv.getDpsInputs()[0];
   ConstantOp constant = weightConstantOf(conv);
   ArrayRef<int64_t> inShape = cast<RankedTensorType>(input.getType()).getShape();
   auto resultType = cast<RankedTensorType>(op->getResultTypes()[0]);
   ArrayRef<int64_t> outShape = resultType.getShape();
   ArrayRef<int64_t> wShape = constant.getType().getShape();
-  size_t k = inShape.size() - 2; // spatial axes
-  int64_t batch = inShape[0], channels = inShape[1], outChannels = wShape[0];
+  int64_t batch = inShape[0], outChannels = wShape[0];
+  ArrayRef<int64_t> outSizes = outShape.drop_front(2);
   rewriter.setInsertionPoint(op);
-
-  // cols [N, O1..Ok, C, K1..Kk]: loops (n, o..., c, k...), the input read at
-  // (n, c, o_i * stride_i + k_i * dilation_i).
-  SmallVector<int64_t> colsShape = {batch};
-  for (size_t i = 0; i < k; ++i)
-    colsShape.push_back(outShape[2 + i]);
-  colsShape.push_back(channels);
-  for (size_t i = 0; i < k; ++i)
-    colsShape.push_back(wShape[2 + i]);
-  unsigned loops = colsShape.size();
-  SmallVector<AffineExpr> at = {getAffineDimExpr(0, context), getAffineDimExpr(1 + k, context)};
-  for (size_t i = 0; i < k; ++i)
-    at.push_back(getAffineDimExpr(1 + i, context) * window.strides[i] +
-                 getAffineDimExpr(2 + k + i, context) * window.dilations[i]);
-  Value colsInit = tensor::EmptyOp::create(rewriter, loc, colsShape, resultType.getElementType());
-  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, at, context),
-                                 AffineMap::getMultiDimIdentityMap(loops, context)};
-  SmallVector<utils::IteratorType> parallel(loops, utils::IteratorType::parallel);
-  Value cols = linalg::GenericOp::create(
-                   rewriter, loc, TypeRange{colsInit.getType()}, ValueRange{input},
-                   ValueRange{colsInit}, maps, parallel,
-                   [](OpBuilder &b, Location l, ValueRange args) {
-                     linalg::YieldOp::create(b, l, args[0]);
-                   })
-                   .getResult(0);
-  int64_t rows = batch, depth = channels;
-  for (size_t i = 0; i < k; ++i) {
-    rows *= outShape[2 + i];
-    depth *= wShape[2 + i];
-  }
-  SmallVector<ReassociationIndices> split = {{}, {}};
-  for (size_t i = 0; i <= k; ++i) {
-    split[0].push_back(i);
-    split[1].push_back(k + 1 + i);
-  }
-  auto colsMatrixType = RankedTensorType::get({rows, depth}, resultType.getElementType());
-  Value lhs = tensor::CollapseShapeOp::create(rewriter, loc, colsMatrixType, cols, split);
+  Value lhs = buildWindowRows(rewriter, loc, input, wShape.drop_front(2), outSizes,
+                              window.strides, window.dilations);
+  int64_t rows = cast<RankedTensorType>(lhs.getType()).getShape()[0];
 
   // The weight as [M, C * K...]: the same storage and parameters.
   auto weight = ConstantOp::create(rewriter, constant.getLoc(), asMatrix(constant.getType()),
@@ -215,23 +181,8 @@ void qcc::lowbit::fuseDequantConv(RewriterBase &rewriter, Operation *op) {
   Value product = MatmulOp::create(rewriter, loc, productType, lhs, weight, bias,
                                    /*transpose_rhs=*/true)
                       .getResult();
-  // [N * O..., M] -> [N, O..., M] -> [N, M, O...].
-  SmallVector<int64_t> spatialShape = {batch};
-  for (size_t i = 0; i < k; ++i)
-    spatialShape.push_back(outShape[2 + i]);
-  spatialShape.push_back(outChannels);
-  SmallVector<ReassociationIndices> expand = {{}, {int64_t(k + 1)}};
-  for (size_t i = 0; i <= k; ++i)
-    expand[0].push_back(i);
-  Value spatial = tensor::ExpandShapeOp::create(
-      rewriter, loc, RankedTensorType::get(spatialShape, resultType.getElementType()), product,
-      expand);
-  SmallVector<int64_t> permutation = {0, int64_t(k + 1)};
-  for (size_t i = 0; i < k; ++i)
-    permutation.push_back(1 + i);
-  Value init = tensor::EmptyOp::create(rewriter, loc, outShape, resultType.getElementType());
-  Value result =
-      linalg::TransposeOp::create(rewriter, loc, spatial, init, permutation).getResult()[0];
+  // [N * O..., M] -> [N, M, O...].
+  Value result = rowsToChannelsFirst(rewriter, loc, product, batch, outSizes);
 
   Operation *feeding[] = {conv.getDpsInputs()[1].getDefiningOp(),
                           conv.getDpsInits()[0].getDefiningOp()};

@@ -845,6 +845,58 @@ integer_matmul_case("int8_exact_u8_i8_portable", (3, 48), 12, UINT8, INT8, "tens
 integer_matmul_case("int8_exact_u8_i8_avx2", (2, 128), 16, UINT8, INT8, "row", "col",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
+# Integer convolutions with constant weights (ConvInteger, QLinearConv):
+# x's codes padded with its zero point, cut into window rows, one int8-exact
+# matmul against the weight read as [M, C * K...], then (QLinearConv) bias
+# and requantization; bit-exact against numpy's integer convolution.
+def integer_conv_case(name, x_shape, w_shape, x_type, w_type, strides, dilations, pads,
+                      w_zp_per_channel, qlinear, flags=()):
+    lo = {UINT8: 0, INT8: -128}
+    dtype = {UINT8: np.uint8, INT8: np.int8}
+    m = w_shape[0]
+    x = rng.integers(lo[x_type], lo[x_type] + 256, size=x_shape).astype(dtype[x_type])
+    w = rng.integers(lo[w_type], lo[w_type] + 256, size=w_shape).astype(dtype[w_type])
+    xz = np.array(rng.integers(lo[x_type], lo[x_type] + 256), dtype[x_type])
+    wz = np.array(rng.integers(lo[w_type] // 8 + 100 * (w_type == UINT8), lo[w_type] // 8 + 120 * (w_type == UINT8) + 16,
+                               size=(m,) if w_zp_per_channel else ()), dtype[w_type])
+    zb = [1] * (len(w_shape) - 1)
+    acc = conv_reference(x.astype(np.float64) - float(xz),
+                         w.astype(np.float64) - (wz.astype(np.float64).reshape(-1, *zb)
+                                                 if w_zp_per_channel else float(wz)),
+                         None, strides, dilations, pads).astype(np.int64)
+    attrs = dict(strides=strides, dilations=dilations, pads=pads)
+    if not qlinear:
+        node = helper.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"], **attrs)
+        mdl = model([node], [value_info("x", x_type, list(x_shape))],
+                    [value_info("y", INT32, list(acc.shape))],
+                    [tensor("w", w), tensor("xz", xz), tensor("wz", wz)], opset=17)
+        run(name, mdl, {"x": x}, {"y": acc.astype(np.int32)}, flags=flags)
+        return
+    xs, ys = np.float32(0.05), np.float32(0.7)
+    ws = (rng.random(m) * 0.02 + 0.01).astype(np.float32)
+    bias = rng.integers(-2000, 2000, size=m).astype(np.int32)
+    total = (acc + bias.reshape(1, -1, *([1] * (len(x_shape) - 2)))).astype(np.int32)
+    mult = (xs * ws / ys).astype(np.float32).reshape(1, -1, *([1] * (len(x_shape) - 2)))
+    yz = 17
+    y = np.clip(np.rint(total.astype(np.float32) * mult) + yz, 0, 255).astype(np.uint8)
+    node = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["y"],
+                            **attrs)
+    mdl = model([node], [value_info("x", x_type, list(x_shape))], [value_info("y", UINT8, list(y.shape))],
+                [tensor("xs", np.array(xs)), tensor("xz", xz), tensor("w", w), tensor("ws", ws),
+                 tensor("wz", wz), tensor("ys", np.array(ys)), tensor("yz", np.array(yz, np.uint8)),
+                 tensor("b", bias)], opset=17)
+    run(name, mdl, {"x": x}, {"y": y}, flags=flags)
+
+
+integer_conv_case("convinteger_u8_padded", (1, 4, 7, 7), (6, 4, 3, 3), UINT8, UINT8, [1, 1], [1, 1],
+                  [1, 1, 1, 1], True, False)
+integer_conv_case("qlinearconv_i8_stride2_k64", (2, 16, 9, 9), (32, 16, 2, 2), INT8, INT8, [2, 2], [1, 1],
+                  [1, 0, 0, 1], False, True)
+integer_conv_case("qlinearconv_u8_1x1", (1, 64, 5, 6), (16, 64, 1, 1), UINT8, INT8, [1, 1], [1, 1],
+                  [0, 0, 0, 0], True, True)
+integer_conv_case("convinteger_1d_dilated", (2, 8, 30), (5, 8, 4), INT8, UINT8, [1], [3], [2, 2], True,
+                  False, flags=("--cpu=haswell", "--features=+avx2,+fma"))
+
 # ONNX Runtime's dynamic quantization of a float MatMul: DynamicQuantizeLinear
 # on the activations, MatMulInteger with int8 weights, then the scales:
 # the codes, the i32 product and the f32 scaling all bit-exact.

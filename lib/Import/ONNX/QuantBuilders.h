@@ -50,6 +50,10 @@ struct QTensorInputs {
   int zeroPoint = -1;
   int64_t axis = 1;
   int64_t blockSize = 0;
+  /// The qtensor's shape when it differs from the data's (the same
+  /// elements in the same order, e.g. a convolution weight [M, C, K...]
+  /// read as [M, C * K...]); empty: the data's shape.
+  llvm::SmallVector<int64_t> viewShape = {};
 };
 
 /// A qtensor for the given inputs: a lowbit.constant when everything is

@@ -11,12 +11,17 @@
 
 #include "Builders.h"
 #include "ConvBuilder.h"
+#include "ConvPool.h"
 #include "QuantBuilders.h"
+
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+#include "qcc/Dialect/LowBit/IR/WindowRows.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
 using namespace mlir;
 using namespace qcc::onnx_import;
+using namespace qcc::lowbit;
 
 namespace {
 
@@ -88,6 +93,51 @@ Value widenMinusZero(NodeImporter &n, unsigned data, int zero) {
   return buildCodesMinusZero(n, data, zeroPoint);
 }
 
+/// A group-1 convolution with constant weights as one lowbit.matmul of
+/// integer codes (the int8-exact kernel): x's codes padded with its zero
+/// point (padding reads zero after the shift), cut into the rows of input
+/// windows [N * O..., C * K...] and wrapped with that zero point; the weight
+/// read as [M, C * K...] (the same initializer bytes, zero points per
+/// tensor or per output channel); the i32 rows back to [N, M, O...].
+Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
+                               const ConvGeometry &g) {
+  OpBuilder &b = n.getBuilder();
+  Location loc = n.getLoc();
+  MLIRContext *context = n.getContext();
+  ArrayRef<int64_t> xShape = n.getInputShape(in.x), wShape = n.getInputShape(in.w);
+  SmallVector<int64_t> outSizes = convOutputSizes(xShape, wShape, g);
+  bool hasXZero = in.xZero >= 0 && n.hasInput(in.xZero);
+  Value xZero = hasXZero ? extractScalar(b, loc, buildReshape(b, loc, n.getInput(in.xZero), {}))
+                         : Value();
+  Value padded = padSpatial(b, loc, n.getInput(in.x), g.padsBegin, g.padsEnd, [&] {
+    return xZero ? xZero : buildScalar(b, loc, elementTypeOf(n.getInput(in.x)), 0.0);
+  });
+  Value rows = buildWindowRows(b, loc, padded, wShape.drop_front(2), outSizes,
+                                       g.strides, g.dilations);
+  ArrayRef<int64_t> rowsShape = shapeOf(rows);
+
+  Type storage = getOnnxElementType(context, n.getInputType(in.x));
+  SchemeAttr scheme = SchemeAttr::get(context, Granularity::per_tensor, std::nullopt, {},
+                                      Type(), hasXZero ? storage : Type(), Type(), Type(),
+                                      std::nullopt);
+  auto lhsType = QTensorType::get(context, rowsShape, storage, scheme, LayoutAttr());
+  Value zeros = hasXZero ? castTensorElements(
+                               b, loc, buildReshape(b, loc, n.getInput(in.xZero), {}), storage)
+                         : Value();
+  Value lhs = AssembleOp::create(b, loc, lhsType,
+                                         castTensorElements(b, loc, rows, storage), Value(),
+                                         zeros);
+  QTensorInputs weight{static_cast<int>(in.w), -1, in.wZero, 0, 0,
+                       {wShape[0], rowsShape[1]}};
+  FailureOr<Value> rhs = buildQTensor(n, weight);
+  if (failed(rhs))
+    return Value();
+  auto productType = RankedTensorType::get({rowsShape[0], wShape[0]}, b.getI32Type());
+  Value product = MatmulOp::create(b, loc, productType, lhs, *rhs, Value(),
+                                           /*transpose_rhs=*/true);
+  return rowsToChannelsFirst(b, loc, product, xShape[0], outSizes);
+}
+
 /// The exact i32 convolution of the zero-point-shifted codes.
 FailureOr<Value> buildIntegerConv(NodeImporter &n, const QuantConvInputs &in) {
   ArrayRef<int64_t> xShape = n.getInputShape(in.x);
@@ -99,6 +149,15 @@ FailureOr<Value> buildIntegerConv(NodeImporter &n, const QuantConvInputs &in) {
   FailureOr<ConvGeometry> geometry = readConvGeometry(n, xShape, wShape);
   if (failed(geometry))
     return failure();
+  // Constant weights (and zero points): one integer matmul on window rows.
+  bool constantWeight = n.getConstantInput(in.w) &&
+                        (in.wZero < 0 || !n.hasInput(in.wZero) || n.getConstantInput(in.wZero));
+  if (geometry->group == 1 && constantWeight) {
+    Value product = buildIntegerConvAsMatmul(n, in, *geometry);
+    if (!product)
+      return failure();
+    return product;
+  }
   Value x = widenMinusZero(n, in.x, in.xZero);
   Value w = widenMinusZero(n, in.w, in.wZero);
   return buildConvolution(n.getBuilder(), n.getLoc(), x, w, *geometry,

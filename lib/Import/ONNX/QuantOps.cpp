@@ -198,7 +198,8 @@ FailureOr<Value> qcc::onnx_import::buildQTensor(NodeImporter &n,
                   " is not supported (expected INT8, UINT8, INT16, UINT16, "
                   "INT4, UINT4, FLOAT8 or FLOAT4E2M1)");
   Type storage = getOnnxElementType(context, dataType);
-  ArrayRef<int64_t> dataShape = n.getInputShape(in.data);
+  ArrayRef<int64_t> dataShape =
+      in.viewShape.empty() ? n.getInputShape(in.data) : ArrayRef<int64_t>(in.viewShape);
   bool hasScale = in.scale >= 0 && n.hasInput(in.scale);
   bool hasZero = in.zeroPoint >= 0 && n.hasInput(in.zeroPoint);
   bool floatStorage = !isIntegerType(dataType);
@@ -257,7 +258,10 @@ FailureOr<Value> qcc::onnx_import::buildQTensor(NodeImporter &n,
                                             ElementsAttr()));
   }
 
-  Value codes = castTensorElements(b, loc, n.getInput(in.data), storage);
+  Value codes = n.getInput(in.data);
+  if (!in.viewShape.empty())
+    codes = buildReshape(b, loc, codes, in.viewShape);
+  codes = castTensorElements(b, loc, codes, storage);
   Value scales, zeros;
   if (hasScale)
     scales = buildReshape(b, loc, n.getInput(in.scale), layout->paramShape);

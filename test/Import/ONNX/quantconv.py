@@ -13,34 +13,45 @@ from onnx_builder import *
 
 f32 = np.float32
 
-# ConvInteger: uint8 codes are zero-extended and shifted by the zero point in
-# i32 before the convolution, so the padding (0 after the shift) reads as the
-# zero point, as ONNX defines it.
+# ConvInteger with a constant weight: x's codes padded with its zero point
+# (so the padding reads 0 after the shift, as ONNX defines it), cut into the
+# rows of input windows and wrapped with that zero point; the weight read as
+# [M, C * K...]; one integer lowbit.matmul (the int8-exact kernel), its rows
+# transposed back to NCHW.
 # CI-LABEL: func.func @main_graph
-# CI: arith.extui %{{.*}} : i8 to i32
-# CI: arith.subi
+# CI: %[[Z:.*]] = tensor.extract %{{.*}}[] : tensor<i8>
 # CI: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-# CI: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x5x5xi32>, tensor<1x1x2x2xi32>) outs(%{{.*}} : tensor<1x1x4x4xi32>)
+# CI: tensor.yield %[[Z]] : i8
+# CI: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x5x5xi8>) outs(%{{.*}} : tensor<1x4x4x1x2x2xi8>)
+# CI: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x1x2x2xi8> into tensor<16x4xi8>
+# CI: %[[A:.*]] = lowbit.assemble %{{.*}} zero_points(%{{.*}} : tensor<ui8>) : tensor<16x4xui8> -> !lowbit.qtensor<16x4xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+# CI: %[[W:.*]] = lowbit.constant storage(dense<1> : tensor<4xi8>) : !lowbit.qtensor<1x4xui8, #lowbit.scheme<per_tensor>>
+# CI: %[[P:.*]] = lowbit.matmul %[[A]], %[[W]] transpose_rhs {{.*}} -> tensor<16x1xi32>
+# CI: tensor.expand_shape %[[P]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 1]
+# CI: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
 # CI: return %{{.*}} : tensor<1x1x4x4xi32>
 save(single("ConvInteger", [("x", UINT8, [1, 1, 3, 3]), ("xz", UINT8, [])], [("y", INT32, [1, 1, 4, 4])],
             {"pads": [1, 1, 1, 1]}, node_inputs=["x", "w", "xz"],
             initializers=[tensor("w", np.ones((1, 1, 2, 2), np.uint8))]), "convinteger.onnx")
 
-# A per-output-channel weight zero point reads along the weight's dim 0.
-# CIPC: %[[WZ:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] output_shape [2, 1, 1, 1] : tensor<2xi8> into tensor<2x1x1x1xi8>
-# CIPC: linalg.generic {{.*}} ins(%{{.*}}, %[[WZ]] : tensor<2x3x1x1xi8>, tensor<2x1x1x1xi8>) outs(%{{.*}} : tensor<2x3x1x1xi32>)
-# CIPC: arith.extsi %{{.*}} : i8 to i32
-# CIPC: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x2x4x4xi32>
+# A per-output-channel weight zero point: per_axis = 0 of the [M, C * K...]
+# weight.
+# CIPC: lowbit.constant storage(dense<[0, 1, 2, 3, 4, 5]> : tensor<6xi8>) zero_points(dense<[1, -1]> : tensor<2xi8>) : !lowbit.qtensor<2x3xi8, #lowbit.scheme<per_axis = 0, zero_point = i8>>
+# CIPC: lowbit.matmul {{.*}} -> tensor<16x2xi32>
+# CIPC: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x4x4xi32>)
 save(single("ConvInteger", [("x", INT8, [1, 3, 4, 4])], [("y", INT32, [1, 2, 4, 4])],
             node_inputs=["x", "w", "", "wz"],
             initializers=[tensor("w", np.arange(6, dtype=np.int8).reshape(2, 3, 1, 1)),
                           tensor("wz", np.array([1, -1], np.int8))]), "convinteger_per_channel.onnx")
 
-# QLinearConv: exact i32 convolution, the i32 bias along the channel axis,
-# then QuantizeLinear's rounding with multiplier[m] = x_scale * w_scale[m] /
-# y_scale, shaped [M, 1, 1] to broadcast along NCHW's channel axis.
+# QLinearConv: the exact i32 convolution (one integer matmul on window
+# rows), the i32 bias along the channel axis, then QuantizeLinear's rounding
+# with multiplier[m] = x_scale * w_scale[m] / y_scale, shaped [M, 1, 1] to
+# broadcast along NCHW's channel axis.
 # QLC-LABEL: func.func @main_graph
-# QLC: linalg.conv_2d_nchw_fchw {{.*}} strides = dense<2> {{.*}} -> tensor<1x2x2x2xi32>
+# QLC: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x3x2x2xi8>)
+# QLC: lowbit.matmul {{.*}} : !lowbit.qtensor<4x12xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>, !lowbit.qtensor<2x12xi8, #lowbit.scheme<per_axis = 0, zero_point = i8>> -> tensor<4x2xi32>
+# QLC: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x2x2xi32>)
 # QLC: tensor.expand_shape %{{.*}} output_shape [2, 1, 1] : tensor<2xi32> into tensor<2x1x1xi32>
 # QLC: arith.addi
 # QLC: tensor.expand_shape %{{.*}} output_shape [2, 1, 1] : tensor<2xf32> into tensor<2x1x1xf32>
