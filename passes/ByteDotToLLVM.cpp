@@ -95,6 +95,22 @@ Value lower(OpBuilder &b, PairSumOp op) {
                                arith::AddIOp::create(b, loc, wide(even), wide(odd)));
 }
 
+/// result[i] = table[indices[i] mod entries] a lane at a time, inserted
+/// into `result` (LLVM IR has no shuffle with run-time indices).
+Value lookupLaneByLane(OpBuilder &b, Location loc, Value table, Value indices,
+                       int64_t entries, Value result) {
+  Value mask = arith::ConstantIntOp::create(b, loc, b.getI8Type(), entries - 1);
+  int64_t lanes = cast<VectorType>(indices.getType()).getNumElements();
+  for (int64_t i = 0; i < lanes; ++i) {
+    Value raw = vector::ExtractOp::create(b, loc, indices, i);
+    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                               arith::AndIOp::create(b, loc, raw, mask));
+    Value entry = vector::ExtractOp::create(b, loc, table, OpFoldResult(index));
+    result = vector::InsertOp::create(b, loc, entry, result, i);
+  }
+  return result;
+}
+
 Value lower(OpBuilder &b, TableLookupOp op) {
   Location loc = op.getLoc();
   Value table = op.getTable(), indices = op.getIndices();
@@ -108,17 +124,7 @@ Value lower(OpBuilder &b, TableLookupOp op) {
                          : bytes == 32 ? "llvm.x86.avx2.pshuf.b"
                                        : "llvm.x86.ssse3.pshuf.b.128",
                          type, {table, indices});
-  // A lane at a time: LLVM IR has no shuffle with run-time indices.
-  Value mask = arith::ConstantIntOp::create(b, loc, b.getI8Type(), bytes - 1);
-  Value result = table;
-  for (int64_t i = 0; i < bytes; ++i) {
-    Value raw = vector::ExtractOp::create(b, loc, indices, i);
-    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
-                                               arith::AndIOp::create(b, loc, raw, mask));
-    Value entry = vector::ExtractOp::create(b, loc, table, OpFoldResult(index));
-    result = vector::InsertOp::create(b, loc, entry, result, i);
-  }
-  return result;
+  return lookupLaneByLane(b, loc, table, indices, bytes, table);
 }
 
 Value lower(OpBuilder &b, ValueLookupOp op) {
@@ -145,17 +151,8 @@ Value lower(OpBuilder &b, ValueLookupOp op) {
                                        arith::ConstantOp::create(b, loc, b.getZeroAttr(i32s)));
     return arith::SelectOp::create(b, loc, high, half(8), half(0));
   }
-  // A lane at a time.
-  Value mask = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 15);
-  Value result = arith::ConstantOp::create(b, loc, b.getZeroAttr(resultType));
-  for (int64_t i = 0; i < lanes; ++i) {
-    Value raw = vector::ExtractOp::create(b, loc, indices, i);
-    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
-                                               arith::AndIOp::create(b, loc, raw, mask));
-    Value entry = vector::ExtractOp::create(b, loc, table, OpFoldResult(index));
-    result = vector::InsertOp::create(b, loc, entry, result, i);
-  }
-  return result;
+  return lookupLaneByLane(b, loc, table, indices, 16,
+                          arith::ConstantOp::create(b, loc, b.getZeroAttr(resultType)));
 }
 
 struct ByteDotToLLVMPass final
