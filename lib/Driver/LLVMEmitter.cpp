@@ -278,6 +278,24 @@ mlir::LogicalResult qcc::driver::addModelInterface(
   return mlir::success();
 }
 
+/// Points the generated code's malloc, calloc and free at the runtime's
+/// versions (model_abi.h), which keep large freed blocks for the next run.
+/// After optimization, so that LLVM has known them as the C allocation
+/// functions (noalias results, malloc + memset -> calloc) throughout.
+static void routeHeapToRuntime(llvm::Module &module) {
+  const std::pair<const char *, const char *> routes[] = {
+      {"malloc", "qcc_runtime_alloc"},
+      {"calloc", "qcc_runtime_calloc"},
+      {"free", "qcc_runtime_free"}};
+  for (auto [from, to] : routes) {
+    llvm::Function *libc = module.getFunction(from);
+    if (!libc || libc->use_empty())
+      continue;
+    llvm::FunctionCallee runtime = module.getOrInsertFunction(to, libc->getFunctionType());
+    libc->replaceAllUsesWith(runtime.getCallee());
+  }
+}
+
 void qcc::driver::optimizeModule(llvm::Module &module,
                                  llvm::TargetMachine &machine,
                                  unsigned optLevel) {
@@ -301,6 +319,7 @@ void qcc::driver::optimizeModule(llvm::Module &module,
       optLevel == 0 ? pb.buildO0DefaultPipeline(level)
                     : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(module, mam);
+  routeHeapToRuntime(module);
 }
 
 mlir::LogicalResult qcc::driver::emitMachineCode(llvm::Module &module,

@@ -17,6 +17,7 @@
 #ifndef QCC_MODEL_ABI_H
 #define QCC_MODEL_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -96,6 +97,15 @@ typedef struct qcc_model_descriptor {
 typedef void (*qcc_parallel_body_fn)(void *context, int64_t begin, int64_t end);
 void qcc_runtime_parallel_for(int64_t count, qcc_parallel_body_fn body,
                               void *context);
+
+/* Provided by the runtime to generated code, which calls them instead of
+ * malloc, calloc and free for its temporaries (qcc renames the calls): the
+ * same contract, but freed blocks of 256 KiB and more are kept for the next
+ * request of about their size, so that a model's runs reuse the memory
+ * instead of faulting fresh pages in every time. */
+void *qcc_runtime_alloc(size_t size);
+void *qcc_runtime_calloc(size_t count, size_t size);
+void qcc_runtime_free(void *pointer);
 
 #ifdef __cplusplus
 }

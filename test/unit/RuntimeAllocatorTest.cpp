@@ -1,0 +1,55 @@
+//===- RuntimeAllocatorTest.cpp - the heap generated code allocates from -===//
+
+#include "qcc/model_abi.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace {
+
+bool aligned16(const void *p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+
+TEST(RuntimeAllocator, SmallBlocksComeAndGo) {
+  void *p = qcc_runtime_alloc(100);
+  ASSERT_NE(p, nullptr);
+  EXPECT_TRUE(aligned16(p));
+  std::memset(p, 1, 100);
+  qcc_runtime_free(p);
+  qcc_runtime_free(nullptr); // like free(NULL)
+}
+
+TEST(RuntimeAllocator, LargeBlocksAreReusedForTheNextRun) {
+  const size_t size = 3u << 20;
+  void *first = qcc_runtime_alloc(size);
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(aligned16(first));
+  std::memset(first, 0x5a, size);
+  qcc_runtime_free(first);
+  // The same size again (the next run): the kept block.
+  void *second = qcc_runtime_alloc(size);
+  EXPECT_EQ(second, first);
+  qcc_runtime_free(second);
+  // A block more than twice the size asked for is not handed out.
+  void *small = qcc_runtime_alloc(size / 4);
+  EXPECT_NE(small, first);
+  qcc_runtime_free(small);
+}
+
+TEST(RuntimeAllocator, CallocZeroesReusedBlocks) {
+  const size_t count = 1u << 18, size = 4;
+  void *dirty = qcc_runtime_alloc(count * size);
+  ASSERT_NE(dirty, nullptr);
+  std::memset(dirty, 0xff, count * size);
+  qcc_runtime_free(dirty);
+  auto *zeros = static_cast<uint8_t *>(qcc_runtime_calloc(count, size));
+  ASSERT_NE(zeros, nullptr);
+  for (size_t i = 0; i < count * size; i += 4099)
+    ASSERT_EQ(zeros[i], 0) << "at byte " << i;
+  qcc_runtime_free(zeros);
+  // Overflowing count x size fails like calloc.
+  EXPECT_EQ(qcc_runtime_calloc(SIZE_MAX / 2, 4), nullptr);
+}
+
+} // namespace
