@@ -68,6 +68,86 @@ Value constantVector(OpBuilder &b, Location loc, ArrayRef<T> values, ArrayRef<in
                                    DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
+/// The product on 16-row weight tiles (plan.tiles): per step of 4 codes of
+/// K, one 64-byte tile vector per 16 columns and one broadcast activation
+/// quad per row, rows x tiles vpdpbusd; lane j of an accumulator is output
+/// column 16 t + j, so the corrections are vector arithmetic.
+void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
+                       Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
+                       int64_t k) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  auto add = [&](OpBuilder &ob, Value x, Value y) -> Value {
+    return arith::AddIOp::create(ob, loc, x, y);
+  };
+  auto mulIndex = [&](OpBuilder &ob, Value x, int64_t c) -> Value {
+    return arith::MulIOp::create(ob, loc, x, index(ob, c));
+  };
+  int64_t rows = m % 8 == 0 ? 8 : 4;
+  int64_t tiles = (n / 16) % 2 == 0 ? 2 : 1;
+  auto lanes = VectorType::get({16}, i32);
+  auto bytes = VectorType::get({64}, i8);
+  auto quad = VectorType::get({4}, i8);
+  StringAttr vpdpbusd = b.getStringAttr("vpdpbusd");
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / 16 / tiles)},
+      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+        Value firstTile = mulIndex(pb, ivs[0], tiles);
+        buildCountedLoop(pb, loc, m / rows, {}, [&](OpBuilder &mb, Value step, ValueRange) {
+          Value firstRow = mulIndex(mb, step, rows);
+          Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(lanes));
+          SmallVector<Value> init(rows * tiles, zero);
+          auto loop = buildCountedLoop(
+              mb, loc, k / 4, init,
+              [&](OpBuilder &lb, Value q, ValueRange acc) -> SmallVector<Value> {
+                SmallVector<Value> wv;
+                for (int64_t t = 0; t < tiles; ++t)
+                  wv.push_back(vector::LoadOp::create(
+                      lb, loc, bytes, w, ValueRange{add(lb, firstTile, index(lb, t)), q, index(lb, 0)}));
+                Value at = mulIndex(lb, q, 4);
+                SmallVector<Value> next(rows * tiles);
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value four = vector::LoadOp::create(
+                      lb, loc, quad, au, ValueRange{add(lb, firstRow, index(lb, r)), at});
+                  Value word = vector::ExtractOp::create(
+                      lb, loc,
+                      vector::BitCastOp::create(lb, loc, VectorType::get({1}, i32), four), 0);
+                  Value a = vector::BitCastOp::create(
+                      lb, loc, bytes, vector::BroadcastOp::create(lb, loc, lanes, word));
+                  for (int64_t t = 0; t < tiles; ++t)
+                    next[r * tiles + t] = ByteDotOp::create(lb, loc, lanes, acc[r * tiles + t], a,
+                                                            wv[t], vpdpbusd);
+                }
+                return next;
+              });
+          // D + Cw * A - Ka * (S + K * Cw), 16 columns at a time.
+          for (int64_t t = 0; t < tiles; ++t) {
+            Value col = mulIndex(mb, add(mb, firstTile, index(mb, t)), 16);
+            Value cw = vector::LoadOp::create(mb, loc, lanes, shifts, ValueRange{col});
+            Value s = vector::LoadOp::create(mb, loc, lanes, sums, ValueRange{col});
+            Value kVec = arith::ConstantOp::create(
+                mb, loc, DenseElementsAttr::get(lanes, mb.getI32IntegerAttr(int32_t(k))));
+            Value sPlusKCw = add(mb, s, arith::MulIOp::create(mb, loc, kVec, cw));
+            for (int64_t r = 0; r < rows; ++r) {
+              Value row = add(mb, firstRow, index(mb, r));
+              Value rowSum = vector::BroadcastOp::create(
+                  mb, loc, lanes, memref::LoadOp::create(mb, loc, rowSums, ValueRange{row}));
+              Value rowShift = vector::BroadcastOp::create(
+                  mb, loc, lanes, memref::LoadOp::create(mb, loc, rowShifts, ValueRange{row}));
+              Value v = add(mb, loop.getResult(r * tiles + t),
+                            arith::MulIOp::create(mb, loc, cw, rowSum));
+              v = arith::SubIOp::create(mb, loc, v,
+                                        arith::MulIOp::create(mb, loc, rowShift, sPlusKCw));
+              vector::StoreOp::create(mb, loc, v, out, ValueRange{row, col});
+            }
+          }
+          return SmallVector<Value>{};
+        });
+      });
+}
+
 } // namespace
 
 std::optional<IntegerMatmulPlan>
@@ -95,6 +175,17 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
   IntegerMatmulPlan plan;
   plan.lhsSigned = !byteStorage(lhs).isUnsigned();
   plan.rhsSigned = !byteStorage(weight).isUnsigned();
+  int64_t m = 1;
+  for (int64_t d : lhs.getShape())
+    m *= d;
+  m /= k;
+  int64_t n = weight.getShape()[transposed ? 0 : 1];
+  if (features.contains("avx512vnni") && m % 4 == 0 && n % 16 == 0 && k % 4 == 0) {
+    plan.dot = ByteDot::Vnni512;
+    plan.chunk = 4;
+    plan.tiles = true;
+    return plan;
+  }
   if (features.contains("avx512vnni") && k % 64 == 0) {
     plan.dot = ByteDot::Vnni512;
     plan.chunk = 64;
@@ -156,8 +247,21 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
     columnShifts[col] = cw - int32_t(weightZeros[weightZeros.size() == 1 ? 0 : col]);
   }
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  Value w = readOnlyBuffer(b, loc,
-                           constantVector<int8_t>(b, loc, shifted, {n, k}, i8, "qcc_int8_exact_w"));
+  if (plan.tiles) {
+    // [N / 16][K / 4][16 rows][4 codes]: one 64-byte vector per tile and quad.
+    std::vector<int8_t> tiled(n * k);
+    for (int64_t col = 0; col < n; ++col)
+      for (int64_t kk = 0; kk < k; ++kk)
+        tiled[((col / 16) * (k / 4) + kk / 4) * 64 + (col % 16) * 4 + kk % 4] =
+            shifted[col * k + kk];
+    shifted = std::move(tiled);
+  }
+  Value w = readOnlyBuffer(
+      b, loc,
+      constantVector<int8_t>(b, loc, shifted,
+                             plan.tiles ? ArrayRef<int64_t>{n / 16, k / 4, 64}
+                                        : ArrayRef<int64_t>{n, k},
+                             i8, "qcc_int8_exact_w"));
   Value sums = readOnlyBuffer(
       b, loc, constantVector<int32_t>(b, loc, columnSums, {n}, i32, "qcc_int8_exact_sums"));
   Value shifts = readOnlyBuffer(
@@ -188,20 +292,28 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
       lhs.zeroPoints && !cast<IntegerType>(lhs.type.getScheme().getZeroPoint()).isUnsigned();
   // Per-row zero points run along the rows of one batch: index m mod rows.
   int64_t zeroRows = zeros ? cast<MemRefType>(zeros.getType()).getNumElements() : 1;
+  // The per-row pass reads 64 bytes at a time where K allows.
+  int64_t prepChunk = plan.chunk;
+  for (int64_t c : {64, 32, 16, 8})
+    if (k % c == 0 && c > prepChunk) {
+      prepChunk = c;
+      break;
+    }
+  auto prepType = VectorType::get({prepChunk}, i8);
+  auto wideType = VectorType::get({prepChunk}, i32);
   auto bytesType = VectorType::get({plan.chunk}, i8);
-  auto wideType = VectorType::get({plan.chunk}, i32);
   scf::ParallelOp::create(
       b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, m)}, ValueRange{index(b, 1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
         Value row = ivs[0];
         Value zeroVec = arith::ConstantOp::create(pb, loc, pb.getZeroAttr(wideType));
         Value flip = arith::ConstantOp::create(
-            pb, loc, DenseElementsAttr::get(bytesType, pb.getIntegerAttr(i8, 0x80)));
+            pb, loc, DenseElementsAttr::get(prepType, pb.getIntegerAttr(i8, 0x80)));
         auto loop = buildCountedLoop(
-            pb, loc, k / plan.chunk, ValueRange{zeroVec},
+            pb, loc, k / prepChunk, ValueRange{zeroVec},
             [&](OpBuilder &lb, Value step, ValueRange acc) -> SmallVector<Value> {
-              Value at = mulIndex(lb, step, plan.chunk);
-              Value v = vector::LoadOp::create(lb, loc, bytesType, a, ValueRange{row, at});
+              Value at = mulIndex(lb, step, prepChunk);
+              Value v = vector::LoadOp::create(lb, loc, prepType, a, ValueRange{row, at});
               if (plan.lhsSigned) {
                 v = arith::XOrIOp::create(lb, loc, v, flip);
                 vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
@@ -227,6 +339,11 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
         memref::StoreOp::create(pb, loc, shift, rowShifts, ValueRange{row});
       });
 
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, i32));
+  if (plan.tiles) {
+    buildTiledProduct(b, loc, au, w, sums, shifts, rowSums, rowShifts, out, m, n, k);
+    return matrixAsResult(b, loc, out, resultType);
+  }
   // The product: tiles of rows x cols outputs, one accumulator vector each.
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
   int64_t cols = rows == 1 ? (n % 8 == 0 ? 8 : n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1)
@@ -235,7 +352,6 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   int64_t lanes = vnni ? plan.chunk / 4 : plan.chunk;
   auto accType = VectorType::get({lanes}, i32);
   StringAttr instruction = b.getStringAttr(vnni ? "vpdpbusd" : "portable");
-  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, i32));
   scf::ParallelOp::create(
       b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / cols)}, ValueRange{index(b, 1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {

@@ -28,6 +28,10 @@ struct IntegerMatmulPlan {
   /// Bytes of K one dot instruction consumes per row.
   int64_t chunk = 0;
   bool lhsSigned = false, rhsSigned = false;
+  /// Several activation rows on AVX-512 VNNI: the weight repacked into
+  /// 16-row tiles (lane r of a 64-byte vector holds 4 consecutive codes of
+  /// row r), activation quads broadcast, no horizontal sums.
+  bool tiles = false;
 };
 
 /// The plan for integer codes `lhsType` (a qtensor of 8-bit codes, zero

@@ -105,10 +105,14 @@ struct SelectKernelsPass final
                                   features, exactWhy))
           return {kKernelInt8Exact.str(),
                   "integer codes: exact i32, " +
+                      std::string(plan->tiles ? "16-row weight tiles, activation quads "
+                                                "broadcast, "
+                                              : "") +
                       (plan->dot == ByteDot::Portable
                            ? std::string("widening multiply-adds")
                            : stringifyByteDot(plan->dot).str()) +
-                      ", " + std::to_string(plan->chunk) + "-byte chunks"};
+                      (plan->tiles ? std::string()
+                                   : ", " + std::to_string(plan->chunk) + "-byte chunks")};
       int8Why = "activations are already quantized (int8-exact: " + exactWhy + ")";
     } else if (!packed) {
       int8Why = "weights are not constant packed codes";

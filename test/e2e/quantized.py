@@ -840,6 +840,10 @@ integer_matmul_case("int8_exact_u8_i8_zmm", (1, 256), 48, UINT8, INT8, "tensor",
 integer_matmul_case("int8_exact_u8_u8_col_zp_rows4", (8, 128), 40, UINT8, UINT8, "tensor", "col")
 integer_matmul_case("int8_exact_i8_i8_row_zp_ymm", (4, 96), 24, INT8, INT8, "row", "tensor")
 integer_matmul_case("int8_exact_i8_u8_batched", (2, 3, 64), 20, INT8, UINT8, "row", "col")
+# Several rows on AVX-512 VNNI: 16-row weight tiles, activation quads
+# broadcast (8-row and 4-row tiles, one and two weight tiles a step).
+integer_matmul_case("int8_exact_tiles_rows8", (16, 192), 64, INT8, UINT8, "row", "col")
+integer_matmul_case("int8_exact_tiles_rows4", (2, 2, 100), 48, UINT8, INT8, "tensor", "tensor")
 integer_matmul_case("int8_exact_u8_i8_portable", (3, 48), 12, UINT8, INT8, "tensor", "col",
                     flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
 integer_matmul_case("int8_exact_u8_i8_avx2", (2, 128), 16, UINT8, INT8, "row", "col",
