@@ -67,6 +67,8 @@ FORMATS = {
     # ONNX Runtime's dynamic int8 quantization: DynamicQuantizeLinear ->
     # MatMulInteger (int8 weights, per tensor) -> scales.
     "dynq8": "dynq8",
+    # Static QDQ int8: Q -> DQ on the activations, DQ on int8 weights, MatMul.
+    "qdqa8": "qdqa8",
     # FP8 weights: DequantizeLinear(float8 E4M3FN [K, N], per column) -> MatMul
     # (opset 21); qcc decodes the codes in its f32 kernel.
     "fp8": "fp8",
@@ -233,6 +235,32 @@ class Layer:
                                          name=f"cast{i}"),
                         helper.make_node("Mul", [f"xs{i}", f"Ws{i}"], [f"s{i}"], name=f"scale{i}"),
                         helper.make_node("Mul", [f"accf{i}", f"s{i}"], [y], name=f"out{i}")]
+            self.nodes_for = nodes_for
+            return
+        if spec == "qdqa8":
+            # Static QDQ (quantize_static's format): QuantizeLinear ->
+            # DequantizeLinear on the activations (uint8, per tensor, a fixed
+            # scale for N(0, 1) inputs), DequantizeLinear on int8 weights
+            # (per column), MatMul. qcc: the integer product of the codes
+            # (int8-exact), as ORT's QDQ fusion.
+            q = rng.integers(-127, 128, size=(k, n), dtype=np.int8)
+            scales = ((rng.random(n, dtype=np.float32) * 0.5 + 0.75) /
+                      np.float32(math.sqrt(k * (255.0 ** 2) / 12.0))).astype(np.float32)
+            xs, xz = np.float32(8.0 / 255.0), np.uint8(128)
+            self.inits += [numpy_helper.from_array(q, f"Wq{index}"),
+                           numpy_helper.from_array(scales, f"Ws{index}"),
+                           numpy_helper.from_array(np.array(xs, np.float32), f"xs{index}"),
+                           numpy_helper.from_array(np.array(xz, np.uint8), f"xz{index}")]
+            self.bytes = q.nbytes + scales.nbytes
+            self.weight = q.astype(np.float32) * scales[None, :]
+
+            def nodes_for(x, y, i=index):
+                return [helper.make_node("QuantizeLinear", [x, f"xs{i}", f"xz{i}"], [f"xq{i}"], name=f"q{i}"),
+                        helper.make_node("DequantizeLinear", [f"xq{i}", f"xs{i}", f"xz{i}"], [f"xd{i}"],
+                                         name=f"dqx{i}"),
+                        helper.make_node("DequantizeLinear", [f"Wq{i}", f"Ws{i}"], [f"W{i}"], axis=1,
+                                         name=f"dq{i}"),
+                        helper.make_node("MatMul", [f"xd{i}", f"W{i}"], [y], name=f"layer{i}")]
             self.nodes_for = nodes_for
             return
         if spec == "qdq8":

@@ -69,9 +69,9 @@ FailureOr<ElementsAttr> transposeGrid(ElementsAttr attr) {
                                                      std::move(blob)));
 }
 
-/// `constant` ([K, N]) as a [N, K] constant, or failure when its format
-/// is not one this transposes (codebooks, non-row-major layouts, ternary).
-FailureOr<ConstantOp> transposeConstant(OpBuilder &b, ConstantOp constant) {
+} // namespace
+
+FailureOr<ConstantOp> qcc::lowbit::transposeConstant(OpBuilder &b, ConstantOp constant) {
   QTensorType type = constant.getType();
   SchemeAttr scheme = type.getScheme();
   if (type.getLayoutKind() != LayoutKind::row_major || scheme.hasCodebook() ||
@@ -124,9 +124,7 @@ FailureOr<ConstantOp> transposeConstant(OpBuilder &b, ConstantOp constant) {
                             constant.getTensorScaleAttr(), ElementsAttr());
 }
 
-/// The quantized constant behind the matmul's B, and whether it is already
-/// [N, K]: B = dequantize(W [K, N]) or B = transpose(dequantize(W [N, K])).
-std::optional<std::pair<ConstantOp, bool>> weightOf(linalg::MatmulOp op) {
+std::optional<std::pair<ConstantOp, bool>> qcc::lowbit::weightOf(linalg::MatmulOp op) {
   Value rhs = op.getDpsInputs()[1];
   bool transposed = false;
   if (auto transpose = rhs.getDefiningOp<linalg::TransposeOp>()) {
@@ -143,8 +141,6 @@ std::optional<std::pair<ConstantOp, bool>> weightOf(linalg::MatmulOp op) {
     return std::nullopt;
   return std::make_pair(constant, transposed);
 }
-
-} // namespace
 
 bool qcc::lowbit::isZeroFill(Value init) {
   auto fill = init.getDefiningOp<linalg::FillOp>();
@@ -182,6 +178,11 @@ struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
     });
     IRRewriter rewriter(&getContext());
     for (linalg::MatmulOp op : candidates) {
+      // QDQ activations and int8 weights: the integer product.
+      if (isIntegerQdqMatmul(op)) {
+        fuseIntegerQdqMatmul(rewriter, op);
+        continue;
+      }
       auto [constant, isTransposed] = *weightOf(op);
       rewriter.setInsertionPoint(op);
       // [N, K] already (Gemm transB: B = transpose(dequantize(W))), or

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -37,14 +38,19 @@ IntegerType byteStorage(QTensorType type) {
   return storage && storage.getWidth() == 8 ? storage : IntegerType();
 }
 
-/// Why a qtensor is not plain 8-bit codes with zero points along `axis`
-/// (or per tensor); nullopt when it is.
-std::optional<std::string> codesWhyNot(QTensorType type, int64_t axis, llvm::StringRef side) {
+/// Why a qtensor is not 8-bit codes with zero points (and, when `scaled`,
+/// f32 scales) along `axis` or per tensor; nullopt when it is.
+std::optional<std::string> codesWhyNot(QTensorType type, int64_t axis, llvm::StringRef side,
+                                       bool scaled) {
   SchemeAttr scheme = type.getScheme();
   if (!byteStorage(type))
     return (side + " codes are not 8-bit integers").str();
-  if (scheme.getScale() || scheme.hasCodebook() || scheme.getTensorScale())
-    return (side + " has scales or a codebook (not a plain integer product)").str();
+  if (scheme.hasCodebook() || scheme.getTensorScale())
+    return (side + " has a codebook or a tensor scale").str();
+  if (!scaled && scheme.getScale())
+    return (side + " has scales (not a plain integer product)").str();
+  if (scaled && (!scheme.getScale() || !scheme.getScale().isF32()))
+    return (side + " has no f32 scales (an f32 result takes scaled codes)").str();
   if (type.getLayoutKind() != LayoutKind::row_major)
     return (side + " is not row_major").str();
   if (scheme.getZeroPoint() && !isa<IntegerType>(scheme.getZeroPoint()))
@@ -68,13 +74,36 @@ Value constantVector(OpBuilder &b, Location loc, ArrayRef<T> values, ArrayRef<in
                                    DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
+/// For f32 results (scaled codes on both sides): the exact i32 sums times
+/// x_scale * w_scale[n]; i32 results stay as they are.
+struct OutputScale {
+  Value xScale;       // memref<f32>, rank 0; null for i32 results
+  Value columnScales; // memref<N x f32>
+
+  /// `v` (i32, a scalar or a vector of the columns from `col`) as stored.
+  Value apply(OpBuilder &b, Location loc, Value v, Value col) const {
+    if (!xScale)
+      return v;
+    Type f32 = b.getF32Type();
+    auto vector = dyn_cast<VectorType>(v.getType());
+    Value x = memref::LoadOp::create(b, loc, xScale, ValueRange{});
+    Value w = vector ? Value(vector::LoadOp::create(b, loc, vector.clone(f32), columnScales,
+                                                    ValueRange{col}))
+                     : Value(memref::LoadOp::create(b, loc, columnScales, ValueRange{col}));
+    if (vector)
+      x = vector::BroadcastOp::create(b, loc, vector.clone(f32), x);
+    Value real = arith::SIToFPOp::create(b, loc, vector ? Type(vector.clone(f32)) : f32, v);
+    return arith::MulFOp::create(b, loc, real, arith::MulFOp::create(b, loc, x, w));
+  }
+};
+
 /// The product on 16-row weight tiles (plan.tiles): per step of 4 codes of
 /// K, one 64-byte tile vector per 16 columns and one broadcast activation
 /// quad per row, rows x tiles vpdpbusd; lane j of an accumulator is output
 /// column 16 t + j, so the corrections are vector arithmetic.
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
-                       int64_t k) {
+                       int64_t k, const OutputScale &scale) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -140,7 +169,8 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                             arith::MulIOp::create(mb, loc, cw, rowSum));
               v = arith::SubIOp::create(mb, loc, v,
                                         arith::MulIOp::create(mb, loc, rowShift, sPlusKCw));
-              vector::StoreOp::create(mb, loc, v, out, ValueRange{row, col});
+              vector::StoreOp::create(mb, loc, scale.apply(mb, loc, v, col), out,
+                                      ValueRange{row, col});
             }
           }
           return SmallVector<Value>{};
@@ -160,14 +190,19 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
   };
   auto lhs = dyn_cast<QTensorType>(lhsType);
   auto result = dyn_cast<RankedTensorType>(resultType);
-  if (!lhs || !result || !result.getElementType().isInteger(32))
-    return fail("not integer codes into i32");
+  // i32: the plain product (MatMulInteger); f32: scaled codes on both sides
+  // (QDQ activations and weights), the product times x_scale * w_scale[n].
+  bool scaled = result && result.getElementType().isF32();
+  if (!lhs || !result || (!result.getElementType().isInteger(32) && !scaled))
+    return fail("not integer codes into i32 or scaled codes into f32");
+  if (scaled && lhs.getScheme().getGranularity() != Granularity::per_tensor)
+    return fail("scaled activations are not per tensor");
   int64_t rank = lhs.getShape().size();
   if (rank < 1 || weight.getShape().size() != 2)
     return fail("the weight is not a matrix");
-  if (std::optional<std::string> why = codesWhyNot(lhs, rank - 2, "the lhs"))
+  if (std::optional<std::string> why = codesWhyNot(lhs, rank - 2, "the lhs", scaled))
     return fail(*why);
-  if (std::optional<std::string> why = codesWhyNot(weight, transposed ? 0 : 1, "the weight"))
+  if (std::optional<std::string> why = codesWhyNot(weight, transposed ? 0 : 1, "the weight", scaled))
     return fail(*why);
   int64_t k = lhs.getShape().back();
   if (k != weight.getShape()[transposed ? 1 : 0])
@@ -246,7 +281,24 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
     columnSums[col] = sum;
     columnShifts[col] = cw - int32_t(weightZeros[weightZeros.size() == 1 ? 0 : col]);
   }
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  bool scaled = resultType.getElementType().isF32();
+  OutputScale outputScale;
+  if (scaled) {
+    std::optional<std::vector<double>> ws = constantValues(weight.scales, /*isSigned=*/true);
+    if (!ws || (ws->size() != 1 && int64_t(ws->size()) != n) || !lhs.scales)
+      return failure();
+    std::vector<float> columnScales(n);
+    for (int64_t col = 0; col < n; ++col)
+      columnScales[col] = float((*ws)[ws->size() == 1 ? 0 : col]);
+    outputScale.columnScales = readOnlyBuffer(
+        b, loc, constantVector<float>(b, loc, columnScales, {n}, f32, "qcc_int8_exact_scales"));
+    Value x = lhs.scales;
+    if (cast<RankedTensorType>(x.getType()).getRank() != 0)
+      x = tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get({}, f32), x,
+                                          ArrayRef<ReassociationIndices>{});
+    outputScale.xScale = readOnlyBuffer(b, loc, x);
+  }
   if (plan.tiles) {
     // [N / 16][K / 4][16 rows][4 codes]: one 64-byte vector per tile and quad.
     std::vector<int8_t> tiled(n * k);
@@ -339,9 +391,10 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
         memref::StoreOp::create(pb, loc, shift, rowShifts, ValueRange{row});
       });
 
-  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, i32));
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, scaled ? f32 : i32));
   if (plan.tiles) {
-    buildTiledProduct(b, loc, au, w, sums, shifts, rowSums, rowShifts, out, m, n, k);
+    buildTiledProduct(b, loc, au, w, sums, shifts, rowSums, rowShifts, out, m, n, k,
+                      outputScale);
     return matrixAsResult(b, loc, out, resultType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.
@@ -396,7 +449,8 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
                   mb, loc, rowShift, columnSum);
               corr = add(mb, corr, arith::MulIOp::create(mb, loc, rowTimesK, columnShift));
               v = arith::SubIOp::create(mb, loc, v, corr);
-              memref::StoreOp::create(mb, loc, v, out, ValueRange{row, col});
+              memref::StoreOp::create(mb, loc, outputScale.apply(mb, loc, v, col), out,
+                                      ValueRange{row, col});
             }
           }
           return SmallVector<Value>{};

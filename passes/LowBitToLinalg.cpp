@@ -578,7 +578,7 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
   if (kernel == kKernelInt8Exact) {
     std::string whyNot = "the weight's codes and zero points are not constants";
     std::optional<IntegerMatmulPlan> plan;
-    if (lhsParts && integer && weight.packed)
+    if (lhsParts && weight.packed)
       plan = planIntegerMatmul(op.getLhs().getType(), weight.type, resultType, transposed,
                                targetFeaturesOf(op), whyNot);
     if (plan) {

@@ -105,3 +105,31 @@ func.func @conv_blocked(%x: tensor<1x4x3x3xf32>) -> tensor<1x2x1x1xf32> {
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %d : tensor<1x4x3x3xf32>, tensor<2x4x3x3xf32>) outs(%f : tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32>
   return %c : tensor<1x2x1x1xf32>
 }
+
+// -----
+
+// QDQ activations (dequantize of per-tensor uint8 codes) times a dequantized
+// int8 constant with per-column scales: one lowbit.matmul of the two scaled
+// qtensors into f32 (the int8-exact kernel sums the code products exactly
+// and scales each output once), the weight transposed to [N, K].
+// CHECK-LABEL: func.func @qdq_int8
+// CHECK: %[[Q:.*]] = lowbit.quantize %arg0
+// CHECK: %[[W:.*]] = lowbit.constant storage(dense_resource<qcc_transposed_codes> : tensor<6xi8>) scales(dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf32>) : !lowbit.qtensor<2x3xi8, #lowbit.scheme<per_axis = 0, scale = f32>>
+// CHECK: %[[Y:.*]] = lowbit.matmul %[[Q]], %[[W]] transpose_rhs : !lowbit.qtensor<4x3xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>, !lowbit.qtensor<2x3xi8, #lowbit.scheme<per_axis = 0, scale = f32>> -> tensor<4x2xf32>
+// CHECK-NOT: lowbit.dequantize
+// CHECK: return %[[Y]]
+!a = !lowbit.qtensor<4x3xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+!w = !lowbit.qtensor<3x2xi8, #lowbit.scheme<per_axis = 1, scale = f32>>
+func.func @qdq_int8(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %s = arith.constant dense<0.1> : tensor<f32>
+  %z = arith.constant dense<128> : tensor<ui8>
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>) : tensor<4x3xf32> -> !a
+  %a = lowbit.dequantize %q : !a -> tensor<4x3xf32>
+  %w = lowbit.constant storage(dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi8>) scales(dense<[0.5, 0.25]> : tensor<2xf32>) : !w
+  %d = lowbit.dequantize %w : !w -> tensor<3x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %y = linalg.matmul ins(%a, %d : tensor<4x3xf32>, tensor<3x2xf32>) outs(%f : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}

@@ -239,7 +239,7 @@ func.func @nf4_f32(%x: tensor<1x128xf32>, %xs: tensor<16x128xf32>) -> (tensor<1x
 // on the weight (not a plain integer product) keep the reference.
 // CHECK-LABEL: func.func @integer_codes
 // CHECK: lowbit.kernel = "int8-exact", lowbit.kernel_reason = "integer codes: exact i32, avx512-vnni vpdpbusd zmm, 64-byte chunks"
-// CHECK: lowbit.kernel = "reference", lowbit.kernel_reason = "int8-dot: activations are already quantized (int8-exact: the weight has scales or a codebook (not a plain integer product)); no block-dot shape"
+// CHECK: lowbit.kernel = "reference", lowbit.kernel_reason = "int8-dot: activations are already quantized (int8-exact: the weight has scales (not a plain integer product)); no block-dot shape"
 !a = !lowbit.qtensor<2x128xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
 !b = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_tensor>>
 !bs = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_axis = 1, scale = f32>>

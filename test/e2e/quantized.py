@@ -455,8 +455,10 @@ epilogue_case("epilogue_int8_gemm", 256, 48, 1, 4)
 epilogue_case("epilogue_node_bias_int8_gemm", 128, 32, 4, 4, node_bias=True)
 
 # QDQ activations: QuantizeLinear -> DequantizeLinear on the input and on the
-# matmul's result (after its bias), per tensor with uint8 codes; the pair on
-# the result runs in the matmul's epilogue (lowbit-fuse-epilogue). Inputs are
+# matmul's result (after its bias), per tensor with uint8 codes. The matmul of
+# the input's codes by the int8 weight codes runs as exact i32 sums scaled
+# once (lowbit-fuse-dequant, int8-exact), and the pair on the result in the
+# matmul's epilogue (lowbit-fuse-epilogue). Inputs are
 # chosen so every product and sum is exact in f32 (integer activations with
 # a 127 in every block of 32, so int8-gemm's activation scale is 1; weight
 # scales powers of two), so the rounding onto the output grid (a scale that
@@ -492,6 +494,7 @@ def qdq_activation_case(name, k, n, m, kernel=None):
 
 qdq_activation_case("qdq_activations_epilogue", 128, 48, 3)
 qdq_activation_case("qdq_activations_epilogue_int8_gemm", 128, 32, 2, kernel="int8-gemm")
+qdq_activation_case("qdq_activations_int8_exact_tiles", 192, 64, 8)
 
 # QDQ convolutions: DequantizeLinear weights (int8/uint8/int4, per tensor or
 # per output channel, with and without zero points) into Conv, which
