@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace qcc::lowbit;
@@ -110,6 +111,78 @@ Value channelBiasOf(linalg::GenericOp generic, Value convResult) {
   return bias->get();
 }
 
+/// QDQ activations under a convolution: its input is dequantize(q) of
+/// per-tensor 8-bit integer codes with f32 scales, or that padded with 0.0.
+/// With 8-bit integer weights the convolution then runs on the codes.
+struct QuantizedInput {
+  TypedValue<QTensorType> q;
+  tensor::PadOp pad; // null: no padding
+};
+
+bool isScaledByteCodes(QTensorType type) {
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  SchemeAttr scheme = type.getScheme();
+  return storage && storage.getWidth() == 8 && scheme.getScale() && scheme.getScale().isF32() &&
+         !scheme.hasCodebook() && !scheme.getTensorScale() &&
+         (!scheme.getZeroPoint() || isa<IntegerType>(scheme.getZeroPoint())) &&
+         type.getLayoutKind() == LayoutKind::row_major;
+}
+
+std::optional<QuantizedInput> quantizedInputOf(Value input, QTensorType weight) {
+  QuantizedInput in;
+  if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
+    Value value = pad.getConstantPaddingValue();
+    if (!value || !matchPattern(value, m_AnyZeroFloat()))
+      return std::nullopt;
+    in.pad = pad;
+    input = pad.getSource();
+  }
+  auto dequantize = input.getDefiningOp<DequantizeOp>();
+  if (!dequantize || !isScaledByteCodes(weight))
+    return std::nullopt;
+  auto q = dequantize.getInput();
+  QTensorType type = q.getType();
+  if (!isScaledByteCodes(type) || type.getScheme().getGranularity() != Granularity::per_tensor)
+    return std::nullopt;
+  in.q = q;
+  return in;
+}
+
+/// The windows of `in`'s codes as a scaled qtensor [N * O..., C * K...]: the
+/// codes padded with their zero point (a padded 0.0 is the zero point's
+/// code), cut into rows, wrapped with the same scale and zero point.
+Value codeWindowRows(OpBuilder &b, Location loc, QuantizedInput in,
+                     ArrayRef<int64_t> kernelSizes, ArrayRef<int64_t> outSizes,
+                     const ConvWindow &window) {
+  QTensorType type = in.q.getType();
+  SchemeAttr scheme = type.getScheme();
+  Type storage = type.getStorageType(), i8 = b.getI8Type(), f32 = b.getF32Type();
+  auto signless = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return tensor::BitcastOp::create(b, loc, t.clone(i8), v).getResult();
+  };
+  Value codes = signless(CodesOp::create(b, loc, RankedTensorType::get(type.getShape(), storage),
+                                         in.q));
+  Value zeros;
+  if (Type zeroType = scheme.getZeroPoint())
+    zeros = ZeroPointsOp::create(b, loc, RankedTensorType::get({}, zeroType), in.q);
+  if (in.pad) {
+    Value fill = zeros ? Value(tensor::ExtractOp::create(b, loc, signless(zeros), ValueRange{}))
+                       : Value(arith::ConstantIntOp::create(b, loc, i8, 0));
+    auto paddedType = cast<RankedTensorType>(in.pad.getType()).clone(i8);
+    codes = tensor::PadOp::create(b, loc, paddedType, codes, in.pad.getMixedLowPad(),
+                                  in.pad.getMixedHighPad(), fill);
+  }
+  Value rows = buildWindowRows(b, loc, codes, kernelSizes, outSizes, window.strides,
+                               window.dilations);
+  auto rowsType = cast<RankedTensorType>(rows.getType());
+  rows = tensor::BitcastOp::create(b, loc, rowsType.clone(storage), rows);
+  Value scale = ScalesOp::create(b, loc, RankedTensorType::get({}, f32), in.q);
+  auto qtype = QTensorType::get(b.getContext(), rowsType.getShape(), storage, scheme,
+                                type.getLayout());
+  return AssembleOp::create(b, loc, qtype, rows, scale, zeros);
+}
+
 } // namespace
 
 bool qcc::lowbit::isFusibleDequantConv(Operation *op) {
@@ -150,9 +223,15 @@ void qcc::lowbit::fuseDequantConv(RewriterBase &rewriter, Operation *op) {
   int64_t batch = inShape[0], outChannels = wShape[0];
   ArrayRef<int64_t> outSizes = outShape.drop_front(2);
   rewriter.setInsertionPoint(op);
-  Value lhs = buildWindowRows(rewriter, loc, input, wShape.drop_front(2), outSizes,
-                              window.strides, window.dilations);
-  int64_t rows = cast<RankedTensorType>(lhs.getType()).getShape()[0];
+  Value lhs;
+  if (std::optional<QuantizedInput> quantized = quantizedInputOf(input, constant.getType()))
+    lhs = codeWindowRows(rewriter, loc, *quantized, wShape.drop_front(2), outSizes, window);
+  else
+    lhs = buildWindowRows(rewriter, loc, input, wShape.drop_front(2), outSizes,
+                          window.strides, window.dilations);
+  int64_t rows = isa<QTensorType>(lhs.getType())
+                     ? cast<QTensorType>(lhs.getType()).getShape()[0]
+                     : cast<RankedTensorType>(lhs.getType()).getShape()[0];
 
   // The weight as [M, C * K...]: the same storage and parameters.
   auto weight = ConstantOp::create(rewriter, constant.getLoc(), asMatrix(constant.getType()),

@@ -133,3 +133,40 @@ func.func @qdq_int8(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
   %y = linalg.matmul ins(%a, %d : tensor<4x3xf32>, tensor<3x2xf32>) outs(%f : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
 }
+
+// -----
+
+// A static QDQ convolution: the input is dequantize(per-tensor uint8 codes)
+// padded with 0.0, the weight int8: the codes are padded with the zero
+// point's code (what 0.0 quantizes to), cut into window rows and wrapped
+// with the same scale and zero point; one matmul of scaled qtensors.
+// CHECK-LABEL: func.func @qdq_static_conv
+// CHECK: %[[C:.*]] = lowbit.codes %[[Q:.*]] : {{.*}} -> tensor<1x2x4x4xui8>
+// CHECK: %[[Z:.*]] = lowbit.zero_points %[[Q]]
+// CHECK: %[[ZS:.*]] = tensor.bitcast %[[Z]] : tensor<ui8> to tensor<i8>
+// CHECK: %[[ZC:.*]] = tensor.extract %[[ZS]][] : tensor<i8>
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[ZC]] : i8
+// CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x4x4x2x3x3xi8> into tensor<16x18xi8>
+// CHECK: %[[S:.*]] = lowbit.scales %[[Q]]
+// CHECK: %[[A:.*]] = lowbit.assemble %{{.*}} scales(%[[S]] : tensor<f32>) zero_points(%[[Z]] : tensor<ui8>) : tensor<16x18xui8> -> !lowbit.qtensor<16x18xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+// CHECK: lowbit.matmul %[[A]], %{{.*}} transpose_rhs : {{.*}} -> tensor<16x3xf32>
+!q = !lowbit.qtensor<1x2x4x4xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+!w = !lowbit.qtensor<3x2x3x3xi8, #lowbit.scheme<per_axis = 0, scale = f32>>
+func.func @qdq_static_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  %s = arith.constant dense<0.1> : tensor<f32>
+  %z = arith.constant dense<128> : tensor<ui8>
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>) : tensor<1x2x4x4xf32> -> !q
+  %a = lowbit.dequantize %q : !q -> tensor<1x2x4x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x4x4xf32> to tensor<1x2x6x6xf32>
+  %w = lowbit.constant storage(dense<3> : tensor<54xi8>) scales(dense<0.5> : tensor<3xf32>) : !w
+  %d = lowbit.dequantize %w : !w -> tensor<3x2x3x3xf32>
+  %e = tensor.empty() : tensor<1x3x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %d : tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>) outs(%f : tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %c : tensor<1x3x4x4xf32>
+}

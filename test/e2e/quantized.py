@@ -852,6 +852,37 @@ integer_matmul_case("int8_exact_u8_i8_portable", (3, 48), 12, UINT8, INT8, "tens
 integer_matmul_case("int8_exact_u8_i8_avx2", (2, 128), 16, UINT8, INT8, "row", "col",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
+# Static QDQ convolutions: QuantizeLinear -> DequantizeLinear on the input
+# (uint8, per tensor) and int8 weights: the convolution runs on the codes
+# (padding with the zero point's code, int8-exact, scaled once per output).
+# Against float64 of the dequantized operands; the input's codes come from
+# the same f32 formula as qcc's QuantizeLinear.
+def qdq_static_conv_case(name, x_shape, w_shape, strides, pads, bias):
+    m = w_shape[0]
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    xs, xz = np.float32(0.03), np.uint8(120)
+    xq = np.clip(np.rint(x / xs) + np.float32(xz), 0, 255)
+    xd = (xq.astype(np.float64) - float(xz)) * float(xs)
+    q = rng.integers(-128, 128, size=w_shape).astype(np.int8)
+    ws = (rng.random(m) * 0.01 + 0.005).astype(np.float32)
+    w = q.astype(np.float64) * ws.astype(np.float64).reshape(-1, *([1] * (len(w_shape) - 1)))
+    b = rng.standard_normal(m).astype(np.float32) if bias else None
+    expected = conv_reference(xd, w, b, strides, [1] * (len(x_shape) - 2), pads)
+    conv_inputs = ["Xd", "W"] + (["B"] if bias else [])
+    nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["Xq"]),
+             helper.make_node("DequantizeLinear", ["Xq", "xs", "xz"], ["Xd"]),
+             helper.make_node("DequantizeLinear", ["Wq", "Ws"], ["W"], axis=0),
+             helper.make_node("Conv", conv_inputs, ["Y"], strides=strides, pads=pads)]
+    inits = [tensor("xs", np.array(xs)), tensor("xz", np.array(xz, np.uint8)), tensor("Wq", q),
+             tensor("Ws", ws)] + ([tensor("B", b)] if bias else [])
+    mdl = model(nodes, [value_info("X", FLOAT, list(x_shape))],
+                [value_info("Y", FLOAT, list(expected.shape))], inits)
+    run(name, mdl, {"X": x}, {"Y": expected.astype(np.float32)}, rtol=1e-4, atol=1e-4)
+
+
+qdq_static_conv_case("qdq_static_conv_padded", (1, 8, 9, 9), (16, 8, 3, 3), [1, 1], [1, 1, 1, 1], True)
+qdq_static_conv_case("qdq_static_conv_stride2", (2, 16, 8, 8), (32, 16, 3, 3), [2, 2], [1, 0, 1, 0], False)
+
 # Integer convolutions with constant weights (ConvInteger, QLinearConv):
 # x's codes padded with its zero point, cut into window rows, one int8-exact
 # matmul against the weight read as [M, C * K...], then (QLinearConv) bias
