@@ -324,25 +324,51 @@ LogicalResult computeDynamicParams(IRRewriter &rewriter, QuantizeOp op,
   Value input = op.getInput();
   auto inputType = op.getInput().getType();
   Type f32 = rewriter.getF32Type();
-  auto reduceAll = [&](bool isMax) {
-    SmallVector<int64_t> dims;
-    for (int64_t i = 0; i < inputType.getRank(); ++i)
-      dims.push_back(i);
+  // max or min of `x` over `dims` (from 0, the init) into `shape`.
+  auto reduce = [&](Value x, ArrayRef<int64_t> dims, ArrayRef<int64_t> shape, bool isMax) {
     Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0.0f));
     Value init = linalg::FillOp::create(rewriter, loc, zero,
-                                        emptyTensor(rewriter, loc, {}, f32))
+                                        emptyTensor(rewriter, loc, shape, f32))
                      .getResult(0);
-    auto reduce = linalg::ReduceOp::create(
-        rewriter, loc, ValueRange{input}, ValueRange{init}, dims,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value x = args[0];
-          if (!x.getType().isF32())
-            x = arith::ExtFOp::create(b, l, f32, x);
-          Value r = isMax ? Value(arith::MaximumFOp::create(b, l, x, args[1]))
-                          : Value(arith::MinimumFOp::create(b, l, x, args[1]));
-          linalg::YieldOp::create(b, l, r);
-        });
-    return tensor::ExtractOp::create(rewriter, loc, reduce.getResult(0), ValueRange{});
+    return linalg::ReduceOp::create(
+               rewriter, loc, ValueRange{x}, ValueRange{init}, dims,
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value v = args[0];
+                 if (!v.getType().isF32())
+                   v = arith::ExtFOp::create(b, l, f32, v);
+                 Value r = isMax ? Value(arith::MaximumFOp::create(b, l, v, args[1]))
+                                 : Value(arith::MinimumFOp::create(b, l, v, args[1]));
+                 linalg::YieldOp::create(b, l, r);
+               })
+        .getResult(0);
+  };
+  int64_t total = inputType.getNumElements();
+  auto reduceAll = [&](bool isMax) {
+    Value result;
+    if (total % 16 == 0 && total >= 256) {
+      // The elements as [T / 16, 16]: 16 running extremes side by side (a
+      // loop LLVM vectorizes; a reduction to one scalar would load and
+      // store its accumulator once per element), then those 16.
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t i = 0; i < inputType.getRank(); ++i)
+        all[0].push_back(i);
+      Value flat = inputType.getRank() == 1
+                       ? input
+                       : Value(tensor::CollapseShapeOp::create(
+                             rewriter, loc,
+                             RankedTensorType::get({total}, inputType.getElementType()), input,
+                             all));
+      Value lanes = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({total / 16, 16}, inputType.getElementType()),
+          flat, ArrayRef<ReassociationIndices>{{0, 1}});
+      result = reduce(reduce(lanes, {0}, {16}, isMax), {0}, {}, isMax);
+    } else {
+      SmallVector<int64_t> dims;
+      for (int64_t i = 0; i < inputType.getRank(); ++i)
+        dims.push_back(i);
+      result = reduce(input, dims, {}, isMax);
+    }
+    return tensor::ExtractOp::create(rewriter, loc, result, ValueRange{});
   };
   // Reductions start at 0, so the range always includes 0 (as ONNX asks).
   Value hi = reduceAll(true), lo = reduceAll(false);
