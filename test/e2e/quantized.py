@@ -575,6 +575,11 @@ qdq_conv_case("qdq_conv3d", (1, 3, 5, 6, 4), (4, 3, 2, 3, 2), INT8, False, False
               [0, 1, 0, 0, 1, 1])
 qdq_conv_case("qdq_conv2d_grouped_unfused", (1, 8, 6, 6), (8, 4, 3, 3), INT8, True, False,
               [1, 1], [1, 1], [1, 1, 1, 1], group=2)
+# Depthwise (group = channels): the taps-outside loop order of the generic.
+qdq_conv_case("qdq_conv2d_depthwise", (2, 8, 9, 9), (8, 1, 3, 3), INT8, True, False,
+              [1, 1], [1, 1], [1, 1, 1, 1], group=8)
+qdq_conv_case("qdq_conv2d_depthwise_stride2_dilated", (1, 6, 11, 10), (6, 1, 3, 3), INT8, False, True,
+              [2, 2], [2, 1], [2, 1, 2, 1], group=6)
 
 # com.microsoft MatMulBnb4 (bitsandbytes NF4 / FP4 codebooks, absmax per
 # block of the [N, K] weight, first code of a byte in its high nibble).
@@ -888,7 +893,7 @@ qdq_static_conv_case("qdq_static_conv_stride2", (2, 16, 8, 8), (32, 16, 3, 3), [
 # matmul against the weight read as [M, C * K...], then (QLinearConv) bias
 # and requantization; bit-exact against numpy's integer convolution.
 def integer_conv_case(name, x_shape, w_shape, x_type, w_type, strides, dilations, pads,
-                      w_zp_per_channel, qlinear, flags=()):
+                      w_zp_per_channel, qlinear, flags=(), group=1):
     lo = {UINT8: 0, INT8: -128}
     dtype = {UINT8: np.uint8, INT8: np.int8}
     m = w_shape[0]
@@ -901,8 +906,8 @@ def integer_conv_case(name, x_shape, w_shape, x_type, w_type, strides, dilations
     acc = conv_reference(x.astype(np.float64) - float(xz),
                          w.astype(np.float64) - (wz.astype(np.float64).reshape(-1, *zb)
                                                  if w_zp_per_channel else float(wz)),
-                         None, strides, dilations, pads).astype(np.int64)
-    attrs = dict(strides=strides, dilations=dilations, pads=pads)
+                         None, strides, dilations, pads, group).astype(np.int64)
+    attrs = dict(strides=strides, dilations=dilations, pads=pads, group=group)
     if not qlinear:
         node = helper.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"], **attrs)
         mdl = model([node], [value_info("x", x_type, list(x_shape))],
@@ -932,6 +937,8 @@ integer_conv_case("qlinearconv_i8_stride2_k64", (2, 16, 9, 9), (32, 16, 2, 2), I
                   [1, 0, 0, 1], False, True)
 integer_conv_case("qlinearconv_u8_1x1", (1, 64, 5, 6), (16, 64, 1, 1), UINT8, INT8, [1, 1], [1, 1],
                   [0, 0, 0, 0], True, True)
+integer_conv_case("qlinearconv_depthwise", (1, 16, 10, 10), (16, 1, 3, 3), UINT8, INT8, [1, 1], [1, 1],
+                  [1, 1, 1, 1], True, True, group=16)
 integer_conv_case("convinteger_1d_dilated", (2, 8, 30), (5, 8, 4), INT8, UINT8, [1], [3], [2, 2], True,
                   False, flags=("--cpu=haswell", "--features=+avx2,+fma"))
 

@@ -168,23 +168,47 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
-/// Depthwise convolution with one output channel per input channel, as
-/// linalg.depthwise_conv_{1,2,3}d_nc*_c*.
+/// Depthwise convolution with one output channel per input channel, as a
+/// linalg.generic whose loops run (n, c, k1..kk, o1..ok): the kernel taps
+/// outside the output positions, so the innermost loop walks a row of the
+/// output and of the input (contiguous at stride 1) with one weight, which
+/// LLVM vectorizes; the named depthwise ops put the taps innermost and
+/// their loops load and store one output element per tap. Each output still
+/// sums its taps in the same order.
 Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value weight,
                          Value init, const ConvGeometry &g) {
-  // [C, 1, K...] -> [C, K...]
+  MLIRContext *context = b.getContext();
+  int64_t rank = g.strides.size();
+  int64_t numDims = 2 + 2 * rank;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  WindowExprs window = getWindowExprs(context, g.strides, g.dilations,
+                                      /*firstOutputDim=*/2 + rank,
+                                      /*firstKernelDim=*/2);
+  // [C, 1, K...] read as [C, K...].
   Value filter = mergeDims(b, loc, weight, 0);
-  switch (g.strides.size()) {
-  case 1:
-    return buildNamedConv<linalg::DepthwiseConv1DNcwCwOp>(b, loc, input, filter,
-                                                          init, g);
-  case 2:
-    return buildNamedConv<linalg::DepthwiseConv2DNchwChwOp>(b, loc, input,
-                                                            filter, init, g);
-  default:
-    return buildNamedConv<linalg::DepthwiseConv3DNcdhwCdhwOp>(b, loc, input,
-                                                              filter, init, g);
-  }
+  SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, wExprs = {dim(1)},
+                          outExprs = {dim(0), dim(1)};
+  inExprs.append(window.input);
+  wExprs.append(window.kernel);
+  outExprs.append(window.output);
+  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
+                                 AffineMap::get(numDims, 0, wExprs, context),
+                                 AffineMap::get(numDims, 0, outExprs, context)};
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  iterators.append(rank, utils::IteratorType::reduction);
+  iterators.append(rank, utils::IteratorType::parallel);
+  Type acc = elementTypeOf(init);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{input, filter},
+             ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value product =
+                   mulScalars(nb, nl, extendTo(nb, nl, args[0], acc),
+                              extendTo(nb, nl, args[1], acc));
+               linalg::YieldOp::create(nb, nl,
+                                       addScalars(nb, nl, args[2], product));
+             })
+      .getResult(0);
 }
 
 } // namespace

@@ -67,10 +67,15 @@ save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 6, 4, 4])],
             {"group": 2}, [w("w", [6, 2, 3, 3])]), "group.onnx")
 
 # Depthwise (group = channels = outputs); SAME_LOWER pads at the beginning.
+# A generic whose loops run (n, c, kh, kw, oh, ow): the taps outside the
+# output row, so the innermost loop vectorizes.
+# DW-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
+# DW-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d3)>
+# DW-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d5)>
 # DW: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 0, 0]
 # DW: tensor.collapse_shape %{{.*}} : tensor<4x1x2x2xf32> into tensor<4x2x2xf32>
-# DW: linalg.depthwise_conv_2d_nchw_chw
-# DW-SAME: -> tensor<1x4x6x6xf32>
+# DW: linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]}
+# DW: } -> tensor<1x4x6x6xf32>
 save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 4, 6, 6])],
             {"group": 4, "auto_pad": "SAME_LOWER", "kernel_shape": [2, 2]}, [w("w", [4, 1, 2, 2])]), "depthwise.onnx")
 
