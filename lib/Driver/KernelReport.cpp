@@ -51,7 +51,7 @@ void qcc::driver::printKernelReport(ModuleOp module, llvm::raw_ostream &os) {
     if (!attr.getValue().empty())
       features = attr.getValue().str();
   os << "qcc: kernels (target features " << features << ")\n";
-  unsigned count = 0;
+  unsigned count = 0, slow = 0;
   module.walk([&](MatmulOp op) {
     ++count;
     auto kernel = op->getAttrOfType<StringAttr>(kKernelAttrName);
@@ -70,7 +70,17 @@ void qcc::driver::printKernelReport(ModuleOp module, llvm::raw_ostream &os) {
     if (reason)
       os << " (" << reason.getValue() << ")";
     os << "\n";
+    // The reference lowering decodes every weight element in scalar code:
+    // slower than the same layer in f32, which users should know up front.
+    if (kernel && kernel.getValue() == kKernelReference) {
+      os << "    warning: " << (name.empty() ? "this layer" : name)
+         << " runs the reference lowering, slower than an f32 MatMul of the same shape\n";
+      ++slow;
+    }
   });
   if (!count)
     os << "  no quantized matmuls\n";
+  if (slow)
+    os << "qcc: " << slow << " of " << count
+       << " quantized matmuls run slower than f32 (see the warnings above)\n";
 }

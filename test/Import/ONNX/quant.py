@@ -11,6 +11,11 @@
 # RUN: qcc %t/qlinearmatmul.onnx --emit=mlir | FileCheck %s --check-prefix=QLMM
 # RUN: qcc %t/matmulinteger.onnx --emit=lowbit -o /dev/null --report --cpu=x86-64 --features=+avx2,+avx512f,+avx512vnni 2>&1 | FileCheck %s --check-prefix=REPORT
 # RUN: qcc %t/qlinearmatmul.onnx --emit=lowbit -o /dev/null --report --cpu=x86-64 --features=-avx,-avx2,-avx512f 2>&1 | FileCheck %s --check-prefix=REPORT-PORTABLE
+# RUN: qcc %t/matmulinteger_runtime_b.onnx --emit=lowbit -o /dev/null --report 2>&1 | FileCheck %s --check-prefix=REPORT-SLOW
+# A layer on the reference lowering (B arrives at run time) is named as slower than f32.
+# REPORT-SLOW: matmulinteger: 2x4 ui8 per_tensor x 4x3 i8 per_tensor -> reference
+# REPORT-SLOW-NEXT: warning: matmulinteger runs the reference lowering, slower than an f32 MatMul of the same shape
+# REPORT-SLOW: qcc: 1 of 1 quantized matmuls run slower than f32 (see the warnings above)
 # The kernel report names integer activations by their qtensor type.
 # REPORT: matmulinteger: 2x4 ui8 per_axis zp x 4x3 i8 per_axis zp -> int8-exact (integer codes: exact i32, widening multiply-adds, 4-byte chunks)
 # REPORT-PORTABLE: qlinearmatmul: 2x4 i8 per_tensor zp x 4x3 i8 per_tensor zp -> int8-exact (integer codes: exact i32, widening multiply-adds, 4-byte chunks)
@@ -99,6 +104,8 @@ save(single("MatMulInteger", [("a", UINT8, [2, 4]), ("az", UINT8, [2])], [("y", 
 # QLMM: arith.divf
 # QLMM: math.roundeven
 # QLMM: arith.fptosi %{{.*}} : f32 to i8
+save(single("MatMulInteger", [("a", UINT8, [2, 4]), ("b", INT8, [4, 3])], [("y", INT32, [2, 3])],
+            node_inputs=["a", "b"]), "matmulinteger_runtime_b.onnx")
 save(single("QLinearMatMul", [("a", INT8, [2, 4])], [("y", INT8, [2, 3])],
             node_inputs=["a", "as", "az", "b", "bs", "bz", "ys", "yz"],
             initializers=[tensor("as", np.array(0.1, f32)), tensor("az", np.array(0, np.int8)),
