@@ -70,7 +70,8 @@ cl::opt<bool> printIRAfterAll("print-ir-after-all",
 
 cl::opt<bool> report("report",
                      cl::desc("Print the kernel chosen for each quantized "
-                              "matmul and why (to stderr)"),
+                              "matmul and why, with a warning for each one "
+                              "slower than f32 (to stderr)"),
                      cl::cat(qccCategory));
 cl::opt<bool> int8Activations(
     "int8-activations",
