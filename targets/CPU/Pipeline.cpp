@@ -33,6 +33,10 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
   pm.addPass(qcc::createVectorizeMatmulPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  // Unit dimensions (keepdims reductions) folded away, so that innermost
+  // reductions have plain maps and split into vector lanes.
+  pm.addNestedPass<func::FuncOp>(createLinalgFoldUnitExtentDimsPass());
+  pm.addNestedPass<func::FuncOp>(qcc::createSplitReductionsPass());
 
   // Tensors to buffers; outputs become arguments the caller provides.
   bufferization::OneShotBufferizePassOptions bufferize;

@@ -202,6 +202,26 @@ def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def SplitReductionsPass : Pass<"qcc-split-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Split innermost reductions into lanes that vectorize";
+  let description = [{
+    A linalg op that reduces along its innermost loop (Softmax's max and
+    sum, LayerNorm's mean, ReduceSum over the last axis) lowers to a loop
+    that loads and stores its accumulator in memory once per element. On
+    tensors, each such op with one reduction loop (static, a multiple of
+    `lanes` and at least 16 of them) becomes MLIR's split reduction with the
+    new dimension innermost and parallel: `lanes` running partial results
+    side by side (a loop LLVM vectorizes), then one small reduction of those.
+    Float sums change their association (within float rounding); max and
+    min do not.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16", "Partial results side by side">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def VectorizeMatmulPass : Pass<"qcc-vectorize-matmul", "::mlir::ModuleOp"> {
   let summary = "f32 linalg.matmul as a register-tiled vector kernel";
   let description = [{
