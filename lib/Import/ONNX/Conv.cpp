@@ -132,28 +132,18 @@ Value buildNamedConv(OpBuilder &b, Location loc, Value input, Value weight,
       ->getResult(0);
 }
 
-/// out[n, g, m, o...] += in[n, g, c, o*s + k*d...] * w[g, m, c, k...] for
-/// any number of spatial axes: the form no named op covers.
-Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
-                              Value weight, Value init, const ConvGeometry &g) {
+/// out += widen(in) * widen(w) over the loops of `iterators`, the operands
+/// read through `inExprs`, `wExprs` and `outExprs` (a convolution as a
+/// linalg.generic; the accumulator is `init`'s element type).
+Value buildMultiplyAccumulate(OpBuilder &b, Location loc, Value input, Value weight, Value init,
+                              ArrayRef<AffineExpr> inExprs, ArrayRef<AffineExpr> wExprs,
+                              ArrayRef<AffineExpr> outExprs,
+                              ArrayRef<utils::IteratorType> iterators) {
   MLIRContext *context = b.getContext();
-  int64_t rank = g.strides.size();
-  int64_t numDims = 4 + 2 * rank;
-  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  AffineExpr n = dim(0), group = dim(1), m = dim(2), c = dim(3 + rank);
-  WindowExprs window =
-      getWindowExprs(context, g.strides, g.dilations, 3, 4 + rank);
-  SmallVector<AffineExpr> inExprs = {n, group, c}, wExprs = {group, m, c},
-                          outExprs = {n, group, m};
-  inExprs.append(window.input);
-  wExprs.append(window.kernel);
-  outExprs.append(window.output);
+  int64_t numDims = iterators.size();
   SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
                                  AffineMap::get(numDims, 0, wExprs, context),
                                  AffineMap::get(numDims, 0, outExprs, context)};
-  SmallVector<utils::IteratorType> iterators(3 + rank,
-                                             utils::IteratorType::parallel);
-  iterators.append(1 + rank, utils::IteratorType::reduction);
   Type acc = elementTypeOf(init);
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{input, weight},
@@ -168,6 +158,28 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+/// out[n, g, m, o...] += in[n, g, c, o*s + k*d...] * w[g, m, c, k...] for
+/// any number of spatial axes: the form no named op covers.
+Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
+                              Value weight, Value init, const ConvGeometry &g) {
+  MLIRContext *context = b.getContext();
+  int64_t rank = g.strides.size();
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  AffineExpr n = dim(0), group = dim(1), m = dim(2), c = dim(3 + rank);
+  WindowExprs window =
+      getWindowExprs(context, g.strides, g.dilations, 3, 4 + rank);
+  SmallVector<AffineExpr> inExprs = {n, group, c}, wExprs = {group, m, c},
+                          outExprs = {n, group, m};
+  inExprs.append(window.input);
+  wExprs.append(window.kernel);
+  outExprs.append(window.output);
+  SmallVector<utils::IteratorType> iterators(3 + rank,
+                                             utils::IteratorType::parallel);
+  iterators.append(1 + rank, utils::IteratorType::reduction);
+  return buildMultiplyAccumulate(b, loc, input, weight, init, inExprs, wExprs,
+                                 outExprs, iterators);
+}
+
 /// Depthwise convolution with one output channel per input channel, as a
 /// linalg.generic whose loops run (n, c, k1..kk, o1..ok): the kernel taps
 /// outside the output positions, so the innermost loop walks a row of the
@@ -179,7 +191,6 @@ Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value weight,
                          Value init, const ConvGeometry &g) {
   MLIRContext *context = b.getContext();
   int64_t rank = g.strides.size();
-  int64_t numDims = 2 + 2 * rank;
   auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
   WindowExprs window = getWindowExprs(context, g.strides, g.dilations,
                                       /*firstOutputDim=*/2 + rank,
@@ -191,24 +202,11 @@ Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value weight,
   inExprs.append(window.input);
   wExprs.append(window.kernel);
   outExprs.append(window.output);
-  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
-                                 AffineMap::get(numDims, 0, wExprs, context),
-                                 AffineMap::get(numDims, 0, outExprs, context)};
   SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
   iterators.append(rank, utils::IteratorType::reduction);
   iterators.append(rank, utils::IteratorType::parallel);
-  Type acc = elementTypeOf(init);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{input, filter},
-             ValueRange{init}, maps, iterators,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value product =
-                   mulScalars(nb, nl, extendTo(nb, nl, args[0], acc),
-                              extendTo(nb, nl, args[1], acc));
-               linalg::YieldOp::create(nb, nl,
-                                       addScalars(nb, nl, args[2], product));
-             })
-      .getResult(0);
+  return buildMultiplyAccumulate(b, loc, input, filter, init, inExprs, wExprs,
+                                 outExprs, iterators);
 }
 
 } // namespace
