@@ -11,8 +11,13 @@
 //   D = sum_k au * ws (the byte dot products), A = sum_k au (per row, at run
 //   time), S = sum_k ws (per column, at compile time),
 // all in i32, exact as ONNX defines the result. The weight is transposed to
-// [N, K] and shifted at compile time; each step loads one chunk of K per
-// activation row and per weight row and does rows x cols byte dots.
+// [N, K] and shifted at compile time. With AVX-512 VNNI and rows in fours
+// it is also repacked into 16-row tiles and each step broadcasts activation
+// quads against them (buildTiledProduct: no horizontal sums); otherwise each
+// step loads one chunk of K per activation row and per weight row and does
+// rows x cols byte dots, summed across lanes at the end. Scaled codes on
+// both sides (static QDQ) give an f32 result: the i32 sum times x_scale *
+// w_scale[n] at the store (OutputScale).
 //
 //===----------------------------------------------------------------------===//
 
