@@ -56,7 +56,8 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
     return std::nullopt;
   }
   return DecodedGemmPlan{base->bits,      base->signedCodes, base->block, f32,
-                         base->minifloat, base->codebook,    base->lookup};
+                         base->minifloat, base->codebook,    base->lookup,
+                         base->lookupLanes};
 }
 
 namespace {
@@ -188,7 +189,8 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
         field = arith::AndIOp::create(cb, loc, field, splat(cb, (int64_t(1) << plan.bits) - 1));
       Value code = plan.minifloat ? decodeMinifloatLanes(cb, loc, field, plan.minifloat)
                    : plan.codebook
-                       ? lookupCodebookLanes(cb, loc, field, codebookBuffer, plan.lookup)
+                       ? lookupCodebookLanes(cb, loc, field, codebookBuffer, plan.lookup,
+                                           plan.lookupLanes)
                        : Value(arith::UIToFPOp::create(cb, loc, fvec, field));
       Value real = arith::MulFOp::create(cb, loc, arith::SubFOp::create(cb, loc, code, zVec),
                                          sVec);

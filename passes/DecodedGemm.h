@@ -34,6 +34,7 @@ struct DecodedGemmPlan {
   /// Codebook indices, looked up with `lookup` (see Int8DotMatmul.h).
   bool codebook = false;
   llvm::StringRef lookup = "portable";
+  int64_t lookupLanes = 16;
 };
 
 /// The plan for `weight` ([N, K] when `transposed`) times f32 `lhs`, or

@@ -99,7 +99,8 @@ std::optional<MinifloatLayout> layoutOf(FloatType type) {
 } // namespace
 
 Value qcc::lowbit::lookupCodebookLanes(OpBuilder &b, Location loc, Value codes,
-                                       Value codebookBuffer, StringRef instruction) {
+                                       Value codebookBuffer, StringRef instruction,
+                                       int64_t maxLanes) {
   auto bufferType = cast<MemRefType>(codebookBuffer.getType());
   int64_t entries = bufferType.getNumElements();
   Type f32 = b.getF32Type();
@@ -115,8 +116,21 @@ Value qcc::lowbit::lookupCodebookLanes(OpBuilder &b, Location loc, Value codes,
     table = vector::ShuffleOp::create(b, loc, table, table, repeat);
   }
   int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
-  return ValueLookupOp::create(b, loc, VectorType::get({lanes}, f32), table, codes,
-                               b.getStringAttr(instruction));
+  if (instruction == "portable" || lanes <= maxLanes)
+    return ValueLookupOp::create(b, loc, VectorType::get({lanes}, f32), table, codes,
+                                 b.getStringAttr(instruction));
+  // AVX2's vpermps takes 8 lanes: a 16-lane vector of codes is two lookups.
+  Value result = arith::ConstantOp::create(b, loc, b.getZeroAttr(VectorType::get({lanes}, f32)));
+  for (int64_t first = 0; first < lanes; first += maxLanes) {
+    Value part = vector::ExtractStridedSliceOp::create(b, loc, codes, ArrayRef<int64_t>{first},
+                                                       ArrayRef<int64_t>{maxLanes},
+                                                       ArrayRef<int64_t>{1});
+    part = ValueLookupOp::create(b, loc, VectorType::get({maxLanes}, f32), table, part,
+                                 b.getStringAttr(instruction));
+    result = vector::InsertStridedSliceOp::create(b, loc, part, result, ArrayRef<int64_t>{first},
+                                                  ArrayRef<int64_t>{1});
+  }
+  return result;
 }
 
 bool qcc::lowbit::isDecodableMinifloat(FloatType type) {
@@ -212,6 +226,7 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
     plan.codebook = true;
     plan.lookup = (features.contains("avx512f") || features.contains("avx2")) ? "vpermps"
                                                                               : "portable";
+    plan.lookupLanes = features.contains("avx512f") ? 16 : 8;
   }
   if (scheme.getTensorScale())
     return fail("tensor scales decode through tables");
@@ -405,7 +420,8 @@ Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) 
     auto type = cast<VectorType>(acc.getType());
     Value real = plan.minifloat ? decodeMinifloatLanes(ob, loc, codes, plan.minifloat)
                  : plan.codebook
-                     ? lookupCodebookLanes(ob, loc, codes, codebookBuffer, plan.lookup)
+                     ? lookupCodebookLanes(ob, loc, codes, codebookBuffer, plan.lookup,
+                                           plan.lookupLanes)
                      : Value(arith::UIToFPOp::create(ob, loc, type, codes));
     return vector::FMAOp::create(ob, loc, type, real, acts, acc);
   }

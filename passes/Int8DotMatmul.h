@@ -50,14 +50,18 @@ struct Int8DotPlan {
   /// with `lookup` ("vpermps" or "portable"), then scaled as integer codes.
   bool codebook = false;
   llvm::StringRef lookup = "portable";
+  /// Lanes one vpermps looks up: 16 with AVX-512, 8 with AVX2 only.
+  int64_t lookupLanes = 16;
 };
 
 /// The f32 values `codebook` (a [2^bits] tensor of floats) gives a vector
 /// of codes (one a byte, below 2^bits): lowbit.value_lookup on the table
 /// widened to 16 entries. The table is read from `codebookBuffer` where it
-/// is called, so kernels load it inside their parallel bodies.
+/// is called, so kernels load it inside their parallel bodies. Vectors
+/// wider than `maxLanes` (the instruction's width) are looked up in parts.
 mlir::Value lookupCodebookLanes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value codes,
-                                mlir::Value codebookBuffer, llvm::StringRef instruction);
+                                mlir::Value codebookBuffer, llvm::StringRef instruction,
+                                int64_t maxLanes);
 
 /// Whether decodeMinifloatLanes handles `type` (f8E4M3FN, f8E5M2, f4E2M1FN).
 bool isDecodableMinifloat(mlir::FloatType type);

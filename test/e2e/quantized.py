@@ -644,6 +644,9 @@ bnb4_case("matmulbnb4_nf4_f32_avx2", 128, 32, 3, 64, 1, int8=False,
 bnb4_case("matmulbnb4_nf4_f32_portable", 64, 16, 2, 32, 1, int8=False,
           flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
 bnb4_case("matmulbnb4_fp4_f32_gemm", 256, 32, 32, 64, 0, int8=False)
+# The decoded GEMM decodes 16 codes a vector: two 8-lane vpermps on AVX2.
+bnb4_case("matmulbnb4_nf4_f32_gemm_avx2", 128, 32, 32, 64, 1, int8=False,
+          flags=("--cpu=haswell", "--features=+avx2,+fma"))
 bnb4_case("matmulbnb4_nf4_int8_gemm_m1", 256, 32, 1, 64, 1, int8=True)
 bnb4_case("matmulbnb4_fp4_int8_gemm_m4", 128, 48, 4, 32, 0, int8=True)
 # A large f32-gemm layer: 256 tiles, each decoding 4 rows of 4096 weights
