@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <set>
+#include <string>
 #include <sys/stat.h>
 
 using namespace qcc::runtime;
@@ -132,7 +133,13 @@ qcc_status loadModel(const char *path, qcc_model **out_model) {
     return makeStatus(QCC_STATUS_INVALID_ARGUMENT,
                       "cannot load model '%s': it is a directory", path);
   promoteRuntimeToGlobalScope();
-  void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  // dlopen searches the library path for a name without a slash, not the
+  // working directory that stat() just found it in: "lib.so" means
+  // "./lib.so" here, as for every other file a user names.
+  std::string file = path;
+  if (file.find('/') == std::string::npos)
+    file = "./" + file;
+  void *library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library) {
     const char *error = dlerror();
     return makeStatus(QCC_STATUS_INCOMPATIBLE, "cannot load model '%s': %s",

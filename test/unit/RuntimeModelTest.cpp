@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -32,6 +33,25 @@ TEST(RuntimeModel, LoadsSignature) {
   EXPECT_EQ(index, 1u);
   ASSERT_QCC_OK(qcc_model_find_output(model, "sum", &index));
   EXPECT_EQ(index, 0u);
+  qcc_model_free(model);
+}
+
+// A bare file name is a file in the working directory (dlopen alone would
+// search the library path for it and fail).
+TEST(RuntimeModel, LoadsBareNameFromWorkingDirectory) {
+  std::string path = QCC_FAKE_ADD;
+  size_t slash = path.rfind('/');
+  ASSERT_NE(slash, std::string::npos);
+  char previous[4096];
+  ASSERT_NE(getcwd(previous, sizeof previous), nullptr);
+  ASSERT_EQ(chdir(path.substr(0, slash).c_str()), 0);
+  std::string name = path.substr(slash + 1);
+  qcc_model *model = nullptr;
+  qcc_status status = qcc_model_load(name.c_str(), &model);
+  ASSERT_EQ(chdir(previous), 0);
+  ASSERT_QCC_OK(status);
+  EXPECT_STREQ(qcc_model_name(model), "add");
+  EXPECT_STREQ(qcc_model_path(model), name.c_str());
   qcc_model_free(model);
 }
 
