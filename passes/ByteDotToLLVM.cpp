@@ -72,13 +72,15 @@ Value lower(OpBuilder &b, PairSumOp op) {
   Location loc = op.getLoc();
   Value acc = op.getAcc(), pairs = op.getPairs();
   auto pairType = cast<VectorType>(pairs.getType());
+  Value factors = op.getFactors();
   if (op.getInstruction() == "pmaddwd") {
-    Value ones = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(pairType, b.getIntegerAttr(b.getI16Type(), 1)));
+    if (!factors)
+      factors = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(pairType, b.getIntegerAttr(b.getI16Type(), 1)));
     Value sums = callIntrinsic(b, loc,
                                pairType.getNumElements() == 32 ? "llvm.x86.avx512.pmaddw.d.512"
                                                                : "llvm.x86.avx2.pmadd.wd",
-                               acc.getType(), {pairs, ones});
+                               acc.getType(), {pairs, factors});
     return arith::AddIOp::create(b, loc, acc, sums);
   }
   int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
@@ -88,8 +90,14 @@ Value lower(OpBuilder &b, PairSumOp op) {
     odd.push_back(2 * i + 1);
   }
   auto wide = [&](ArrayRef<int64_t> positions) -> Value {
-    return arith::ExtSIOp::create(b, loc, acc.getType(),
-                                  vector::ShuffleOp::create(b, loc, pairs, pairs, positions));
+    Value lanes = arith::ExtSIOp::create(
+        b, loc, acc.getType(), vector::ShuffleOp::create(b, loc, pairs, pairs, positions));
+    if (!factors)
+      return lanes;
+    return arith::MulIOp::create(
+        b, loc, lanes,
+        arith::ExtSIOp::create(b, loc, acc.getType(),
+                               vector::ShuffleOp::create(b, loc, factors, factors, positions)));
   };
   return arith::AddIOp::create(b, loc, acc,
                                arith::AddIOp::create(b, loc, wide(even), wide(odd)));

@@ -230,7 +230,8 @@ Value sumFieldsInPairs(OpBuilder &b, Location loc, ByteDot dot, Value acc, Array
       pairs = ByteDotOp::create(b, loc, pairType, pairs, slice(fields[i], partBytes),
                                 slice(acts[i], partBytes), b.getStringAttr("pmaddubsw"));
     Value part = slice(acc, partLanes);
-    part = PairSumOp::create(b, loc, part.getType(), part, pairs, b.getStringAttr("pmaddwd"));
+    part = PairSumOp::create(b, loc, part.getType(), part, pairs, Value(),
+                             b.getStringAttr("pmaddwd"));
     sum = parts == 1 ? part
                      : Value(vector::InsertStridedSliceOp::create(
                            b, loc, part, sum, ArrayRef<int64_t>{h * partLanes},

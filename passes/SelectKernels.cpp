@@ -105,12 +105,14 @@ struct SelectKernelsPass final
                                   features, exactWhy))
           return {kKernelInt8Exact.str(),
                   "integer codes: exact i32, " +
-                      std::string(plan->tiles ? "16-row weight tiles, activation quads "
-                                                "broadcast, "
-                                              : "") +
-                      (plan->dot == ByteDot::Portable
-                           ? std::string("widening multiply-adds")
-                           : stringifyByteDot(plan->dot).str()) +
+                      std::string(plan->wideCodes ? "16-row i16 weight tiles, activation "
+                                                    "pairs broadcast, "
+                                  : plan->tiles     ? "16-row weight tiles, activation quads "
+                                                    "broadcast, "
+                                                    : "") +
+                      (plan->wideCodes                  ? std::string("vpmaddwd")
+                       : plan->dot == ByteDot::Portable ? std::string("widening multiply-adds")
+                                                        : stringifyByteDot(plan->dot).str()) +
                       (plan->tiles ? std::string()
                                    : ", " + std::to_string(plan->chunk) + "-byte chunks")};
       int8Why = "activations are already quantized (int8-exact: " + exactWhy + ")";

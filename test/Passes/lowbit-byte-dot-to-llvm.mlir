@@ -38,6 +38,27 @@ func.func @pairs_ymm(%acc16: vector<16xi16>, %u: vector<32xi8>, %s: vector<32xi8
   return %r : vector<8xi32>
 }
 
+// With factors (the int8-exact kernel's i16 tiles on AVX2): vpmaddwd of
+// the pairs and the factors instead of ones.
+// CHECK-LABEL: func.func @pairs_times_ymm
+// CHECK: %[[W:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%arg1, %arg2) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// CHECK: arith.addi %arg0, %[[W]] : vector<8xi32>
+func.func @pairs_times_ymm(%acc: vector<8xi32>, %a: vector<16xi16>, %w: vector<16xi16>) -> vector<8xi32> {
+  %r = lowbit.pair_sum "pmaddwd" %acc, %a times %w : vector<16xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// Portable with factors: each lane's product, sign-extended operands.
+// CHECK-LABEL: func.func @pairs_times_portable
+// CHECK: arith.muli {{.*}} : vector<4xi32>
+// CHECK: arith.muli {{.*}} : vector<4xi32>
+// CHECK: arith.addi
+// CHECK: arith.addi
+func.func @pairs_times_portable(%acc: vector<4xi32>, %a: vector<8xi16>, %w: vector<8xi16>) -> vector<4xi32> {
+  %r = lowbit.pair_sum "portable" %acc, %a times %w : vector<8xi16> -> vector<4xi32>
+  return %r : vector<4xi32>
+}
+
 // Even and odd lanes sign-extended and added.
 // CHECK-LABEL: func.func @pairs_portable
 // CHECK: vector.shuffle %arg1, %arg1 [0, 2, 4, 6]

@@ -253,3 +253,20 @@ func.func @integer_codes(%codes: tensor<2x128xui8>, %z: tensor<ui8>) -> (tensor<
   return %y, %ys : tensor<2x16xi32>, tensor<2x16xi32>
 }
 }
+
+// -----
+
+// The same on AVX2 without VNNI, rows in fours and N in sixteens: the
+// weight widened to i16 tiles, vpmaddwd (exact on full-range codes).
+// CHECK-LABEL: func.func @integer_codes_avx2
+// CHECK: lowbit.kernel = "int8-exact", lowbit.kernel_reason = "integer codes: exact i32, 16-row i16 weight tiles, activation pairs broadcast, vpmaddwd"
+!a = !lowbit.qtensor<4x128xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!b = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_tensor>>
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @integer_codes_avx2(%codes: tensor<4x128xui8>, %z: tensor<ui8>) -> tensor<4x16xi32> {
+  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<4x128xui8> -> !a
+  %w = lowbit.constant storage(dense<3> : tensor<2048xi8>) : !b
+  %y = lowbit.matmul %a, %w : !a, !b -> tensor<4x16xi32>
+  return %y : tensor<4x16xi32>
+}
+}

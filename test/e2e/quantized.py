@@ -859,6 +859,12 @@ integer_matmul_case("int8_exact_u8_i8_portable", (3, 48), 12, UINT8, INT8, "tens
                     flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
 integer_matmul_case("int8_exact_u8_i8_avx2", (2, 128), 16, UINT8, INT8, "row", "col",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
+# AVX2 without VNNI, rows in fours: i16 weight tiles and vpmaddwd (full-range
+# codes, where vpmaddubsw's pair sums would saturate: 255 x -128 x 2).
+integer_matmul_case("int8_exact_avx2_tiles_u8_i8", (8, 96), 32, UINT8, INT8, "tensor", "col",
+                    flags=("--cpu=haswell", "--features=+avx2,+fma"))
+integer_matmul_case("int8_exact_avx2_tiles_i8_u8", (2, 2, 130), 16, INT8, UINT8, "row", "tensor",
+                    flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
 # Static QDQ convolutions: QuantizeLinear -> DequantizeLinear on the input
 # (uint8, per tensor) and int8 weights: the convolution runs on the codes
@@ -944,6 +950,8 @@ integer_conv_case("qlinearconv_depthwise", (1, 16, 10, 10), (16, 1, 3, 3), UINT8
                   [1, 1, 1, 1], True, True, group=16)
 integer_conv_case("convinteger_1d_dilated", (2, 8, 30), (5, 8, 4), INT8, UINT8, [1], [3], [2, 2], True,
                   False, flags=("--cpu=haswell", "--features=+avx2,+fma"))
+integer_conv_case("qlinearconv_avx2_tiles", (1, 8, 6, 6), (32, 8, 3, 3), UINT8, INT8, [1, 1], [1, 1],
+                  [1, 1, 1, 1], True, True, flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
 # ONNX Runtime's dynamic quantization of a float MatMul: DynamicQuantizeLinear
 # on the activations, MatMulInteger with int8 weights, then the scales:

@@ -317,25 +317,31 @@ def LowBit_ByteDotOp : LowBit_Op<"byte_dot", [Pure,
 }
 
 def LowBit_PairSumOp : LowBit_Op<"pair_sum", [Pure,
-    AllTypesMatch<["acc", "result"]>]> {
+    AllTypesMatch<["acc", "result"]>,
+    OptionalTypesMatchWith<"factors have the type of pairs", "pairs", "factors", "$_self">]> {
   let summary = "Adjacent i16 lanes summed into i32 lanes";
   let description = [{
     A kernel building block: `result[i] = acc[i] + sext(pairs[2 i]) +
     sext(pairs[2 i + 1])`, the widening step after i16 byte dots
-    (`lowbit.byte_dot "pmaddubsw"` with an i16 accumulator). `instruction`:
-    `pmaddwd` (a multiply-add by ones, AVX2 / AVX-512BW; 16 or 32 pairs) or
-    `portable`.
+    (`lowbit.byte_dot "pmaddubsw"` with an i16 accumulator). With `times`
+    `factors`, each pair lane is multiplied by its factor lane first:
+    `acc[i] + p[2 i] f[2 i] + p[2 i + 1] f[2 i + 1]`, all in i32 (exact
+    products of i16 lanes; the int8-exact kernel's AVX2 form).
+    `instruction`: `pmaddwd` (a multiply-add, by ones without factors;
+    AVX2 / AVX-512BW; 16 or 32 pairs) or `portable`.
 
     ```mlir
     %r = lowbit.pair_sum "pmaddwd" %acc, %pairs : vector<16xi16> -> vector<8xi32>
+    %p = lowbit.pair_sum "pmaddwd" %acc, %a times %w : vector<16xi16> -> vector<8xi32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
                        VectorOfRankAndType<[1], [I16]>:$pairs,
+                       Optional<VectorOfRankAndType<[1], [I16]>>:$factors,
                        StrAttr:$instruction);
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = [{
-    $instruction $acc `,` $pairs attr-dict `:` type($pairs) `->` type($acc)
+    $instruction $acc `,` $pairs (`times` $factors^)? attr-dict `:` type($pairs) `->` type($acc)
   }];
   let hasVerifier = 1;
 }
