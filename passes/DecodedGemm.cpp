@@ -10,6 +10,10 @@
 //       acc[r][c] (16 f32 lanes) += vdpbf16ps(A'[r, k : k + 32], W'[c, ...])
 //                                   or A'[r, k : k + 16] * W'[c, ...] (FMA)
 //       y[r][c] = sum of acc's lanes
+//   With more activation rows than weight rows (convolutions) all of W' is
+//   decoded first and blocks of up to 32 activation rows run in parallel,
+//   each against every tile of W' (A' would otherwise be streamed once per
+//   tile). Without AVX-512 the f32 lanes are 8 (a ymm) and C is 2.
 //
 // Both operands share the order, so no shuffle runs in the inner loop, and
 // each weight row is decoded once for all M activation rows.
@@ -55,9 +59,11 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
     whyNot = "a block of " + std::to_string(blockBytes) + " bytes is not a multiple of 16";
     return std::nullopt;
   }
-  return DecodedGemmPlan{base->bits,      base->signedCodes, base->block, f32,
-                         base->minifloat, base->codebook,    base->lookup,
-                         base->lookupLanes};
+  DecodedGemmPlan plan{base->bits,      base->signedCodes, base->block, f32,
+                       base->minifloat, base->codebook,    base->lookup,
+                       base->lookupLanes};
+  plan.lanes = features.contains("avx512f") ? kLanes : kLanes / 2;
+  return plan;
 }
 
 namespace {
@@ -97,7 +103,7 @@ public:
   /// A' = bf16(A) in the kernel's order.
   void convertActivations(Value x, Value xb, int64_t m, int64_t k);
   /// Decodes weight row `n` into row `slot` of `wd`.
-  void decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes, Value scales,
+  void decodeRow(OpBuilder &ob, Value n, Value slot, Value codes, Value scales,
                  Value zeros, bool zpSigned, Value wd, int64_t k);
   void buildTiles(Value xb, Value codes, Value scales, Value zeros, bool zpSigned,
                   Value out, int64_t m, int64_t n, int64_t k);
@@ -146,7 +152,7 @@ Value GemmBuilder::loadParam(OpBuilder &ob, Value params, Value n, Value blockIn
   return memref::LoadOp::create(ob, loc, params, indices);
 }
 
-void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
+void GemmBuilder::decodeRow(OpBuilder &ob, Value n, Value slot, Value codes,
                             Value scales, Value zeros, bool zpSigned, Value wd,
                             int64_t k) {
   Type f32 = ob.getF32Type();
@@ -195,7 +201,7 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
       Value real = arith::MulFOp::create(cb, loc, arith::SubFOp::create(cb, loc, code, zVec),
                                          sVec);
       vector::StoreOp::create(cb, loc, narrow(cb, real), wd,
-                              ValueRange{index(slot), add(cb, elem, index(j * kChunkBytes))});
+                              ValueRange{slot, add(cb, elem, index(j * kChunkBytes))});
     }
     return SmallVector<Value>{};
   });
@@ -203,62 +209,102 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, int64_t slot, Value codes,
 
 void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
                              bool zpSigned, Value out, int64_t m, int64_t n, int64_t k) {
+  // rows x cols accumulators plus cols weight vectors and one activation
+  // vector within the register file: 4 x 4 zmm of 32, 4 x 2 ymm of 16.
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  int64_t cols = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
-  auto acc = VectorType::get({kLanes}, b.getF32Type());
+  int64_t maxCols = plan.lanes == kLanes ? 4 : 2;
+  int64_t cols = n % 4 == 0 && maxCols == 4 ? 4 : n % 2 == 0 ? 2 : 1;
+  auto acc = VectorType::get({plan.lanes}, b.getF32Type());
   // Elements of A' and W' one step consumes: bf16 pairs per f32 lane.
-  int64_t step = plan.f32 ? kLanes : 2 * kLanes;
+  int64_t step = plan.f32 ? plan.lanes : 2 * plan.lanes;
   auto pair = VectorType::get({step}, element(b));
+  // out[m0 + r, cols[c]] for `rows` rows from m0, weight c in row
+  // wdRows[c] of the decoded buffer `wd`.
+  auto tile = [&](OpBuilder &mb, Value m0, ArrayRef<Value> colIndex, Value wd,
+                  ArrayRef<Value> wdRows) {
+    SmallVector<Value> rowIndex;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIndex.push_back(add(mb, m0, index(r)));
+    Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(acc));
+    SmallVector<Value> init(rows * cols, zero);
+    auto kLoop = forLoop(mb, index(0), index(k), step, init,
+                         [&](OpBuilder &kb, Value kk, ValueRange it) {
+      SmallVector<Value> wv;
+      for (int64_t c = 0; c < cols; ++c)
+        wv.push_back(vector::LoadOp::create(kb, loc, pair, wd, ValueRange{wdRows[c], kk}));
+      SmallVector<Value> next(it);
+      for (int64_t r = 0; r < rows; ++r) {
+        Value av = vector::LoadOp::create(kb, loc, pair, xb, ValueRange{rowIndex[r], kk});
+        for (int64_t c = 0; c < cols; ++c)
+          next[r * cols + c] =
+              plan.f32 ? Value(vector::FMAOp::create(kb, loc, acc, av, wv[c], it[r * cols + c]))
+                       : Value(x86vector::DotBF16Op::create(kb, loc, acc, it[r * cols + c], av,
+                                                            wv[c]));
+      }
+      return next;
+    });
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        Value total = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
+                                                  kLoop.getResult(r * cols + c),
+                                                  arith::FastMathFlags::reassoc);
+        memref::StoreOp::create(mb, loc, total, out, ValueRange{rowIndex[r], colIndex[c]});
+      }
+  };
+
+  if (m > n) {
+    // More activation rows than weight rows (convolutions): every weight
+    // row decoded once up front, then blocks of up to 32 activation rows
+    // (in L2) meet all of them in turn. Tiles of weight rows outermost
+    // would stream all of A once per tile.
+    Value wd = memref::AllocOp::create(b, loc, MemRefType::get({n, k}, element(b)));
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(0)}, ValueRange{index(n)}, ValueRange{index(1)},
+        [&](OpBuilder &pb, Location, ValueRange ivs) {
+          decodeRow(pb, ivs[0], ivs[0], codes, scales, zeros, zpSigned, wd, k);
+        });
+    int64_t blockRows = rows;
+    for (int64_t candidate : {32, 16, 8})
+      if (candidate % rows == 0 && m % candidate == 0) {
+        blockRows = candidate;
+        break;
+      }
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(0)}, ValueRange{index(m / blockRows)}, ValueRange{index(1)},
+        [&](OpBuilder &pb, Location, ValueRange ivs) {
+          Value firstRow = mul(pb, ivs[0], blockRows);
+          forLoop(pb, index(0), index(n), cols, {}, [&](OpBuilder &nb, Value n0, ValueRange) {
+            SmallVector<Value> colIndex;
+            for (int64_t c = 0; c < cols; ++c)
+              colIndex.push_back(add(nb, n0, index(c)));
+            forLoop(nb, index(0), index(blockRows), rows, {},
+                    [&](OpBuilder &mb, Value r0, ValueRange) {
+                      tile(mb, add(mb, firstRow, r0), colIndex, wd, colIndex);
+                      return SmallVector<Value>{};
+                    });
+            return SmallVector<Value>{};
+          });
+        });
+    return;
+  }
   scf::ParallelOp::create(
       b, loc, ValueRange{index(0)}, ValueRange{index(n / cols)}, ValueRange{index(1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
-        // The decoded rows live on the stack for this tile only.
         // The decoded rows: a heap buffer per tile (freed at the end of the
         // iteration by buffer deallocation). Not a stack buffer: once the
         // body is outlined into a loop, an alloca there would grow the
         // stack by C x K per tile.
-        OpBuilder &sb = pb;
-        {
-          Value wd = memref::AllocOp::create(
-              sb, loc, MemRefType::get({cols, k}, element(sb)));
-          SmallVector<Value> colIndex;
-          for (int64_t c = 0; c < cols; ++c) {
-            colIndex.push_back(add(sb, mul(sb, ivs[0], cols), index(c)));
-            decodeRow(sb, colIndex[c], c, codes, scales, zeros, zpSigned, wd, k);
-          }
-          forLoop(sb, index(0), index(m), rows, {}, [&](OpBuilder &mb, Value m0, ValueRange) {
-            SmallVector<Value> rowIndex;
-            for (int64_t r = 0; r < rows; ++r)
-              rowIndex.push_back(add(mb, m0, index(r)));
-            Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(acc));
-            SmallVector<Value> init(rows * cols, zero);
-            auto kLoop = forLoop(mb, index(0), index(k), step, init,
-                                 [&](OpBuilder &kb, Value kk, ValueRange it) {
-              SmallVector<Value> wv;
-              for (int64_t c = 0; c < cols; ++c)
-                wv.push_back(vector::LoadOp::create(kb, loc, pair, wd, ValueRange{index(c), kk}));
-              SmallVector<Value> next(it);
-              for (int64_t r = 0; r < rows; ++r) {
-                Value av = vector::LoadOp::create(kb, loc, pair, xb, ValueRange{rowIndex[r], kk});
-                for (int64_t c = 0; c < cols; ++c)
-                  next[r * cols + c] =
-                      plan.f32
-                          ? Value(vector::FMAOp::create(kb, loc, acc, av, wv[c], it[r * cols + c]))
-                          : Value(x86vector::DotBF16Op::create(kb, loc, acc, it[r * cols + c],
-                                                               av, wv[c]));
-              }
-              return next;
-            });
-            for (int64_t r = 0; r < rows; ++r)
-              for (int64_t c = 0; c < cols; ++c) {
-                Value total = vector::ReductionOp::create(
-                    mb, loc, vector::CombiningKind::ADD, kLoop.getResult(r * cols + c),
-                    arith::FastMathFlags::reassoc);
-                memref::StoreOp::create(mb, loc, total, out, ValueRange{rowIndex[r], colIndex[c]});
-              }
-            return SmallVector<Value>{};
-          });
+        Value wd = memref::AllocOp::create(pb, loc, MemRefType::get({cols, k}, element(pb)));
+        SmallVector<Value> colIndex, slots;
+        for (int64_t c = 0; c < cols; ++c) {
+          colIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(c)));
+          slots.push_back(index(c));
+          decodeRow(pb, colIndex[c], slots[c], codes, scales, zeros, zpSigned, wd, k);
         }
+        forLoop(pb, index(0), index(m), rows, {}, [&](OpBuilder &mb, Value m0, ValueRange) {
+          tile(mb, m0, colIndex, wd, slots);
+          return SmallVector<Value>{};
+        });
       });
 }
 

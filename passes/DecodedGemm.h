@@ -35,6 +35,9 @@ struct DecodedGemmPlan {
   bool codebook = false;
   llvm::StringRef lookup = "portable";
   int64_t lookupLanes = 16;
+  /// f32 lanes of an accumulator: 16 (a zmm) with AVX-512, else 8 (a ymm:
+  /// 4 x 4 tiles of two ymm each would not fit AVX2's 16 registers).
+  int64_t lanes = 16;
 };
 
 /// The plan for `weight` ([N, K] when `transposed`) times f32 `lhs`, or

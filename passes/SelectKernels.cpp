@@ -225,12 +225,14 @@ struct SelectKernelsPass final
     }
     if (floatLhs && packed && !op.getType().getElementType().isInteger(32)) {
       std::string floatWhy;
-      if ((rows(op) >= kPrefillRows || forceKernel == kKernelF32Gemm) &&
-          planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
-                          features, floatWhy, /*f32=*/true))
-        return {kKernelF32Gemm.str(),
-                "int8-dot: " + int8Why + "; " + std::to_string(rows(op)) +
-                    " rows: weights decoded to f32 once, FMA 4x4 tiles"};
+      if (rows(op) >= kPrefillRows || forceKernel == kKernelF32Gemm)
+        if (std::optional<DecodedGemmPlan> gemm =
+                planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
+                                features, floatWhy, /*f32=*/true))
+          return {kKernelF32Gemm.str(),
+                  "int8-dot: " + int8Why + "; " + std::to_string(rows(op)) +
+                      " rows: weights decoded to f32 once, FMA " +
+                      (gemm->lanes == 16 ? "4x4 tiles of zmm" : "4x2 tiles of ymm")};
       if (std::optional<Int8DotPlan> plan =
               planInt8Dot(weightType, op.getLhs().getType(), op.getType(), transposed,
                           features, floatWhy, /*floatActivations=*/true))

@@ -78,10 +78,28 @@ func.func @gemv_f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
 // CHECK: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
 module attributes {qcc.target_features = "+avx512f,+avx512bf16"} {
-func.func @gemm_bf16(%x: tensor<16x256xf32>) -> tensor<16x4xf32> {
+func.func @gemm_bf16(%x: tensor<16x256xf32>) -> tensor<16x16xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<8> : tensor<16x2xui4>)
+      : !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "bf16-gemm"} : tensor<16x256xf32>, !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<16x16xf32>
+  return %y : tensor<16x16xf32>
+}
+}
+
+// More activation rows than weight rows (convolutions): the whole weight
+// decoded first (one parallel loop), then blocks of 32 activation rows in
+// parallel, each against every weight tile.
+// CHECK-LABEL: func.func @gemm_rows_blocked
+// CHECK: memref.alloc() : memref<4x256xbf16>
+// CHECK: scf.parallel
+// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c2{{.*}})
+// CHECK: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+module attributes {qcc.target_features = "+avx512f,+avx512bf16"} {
+func.func @gemm_rows_blocked(%x: tensor<64x256xf32>) -> tensor<64x4xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<512xi8>) scales(dense<0.5> : tensor<4x2xf16>) zero_points(dense<8> : tensor<4x2xui4>)
       : !lowbit.qtensor<4x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
-  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "bf16-gemm"} : tensor<16x256xf32>, !lowbit.qtensor<4x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<16x4xf32>
-  return %y : tensor<16x4xf32>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "bf16-gemm"} : tensor<64x256xf32>, !lowbit.qtensor<4x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<64x4xf32>
+  return %y : tensor<64x4xf32>
 }
 }
