@@ -453,7 +453,12 @@ class Bench:
             tol_ort *= math.sqrt(layers)
         if not has_ort:
             row["diff_ort"] = row["rel_ort"] = row["rel_ort_ref"] = float("nan")
-        row["ok"] = bool((not has_ort or row["rel_ort"] <= tol_ort) and row["rel_ref"] <= tol_ref)
+        # ORT itself off the float64 reference (its AVX2 u8 x s8 path sums
+        # pairs of products in saturating i16): then qcc is held to the
+        # reference alone, and the row says so.
+        row["ort_off"] = bool(has_ort and row["rel_ort_ref"] > tol_ref)
+        row["ok"] = bool((not has_ort or row["ort_off"] or row["rel_ort"] <= tol_ort) and
+                         row["rel_ref"] <= tol_ref)
 
         # The probe's timed runs are the first samples; then alternating rounds
         # (ORT first in odd ones), each measurement lasting about --target-s,
@@ -523,7 +528,13 @@ def fmt_row(r):
     return (f"| {shape} | {r['M']} | {r['format']} | {mb:.1f} | {r['qcc_us']:.0f} | {num(r['ort_us'], '.0f')} | "
             f"{num(r['ort_us'] / r['qcc_us'], '.3f')} | {q_gbs:.2f} | {num(o_gbs, '.2f')} | {r['read_gbs']:.1f} | "
             f"{100 * q_gbs / r['read_gbs']:.1f}% | {num(100 * o_gbs / r['read_gbs'], '.1f')}% | "
-            f"{r.get('kernel', '-')} | {r['compile_s']:.1f} | {num(r['rel_ort'], '.1e')} | {r['rel_ref']:.1e} | {'ok' if r['ok'] else 'MISMATCH'} |")
+            f"{r.get('kernel', '-')} | {r['compile_s']:.1f} | {num(r['rel_ort'], '.1e')} | {r['rel_ref']:.1e} | {verdict(r)} |")
+
+
+def verdict(r):
+    if not r["ok"]:
+        return "MISMATCH"
+    return f"ok (ORT {r['rel_ort_ref']:.1e} off ref)" if r.get("ort_off") else "ok"
 
 
 HEADER = ("| shape | M | format | weight MB | qcc µs | ORT µs | ORT/qcc | qcc GB/s | ORT GB/s | read GB/s | "
