@@ -112,9 +112,14 @@ struct OutputScale {
 /// With `wide` (AVX2 without VNNI): au and w hold i16 codes, a step covers
 /// 2 codes of K, each activation pair (one i32) is broadcast and vpmaddwd
 /// multiplies it into each 8-row half of the tile vector.
+/// With `auLow` (AVX2 without VNNI, rows not in fours): au holds the high
+/// nibbles of the activation codes and auLow the low ones, so that
+/// vpmaddubsw multiplies them by the int8 tiles exactly (pairs of products
+/// at most 2 x 15 x 128); the i16 pair sums of 8 steps (32 codes of K) add
+/// up before vpmaddwd widens them, the high ones times 16.
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
-                       int64_t k, const OutputScale &scale, bool wide) {
+                       int64_t k, const OutputScale &scale, bool wide, Value auLow) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -126,8 +131,9 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
     return arith::MulIOp::create(ob, loc, x, index(ob, c));
   };
   // AVX2 has 16 ymm registers: 4 rows x 1 tile x 2 halves of accumulators.
-  int64_t rows = wide ? 4 : m % 8 == 0 ? 8 : 4;
-  int64_t tiles = !wide && (n / 16) % 2 == 0 ? 2 : 1;
+  bool split = bool(auLow);
+  int64_t rows = split ? (m % 2 == 0 ? 2 : 1) : wide ? 4 : m % 8 == 0 ? 8 : 4;
+  int64_t tiles = !wide && !split && (n / 16) % 2 == 0 ? 2 : 1;
   int64_t perStep = wide ? 2 : 4; // codes of K a step
   auto lanes = VectorType::get({16}, i32);
   auto bytes = VectorType::get({64}, i8);
@@ -163,7 +169,62 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
           Value firstRow = mulIndex(mb, step, rows);
           Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(lanes));
           SmallVector<Value> init(rows * tiles, zero);
-          auto loop = buildCountedLoop(
+          auto quadAt = [&](OpBuilder &lb, Value buffer, Value row, Value at) -> Value {
+            Value codes = vector::LoadOp::create(lb, loc, quad, buffer, ValueRange{row, at});
+            Value word = vector::ExtractOp::create(
+                lb, loc, vector::BitCastOp::create(lb, loc, VectorType::get({1}, i32), codes), 0);
+            return vector::BitCastOp::create(lb, loc, bytes,
+                                             vector::BroadcastOp::create(lb, loc, lanes, word));
+          };
+          auto half = [&](OpBuilder &lb, Value v, int64_t h) -> Value {
+            int64_t size = cast<VectorType>(v.getType()).getNumElements() / 2;
+            return vector::ExtractStridedSliceOp::create(lb, loc, v, ArrayRef<int64_t>{h * size},
+                                                         ArrayRef<int64_t>{size},
+                                                         ArrayRef<int64_t>{1});
+          };
+          auto loop = split ? buildCountedLoop(
+              mb, loc, k / 32, init,
+              [&](OpBuilder &lb, Value g, ValueRange acc) -> SmallVector<Value> {
+                auto pairType = VectorType::get({16}, lb.getI16Type());
+                Value zeroPairs = arith::ConstantOp::create(lb, loc, lb.getZeroAttr(pairType));
+                Value sixteen = arith::ConstantOp::create(
+                    lb, loc, DenseElementsAttr::get(pairType, lb.getI16IntegerAttr(16)));
+                StringAttr pmaddubsw = lb.getStringAttr("pmaddubsw");
+                // [row][half]: pair sums of the high and the low nibbles.
+                SmallVector<Value> high(rows * 2, zeroPairs), low(rows * 2, zeroPairs);
+                for (int64_t u = 0; u < 8; ++u) {
+                  Value q = add(lb, mulIndex(lb, g, 8), index(lb, u));
+                  Value wv = vector::LoadOp::create(lb, loc, bytes, w,
+                                                    ValueRange{firstTile, q, index(lb, 0)});
+                  Value at = mulIndex(lb, q, 4);
+                  for (int64_t r = 0; r < rows; ++r) {
+                    Value row = add(lb, firstRow, index(lb, r));
+                    Value ah = quadAt(lb, au, row, at), al = quadAt(lb, auLow, row, at);
+                    for (int64_t h = 0; h < 2; ++h) {
+                      high[r * 2 + h] = ByteDotOp::create(lb, loc, pairType, high[r * 2 + h],
+                                                          half(lb, ah, h), half(lb, wv, h), pmaddubsw);
+                      low[r * 2 + h] = ByteDotOp::create(lb, loc, pairType, low[r * 2 + h],
+                                                         half(lb, al, h), half(lb, wv, h), pmaddubsw);
+                    }
+                  }
+                }
+                SmallVector<Value> next(rows);
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value sum = acc[r];
+                  for (int64_t h = 0; h < 2; ++h) {
+                    Value part = half(lb, acc[r], h);
+                    part = PairSumOp::create(lb, loc, part.getType(), part, high[r * 2 + h],
+                                             sixteen, pmaddwd);
+                    part = PairSumOp::create(lb, loc, part.getType(), part, low[r * 2 + h],
+                                             Value(), pmaddwd);
+                    sum = vector::InsertStridedSliceOp::create(lb, loc, part, sum,
+                                                               ArrayRef<int64_t>{h * 8},
+                                                               ArrayRef<int64_t>{1});
+                  }
+                  next[r] = sum;
+                }
+                return next;
+              }) : buildCountedLoop(
               mb, loc, k / perStep, init,
               [&](OpBuilder &lb, Value q, ValueRange acc) -> SmallVector<Value> {
                 SmallVector<Value> wv;
@@ -262,6 +323,13 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
     plan.chunk = 2;
     plan.tiles = true;
     plan.wideCodes = true;
+    return plan;
+  }
+  if (!anyVnni && features.contains("avx2") && n % 16 == 0 && k % 32 == 0) {
+    plan.dot = ByteDot::Madd256;
+    plan.chunk = 4;
+    plan.tiles = true;
+    plan.splitCodes = true;
     return plan;
   }
   if (features.contains("avx512vnni") && k % 64 == 0) {
@@ -392,6 +460,13 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   Value a = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs.codes));
   Value au = plan.lhsSigned ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8)))
                             : a;
+  // The split tiles read each activation code as its two nibbles.
+  Value auHigh = plan.splitCodes ? Value(memref::AllocOp::create(
+                                       b, loc, MemRefType::get({m, k}, i8)))
+                                 : Value();
+  Value auLow = plan.splitCodes ? Value(memref::AllocOp::create(
+                                      b, loc, MemRefType::get({m, k}, i8)))
+                                : Value();
   // The wide tiles read each activation code as i16: widened here once.
   Value au16 = plan.wideCodes ? Value(memref::AllocOp::create(
                                     b, loc, MemRefType::get({m, k}, b.getI16Type())))
@@ -429,6 +504,16 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
                 v = arith::XOrIOp::create(lb, loc, v, flip);
                 vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
               }
+              if (auHigh) {
+                auto splat = [&](int64_t value) -> Value {
+                  return arith::ConstantOp::create(
+                      lb, loc, DenseElementsAttr::get(prepType, lb.getIntegerAttr(i8, value)));
+                };
+                vector::StoreOp::create(lb, loc, arith::ShRUIOp::create(lb, loc, v, splat(4)),
+                                        auHigh, ValueRange{row, at});
+                vector::StoreOp::create(lb, loc, arith::AndIOp::create(lb, loc, v, splat(15)),
+                                        auLow, ValueRange{row, at});
+              }
               if (au16)
                 vector::StoreOp::create(
                     lb, loc,
@@ -458,8 +543,9 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
 
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, scaled ? f32 : i32));
   if (plan.tiles) {
-    buildTiledProduct(b, loc, plan.wideCodes ? au16 : au, w, sums, shifts, rowSums, rowShifts,
-                      out, m, n, k, outputScale, plan.wideCodes);
+    buildTiledProduct(b, loc, plan.wideCodes ? au16 : plan.splitCodes ? auHigh : au, w, sums,
+                      shifts, rowSums, rowShifts, out, m, n, k, outputScale, plan.wideCodes,
+                      auLow);
     return matrixAsResult(b, loc, out, resultType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.

@@ -37,6 +37,11 @@ struct IntegerMatmulPlan {
   /// activations once per row), one vpmaddwd per 8 rows x 2 codes: exact,
   /// where vpmaddubsw's i16 pair sums of full-range bytes would saturate.
   bool wideCodes = false;
+  /// The tiles on AVX2 without VNNI at other row counts (with `tiles`):
+  /// activation codes split into high and low nibbles, each multiplied by
+  /// the int8 tiles with vpmaddubsw (exact: pairs of products fit in i16),
+  /// the weight kept at one byte a code.
+  bool splitCodes = false;
 };
 
 /// The plan for integer codes `lhsType` (a qtensor of 8-bit codes, zero

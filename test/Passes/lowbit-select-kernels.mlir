@@ -270,3 +270,20 @@ func.func @integer_codes_avx2(%codes: tensor<4x128xui8>, %z: tensor<ui8>) -> ten
   return %y : tensor<4x16xi32>
 }
 }
+
+// -----
+
+// One row on AVX2 (GEMV): activation codes split into nibbles, vpmaddubsw
+// on the int8 tiles (exact: pairs of products within i16).
+// CHECK-LABEL: func.func @integer_codes_avx2_gemv
+// CHECK: lowbit.kernel = "int8-exact", lowbit.kernel_reason = "integer codes: exact i32, 16-row weight tiles, activation nibbles broadcast, vpmaddubsw"
+!a = !lowbit.qtensor<1x128xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!b = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_tensor>>
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @integer_codes_avx2_gemv(%codes: tensor<1x128xui8>, %z: tensor<ui8>) -> tensor<1x16xi32> {
+  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<1x128xui8> -> !a
+  %w = lowbit.constant storage(dense<3> : tensor<2048xi8>) : !b
+  %y = lowbit.matmul %a, %w : !a, !b -> tensor<1x16xi32>
+  return %y : tensor<1x16xi32>
+}
+}

@@ -875,6 +875,12 @@ integer_matmul_case("int8_exact_avx2_tiles_u8_i8", (8, 96), 32, UINT8, INT8, "te
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
 integer_matmul_case("int8_exact_avx2_tiles_i8_u8", (2, 2, 130), 16, INT8, UINT8, "row", "tensor",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
+# Other row counts: activation codes split into nibbles, vpmaddubsw on the
+# int8 tiles (u8_i8_avx2 above too), 8 steps of i16 pair sums a widening.
+integer_matmul_case("int8_exact_avx2_split_i8_u8_m1", (1, 256), 32, INT8, UINT8, "none", "col",
+                    flags=("--cpu=haswell", "--features=+avx2,+fma"))
+integer_matmul_case("int8_exact_avx2_split_u8_i8_m3", (3, 64), 48, UINT8, INT8, "tensor", "tensor",
+                    flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
 # Static QDQ convolutions: QuantizeLinear -> DequantizeLinear on the input
 # (uint8, per tensor) and int8 weights: the convolution runs on the codes
