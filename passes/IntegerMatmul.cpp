@@ -14,9 +14,10 @@
 // [N, K] and shifted at compile time. With AVX-512 VNNI and rows in fours
 // it is also repacked into 16-row tiles and each step broadcasts activation
 // quads against them (buildTiledProduct: no horizontal sums). AVX2 without
-// VNNI does the same on codes widened to i16 (vpmaddwd multiplies pairs of
-// them exactly; vpmaddubsw's i16 pair sums would saturate on full-range
-// bytes, 2 x 255 x -128, as ONNX Runtime's AVX2 u8s8 path does). Otherwise each
+// VNNI multiplies the same tiles by the activation codes' high and low
+// nibbles with vpmaddubsw (exact: vpmaddubsw's i16 pair sums of full-range
+// bytes, 2 x 255 x -128, would saturate, as ONNX Runtime's AVX2 u8s8 path
+// does; nibbles give at most 2 x 15 x 128). Otherwise each
 // step loads one chunk of K per activation row and per weight row and does
 // rows x cols byte dots, summed across lanes at the end. Scaled codes on
 // both sides (static QDQ) give an f32 result: the i32 sum times x_scale *
@@ -109,17 +110,14 @@ struct OutputScale {
 /// K, one 64-byte tile vector per 16 columns and one broadcast activation
 /// quad per row, rows x tiles vpdpbusd; lane j of an accumulator is output
 /// column 16 t + j, so the corrections are vector arithmetic.
-/// With `wide` (AVX2 without VNNI): au and w hold i16 codes, a step covers
-/// 2 codes of K, each activation pair (one i32) is broadcast and vpmaddwd
-/// multiplies it into each 8-row half of the tile vector.
-/// With `auLow` (AVX2 without VNNI, rows not in fours): au holds the high
+/// With `auLow` (AVX2 without VNNI): au holds the high
 /// nibbles of the activation codes and auLow the low ones, so that
 /// vpmaddubsw multiplies them by the int8 tiles exactly (pairs of products
 /// at most 2 x 15 x 128); the i16 pair sums of 8 steps (32 codes of K) add
 /// up before vpmaddwd widens them, the high ones times 16.
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
-                       int64_t k, const OutputScale &scale, bool wide, Value auLow) {
+                       int64_t k, const OutputScale &scale, Value auLow) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -131,36 +129,16 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
     return arith::MulIOp::create(ob, loc, x, index(ob, c));
   };
   // AVX2 has 16 ymm registers: 4 rows x 1 tile x 2 halves of accumulators.
+  // Split: two i16 pair sums per row and half live through the 8 steps;
+  // 2 rows of them (8 ymm) and their 2 x 2 i32 halves fit AVX2's 16.
   bool split = bool(auLow);
-  int64_t rows = split ? (m % 2 == 0 ? 2 : 1) : wide ? 4 : m % 8 == 0 ? 8 : 4;
-  int64_t tiles = !wide && !split && (n / 16) % 2 == 0 ? 2 : 1;
-  int64_t perStep = wide ? 2 : 4; // codes of K a step
+  int64_t rows = split ? (m % 2 == 0 ? 2 : 1) : m % 8 == 0 ? 8 : 4;
+  int64_t tiles = !split && (n / 16) % 2 == 0 ? 2 : 1;
   auto lanes = VectorType::get({16}, i32);
   auto bytes = VectorType::get({64}, i8);
   auto quad = VectorType::get({4}, i8);
-  auto tileType = wide ? VectorType::get({32}, b.getI16Type()) : bytes;
-  auto group = wide ? VectorType::get({2}, b.getI16Type()) : quad;
   StringAttr vpdpbusd = b.getStringAttr("vpdpbusd");
   StringAttr pmaddwd = b.getStringAttr("pmaddwd");
-  // acc + a . tile: vpdpbusd on the 64 bytes, or vpmaddwd per 8-lane half.
-  auto dot = [&](OpBuilder &ob, Value acc, Value a, Value tile) -> Value {
-    if (!wide)
-      return ByteDotOp::create(ob, loc, lanes, acc, a, tile, vpdpbusd);
-    Value sum = acc;
-    for (int64_t h = 0; h < 2; ++h) {
-      auto half = [&](Value v, int64_t size) -> Value {
-        return vector::ExtractStridedSliceOp::create(ob, loc, v, ArrayRef<int64_t>{h * size},
-                                                     ArrayRef<int64_t>{size},
-                                                     ArrayRef<int64_t>{1});
-      };
-      Value part = half(acc, 8);
-      part = PairSumOp::create(ob, loc, part.getType(), part, half(a, 16), half(tile, 16),
-                               pmaddwd);
-      sum = vector::InsertStridedSliceOp::create(ob, loc, part, sum, ArrayRef<int64_t>{h * 8},
-                                                 ArrayRef<int64_t>{1});
-    }
-    return sum;
-  };
   scf::ParallelOp::create(
       b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / 16 / tiles)},
       ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
@@ -225,25 +203,20 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                 }
                 return next;
               }) : buildCountedLoop(
-              mb, loc, k / perStep, init,
+              mb, loc, k / 4, init,
               [&](OpBuilder &lb, Value q, ValueRange acc) -> SmallVector<Value> {
                 SmallVector<Value> wv;
                 for (int64_t t = 0; t < tiles; ++t)
                   wv.push_back(vector::LoadOp::create(
-                      lb, loc, tileType, w,
+                      lb, loc, bytes, w,
                       ValueRange{add(lb, firstTile, index(lb, t)), q, index(lb, 0)}));
-                Value at = mulIndex(lb, q, perStep);
+                Value at = mulIndex(lb, q, 4);
                 SmallVector<Value> next(rows * tiles);
                 for (int64_t r = 0; r < rows; ++r) {
-                  Value codes = vector::LoadOp::create(
-                      lb, loc, group, au, ValueRange{add(lb, firstRow, index(lb, r)), at});
-                  Value word = vector::ExtractOp::create(
-                      lb, loc,
-                      vector::BitCastOp::create(lb, loc, VectorType::get({1}, i32), codes), 0);
-                  Value a = vector::BitCastOp::create(
-                      lb, loc, tileType, vector::BroadcastOp::create(lb, loc, lanes, word));
+                  Value a = quadAt(lb, au, add(lb, firstRow, index(lb, r)), at);
                   for (int64_t t = 0; t < tiles; ++t)
-                    next[r * tiles + t] = dot(lb, acc[r * tiles + t], a, wv[t]);
+                    next[r * tiles + t] = ByteDotOp::create(lb, loc, lanes, acc[r * tiles + t], a,
+                                                            wv[t], vpdpbusd);
                 }
                 return next;
               });
@@ -318,13 +291,6 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
     return plan;
   }
   bool anyVnni = features.contains("avx512vnni") || features.contains("avxvnni");
-  if (!anyVnni && features.contains("avx2") && m % 4 == 0 && n % 16 == 0 && k % 2 == 0) {
-    plan.dot = ByteDot::Madd256;
-    plan.chunk = 2;
-    plan.tiles = true;
-    plan.wideCodes = true;
-    return plan;
-  }
   if (!anyVnni && features.contains("avx2") && n % 16 == 0 && k % 32 == 0) {
     plan.dot = ByteDot::Madd256;
     plan.chunk = 4;
@@ -410,16 +376,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
                                           ArrayRef<ReassociationIndices>{});
     outputScale.xScale = readOnlyBuffer(b, loc, x);
   }
-  std::vector<int16_t> wideTiles;
-  if (plan.wideCodes) {
-    // [N / 16][K / 2][16 rows][2 codes] in i16: one 64-byte vector per tile
-    // and pair of K.
-    wideTiles.resize(n * k);
-    for (int64_t col = 0; col < n; ++col)
-      for (int64_t kk = 0; kk < k; ++kk)
-        wideTiles[((col / 16) * (k / 2) + kk / 2) * 32 + (col % 16) * 2 + kk % 2] =
-            shifted[col * k + kk];
-  } else if (plan.tiles) {
+  if (plan.tiles) {
     // [N / 16][K / 4][16 rows][4 codes]: one 64-byte vector per tile and quad.
     std::vector<int8_t> tiled(n * k);
     for (int64_t col = 0; col < n; ++col)
@@ -430,13 +387,10 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   }
   Value w = readOnlyBuffer(
       b, loc,
-      plan.wideCodes
-          ? constantVector<int16_t>(b, loc, wideTiles, {n / 16, k / 2, 32}, b.getI16Type(),
-                                    "qcc_int8_exact_w")
-          : constantVector<int8_t>(b, loc, shifted,
-                                   plan.tiles ? ArrayRef<int64_t>{n / 16, k / 4, 64}
-                                              : ArrayRef<int64_t>{n, k},
-                                   i8, "qcc_int8_exact_w"));
+      constantVector<int8_t>(b, loc, shifted,
+                             plan.tiles ? ArrayRef<int64_t>{n / 16, k / 4, 64}
+                                        : ArrayRef<int64_t>{n, k},
+                             i8, "qcc_int8_exact_w"));
   Value sums = readOnlyBuffer(
       b, loc, constantVector<int32_t>(b, loc, columnSums, {n}, i32, "qcc_int8_exact_sums"));
   Value shifts = readOnlyBuffer(
@@ -467,10 +421,6 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   Value auLow = plan.splitCodes ? Value(memref::AllocOp::create(
                                       b, loc, MemRefType::get({m, k}, i8)))
                                 : Value();
-  // The wide tiles read each activation code as i16: widened here once.
-  Value au16 = plan.wideCodes ? Value(memref::AllocOp::create(
-                                    b, loc, MemRefType::get({m, k}, b.getI16Type())))
-                              : Value();
   Value rowSums = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
   Value rowShifts = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
   Value zeros = lhs.zeroPoints ? readOnlyBuffer(b, loc, lhs.zeroPoints) : Value();
@@ -514,12 +464,6 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
                 vector::StoreOp::create(lb, loc, arith::AndIOp::create(lb, loc, v, splat(15)),
                                         auLow, ValueRange{row, at});
               }
-              if (au16)
-                vector::StoreOp::create(
-                    lb, loc,
-                    arith::ExtUIOp::create(lb, loc, VectorType::get({prepChunk}, lb.getI16Type()),
-                                           v),
-                    au16, ValueRange{row, at});
               Value wide = arith::ExtUIOp::create(lb, loc, wideType, v);
               return {arith::AddIOp::create(lb, loc, acc[0], wide)};
             });
@@ -543,9 +487,8 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
 
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, scaled ? f32 : i32));
   if (plan.tiles) {
-    buildTiledProduct(b, loc, plan.wideCodes ? au16 : plan.splitCodes ? auHigh : au, w, sums,
-                      shifts, rowSums, rowShifts, out, m, n, k, outputScale, plan.wideCodes,
-                      auLow);
+    buildTiledProduct(b, loc, plan.splitCodes ? auHigh : au, w, sums, shifts, rowSums,
+                      rowShifts, out, m, n, k, outputScale, auLow);
     return matrixAsResult(b, loc, out, resultType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.

@@ -32,12 +32,7 @@ struct IntegerMatmulPlan {
   /// 16-row tiles (lane r of a 64-byte vector holds 4 consecutive codes of
   /// row r), activation quads broadcast, no horizontal sums.
   bool tiles = false;
-  /// The tiles on AVX2 without VNNI (with `tiles`): codes widened to i16
-  /// (the weight at compile time, [N / 16][K / 2][16 rows][2 codes];
-  /// activations once per row), one vpmaddwd per 8 rows x 2 codes: exact,
-  /// where vpmaddubsw's i16 pair sums of full-range bytes would saturate.
-  bool wideCodes = false;
-  /// The tiles on AVX2 without VNNI at other row counts (with `tiles`):
+  /// The tiles on AVX2 without VNNI (with `tiles`):
   /// activation codes split into high and low nibbles, each multiplied by
   /// the int8 tiles with vpmaddubsw (exact: pairs of products fit in i16),
   /// the weight kept at one byte a code.

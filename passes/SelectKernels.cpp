@@ -105,15 +105,12 @@ struct SelectKernelsPass final
                                   features, exactWhy))
           return {kKernelInt8Exact.str(),
                   "integer codes: exact i32, " +
-                      std::string(plan->wideCodes ? "16-row i16 weight tiles, activation "
-                                                    "pairs broadcast, "
-                                  : plan->splitCodes ? "16-row weight tiles, activation nibbles "
+                      std::string(plan->splitCodes ? "16-row weight tiles, activation nibbles "
                                                        "broadcast, "
                                   : plan->tiles     ? "16-row weight tiles, activation quads "
                                                     "broadcast, "
                                                     : "") +
-                      (plan->wideCodes    ? std::string("vpmaddwd")
-                       : plan->splitCodes ? std::string("vpmaddubsw")
+                      (plan->splitCodes ? std::string("vpmaddubsw")
                        : plan->dot == ByteDot::Portable ? std::string("widening multiply-adds")
                                                         : stringifyByteDot(plan->dot).str()) +
                       (plan->tiles ? std::string()

@@ -256,10 +256,10 @@ func.func @integer_codes(%codes: tensor<2x128xui8>, %z: tensor<ui8>) -> (tensor<
 
 // -----
 
-// The same on AVX2 without VNNI, rows in fours and N in sixteens: the
-// weight widened to i16 tiles, vpmaddwd (exact on full-range codes).
+// The same on AVX2 without VNNI, N in sixteens: activation codes split
+// into nibbles, vpmaddubsw on the int8 tiles (exact on full-range codes).
 // CHECK-LABEL: func.func @integer_codes_avx2
-// CHECK: lowbit.kernel = "int8-exact", lowbit.kernel_reason = "integer codes: exact i32, 16-row i16 weight tiles, activation pairs broadcast, vpmaddwd"
+// CHECK: lowbit.kernel = "int8-exact", lowbit.kernel_reason = "integer codes: exact i32, 16-row weight tiles, activation nibbles broadcast, vpmaddubsw"
 !a = !lowbit.qtensor<4x128xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
 !b = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_tensor>>
 module attributes {qcc.target_features = "+avx2,+fma"} {

@@ -869,14 +869,15 @@ integer_matmul_case("int8_exact_u8_i8_portable", (3, 48), 12, UINT8, INT8, "tens
                     flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
 integer_matmul_case("int8_exact_u8_i8_avx2", (2, 128), 16, UINT8, INT8, "row", "col",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
-# AVX2 without VNNI, rows in fours: i16 weight tiles and vpmaddwd (full-range
-# codes, where vpmaddubsw's pair sums would saturate: 255 x -128 x 2).
+# AVX2 without VNNI: the activation codes' nibbles times the int8 tiles by
+# vpmaddubsw (full-range codes, where whole bytes' pair sums would saturate:
+# 255 x -128 x 2), 4 and 2 rows a step.
 integer_matmul_case("int8_exact_avx2_tiles_u8_i8", (8, 96), 32, UINT8, INT8, "tensor", "col",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
 integer_matmul_case("int8_exact_avx2_tiles_i8_u8", (2, 2, 130), 16, INT8, UINT8, "row", "tensor",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
-# Other row counts: activation codes split into nibbles, vpmaddubsw on the
-# int8 tiles (u8_i8_avx2 above too), 8 steps of i16 pair sums a widening.
+# The same at 1 and 3 rows (u8_i8_avx2 above too), 8 steps of i16 pair
+# sums a widening.
 integer_matmul_case("int8_exact_avx2_split_i8_u8_m1", (1, 256), 32, INT8, UINT8, "none", "col",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
 integer_matmul_case("int8_exact_avx2_split_u8_i8_m3", (3, 64), 48, UINT8, INT8, "tensor", "tensor",
