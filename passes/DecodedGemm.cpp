@@ -212,8 +212,7 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
   // rows x cols accumulators plus cols weight vectors and one activation
   // vector within the register file: 4 x 4 zmm of 32, 4 x 2 ymm of 16.
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  int64_t maxCols = plan.lanes == kLanes ? 4 : 2;
-  int64_t cols = n % 4 == 0 && maxCols == 4 ? 4 : n % 2 == 0 ? 2 : 1;
+  int64_t cols = plan.lanes == kLanes && n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
   auto acc = VectorType::get({plan.lanes}, b.getF32Type());
   // Elements of A' and W' one step consumes: bf16 pairs per f32 lane.
   int64_t step = plan.f32 ? plan.lanes : 2 * plan.lanes;

@@ -128,7 +128,6 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
   auto mulIndex = [&](OpBuilder &ob, Value x, int64_t c) -> Value {
     return arith::MulIOp::create(ob, loc, x, index(ob, c));
   };
-  // AVX2 has 16 ymm registers: 4 rows x 1 tile x 2 halves of accumulators.
   // Split: two i16 pair sums per row and half live through the 8 steps;
   // 2 rows of them (8 ymm) and their 2 x 2 i32 halves fit AVX2's 16.
   bool split = bool(auLow);
@@ -412,8 +411,10 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   // Run time, per row: au (signed codes with their sign bit flipped), A[m]
   // = sum_k au and Ka[m] = ca + za.
   Value a = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs.codes));
-  Value au = plan.lhsSigned ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8)))
-                            : a;
+  // (The split tiles read only the nibbles, taken from the flipped codes.)
+  bool storeFlipped = plan.lhsSigned && !plan.splitCodes;
+  Value au = storeFlipped ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8)))
+                          : a;
   // The split tiles read each activation code as its two nibbles.
   Value auHigh = plan.splitCodes ? Value(memref::AllocOp::create(
                                        b, loc, MemRefType::get({m, k}, i8)))
@@ -452,7 +453,8 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
               Value v = vector::LoadOp::create(lb, loc, prepType, a, ValueRange{row, at});
               if (plan.lhsSigned) {
                 v = arith::XOrIOp::create(lb, loc, v, flip);
-                vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
+                if (storeFlipped)
+                  vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
               }
               if (auHigh) {
                 auto splat = [&](int64_t value) -> Value {
