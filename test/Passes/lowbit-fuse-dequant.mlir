@@ -57,15 +57,18 @@ func.func @accumulating(%a: tensor<3x2xf32>, %c: tensor<3x4xf32>) -> tensor<3x4x
 
 // -----
 
-// Conv(X, DequantizeLinear(W)) with a per-channel bias: the input windows
-// are copied into rows (an affine-map generic, stride 2), the [8, 4, 3, 3]
-// codes read as [8, 36] with the same storage and scales, one lowbit.matmul
-// with the bias, transposed back to NCHW.
-// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// Conv(X, DequantizeLinear(W)) with a per-channel bias: the [8, 4, 3, 3]
+// codes read as [8, 36] with the same scales (4 channels >= the kernel's
+// width: columns ordered (kh, kw, c), here a splat whose order is any
+// order), the input transposed to NHWC and its windows copied into rows
+// (an affine-map generic, stride 2, channel runs innermost), one
+// lowbit.matmul with the bias, transposed back to NCHW.
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
 // CHECK-LABEL: func.func @conv2d_bias
-// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #{{.*}}]
-// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x4x3x3xf32> into tensor<16x36xf32>
 // CHECK: %[[W:.*]] = lowbit.constant storage(dense<3> : tensor<288xi8>) scales(dense<5.000000e-01> : tensor<8xf32>) : !lowbit.qtensor<8x36xi8, #lowbit.scheme<per_axis = 0, scale = f32>>
+// CHECK: %[[NHWC:.*]] = linalg.transpose ins(%arg0 : tensor<1x4x9x9xf32>) outs(%{{.*}} : tensor<1x9x9x4xf32>) permutation = [0, 2, 3, 1]
+// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #{{.*}}]{{.*}} ins(%[[NHWC]]
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x3x3x4xf32> into tensor<16x36xf32>
 // CHECK: %[[B:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2]] : tensor<8x1x1xf32> into tensor<8xf32>
 // CHECK: %[[Y:.*]] = lowbit.matmul %[[ROWS]], %[[W]] bias(%[[B]] : tensor<8xf32>) transpose_rhs
 // CHECK: %[[E:.*]] = tensor.expand_shape %[[Y]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 8]

@@ -96,9 +96,9 @@ Value widenMinusZero(NodeImporter &n, unsigned data, int zero) {
 /// A group-1 convolution with constant weights as one lowbit.matmul of
 /// integer codes (the int8-exact kernel): x's codes padded with its zero
 /// point (padding reads zero after the shift), cut into the rows of input
-/// windows [N * O..., C * K...] and wrapped with that zero point; the weight
-/// read as [M, C * K...] (the same initializer bytes, zero points per
-/// tensor or per output channel); the i32 rows back to [N, M, O...].
+/// windows [N * O..., C * K...] (or [N * O..., K... * C], WindowRows.h) and
+/// wrapped with that zero point, times the weight read the same way; the
+/// i32 rows back to [N, M, O...].
 Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
                                const ConvGeometry &g) {
   OpBuilder &b = n.getBuilder();
@@ -112,8 +112,30 @@ Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
   Value padded = padSpatial(b, loc, n.getInput(in.x), g.padsBegin, g.padsEnd, [&] {
     return xZero ? xZero : buildScalar(b, loc, elementTypeOf(n.getInput(in.x)), 0.0);
   });
-  Value rows = buildWindowRows(b, loc, padded, wShape.drop_front(2), outSizes,
-                                       g.strides, g.dilations);
+  // The weight as [M, C * K...] (the same initializer bytes, zero points
+  // per tensor or per output channel), its columns reordered to (K..., C)
+  // when the rows copy channel runs (WindowRows.h) and the weight is a
+  // constant.
+  ArrayRef<int64_t> kernelSizes = wShape.drop_front(2);
+  int64_t depth = wShape[1];
+  for (int64_t s : kernelSizes)
+    depth *= s;
+  QTensorInputs weight{static_cast<int>(in.w), -1, in.wZero, 0, 0, {wShape[0], depth}};
+  FailureOr<Value> rhs = buildQTensor(n, weight);
+  if (failed(rhs))
+    return Value();
+  WindowOrder order = preferredWindowOrder(wShape[1], kernelSizes);
+  if (order == WindowOrder::ChannelsLast) {
+    if (Value permuted = permuteWeightColumnsToChannelsLast(b, *rhs, wShape[1], kernelSizes)) {
+      if (rhs->use_empty())
+        rhs->getDefiningOp()->erase();
+      rhs = permuted;
+    } else {
+      order = WindowOrder::ChannelsFirst;
+    }
+  }
+  Value rows = buildWindowRows(b, loc, padded, kernelSizes, outSizes, g.strides, g.dilations,
+                               order);
   ArrayRef<int64_t> rowsShape = shapeOf(rows);
 
   Type storage = getOnnxElementType(context, n.getInputType(in.x));
@@ -127,11 +149,6 @@ Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
   Value lhs = AssembleOp::create(b, loc, lhsType,
                                          castTensorElements(b, loc, rows, storage), Value(),
                                          zeros);
-  QTensorInputs weight{static_cast<int>(in.w), -1, in.wZero, 0, 0,
-                       {wShape[0], rowsShape[1]}};
-  FailureOr<Value> rhs = buildQTensor(n, weight);
-  if (failed(rhs))
-    return Value();
   auto productType = RankedTensorType::get({rowsShape[0], wShape[0]}, b.getI32Type());
   Value product = MatmulOp::create(b, loc, productType, lhs, *rhs, Value(),
                                            /*transpose_rhs=*/true);

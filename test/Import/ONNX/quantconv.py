@@ -17,15 +17,16 @@ f32 = np.float32
 # (so the padding reads 0 after the shift, as ONNX defines it), cut into the
 # rows of input windows and wrapped with that zero point; the weight read as
 # [M, C * K...]; one integer lowbit.matmul (the int8-exact kernel), its rows
-# transposed back to NCHW.
+# transposed back to NCHW. One channel, narrower than the kernel: columns
+# (c, kh, kw), the weight's own order.
 # CI-LABEL: func.func @main_graph
 # CI: %[[Z:.*]] = tensor.extract %{{.*}}[] : tensor<i8>
 # CI: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 # CI: tensor.yield %[[Z]] : i8
+# CI: %[[W:.*]] = lowbit.constant storage(dense<1> : tensor<4xi8>) : !lowbit.qtensor<1x4xui8, #lowbit.scheme<per_tensor>>
 # CI: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x5x5xi8>) outs(%{{.*}} : tensor<1x4x4x1x2x2xi8>)
 # CI: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x1x2x2xi8> into tensor<16x4xi8>
 # CI: %[[A:.*]] = lowbit.assemble %{{.*}} zero_points(%{{.*}} : tensor<ui8>) : tensor<16x4xui8> -> !lowbit.qtensor<16x4xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
-# CI: %[[W:.*]] = lowbit.constant storage(dense<1> : tensor<4xi8>) : !lowbit.qtensor<1x4xui8, #lowbit.scheme<per_tensor>>
 # CI: %[[P:.*]] = lowbit.matmul %[[A]], %[[W]] transpose_rhs {{.*}} -> tensor<16x1xi32>
 # CI: tensor.expand_shape %[[P]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 1]
 # CI: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
@@ -48,8 +49,13 @@ save(single("ConvInteger", [("x", INT8, [1, 3, 4, 4])], [("y", INT32, [1, 2, 4, 
 # rows), the i32 bias along the channel axis, then QuantizeLinear's rounding
 # with multiplier[m] = x_scale * w_scale[m] / y_scale, shaped [M, 1, 1] to
 # broadcast along NCHW's channel axis.
+# Three channels, at least the kernel's width: window columns (kh, kw, c)
+# copied from x transposed to NHWC, and the weight's codes reordered to
+# match at compile time (row 0: w[0, c, kh, kw] = 4c + 2kh + kw).
 # QLC-LABEL: func.func @main_graph
-# QLC: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x3x2x2xi8>)
+# QLC: lowbit.constant storage(dense_resource<qcc_channels_last_weight> : tensor<24xi8>)
+# QLC: linalg.transpose ins(%{{.*}} : tensor<1x3x4x4xi8>) outs(%{{.*}} : tensor<1x4x4x3xi8>) permutation = [0, 2, 3, 1]
+# QLC: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x2x2x3xi8>)
 # QLC: lowbit.matmul {{.*}} : !lowbit.qtensor<4x12xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>, !lowbit.qtensor<2x12xi8, #lowbit.scheme<per_axis = 0, zero_point = i8>> -> tensor<4x2xi32>
 # QLC: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x2x2xi32>)
 # QLC: tensor.expand_shape %{{.*}} output_shape [2, 1, 1] : tensor<2xi32> into tensor<2x1x1xi32>
@@ -60,11 +66,13 @@ save(single("ConvInteger", [("x", INT8, [1, 3, 4, 4])], [("y", INT32, [1, 2, 4, 
 # QLC: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x2x2xi32>, tensor<2x1x1xf32>, tensor<i8>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
 # QLC: math.roundeven
 # QLC: arith.fptoui %{{.*}} : f32 to i8
+# QLC: qcc_channels_last_weight: "0x0100000000040801050902060A03070B0C10140D11150E12160F1317"
 save(single("QLinearConv", [("x", UINT8, [1, 3, 4, 4])], [("y", UINT8, [1, 2, 2, 2])],
             {"strides": [2, 2], "kernel_shape": [2, 2]},
             node_inputs=["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"],
             initializers=[tensor("xs", np.array(0.02, f32)), tensor("xz", np.array(128, np.uint8)),
-                          tensor("w", np.ones((2, 3, 2, 2), np.int8)), tensor("ws", np.array([0.1, 0.2], f32)),
+                          tensor("w", np.arange(24, dtype=np.int8).reshape(2, 3, 2, 2)),
+                          tensor("ws", np.array([0.1, 0.2], f32)),
                           tensor("wz", np.array([0, 0], np.int8)), tensor("ys", np.array(0.5, f32)),
                           tensor("yz", np.array(10, np.uint8)), tensor("b", np.array([5, -5], np.int32))]),
      "qlinearconv.onnx")

@@ -13,16 +13,39 @@
 
 namespace qcc::lowbit {
 
+/// The column order of window rows. Channels-first (c, k1..kk) is the
+/// order of a weight [M, C, K...] read as [M, C * K...]; its copy moves
+/// runs of Kk elements. Channels-last (k1..kk, c) copies runs of C
+/// contiguous elements from the input transposed to [N, D..., C] (one small
+/// transpose, then a copy that vectorizes), and needs the weight's columns
+/// in the same order (permuteWeightColumnsToChannelsLast).
+enum class WindowOrder { ChannelsFirst, ChannelsLast };
+
 /// The windows a convolution of `padded` [N, C, D1..Dk] with a kernel of
 /// `kernelSizes` [K1..Kk] reads, one row each: [N * O1 * ... * Ok,
 /// C * K1 * ... * Kk] with row (n, o) and column (c, k) holding
-/// padded[n, c, o * stride + k * dilation]. A copy linalg.generic with affine
-/// maps (no gather) and a collapse_shape; any element type.
+/// padded[n, c, o * stride + k * dilation] (columns (k, c) with `order`
+/// ChannelsLast). A copy linalg.generic with affine maps (no gather) and a
+/// collapse_shape; any element type.
 mlir::Value buildWindowRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value padded,
                             llvm::ArrayRef<int64_t> kernelSizes,
                             llvm::ArrayRef<int64_t> outSizes,
                             llvm::ArrayRef<int64_t> strides,
-                            llvm::ArrayRef<int64_t> dilations);
+                            llvm::ArrayRef<int64_t> dilations,
+                            WindowOrder order = WindowOrder::ChannelsFirst);
+
+/// The order that copies the longer contiguous runs: channels-last when
+/// there are at least as many channels as the kernel's innermost size.
+WindowOrder preferredWindowOrder(int64_t channels, llvm::ArrayRef<int64_t> kernelSizes);
+
+/// `weight`, a lowbit.constant [M, C * K1 * ... * Kk] with columns (c, k),
+/// as a constant with columns (k, c) (codes moved, parameters kept); null
+/// when `weight` is not a constant or its parameters vary along the columns
+/// (blocks, codebooks on another axis, packed layouts): the caller then
+/// keeps channels-first rows.
+mlir::Value permuteWeightColumnsToChannelsLast(mlir::OpBuilder &b, mlir::Value weight,
+                                               int64_t channels,
+                                               llvm::ArrayRef<int64_t> kernelSizes);
 
 /// `rows` [N * O1 * ... * Ok, M] (a matmul of window rows) as the
 /// convolution's [N, M, O1..Ok]: an expand_shape and a linalg.transpose.
