@@ -12,11 +12,14 @@
 
 #include "qcc/Passes/Passes.h"
 
+#include "mlir/Dialect/Affine/Utils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace qcc {
 #define GEN_PASS_DEF_TILECOPIESPASS
@@ -87,6 +90,63 @@ int64_t tileFor(int64_t size, int64_t target) {
   return target;
 }
 
+/// The largest run (bytes) copied as one vector: beyond it LLVM's loop
+/// vectorizer handles the loop well by itself.
+constexpr int64_t kMaxVectorRunBytes = 1024;
+
+/// Whether both sides of `op` run along its last loop alone, as their last
+/// index: a copy of contiguous runs (a channels-last window copy). Returns
+/// the run's length.
+std::optional<int64_t> contiguousRun(linalg::LinalgOp op, ArrayRef<int64_t> sizes) {
+  unsigned last = op.getNumLoops() - 1;
+  for (OpOperand *operand : {op.getDpsInputOperand(0), op.getDpsInitOperand(0)}) {
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    if (map.getNumResults() == 0 || map.getResults().back() != getAffineDimExpr(last, op.getContext()))
+      return std::nullopt;
+    for (AffineExpr e : map.getResults().drop_back())
+      if (e.isFunctionOfDim(last))
+        return std::nullopt;
+  }
+  return sizes[last];
+}
+
+/// `op` (a copy of runs of `run` elements) as an scf.parallel over its other
+/// loops whose body moves one run with a vector load and store. As loops,
+/// LLVM unrolls short runs (32 bytes) and then copies them byte by byte:
+/// it cannot prove the two buffers apart to vectorize the unrolled code.
+void copyRunsAsVectors(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
+                       int64_t run) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  SmallVector<Value> lower, upper, steps;
+  for (int64_t size : sizes.drop_back()) {
+    lower.push_back(zero);
+    upper.push_back(arith::ConstantIndexOp::create(rewriter, loc, size));
+    steps.push_back(one);
+  }
+  Value in = op.getDpsInputOperand(0)->get(), out = op.getDpsInitOperand(0)->get();
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  auto vectorType = VectorType::get({run}, cast<MemRefType>(in.getType()).getElementType());
+  scf::ParallelOp::create(
+      rewriter, loc, lower, upper, steps,
+      [&](OpBuilder &b, Location l, ValueRange ivs) {
+        SmallVector<Value> dims(ivs);
+        dims.push_back(zero); // the run starts at its loop's 0
+        auto indices = [&](AffineMap map) {
+          SmallVector<Value> at;
+          for (AffineExpr e : map.getResults())
+            at.push_back(affine::expandAffineExpr(b, l, e, dims, ValueRange{}));
+          return at;
+        };
+        Value v = vector::LoadOp::create(b, l, vectorType, in, indices(inMap));
+        vector::StoreOp::create(b, l, v, out, indices(outMap));
+      });
+  rewriter.eraseOp(op);
+}
+
 struct TileCopiesPass final : qcc::impl::TileCopiesPassBase<TileCopiesPass> {
   using Base::Base;
 
@@ -107,9 +167,17 @@ struct TileCopiesPass final : qcc::impl::TileCopiesPassBase<TileCopiesPass> {
           innermostLoops(op.getMatchingIndexingMap(in), sizes);
       llvm::SmallDenseSet<unsigned> writeLoops =
           innermostLoops(op.getMatchingIndexingMap(out), sizes);
-      // Already in order (a copy along the same loop): nothing to gain.
+      // Already in order (a copy along the same loop): nothing to tile;
+      // short contiguous runs become vector moves.
       bool sameAxis = llvm::any_of(writeLoops, [&](unsigned l) { return readLoops.contains(l); });
-      if (readLoops.empty() || writeLoops.empty() || sameAxis)
+      if (sameAxis) {
+        unsigned bits = cast<MemRefType>(in->get().getType()).getElementTypeBitWidth();
+        if (std::optional<int64_t> run = contiguousRun(op, sizes))
+          if (*run > 1 && bits % 8 == 0 && *run * int64_t(bits / 8) <= kMaxVectorRunBytes)
+            copyRunsAsVectors(rewriter, op, sizes, *run);
+        continue;
+      }
+      if (readLoops.empty() || writeLoops.empty())
         continue;
       // Tiles of 1 on every other loop; about `tile` elements along each
       // contiguous side (the loops of an index expression share it).

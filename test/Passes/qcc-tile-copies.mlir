@@ -32,3 +32,37 @@ func.func @in_order(%a: memref<64x64xf32>, %b: memref<64x64xf32>) {
   }
   return
 }
+
+// Channels-last window rows: both sides run along the channels (the last
+// loop), 32 bytes at a time. As loops LLVM unrolled them into byte copies;
+// each run is one vector load and store, the other loops scf.parallel.
+// CHECK-LABEL: func.func @channel_runs
+// CHECK: scf.parallel (%[[OH:.*]], %[[OW:.*]], %[[KH:.*]], %[[KW:.*]]) = (%c0, %c0, %c0, %c0) to (%c4, %c4, %c3, %c3) step (%c1, %c1, %c1, %c1)
+// CHECK: %[[H:.*]] = arith.addi %[[OH]], %[[KH]]
+// CHECK: %[[W:.*]] = arith.addi %[[OW]], %[[KW]]
+// CHECK: %[[V:.*]] = vector.load %arg0[%[[H]], %[[W]], %c0] : memref<6x6x32xi8>, vector<32xi8>
+// CHECK: vector.store %[[V]], %arg1[%[[OH]], %[[OW]], %[[KH]], %[[KW]], %c0] : memref<4x4x3x3x32xi8>, vector<32xi8>
+// CHECK-NOT: linalg.generic
+#win = affine_map<(d0, d1, d2, d3, d4) -> (d0 + d2, d1 + d3, d4)>
+#rows = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+func.func @channel_runs(%in: memref<6x6x32xi8>, %out: memref<4x4x3x3x32xi8>) {
+  linalg.generic {indexing_maps = [#win, #rows], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<6x6x32xi8>) outs(%out : memref<4x4x3x3x32xi8>) {
+  ^bb0(%x: i8, %y: i8):
+    linalg.yield %x : i8
+  }
+  return
+}
+
+// Runs longer than 1 KiB stay loops (LLVM's loop vectorizer copies them).
+// CHECK-LABEL: func.func @long_runs
+// CHECK-NOT: vector.load
+// CHECK: linalg.generic
+func.func @long_runs(%in: memref<6x6x512xf32>, %out: memref<4x4x3x3x512xf32>) {
+  linalg.generic {indexing_maps = [#win, #rows], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<6x6x512xf32>) outs(%out : memref<4x4x3x3x512xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  return
+}

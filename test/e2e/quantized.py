@@ -969,6 +969,19 @@ integer_conv_case("convinteger_1d_dilated", (2, 8, 30), (5, 8, 4), INT8, UINT8, 
                   False, flags=("--cpu=haswell", "--features=+avx2,+fma"))
 integer_conv_case("qlinearconv_avx2_tiles", (1, 8, 6, 6), (32, 8, 3, 3), UINT8, INT8, [1, 1], [1, 1],
                   [1, 1, 1, 1], True, True, flags=("--cpu=haswell", "--features=+avx2,+fma"))
+# Grouped: blocks of groups as matmuls on block-diagonal weights, per-channel
+# zero points filling the other groups' columns. 8 groups of 4 -> 4 channels
+# at 3x3: 4 groups would make 16 outputs but K = 144, not a multiple of 32,
+# so all 8 in one matmul; 8 groups of 2 -> 4 at 2x2: two matmuls of 4
+# groups (AVX2 pinned); 3 groups of 2 -> 3: no block fills a tile, the
+# convolution loop.
+integer_conv_case("qlinearconv_grouped", (1, 32, 7, 7), (32, 4, 3, 3), UINT8, INT8, [1, 1], [1, 1],
+                  [1, 1, 1, 1], True, True, group=8)
+integer_conv_case("convinteger_grouped_two_blocks", (2, 16, 6, 5), (32, 2, 2, 2), INT8, UINT8, [1, 1],
+                  [1, 1], [0, 1, 0, 1], True, False, group=8,
+                  flags=("--cpu=haswell", "--features=+avx2,+fma"))
+integer_conv_case("qlinearconv_grouped_loop", (1, 6, 5, 5), (9, 2, 3, 3), UINT8, INT8, [2, 2], [1, 1],
+                  [1, 1, 1, 1], False, True, group=3)
 
 # ONNX Runtime's dynamic quantization of a float MatMul: DynamicQuantizeLinear
 # on the activations, MatMulInteger with int8 weights, then the scales:

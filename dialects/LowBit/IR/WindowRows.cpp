@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -244,4 +245,85 @@ Value qcc::lowbit::rowsToChannelsFirst(OpBuilder &b, Location loc, Value rows, i
     permutation.push_back(1 + i);
   Value init = tensor::EmptyOp::create(b, loc, outShape, element);
   return linalg::TransposeOp::create(b, loc, spatial, init, permutation).getResult()[0];
+}
+
+int64_t qcc::lowbit::groupsPerMatmul(int64_t groups, int64_t outPerGroup, int64_t depthPerGroup) {
+  for (int64_t s = 1; s <= std::min<int64_t>(groups, 16); ++s)
+    if (groups % s == 0 && (s * outPerGroup) % 16 == 0 && (s * depthPerGroup) % 32 == 0)
+      return s;
+  return 0;
+}
+
+SmallVector<Value> qcc::lowbit::blockDiagonalGroupWeights(OpBuilder &b, Value weight,
+                                                          int64_t groups, int64_t perMatmul) {
+  auto constant = weight.getDefiningOp<ConstantOp>();
+  if (!constant || groups % perMatmul != 0)
+    return {};
+  QTensorType type = constant.getType();
+  SchemeAttr scheme = type.getScheme();
+  bool perRow = scheme.getGranularity() == Granularity::per_tensor ||
+                (scheme.getGranularity() == Granularity::per_axis && scheme.getAxis() == 0);
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  if (!perRow || !storage || storage.getWidth() != 8 || scheme.hasCodebook() ||
+      type.getLayoutKind() != LayoutKind::row_major || type.getShape().size() != 2)
+    return {};
+  int64_t rows = type.getShape()[0], depth = type.getShape()[1];
+  if (rows % groups != 0)
+    return {};
+  std::vector<uint8_t> codes;
+  auto dense = dyn_cast<DenseElementsAttr>(constant.getStorage());
+  if (dense && dense.isSplat()) {
+    codes.assign(size_t(rows * depth), uint8_t(*dense.getRawData().begin()));
+  } else if (std::optional<std::vector<uint8_t>> raw = rawBytes(constant.getStorage())) {
+    codes = std::move(*raw);
+  } else {
+    return {};
+  }
+  if (int64_t(codes.size()) != rows * depth)
+    return {};
+  // Each row's zero point, as the byte that fills the other groups' columns.
+  std::vector<uint8_t> fill(size_t(rows), 0);
+  ElementsAttr zeros = constant.getZeroPointsAttr();
+  if (zeros) {
+    auto z = dyn_cast<DenseElementsAttr>(zeros);
+    if (!z)
+      return {};
+    SmallVector<APInt> values(z.getValues<APInt>());
+    for (int64_t r = 0; r < rows; ++r)
+      fill[r] = uint8_t(values[values.size() == 1 ? 0 : r].getZExtValue());
+  }
+  // A per-row grid [rows] sliced to [from, from + count).
+  auto sliceRows = [&](ElementsAttr attr, int64_t from, int64_t count) -> ElementsAttr {
+    if (!attr || scheme.getGranularity() == Granularity::per_tensor)
+      return attr;
+    auto d = cast<DenseElementsAttr>(attr);
+    SmallVector<Attribute> values(d.getValues<Attribute>());
+    auto sliced = RankedTensorType::get({count}, d.getElementType());
+    return DenseElementsAttr::get(sliced, ArrayRef<Attribute>(values).slice(from, count));
+  };
+  if (constant.getScalesAttr() && scheme.getGranularity() != Granularity::per_tensor &&
+      !isa<DenseElementsAttr>(constant.getScalesAttr()))
+    return {};
+  int64_t perGroup = rows / groups, outRows = perMatmul * perGroup, outDepth = perMatmul * depth;
+  SmallVector<Value> weights;
+  for (int64_t j = 0; j < groups / perMatmul; ++j) {
+    std::vector<uint8_t> block(size_t(outRows * outDepth));
+    for (int64_t r = 0; r < outRows; ++r) {
+      int64_t row = j * outRows + r, local = r / perGroup;
+      uint8_t *out = block.data() + r * outDepth;
+      std::fill(out, out + outDepth, fill[row]);
+      std::memcpy(out + local * depth, codes.data() + row * depth, size_t(depth));
+    }
+    auto storageType = RankedTensorType::get({int64_t(block.size())}, b.getI8Type());
+    auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<uint8_t>(block));
+    auto blockType = QTensorType::get(b.getContext(), {outRows, outDepth}, storage, scheme,
+                                      type.getLayout());
+    weights.push_back(ConstantOp::create(
+        b, constant.getLoc(), blockType,
+        DenseResourceElementsAttr::get(storageType, "qcc_group_weight", std::move(blob)),
+        sliceRows(constant.getScalesAttr(), j * outRows, outRows),
+        sliceRows(zeros, j * outRows, outRows), constant.getTensorScaleAttr(),
+        constant.getCodebookAttr()));
+  }
+  return weights;
 }

@@ -265,14 +265,19 @@ def TileCopiesPass : Pass<"qcc-tile-copies", "::mlir::func::FuncOp"> {
     whose input and output are contiguous along different loops is tiled
     (scf.parallel over tiles) so a tile covers about `tile` elements along
     both the output's and the input's innermost loops; inside, both sides
-    stay in L1.
+    stay in L1. A copy whose sides both run along its last loop (runs of
+    contiguous elements, e.g. channels-last window rows) up to 1 KiB long
+    becomes an scf.parallel over the other loops moving each run with one
+    vector load and store.
   }];
   let options = [
     Option<"tile", "tile", "int64_t", "32",
            "Elements a tile covers along each of the two contiguous axes">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def StridedCopiesToLinalgPass : Pass<"qcc-strided-copies-to-linalg"> {

@@ -18,6 +18,7 @@
 #include "qcc/Dialect/LowBit/IR/WindowRows.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace qcc::onnx_import;
@@ -93,65 +94,108 @@ Value widenMinusZero(NodeImporter &n, unsigned data, int zero) {
   return buildCodesMinusZero(n, data, zeroPoint);
 }
 
-/// A group-1 convolution with constant weights as one lowbit.matmul of
-/// integer codes (the int8-exact kernel): x's codes padded with its zero
-/// point (padding reads zero after the shift), cut into the rows of input
-/// windows [N * O..., C * K...] (or [N * O..., K... * C], WindowRows.h) and
-/// wrapped with that zero point, times the weight read the same way; the
-/// i32 rows back to [N, M, O...].
+/// A convolution with constant weights as lowbit.matmuls of integer codes
+/// (the int8-exact kernel): x's codes padded with its zero point (padding
+/// reads zero after the shift), cut into the rows of input windows
+/// [N * O..., C * K...] (or [N * O..., K... * C], WindowRows.h) and wrapped
+/// with that zero point, times the weight read the same way; the i32 rows
+/// back to [N, M, O...]. Grouped (`perMatmul` > 0): one matmul per
+/// `perMatmul` groups, on their channels' windows against their
+/// block-diagonal weight (blockDiagonalGroupWeights), the products side by
+/// side. Null on an import error, or when a grouped weight has no such form.
 Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
-                               const ConvGeometry &g) {
+                               const ConvGeometry &g, int64_t perMatmul) {
   OpBuilder &b = n.getBuilder();
   Location loc = n.getLoc();
   MLIRContext *context = n.getContext();
   ArrayRef<int64_t> xShape = n.getInputShape(in.x), wShape = n.getInputShape(in.w);
   SmallVector<int64_t> outSizes = convOutputSizes(xShape, wShape, g);
+  // The weight as [M, Cg * K...]: the same initializer bytes, zero points
+  // per tensor or per output channel.
+  ArrayRef<int64_t> kernelSizes = wShape.drop_front(2);
+  int64_t depth = wShape[1];
+  for (int64_t s : kernelSizes)
+    depth *= s;
+  QTensorInputs weightInputs{static_cast<int>(in.w), -1, in.wZero, 0, 0, {wShape[0], depth}};
+  FailureOr<Value> dense = buildQTensor(n, weightInputs);
+  if (failed(dense))
+    return Value();
+  SmallVector<Value> weights = {*dense};
+  int64_t channels = wShape[1];
+  if (g.group > 1) {
+    weights = blockDiagonalGroupWeights(b, *dense, g.group, perMatmul);
+    dense->getDefiningOp()->erase();
+    if (weights.empty())
+      return Value();
+    channels *= perMatmul;
+  }
+  // Columns reordered to (K..., C) when the rows copy channel runs.
+  WindowOrder order = preferredWindowOrder(channels, kernelSizes);
+  if (order == WindowOrder::ChannelsLast) {
+    SmallVector<Value> permuted;
+    for (Value w : weights)
+      if (Value p = permuteWeightColumnsToChannelsLast(b, w, channels, kernelSizes))
+        permuted.push_back(p);
+    if (permuted.size() == weights.size()) {
+      for (Value w : weights)
+        w.getDefiningOp()->erase();
+      weights = permuted;
+    } else {
+      for (Value p : permuted)
+        p.getDefiningOp()->erase();
+      order = WindowOrder::ChannelsFirst;
+    }
+  }
+
   bool hasXZero = in.xZero >= 0 && n.hasInput(in.xZero);
   Value xZero = hasXZero ? extractScalar(b, loc, buildReshape(b, loc, n.getInput(in.xZero), {}))
                          : Value();
   Value padded = padSpatial(b, loc, n.getInput(in.x), g.padsBegin, g.padsEnd, [&] {
     return xZero ? xZero : buildScalar(b, loc, elementTypeOf(n.getInput(in.x)), 0.0);
   });
-  // The weight as [M, C * K...] (the same initializer bytes, zero points
-  // per tensor or per output channel), its columns reordered to (K..., C)
-  // when the rows copy channel runs (WindowRows.h) and the weight is a
-  // constant.
-  ArrayRef<int64_t> kernelSizes = wShape.drop_front(2);
-  int64_t depth = wShape[1];
-  for (int64_t s : kernelSizes)
-    depth *= s;
-  QTensorInputs weight{static_cast<int>(in.w), -1, in.wZero, 0, 0, {wShape[0], depth}};
-  FailureOr<Value> rhs = buildQTensor(n, weight);
-  if (failed(rhs))
-    return Value();
-  WindowOrder order = preferredWindowOrder(wShape[1], kernelSizes);
-  if (order == WindowOrder::ChannelsLast) {
-    if (Value permuted = permuteWeightColumnsToChannelsLast(b, *rhs, wShape[1], kernelSizes)) {
-      if (rhs->use_empty())
-        rhs->getDefiningOp()->erase();
-      rhs = permuted;
-    } else {
-      order = WindowOrder::ChannelsFirst;
-    }
-  }
-  Value rows = buildWindowRows(b, loc, padded, kernelSizes, outSizes, g.strides, g.dilations,
-                               order);
-  ArrayRef<int64_t> rowsShape = shapeOf(rows);
-
   Type storage = getOnnxElementType(context, n.getInputType(in.x));
   SchemeAttr scheme = SchemeAttr::get(context, Granularity::per_tensor, std::nullopt, {},
                                       Type(), hasXZero ? storage : Type(), Type(), Type(),
                                       std::nullopt);
-  auto lhsType = QTensorType::get(context, rowsShape, storage, scheme, LayoutAttr());
   Value zeros = hasXZero ? castTensorElements(
                                b, loc, buildReshape(b, loc, n.getInput(in.xZero), {}), storage)
                          : Value();
-  Value lhs = AssembleOp::create(b, loc, lhsType,
-                                         castTensorElements(b, loc, rows, storage), Value(),
-                                         zeros);
-  auto productType = RankedTensorType::get({rowsShape[0], wShape[0]}, b.getI32Type());
-  Value product = MatmulOp::create(b, loc, productType, lhs, *rhs, Value(),
-                                           /*transpose_rhs=*/true);
+  auto paddedType = cast<RankedTensorType>(padded.getType());
+  SmallVector<Value> products;
+  for (auto [j, w] : llvm::enumerate(weights)) {
+    Value input = padded;
+    if (weights.size() > 1) {
+      // This matmul's channels [j * channels, (j + 1) * channels).
+      SmallVector<OpFoldResult> offsets(paddedType.getRank(), b.getIndexAttr(0)),
+          sizes, strides(paddedType.getRank(), b.getIndexAttr(1));
+      for (int64_t d : paddedType.getShape())
+        sizes.push_back(b.getIndexAttr(d));
+      offsets[1] = b.getIndexAttr(int64_t(j) * channels);
+      sizes[1] = b.getIndexAttr(channels);
+      input = tensor::ExtractSliceOp::create(b, loc, input, offsets, sizes, strides);
+    }
+    Value rows = buildWindowRows(b, loc, input, kernelSizes, outSizes, g.strides, g.dilations,
+                                 order);
+    ArrayRef<int64_t> rowsShape = shapeOf(rows);
+    auto lhsType = QTensorType::get(context, rowsShape, storage, scheme, LayoutAttr());
+    Value lhs = AssembleOp::create(b, loc, lhsType, castTensorElements(b, loc, rows, storage),
+                                   Value(), zeros);
+    int64_t outChannels = cast<QTensorType>(w.getType()).getShape()[0];
+    auto productType = RankedTensorType::get({rowsShape[0], outChannels}, b.getI32Type());
+    products.push_back(
+        MatmulOp::create(b, loc, productType, lhs, w, Value(), /*transpose_rhs=*/true));
+  }
+  Value product = products.front();
+  if (products.size() > 1) {
+    int64_t rowCount = shapeOf(product)[0], perProduct = shapeOf(product)[1];
+    product = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rowCount, wShape[0]},
+                                      b.getI32Type());
+    for (auto [j, p] : llvm::enumerate(products))
+      product = tensor::InsertSliceOp::create(
+          b, loc, p, product, ValueRange{}, ValueRange{}, ValueRange{},
+          ArrayRef<int64_t>{0, int64_t(j) * perProduct}, ArrayRef<int64_t>{rowCount, perProduct},
+          ArrayRef<int64_t>{1, 1});
+  }
   return rowsToChannelsFirst(b, loc, product, xShape[0], outSizes);
 }
 
@@ -170,10 +214,23 @@ FailureOr<Value> buildIntegerConv(NodeImporter &n, const QuantConvInputs &in) {
   bool constantWeight = n.getConstantInput(in.w) &&
                         (in.wZero < 0 || !n.hasInput(in.wZero) || n.getConstantInput(in.wZero));
   if (geometry->group == 1 && constantWeight) {
-    Value product = buildIntegerConvAsMatmul(n, in, *geometry);
+    Value product = buildIntegerConvAsMatmul(n, in, *geometry, 0);
     if (!product)
       return failure();
     return product;
+  }
+  // Grouped, where a few groups together fill the int8 tiles: one matmul
+  // per block of groups, on block-diagonal weights (the zeros cost up to
+  // 16x the products, against a plain convolution loop an order of
+  // magnitude slower than the tiles).
+  if (geometry->group > 1 && constantWeight) {
+    int64_t window = 1;
+    for (int64_t s : wShape.drop_front(2))
+      window *= s;
+    if (int64_t perMatmul =
+            groupsPerMatmul(geometry->group, outChannels / geometry->group, wShape[1] * window))
+      if (Value product = buildIntegerConvAsMatmul(n, in, *geometry, perMatmul))
+        return product;
   }
   Value x = widenMinusZero(n, in.x, in.xZero);
   Value w = widenMinusZero(n, in.w, in.wZero);

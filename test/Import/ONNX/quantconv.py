@@ -3,6 +3,8 @@
 # RUN: qcc %t/convinteger_per_channel.onnx --emit=mlir | FileCheck %s --check-prefix=CIPC
 # RUN: qcc %t/qlinearconv.onnx --emit=mlir | FileCheck %s --check-prefix=QLC
 # RUN: qcc %t/qlinearconv_depthwise.onnx --emit=mlir | FileCheck %s --check-prefix=QLCDW
+# RUN: qcc %t/convinteger_grouped.onnx --emit=mlir | FileCheck %s --check-prefix=CIG
+# RUN: qcc %t/convinteger_grouped_loop.onnx --emit=mlir | FileCheck %s --check-prefix=CIGL
 # RUN: not qcc %t/bad_x_type.onnx --emit=mlir 2>&1 | FileCheck %s --check-prefix=BAD-X
 # RUN: not qcc %t/bad_w_zero.onnx --emit=mlir 2>&1 | FileCheck %s --check-prefix=BAD-WZERO
 # RUN: not qcc %t/bad_x_zero.onnx --emit=mlir 2>&1 | FileCheck %s --check-prefix=BAD-XZERO
@@ -20,10 +22,10 @@ f32 = np.float32
 # transposed back to NCHW. One channel, narrower than the kernel: columns
 # (c, kh, kw), the weight's own order.
 # CI-LABEL: func.func @main_graph
+# CI: %[[W:.*]] = lowbit.constant storage(dense<1> : tensor<4xi8>) : !lowbit.qtensor<1x4xui8, #lowbit.scheme<per_tensor>>
 # CI: %[[Z:.*]] = tensor.extract %{{.*}}[] : tensor<i8>
 # CI: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 # CI: tensor.yield %[[Z]] : i8
-# CI: %[[W:.*]] = lowbit.constant storage(dense<1> : tensor<4xi8>) : !lowbit.qtensor<1x4xui8, #lowbit.scheme<per_tensor>>
 # CI: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x5x5xi8>) outs(%{{.*}} : tensor<1x4x4x1x2x2xi8>)
 # CI: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x1x2x2xi8> into tensor<16x4xi8>
 # CI: %[[A:.*]] = lowbit.assemble %{{.*}} zero_points(%{{.*}} : tensor<ui8>) : tensor<16x4xui8> -> !lowbit.qtensor<16x4xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
@@ -89,6 +91,38 @@ save(single("QLinearConv", [("x", INT8, [1, 4, 5, 5])], [("y", INT8, [1, 4, 3, 3
                           tensor("w", np.ones((4, 1, 3, 3), np.int8)), tensor("ws", np.array(0.1, f32)),
                           tensor("wz", np.array(0, np.int8)), tensor("ys", np.array(0.5, f32)),
                           tensor("yz", np.array(-3, np.int8))]), "qlinearconv_depthwise.onnx")
+
+# Grouped: 8 groups of 2 channels -> 4 outputs, 2x2 kernel. Four groups fill
+# a 16-output int8 tile with K = 4 * 2 * 4 = 32, so two matmuls, each on its
+# 8 channels' windows against a block-diagonal [16, 32] weight (other
+# groups' columns hold the row's zero point), side by side in the product.
+# CIG-LABEL: func.func @main_graph
+# CIG: lowbit.constant storage(dense_resource<qcc_channels_last_weight> : tensor<512xi8>) zero_points(dense<[0, 1, {{.*}}, 15]> : tensor<16xi8>) : !lowbit.qtensor<16x32xi8, #lowbit.scheme<per_axis = 0, zero_point = i8>>
+# CIG: lowbit.constant storage(dense_resource<qcc_channels_last_weight_1> : tensor<512xi8>) zero_points(dense<[16, 17, {{.*}}, 31]> : tensor<16xi8>)
+# CIG: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 8, 4, 4] [1, 1, 1, 1]
+# CIG: lowbit.matmul {{.*}} -> tensor<9x16xi32>
+# CIG: tensor.extract_slice %{{.*}}[0, 8, 0, 0] [1, 8, 4, 4] [1, 1, 1, 1]
+# CIG: lowbit.matmul {{.*}} -> tensor<9x16xi32>
+# CIG: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0] [9, 16] [1, 1] : tensor<9x16xi32> into tensor<9x32xi32>
+# CIG: tensor.insert_slice %{{.*}} into %{{.*}}[0, 16] [9, 16] [1, 1] : tensor<9x16xi32> into tensor<9x32xi32>
+# CIG: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x32x3x3xi32>)
+# Row 0 (group 0, zero point 0) in (kh, kw, c) order over the block's 8
+# channels: w[0, c, kh, kw] = 4c + 2kh + kw in channels 0-1, 0 elsewhere;
+# row 1 (zero point 1) begins 8, 12, then 1s.
+# CIG: qcc_channels_last_weight: "0x010000000004000000000000010500000000000002060000000000000307000000000000080C010101010101
+save(single("ConvInteger", [("x", INT8, [1, 16, 4, 4])], [("y", INT32, [1, 32, 3, 3])],
+            {"group": 8}, node_inputs=["x", "w", "", "wz"],
+            initializers=[tensor("w", np.arange(256).astype(np.int8).reshape(32, 2, 2, 2)),
+                          tensor("wz", np.arange(32).astype(np.int8))]), "convinteger_grouped.onnx")
+
+# Groups whose outputs never fill a 16-wide tile (2 groups of 3): the
+# grouped integer convolution (linalg's named op).
+# CIGL-LABEL: func.func @main_graph
+# CIGL-NOT: lowbit.matmul
+# CIGL: linalg.conv_2d_ngchw_gfchw
+save(single("ConvInteger", [("x", UINT8, [1, 4, 4, 4])], [("y", INT32, [1, 6, 3, 3])],
+            {"group": 2}, initializers=[tensor("w", np.ones((6, 2, 2, 2), np.uint8))]),
+     "convinteger_grouped_loop.onnx")
 
 # BAD-X: bad_x_type.onnx: node 'convinteger' (ConvInteger): x must be UINT8 or INT8, got INT16
 save(single("ConvInteger", [("x", INT16, [1, 1, 3, 3])], [("y", INT32, [1, 1, 2, 2])],

@@ -52,6 +52,24 @@ mlir::Value permuteWeightColumnsToChannelsLast(mlir::OpBuilder &b, mlir::Value w
 mlir::Value rowsToChannelsFirst(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
                                 int64_t batch, llvm::ArrayRef<int64_t> outSizes);
 
+/// How many groups of a grouped convolution (`groups` groups of `outPerGroup`
+/// output channels, `depthPerGroup` = C / groups * window columns each) to
+/// run as one matmul: the fewest s dividing `groups` for which s groups make
+/// whole int8 weight tiles (16 output channels, K a multiple of 32, the
+/// strictest of the x86 kernels) without more than 16x the products; 0 when
+/// none does.
+int64_t groupsPerMatmul(int64_t groups, int64_t outPerGroup, int64_t depthPerGroup);
+
+/// `weight`, a lowbit.constant [M, Cg * window] of 8-bit codes (a grouped
+/// convolution's weight, per-tensor or per-row parameters), as
+/// groups / `perMatmul` block-diagonal constants [perMatmul * Mg, perMatmul
+/// * Cg * window]: constant j holds groups j * perMatmul ..., output channel
+/// o of group g with its codes in the columns of g's channels and its zero
+/// point elsewhere (zero after the shift: those products add nothing). Empty
+/// when `weight` is not such a constant.
+llvm::SmallVector<mlir::Value> blockDiagonalGroupWeights(mlir::OpBuilder &b, mlir::Value weight,
+                                                         int64_t groups, int64_t perMatmul);
+
 } // namespace qcc::lowbit
 
 #endif // QCC_DIALECT_LOWBIT_IR_WINDOWROWS_H
