@@ -55,8 +55,10 @@ def case_models(rng):
     inits = [init("xs", np.float32(0.03)), init("xz", np.uint8(128)), init("Wq", q), init("Ws", s),
              init("B", rng.standard_normal(m).astype(np.float32))]
     cases.append(("static-qdq-3x3-64", nodes, inits, [1, c, h, h], "float32", [1, m, h, h]))
-    # QLinearConv, dense and depthwise.
-    for name, (c, m, group) in {"qlinear-3x3-64": (64, 64, 1), "qlinear-dw-3x3-96": (96, 96, 96)}.items():
+    # QLinearConv, dense, grouped (ResNeXt's 32 groups of 4 channels) and
+    # depthwise.
+    for name, (c, m, group) in {"qlinear-3x3-64": (64, 64, 1), "qlinear-g32-3x3-128": (128, 128, 32),
+                                "qlinear-dw-3x3-96": (96, 96, 96)}.items():
         q = rng.integers(-128, 128, size=(m, c // group, 3, 3)).astype(np.int8)
         nodes = [helper.make_node("QLinearConv", ["X", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["Y"],
                                   pads=[1] * 4, group=group)]
