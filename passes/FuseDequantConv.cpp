@@ -156,9 +156,10 @@ std::optional<QuantizedInput> quantizedInputOf(Value input, QTensorType weight) 
 /// The windows of `in`'s codes as a scaled qtensor [N * O..., C * K...]: the
 /// codes padded with their zero point (a padded 0.0 is the zero point's
 /// code), cut into rows, wrapped with the same scale and zero point.
-Value codeWindowRows(OpBuilder &b, Location loc, QuantizedInput in,
-                     ArrayRef<int64_t> kernelSizes, ArrayRef<int64_t> outSizes,
-                     const ConvWindow &window, WindowOrder order) {
+SmallVector<Value> codeWindowRows(OpBuilder &b, Location loc, QuantizedInput in,
+                                  ArrayRef<int64_t> kernelSizes, ArrayRef<int64_t> outSizes,
+                                  const ConvWindow &window, WindowOrder order,
+                                  int64_t blocks = 1) {
   QTensorType type = in.q.getType();
   SchemeAttr scheme = type.getScheme();
   Type storage = type.getStorageType(), i8 = b.getI8Type(), f32 = b.getF32Type();
@@ -178,19 +179,188 @@ Value codeWindowRows(OpBuilder &b, Location loc, QuantizedInput in,
     codes = tensor::PadOp::create(b, loc, paddedType, codes, in.pad.getMixedLowPad(),
                                   in.pad.getMixedHighPad(), fill);
   }
-  Value rows = buildWindowRows(b, loc, codes, kernelSizes, outSizes, window.strides,
-                               window.dilations, order);
-  auto rowsType = cast<RankedTensorType>(rows.getType());
-  rows = tensor::BitcastOp::create(b, loc, rowsType.clone(storage), rows);
   Value scale = ScalesOp::create(b, loc, RankedTensorType::get({}, f32), in.q);
-  auto qtype = QTensorType::get(b.getContext(), rowsType.getShape(), storage, scheme,
-                                type.getLayout());
-  return AssembleOp::create(b, loc, qtype, rows, scale, zeros);
+  auto codesType = cast<RankedTensorType>(codes.getType());
+  int64_t perBlock = codesType.getShape()[1] / blocks;
+  SmallVector<Value> result;
+  for (int64_t j = 0; j < blocks; ++j) {
+    Value input = codes;
+    if (blocks > 1) {
+      // Block j's channels [j * perBlock, (j + 1) * perBlock).
+      SmallVector<OpFoldResult> offsets(codesType.getRank(), b.getIndexAttr(0)), sizes,
+          strides(codesType.getRank(), b.getIndexAttr(1));
+      for (int64_t d : codesType.getShape())
+        sizes.push_back(b.getIndexAttr(d));
+      offsets[1] = b.getIndexAttr(j * perBlock);
+      sizes[1] = b.getIndexAttr(perBlock);
+      input = tensor::ExtractSliceOp::create(b, loc, codes, offsets, sizes, strides);
+    }
+    Value rows = buildWindowRows(b, loc, input, kernelSizes, outSizes, window.strides,
+                                 window.dilations, order);
+    auto rowsType = cast<RankedTensorType>(rows.getType());
+    rows = tensor::BitcastOp::create(b, loc, rowsType.clone(storage), rows);
+    auto qtype = QTensorType::get(b.getContext(), rowsType.getShape(), storage, scheme,
+                                  type.getLayout());
+    result.push_back(AssembleOp::create(b, loc, qtype, rows, scale, zeros));
+  }
+  return result;
+}
+
+/// A grouped 2-D convolution as Conv imports it: linalg.conv_2d_ngchw_gfchw
+/// on expand_shape(X [N, C, H, W]) and expand_shape(dequantize(W [M, Cg,
+/// KH, KW])), its result collapsed back to [N, M, OH, OW] by its only user.
+struct GroupedConv {
+  linalg::Conv2DNgchwGfchwOp conv;
+  Value input;                      // X [N, C, H, W], maybe padded
+  ConstantOp weight;                // W [M, Cg, KH, KW]
+  tensor::CollapseShapeOp collapse; // the [N, M, OH, OW] result
+  int64_t groups = 1;
+};
+
+std::optional<GroupedConv> groupedConvOf(Operation *op) {
+  auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op);
+  if (!conv || !conv.hasPureTensorSemantics() || !isZeroFill(conv.getDpsInits()[0]) ||
+      !conv->getResult(0).hasOneUse())
+    return std::nullopt;
+  auto inputExpand = conv.getDpsInputs()[0].getDefiningOp<tensor::ExpandShapeOp>();
+  auto weightExpand = conv.getDpsInputs()[1].getDefiningOp<tensor::ExpandShapeOp>();
+  auto collapse = dyn_cast<tensor::CollapseShapeOp>(*conv->getResult(0).getUsers().begin());
+  if (!inputExpand || !weightExpand || !collapse || collapse.getResultType().getRank() != 4)
+    return std::nullopt;
+  auto dequantize = weightExpand.getSrc().getDefiningOp<DequantizeOp>();
+  ConstantOp constant = dequantize ? dequantize.getInput().getDefiningOp<ConstantOp>() : ConstantOp();
+  if (!constant || constant.getType().getShape().size() != 4)
+    return std::nullopt;
+  GroupedConv g;
+  g.conv = conv;
+  g.input = inputExpand.getSrc();
+  g.weight = constant;
+  g.collapse = collapse;
+  g.groups = cast<RankedTensorType>(conv.getDpsInputs()[0].getType()).getShape()[1];
+  auto input = dyn_cast<RankedTensorType>(g.input.getType());
+  if (!input || input.getRank() != 4 || !input.hasStaticShape() || !input.getElementType().isF32())
+    return std::nullopt;
+  return g;
+}
+
+/// Groups per matmul for a grouped convolution that runs on codes (QDQ
+/// activations, 8-bit integer weights per tensor or per output channel,
+/// parameters as dense attributes); 0 when it stays a convolution.
+int64_t groupedCodesPerMatmul(GroupedConv g) {
+  QTensorType type = g.weight.getType();
+  SchemeAttr scheme = type.getScheme();
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  bool perRow = scheme.getGranularity() == Granularity::per_tensor ||
+                (scheme.getGranularity() == Granularity::per_axis && scheme.getAxis() == 0);
+  auto dense = [](ElementsAttr a) { return !a || isa<DenseElementsAttr>(a); };
+  if (!storage || storage.getWidth() != 8 || !perRow || scheme.hasCodebook() ||
+      type.getLayoutKind() != LayoutKind::row_major || !dense(g.weight.getScalesAttr()) ||
+      !dense(g.weight.getZeroPointsAttr()) || !quantizedInputOf(g.input, type))
+    return 0;
+  ArrayRef<int64_t> w = type.getShape();
+  return groupsPerMatmul(g.groups, w[0] / g.groups, w[1] * w[2] * w[3]);
+}
+
+/// The grouped convolution `g` on codes as one int8-exact matmul per
+/// `perMatmul` groups (their channels' window rows times their
+/// block-diagonal weight), the products side by side, back to NCHW.
+void fuseGroupedCodesConv(RewriterBase &rewriter, GroupedConv g, int64_t perMatmul) {
+  Location loc = g.conv.getLoc();
+  ConvWindow window;
+  for (int64_t v : g.conv.getStrides().getValues<int64_t>())
+    window.strides.push_back(v);
+  for (int64_t v : g.conv.getDilations().getValues<int64_t>())
+    window.dilations.push_back(v);
+  ArrayRef<int64_t> wShape = g.weight.getType().getShape();
+  ArrayRef<int64_t> outShape = g.collapse.getResultType().getShape();
+  SmallVector<int64_t> kernelSizes(wShape.drop_front(2)), outSizes(outShape.drop_front(2));
+  // Conv's bias, when the collapse's only user adds it per channel; the
+  // matmuls then go where the add is (after the bias is defined).
+  Value channelBias;
+  linalg::GenericOp biasAdd;
+  Value result = g.collapse.getResult();
+  if (result.hasOneUse())
+    if (auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin()))
+      if ((channelBias = channelBiasOf(generic, result)))
+        biasAdd = generic;
+  if (biasAdd)
+    rewriter.setInsertionPoint(biasAdd);
+  else
+    rewriter.setInsertionPoint(g.collapse);
+  Value bias;
+  if (channelBias) {
+    auto biasType = cast<RankedTensorType>(channelBias.getType());
+    ReassociationIndices all;
+    for (int64_t i = 0; i < biasType.getRank(); ++i)
+      all.push_back(i);
+    bias = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({wShape[0]}, biasType.getElementType()),
+        channelBias, ArrayRef<ReassociationIndices>{all});
+  }
+  Value matrix = ConstantOp::create(rewriter, g.weight.getLoc(), asMatrix(g.weight.getType()),
+                                    g.weight.getStorage(), g.weight.getScalesAttr(),
+                                    g.weight.getZeroPointsAttr(), g.weight.getTensorScaleAttr(),
+                                    ElementsAttr());
+  SmallVector<Value> weights = blockDiagonalGroupWeights(rewriter, matrix, g.groups, perMatmul);
+  rewriter.eraseOp(matrix.getDefiningOp());
+  int64_t channels = perMatmul * wShape[1];
+  WindowOrder order = preferredWindowOrder(channels, kernelSizes);
+  if (order == WindowOrder::ChannelsLast) {
+    SmallVector<Value> permuted;
+    for (Value w : weights)
+      permuted.push_back(permuteWeightColumnsToChannelsLast(rewriter, w, channels, kernelSizes));
+    if (llvm::all_of(permuted, [](Value p) { return bool(p); })) {
+      for (Value w : weights)
+        rewriter.eraseOp(w.getDefiningOp());
+      weights = permuted;
+    } else {
+      for (Value p : permuted)
+        if (p)
+          rewriter.eraseOp(p.getDefiningOp());
+      order = WindowOrder::ChannelsFirst;
+    }
+  }
+  QuantizedInput in = *quantizedInputOf(g.input, g.weight.getType());
+  SmallVector<Value> lhs = codeWindowRows(rewriter, loc, in, kernelSizes, outSizes, window, order,
+                                          int64_t(weights.size()));
+  int64_t rows = cast<QTensorType>(lhs.front().getType()).getShape()[0];
+  int64_t perProduct = wShape[0] / int64_t(weights.size());
+  Value product = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{rows, wShape[0]},
+                                          rewriter.getF32Type());
+  for (auto [j, w] : llvm::enumerate(weights)) {
+    Value blockBias;
+    if (bias)
+      blockBias = tensor::ExtractSliceOp::create(
+          rewriter, loc, bias, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(j * perProduct)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(perProduct)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
+    auto type = RankedTensorType::get({rows, perProduct}, rewriter.getF32Type());
+    Value p = MatmulOp::create(rewriter, loc, type, lhs[j], w, blockBias, /*transpose_rhs=*/true);
+    product = tensor::InsertSliceOp::create(
+        rewriter, loc, p, product,
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0), rewriter.getIndexAttr(j * perProduct)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(rows), rewriter.getIndexAttr(perProduct)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)});
+  }
+  Value nchw = rowsToChannelsFirst(rewriter, loc, product, outShape[0], outSizes);
+  Operation *feeding[] = {g.conv.getDpsInputs()[0].getDefiningOp(),
+                          g.conv.getDpsInputs()[1].getDefiningOp(),
+                          g.conv.getDpsInits()[0].getDefiningOp()};
+  if (biasAdd)
+    rewriter.replaceOp(biasAdd, nchw);
+  else
+    rewriter.replaceOp(g.collapse, nchw);
+  if (g.collapse->use_empty())
+    rewriter.eraseOp(g.collapse);
+  rewriter.eraseOp(g.conv);
+  eraseDeadFeeders(rewriter, feeding);
 }
 
 } // namespace
 
 bool qcc::lowbit::isFusibleDequantConv(Operation *op) {
+  if (std::optional<GroupedConv> grouped = groupedConvOf(op))
+    return groupedCodesPerMatmul(*grouped) > 0;
   if (!windowOf(op))
     return false;
   auto conv = cast<linalg::LinalgOp>(op);
@@ -216,6 +386,10 @@ bool qcc::lowbit::isFusibleDequantConv(Operation *op) {
 }
 
 void qcc::lowbit::fuseDequantConv(RewriterBase &rewriter, Operation *op) {
+  if (std::optional<GroupedConv> grouped = groupedConvOf(op)) {
+    fuseGroupedCodesConv(rewriter, *grouped, groupedCodesPerMatmul(*grouped));
+    return;
+  }
   auto conv = cast<linalg::LinalgOp>(op);
   ConvWindow window = *windowOf(op);
   Location loc = op->getLoc();
@@ -248,7 +422,7 @@ void qcc::lowbit::fuseDequantConv(RewriterBase &rewriter, Operation *op) {
   }
   Value lhs;
   if (std::optional<QuantizedInput> quantized = quantizedInputOf(input, constant.getType()))
-    lhs = codeWindowRows(rewriter, loc, *quantized, kernelSizes, outSizes, window, order);
+    lhs = codeWindowRows(rewriter, loc, *quantized, kernelSizes, outSizes, window, order).front();
   else
     lhs = buildWindowRows(rewriter, loc, input, kernelSizes, outSizes, window.strides,
                           window.dilations, order);

@@ -150,8 +150,8 @@ func.func @qdq_int8(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
 // CHECK: %[[ZC:.*]] = tensor.extract %[[ZS]][] : tensor<i8>
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[ZC]] : i8
-// CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x4x4x2x3x3xi8> into tensor<16x18xi8>
 // CHECK: %[[S:.*]] = lowbit.scales %[[Q]]
+// CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x4x4x2x3x3xi8> into tensor<16x18xi8>
 // CHECK: %[[A:.*]] = lowbit.assemble %{{.*}} scales(%[[S]] : tensor<f32>) zero_points(%[[Z]] : tensor<ui8>) : tensor<16x18xui8> -> !lowbit.qtensor<16x18xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
 // CHECK: lowbit.matmul %[[A]], %{{.*}} transpose_rhs : {{.*}} -> tensor<16x3xf32>
 !q = !lowbit.qtensor<1x2x4x4xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>

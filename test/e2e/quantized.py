@@ -888,7 +888,7 @@ integer_matmul_case("int8_exact_avx2_split_u8_i8_m3", (3, 64), 48, UINT8, INT8, 
 # (padding with the zero point's code, int8-exact, scaled once per output).
 # Against float64 of the dequantized operands; the input's codes come from
 # the same f32 formula as qcc's QuantizeLinear.
-def qdq_static_conv_case(name, x_shape, w_shape, strides, pads, bias):
+def qdq_static_conv_case(name, x_shape, w_shape, strides, pads, bias, group=1, flags=()):
     m = w_shape[0]
     x = rng.standard_normal(x_shape).astype(np.float32)
     xs, xz = np.float32(0.03), np.uint8(120)
@@ -898,21 +898,28 @@ def qdq_static_conv_case(name, x_shape, w_shape, strides, pads, bias):
     ws = (rng.random(m) * 0.01 + 0.005).astype(np.float32)
     w = q.astype(np.float64) * ws.astype(np.float64).reshape(-1, *([1] * (len(w_shape) - 1)))
     b = rng.standard_normal(m).astype(np.float32) if bias else None
-    expected = conv_reference(xd, w, b, strides, [1] * (len(x_shape) - 2), pads)
+    expected = conv_reference(xd, w, b, strides, [1] * (len(x_shape) - 2), pads, group)
     conv_inputs = ["Xd", "W"] + (["B"] if bias else [])
     nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["Xq"]),
              helper.make_node("DequantizeLinear", ["Xq", "xs", "xz"], ["Xd"]),
              helper.make_node("DequantizeLinear", ["Wq", "Ws"], ["W"], axis=0),
-             helper.make_node("Conv", conv_inputs, ["Y"], strides=strides, pads=pads)]
+             helper.make_node("Conv", conv_inputs, ["Y"], strides=strides, pads=pads, group=group)]
     inits = [tensor("xs", np.array(xs)), tensor("xz", np.array(xz, np.uint8)), tensor("Wq", q),
              tensor("Ws", ws)] + ([tensor("B", b)] if bias else [])
     mdl = model(nodes, [value_info("X", FLOAT, list(x_shape))],
                 [value_info("Y", FLOAT, list(expected.shape))], inits)
-    run(name, mdl, {"X": x}, {"Y": expected.astype(np.float32)}, rtol=1e-4, atol=1e-4)
+    run(name, mdl, {"X": x}, {"Y": expected.astype(np.float32)}, rtol=1e-4, atol=1e-4, flags=flags)
 
 
 qdq_static_conv_case("qdq_static_conv_padded", (1, 8, 9, 9), (16, 8, 3, 3), [1, 1], [1, 1, 1, 1], True)
 qdq_static_conv_case("qdq_static_conv_stride2", (2, 16, 8, 8), (32, 16, 3, 3), [2, 2], [1, 0, 1, 0], False)
+# Grouped (ResNeXt-style 8 groups of 4 -> 4 at 3x3, with bias; 8 groups of
+# 2 -> 4 at 2x2 in two matmuls of 4 groups, AVX2 pinned): one int8-exact
+# matmul per block of groups on a block-diagonal weight.
+qdq_static_conv_case("qdq_static_conv_grouped", (1, 32, 7, 7), (32, 4, 3, 3), [1, 1], [1, 1, 1, 1], True,
+                     group=8)
+qdq_static_conv_case("qdq_static_conv_grouped_two_blocks", (2, 16, 6, 5), (32, 2, 2, 2), [1, 1],
+                     [0, 1, 0, 1], True, group=8, flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
 # Integer convolutions with constant weights (ConvInteger, QLinearConv):
 # x's codes padded with its zero point, cut into window rows, one int8-exact
