@@ -303,30 +303,13 @@ void fuseGroupedCodesConv(RewriterBase &rewriter, GroupedConv g, int64_t perMatm
                                     ElementsAttr());
   SmallVector<Value> weights = blockDiagonalGroupWeights(rewriter, matrix, g.groups, perMatmul);
   rewriter.eraseOp(matrix.getDefiningOp());
-  int64_t channels = perMatmul * wShape[1];
-  WindowOrder order = preferredWindowOrder(channels, kernelSizes);
-  if (order == WindowOrder::ChannelsLast) {
-    SmallVector<Value> permuted;
-    for (Value w : weights)
-      permuted.push_back(permuteWeightColumnsToChannelsLast(rewriter, w, channels, kernelSizes));
-    if (llvm::all_of(permuted, [](Value p) { return bool(p); })) {
-      for (Value w : weights)
-        rewriter.eraseOp(w.getDefiningOp());
-      weights = permuted;
-    } else {
-      for (Value p : permuted)
-        if (p)
-          rewriter.eraseOp(p.getDefiningOp());
-      order = WindowOrder::ChannelsFirst;
-    }
-  }
+  WindowOrder order = orderWindowWeights(rewriter, weights, perMatmul * wShape[1], kernelSizes);
   QuantizedInput in = *quantizedInputOf(g.input, g.weight.getType());
   SmallVector<Value> lhs = codeWindowRows(rewriter, loc, in, kernelSizes, outSizes, window, order,
                                           int64_t(weights.size()));
   int64_t rows = cast<QTensorType>(lhs.front().getType()).getShape()[0];
   int64_t perProduct = wShape[0] / int64_t(weights.size());
-  Value product = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{rows, wShape[0]},
-                                          rewriter.getF32Type());
+  SmallVector<Value> products;
   for (auto [j, w] : llvm::enumerate(weights)) {
     Value blockBias;
     if (bias)
@@ -335,14 +318,11 @@ void fuseGroupedCodesConv(RewriterBase &rewriter, GroupedConv g, int64_t perMatm
           ArrayRef<OpFoldResult>{rewriter.getIndexAttr(perProduct)},
           ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
     auto type = RankedTensorType::get({rows, perProduct}, rewriter.getF32Type());
-    Value p = MatmulOp::create(rewriter, loc, type, lhs[j], w, blockBias, /*transpose_rhs=*/true);
-    product = tensor::InsertSliceOp::create(
-        rewriter, loc, p, product,
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0), rewriter.getIndexAttr(j * perProduct)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(rows), rewriter.getIndexAttr(perProduct)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)});
+    products.push_back(
+        MatmulOp::create(rewriter, loc, type, lhs[j], w, blockBias, /*transpose_rhs=*/true));
   }
-  Value nchw = rowsToChannelsFirst(rewriter, loc, product, outShape[0], outSizes);
+  Value nchw = rowsToChannelsFirst(rewriter, loc, concatColumns(rewriter, loc, products),
+                                   outShape[0], outSizes);
   Operation *feeding[] = {g.conv.getDpsInputs()[0].getDefiningOp(),
                           g.conv.getDpsInputs()[1].getDefiningOp(),
                           g.conv.getDpsInits()[0].getDefiningOp()};
@@ -409,17 +389,9 @@ void qcc::lowbit::fuseDequantConv(RewriterBase &rewriter, Operation *op) {
                                     constant.getStorage(), constant.getScalesAttr(),
                                     constant.getZeroPointsAttr(), constant.getTensorScaleAttr(),
                                     ElementsAttr());
-  WindowOrder order = preferredWindowOrder(wShape[1], kernelSizes);
-  if (order == WindowOrder::ChannelsLast) {
-    Value permuted =
-        permuteWeightColumnsToChannelsLast(rewriter, weight, wShape[1], kernelSizes);
-    if (permuted) {
-      rewriter.eraseOp(weight.getDefiningOp());
-      weight = permuted;
-    } else {
-      order = WindowOrder::ChannelsFirst;
-    }
-  }
+  SmallVector<Value> weights = {weight};
+  WindowOrder order = orderWindowWeights(rewriter, weights, wShape[1], kernelSizes);
+  weight = weights.front();
   Value lhs;
   if (std::optional<QuantizedInput> quantized = quantizedInputOf(input, constant.getType()))
     lhs = codeWindowRows(rewriter, loc, *quantized, kernelSizes, outSizes, window, order).front();

@@ -16,9 +16,9 @@
 // CHECK: %[[A1:.*]] = lowbit.assemble {{.*}} : tensor<60x32xui8> -> !lowbit.qtensor<60x32xui8
 // CHECK: %[[B0:.*]] = tensor.extract_slice %{{.*}}[0] [16] [1] : tensor<32xf32> to tensor<16xf32>
 // CHECK: %[[P0:.*]] = lowbit.matmul %[[A0]], %[[W0]] bias(%[[B0]] : tensor<16xf32>) transpose_rhs {{.*}} -> tensor<60x16xf32>
-// CHECK: tensor.insert_slice %[[P0]] into %{{.*}}[0, 0] [60, 16] [1, 1]
 // CHECK: %[[B1:.*]] = tensor.extract_slice %{{.*}}[16] [16] [1] : tensor<32xf32> to tensor<16xf32>
 // CHECK: %[[P1:.*]] = lowbit.matmul %[[A1]], %[[W1]] bias(%[[B1]] : tensor<16xf32>)
+// CHECK: tensor.insert_slice %[[P0]] into %{{.*}}[0, 0] [60, 16] [1, 1]
 // CHECK: %[[ALL:.*]] = tensor.insert_slice %[[P1]] into %{{.*}}[0, 16] [60, 16] [1, 1]
 // CHECK: %[[E:.*]] = tensor.expand_shape %[[ALL]] {{\[\[}}0, 1, 2], [3]] output_shape [2, 5, 6, 32]
 // CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<2x5x6x32xf32>) outs(%{{.*}} : tensor<2x32x5x6xf32>) permutation = [0, 3, 1, 2]

@@ -327,3 +327,42 @@ SmallVector<Value> qcc::lowbit::blockDiagonalGroupWeights(OpBuilder &b, Value we
   }
   return weights;
 }
+
+qcc::lowbit::WindowOrder qcc::lowbit::orderWindowWeights(OpBuilder &b, SmallVectorImpl<Value> &weights,
+                                                         int64_t channels,
+                                                         ArrayRef<int64_t> kernelSizes) {
+  if (preferredWindowOrder(channels, kernelSizes) != WindowOrder::ChannelsLast)
+    return WindowOrder::ChannelsFirst;
+  SmallVector<Value> permuted;
+  for (Value w : weights)
+    permuted.push_back(permuteWeightColumnsToChannelsLast(b, w, channels, kernelSizes));
+  bool all = llvm::all_of(permuted, [](Value p) { return bool(p); });
+  for (Value stale : all ? ArrayRef<Value>(weights) : ArrayRef<Value>(permuted))
+    if (stale && stale.use_empty())
+      stale.getDefiningOp()->erase();
+  if (!all)
+    return WindowOrder::ChannelsFirst;
+  weights.assign(permuted.begin(), permuted.end());
+  return WindowOrder::ChannelsLast;
+}
+
+Value qcc::lowbit::concatColumns(OpBuilder &b, Location loc, ValueRange products) {
+  if (products.size() == 1)
+    return products.front();
+  auto first = cast<RankedTensorType>(products.front().getType());
+  int64_t rows = first.getShape()[0], columns = 0;
+  for (Value p : products)
+    columns += cast<RankedTensorType>(p.getType()).getShape()[1];
+  Value all = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, columns},
+                                      first.getElementType());
+  int64_t at = 0;
+  for (Value p : products) {
+    int64_t width = cast<RankedTensorType>(p.getType()).getShape()[1];
+    all = tensor::InsertSliceOp::create(
+        b, loc, p, all, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(at)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(rows), b.getIndexAttr(width)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    at += width;
+  }
+  return all;
+}

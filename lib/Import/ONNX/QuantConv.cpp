@@ -130,22 +130,7 @@ Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
     channels *= perMatmul;
   }
   // Columns reordered to (K..., C) when the rows copy channel runs.
-  WindowOrder order = preferredWindowOrder(channels, kernelSizes);
-  if (order == WindowOrder::ChannelsLast) {
-    SmallVector<Value> permuted;
-    for (Value w : weights)
-      if (Value p = permuteWeightColumnsToChannelsLast(b, w, channels, kernelSizes))
-        permuted.push_back(p);
-    if (permuted.size() == weights.size()) {
-      for (Value w : weights)
-        w.getDefiningOp()->erase();
-      weights = permuted;
-    } else {
-      for (Value p : permuted)
-        p.getDefiningOp()->erase();
-      order = WindowOrder::ChannelsFirst;
-    }
-  }
+  WindowOrder order = orderWindowWeights(b, weights, channels, kernelSizes);
 
   bool hasXZero = in.xZero >= 0 && n.hasInput(in.xZero);
   Value xZero = hasXZero ? extractScalar(b, loc, buildReshape(b, loc, n.getInput(in.xZero), {}))
@@ -185,17 +170,7 @@ Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
     products.push_back(
         MatmulOp::create(b, loc, productType, lhs, w, Value(), /*transpose_rhs=*/true));
   }
-  Value product = products.front();
-  if (products.size() > 1) {
-    int64_t rowCount = shapeOf(product)[0], perProduct = shapeOf(product)[1];
-    product = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rowCount, wShape[0]},
-                                      b.getI32Type());
-    for (auto [j, p] : llvm::enumerate(products))
-      product = tensor::InsertSliceOp::create(
-          b, loc, p, product, ValueRange{}, ValueRange{}, ValueRange{},
-          ArrayRef<int64_t>{0, int64_t(j) * perProduct}, ArrayRef<int64_t>{rowCount, perProduct},
-          ArrayRef<int64_t>{1, 1});
-  }
+  Value product = concatColumns(b, loc, products);
   return rowsToChannelsFirst(b, loc, product, xShape[0], outSizes);
 }
 

@@ -52,6 +52,17 @@ mlir::Value permuteWeightColumnsToChannelsLast(mlir::OpBuilder &b, mlir::Value w
 mlir::Value rowsToChannelsFirst(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
                                 int64_t batch, llvm::ArrayRef<int64_t> outSizes);
 
+/// The window order for `weights` (lowbit.constants [Mb, channels *
+/// window], one per matmul): channels-last when preferred and every weight
+/// permutes (they are then replaced in place, the originals erased), else
+/// channels-first with the weights as they were.
+WindowOrder orderWindowWeights(mlir::OpBuilder &b, llvm::SmallVectorImpl<mlir::Value> &weights,
+                               int64_t channels, llvm::ArrayRef<int64_t> kernelSizes);
+
+/// `products` ([R, Mb] each) side by side as one [R, sum Mb] tensor
+/// (insert_slice into an empty tensor); a single product as it is.
+mlir::Value concatColumns(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange products);
+
 /// How many groups of a grouped convolution (`groups` groups of `outPerGroup`
 /// output channels, `depthPerGroup` = C / groups * window columns each) to
 /// run as one matmul: the fewest s dividing `groups` for which s groups make
