@@ -117,7 +117,7 @@ struct OutputScale {
 /// up before vpmaddwd widens them, the high ones times 16.
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
-                       int64_t k, const OutputScale &scale, Value auLow) {
+                       int64_t k, int64_t kPad, const OutputScale &scale, Value auLow) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -132,14 +132,15 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
   // 2 rows of them (8 ymm) and their 2 x 2 i32 halves fit AVX2's 16.
   bool split = bool(auLow);
   int64_t rows = split ? (m % 2 == 0 ? 2 : 1) : m % 8 == 0 ? 8 : 4;
-  int64_t tiles = !split && (n / 16) % 2 == 0 ? 2 : 1;
+  int64_t nTiles = (n + 15) / 16;
+  int64_t tiles = !split && nTiles % 2 == 0 ? 2 : 1;
   auto lanes = VectorType::get({16}, i32);
   auto bytes = VectorType::get({64}, i8);
   auto quad = VectorType::get({4}, i8);
   StringAttr vpdpbusd = b.getStringAttr("vpdpbusd");
   StringAttr pmaddwd = b.getStringAttr("pmaddwd");
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / 16 / tiles)},
+      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, nTiles / tiles)},
       ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
         Value firstTile = mulIndex(pb, ivs[0], tiles);
         buildCountedLoop(pb, loc, m / rows, {}, [&](OpBuilder &mb, Value step, ValueRange) {
@@ -160,7 +161,7 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                                                          ArrayRef<int64_t>{1});
           };
           auto loop = split ? buildCountedLoop(
-              mb, loc, k / 32, init,
+              mb, loc, kPad / 32, init,
               [&](OpBuilder &lb, Value g, ValueRange acc) -> SmallVector<Value> {
                 auto pairType = VectorType::get({16}, lb.getI16Type());
                 Value zeroPairs = arith::ConstantOp::create(lb, loc, lb.getZeroAttr(pairType));
@@ -202,7 +203,7 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                 }
                 return next;
               }) : buildCountedLoop(
-              mb, loc, k / 4, init,
+              mb, loc, kPad / 4, init,
               [&](OpBuilder &lb, Value q, ValueRange acc) -> SmallVector<Value> {
                 SmallVector<Value> wv;
                 for (int64_t t = 0; t < tiles; ++t)
@@ -237,8 +238,17 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                             arith::MulIOp::create(mb, loc, cw, rowSum));
               v = arith::SubIOp::create(mb, loc, v,
                                         arith::MulIOp::create(mb, loc, rowShift, sPlusKCw));
-              vector::StoreOp::create(mb, loc, scale.apply(mb, loc, v, col), out,
-                                      ValueRange{row, col});
+              Value stored = scale.apply(mb, loc, v, col);
+              if (n % 16 == 0) {
+                vector::StoreOp::create(mb, loc, stored, out, ValueRange{row, col});
+              } else {
+                // Columns past N (the padded tile's) are not stored.
+                Value left = arith::MinSIOp::create(
+                    mb, loc, index(mb, 16), arith::SubIOp::create(mb, loc, index(mb, n), col));
+                Value mask = vector::CreateMaskOp::create(
+                    mb, loc, VectorType::get({16}, mb.getI1Type()), ValueRange{left});
+                vector::MaskedStoreOp::create(mb, loc, out, ValueRange{row, col}, mask, stored);
+              }
             }
           }
           return SmallVector<Value>{};
@@ -283,14 +293,18 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
     m *= d;
   m /= k;
   int64_t n = weight.getShape()[transposed ? 0 : 1];
-  if (features.contains("avx512vnni") && m % 4 == 0 && n % 16 == 0 && k % 4 == 0) {
+  // The tiles take any N and K: the weight is padded to whole tiles at
+  // compile time (zero codes) and the activations' copies to whole steps
+  // (zeros), the last tile's columns stored under a mask.
+  (void)n;
+  if (features.contains("avx512vnni") && m % 4 == 0) {
     plan.dot = ByteDot::Vnni512;
     plan.chunk = 4;
     plan.tiles = true;
     return plan;
   }
   bool anyVnni = features.contains("avx512vnni") || features.contains("avxvnni");
-  if (!anyVnni && features.contains("avx2") && n % 16 == 0 && k % 32 == 0) {
+  if (!anyVnni && features.contains("avx2")) {
     plan.dot = ByteDot::Madd256;
     plan.chunk = 4;
     plan.tiles = true;
@@ -364,36 +378,48 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
     std::optional<std::vector<double>> ws = constantValues(weight.scales, /*isSigned=*/true);
     if (!ws || (ws->size() != 1 && int64_t(ws->size()) != n) || !lhs.scales)
       return failure();
-    std::vector<float> columnScales(n);
+    // Padded to whole tiles (the tiles load 16 at a time).
+    int64_t scaleCount = plan.tiles ? (n + 15) / 16 * 16 : n;
+    std::vector<float> columnScales(scaleCount, 0.0f);
     for (int64_t col = 0; col < n; ++col)
       columnScales[col] = float((*ws)[ws->size() == 1 ? 0 : col]);
     outputScale.columnScales = readOnlyBuffer(
-        b, loc, constantVector<float>(b, loc, columnScales, {n}, f32, "qcc_int8_exact_scales"));
+        b, loc,
+        constantVector<float>(b, loc, columnScales, {scaleCount}, f32, "qcc_int8_exact_scales"));
     Value x = lhs.scales;
     if (cast<RankedTensorType>(x.getType()).getRank() != 0)
       x = tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get({}, f32), x,
                                           ArrayRef<ReassociationIndices>{});
     outputScale.xScale = readOnlyBuffer(b, loc, x);
   }
+  // Tiles: N padded to whole 16-column tiles, K to whole steps (32 codes
+  // for the nibble split's 8 quads, else a quad), with zero codes; the
+  // per-column data padded along.
+  int64_t nPad = plan.tiles ? (n + 15) / 16 * 16 : n;
+  int64_t kStep = plan.splitCodes ? 32 : 4;
+  int64_t kPad = plan.tiles ? (k + kStep - 1) / kStep * kStep : k;
   if (plan.tiles) {
     // [N / 16][K / 4][16 rows][4 codes]: one 64-byte vector per tile and quad.
-    std::vector<int8_t> tiled(n * k);
+    std::vector<int8_t> tiled(nPad * kPad, 0);
     for (int64_t col = 0; col < n; ++col)
       for (int64_t kk = 0; kk < k; ++kk)
-        tiled[((col / 16) * (k / 4) + kk / 4) * 64 + (col % 16) * 4 + kk % 4] =
+        tiled[((col / 16) * (kPad / 4) + kk / 4) * 64 + (col % 16) * 4 + kk % 4] =
             shifted[col * k + kk];
     shifted = std::move(tiled);
+    columnSums.resize(nPad, 0);
+    columnShifts.resize(nPad, 0);
   }
   Value w = readOnlyBuffer(
       b, loc,
       constantVector<int8_t>(b, loc, shifted,
-                             plan.tiles ? ArrayRef<int64_t>{n / 16, k / 4, 64}
+                             plan.tiles ? ArrayRef<int64_t>{nPad / 16, kPad / 4, 64}
                                         : ArrayRef<int64_t>{n, k},
                              i8, "qcc_int8_exact_w"));
   Value sums = readOnlyBuffer(
-      b, loc, constantVector<int32_t>(b, loc, columnSums, {n}, i32, "qcc_int8_exact_sums"));
+      b, loc, constantVector<int32_t>(b, loc, columnSums, {nPad}, i32, "qcc_int8_exact_sums"));
   Value shifts = readOnlyBuffer(
-      b, loc, constantVector<int32_t>(b, loc, columnShifts, {n}, i32, "qcc_int8_exact_shifts"));
+      b, loc,
+      constantVector<int32_t>(b, loc, columnShifts, {nPad}, i32, "qcc_int8_exact_shifts"));
 
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -412,15 +438,18 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   // = sum_k au and Ka[m] = ca + za.
   Value a = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs.codes));
   // (The split tiles read only the nibbles, taken from the flipped codes.)
-  bool storeFlipped = plan.lhsSigned && !plan.splitCodes;
-  Value au = storeFlipped ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, k}, i8)))
-                          : a;
+  // The VNNI tiles read a copy of signed codes (flipped) or where K is not
+  // whole quads (zeros after K).
+  bool storeFlipped = (plan.lhsSigned || kPad != k) && !plan.splitCodes;
+  Value au = storeFlipped
+                 ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, kPad}, i8)))
+                 : a;
   // The split tiles read each activation code as its two nibbles.
   Value auHigh = plan.splitCodes ? Value(memref::AllocOp::create(
-                                       b, loc, MemRefType::get({m, k}, i8)))
+                                       b, loc, MemRefType::get({m, kPad}, i8)))
                                  : Value();
   Value auLow = plan.splitCodes ? Value(memref::AllocOp::create(
-                                      b, loc, MemRefType::get({m, k}, i8)))
+                                      b, loc, MemRefType::get({m, kPad}, i8)))
                                 : Value();
   Value rowSums = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
   Value rowShifts = memref::AllocOp::create(b, loc, MemRefType::get({m}, i32));
@@ -430,9 +459,9 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   // Per-row zero points run along the rows of one batch: index m mod rows.
   int64_t zeroRows = zeros ? cast<MemRefType>(zeros.getType()).getNumElements() : 1;
   // The per-row pass reads 64 bytes at a time where K allows.
-  int64_t prepChunk = plan.chunk;
-  for (int64_t c : {64, 32, 16, 8})
-    if (k % c == 0 && c > prepChunk) {
+  int64_t prepChunk = 1;
+  for (int64_t c : {64, 32, 16, 8, 4, 2})
+    if (k % c == 0) {
       prepChunk = c;
       break;
     }
@@ -451,11 +480,10 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
             [&](OpBuilder &lb, Value step, ValueRange acc) -> SmallVector<Value> {
               Value at = mulIndex(lb, step, prepChunk);
               Value v = vector::LoadOp::create(lb, loc, prepType, a, ValueRange{row, at});
-              if (plan.lhsSigned) {
+              if (plan.lhsSigned)
                 v = arith::XOrIOp::create(lb, loc, v, flip);
-                if (storeFlipped)
-                  vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
-              }
+              if (storeFlipped)
+                vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
               if (auHigh) {
                 auto splat = [&](int64_t value) -> Value {
                   return arith::ConstantOp::create(
@@ -469,6 +497,14 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
               Value wide = arith::ExtUIOp::create(lb, loc, wideType, v);
               return {arith::AddIOp::create(lb, loc, acc[0], wide)};
             });
+        // Zeros after K in the copies the tiles read whole steps of.
+        if (kPad != k) {
+          Value zeroByte = arith::ConstantIntOp::create(pb, loc, i8, 0);
+          for (Value copy : {storeFlipped ? au : Value(), auHigh, auLow})
+            if (copy)
+              for (int64_t kk = k; kk < kPad; ++kk)
+                memref::StoreOp::create(pb, loc, zeroByte, copy, ValueRange{row, index(pb, kk)});
+        }
         Value sum = vector::ReductionOp::create(pb, loc, vector::CombiningKind::ADD,
                                                 loop.getResult(0));
         memref::StoreOp::create(pb, loc, sum, rowSums, ValueRange{row});
@@ -490,7 +526,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, scaled ? f32 : i32));
   if (plan.tiles) {
     buildTiledProduct(b, loc, plan.splitCodes ? auHigh : au, w, sums, shifts, rowSums,
-                      rowShifts, out, m, n, k, outputScale, auLow);
+                      rowShifts, out, m, n, k, kPad, outputScale, auLow);
     return matrixAsResult(b, loc, out, resultType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.
