@@ -147,6 +147,104 @@ void copyRunsAsVectors(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int
   rewriter.eraseOp(op);
 }
 
+/// The two loops of a 2-D transpose of `op`: `read` runs along the
+/// input's last index and only there, `write` along the output's last index
+/// and only there; nullopt for anything else.
+std::optional<std::pair<unsigned, unsigned>> transposeLoops(linalg::LinalgOp op) {
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  auto lastDim = [](AffineMap map) -> std::optional<unsigned> {
+    if (map.getNumResults() == 0)
+      return std::nullopt;
+    auto dim = dyn_cast<AffineDimExpr>(map.getResults().back());
+    if (!dim)
+      return std::nullopt;
+    for (AffineExpr e : map.getResults().drop_back())
+      if (e.isFunctionOfDim(dim.getPosition()))
+        return std::nullopt;
+    return dim.getPosition();
+  };
+  std::optional<unsigned> read = lastDim(inMap), write = lastDim(outMap);
+  if (!read || !write || *read == *write)
+    return std::nullopt;
+  // Each side's other indices must not move with the other loop's lane.
+  for (AffineExpr e : inMap.getResults().drop_back())
+    if (e.isFunctionOfDim(*write) && e != getAffineDimExpr(*write, op.getContext()))
+      return std::nullopt;
+  for (AffineExpr e : outMap.getResults().drop_back())
+    if (e.isFunctionOfDim(*read) && e != getAffineDimExpr(*read, op.getContext()))
+      return std::nullopt;
+  return std::make_pair(*read, *write);
+}
+
+/// An 8 x 8 transpose of 32-bit lanes as the unpack / shuffle / 128-bit
+/// permute sequence (24 two-source shuffles) that x86 backends turn into
+/// vunpcklps, vshufps and vperm2f128.
+SmallVector<Value> transpose8x8(OpBuilder &b, Location loc, ArrayRef<Value> rows) {
+  auto shuffle = [&](Value x, Value y, ArrayRef<int64_t> mask) -> Value {
+    return vector::ShuffleOp::create(b, loc, x, y, mask);
+  };
+  SmallVector<Value> t(8), u(8), out(8);
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = shuffle(rows[2 * i], rows[2 * i + 1], {0, 8, 1, 9, 4, 12, 5, 13});
+    t[2 * i + 1] = shuffle(rows[2 * i], rows[2 * i + 1], {2, 10, 3, 11, 6, 14, 7, 15});
+  }
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) {
+      Value x = t[4 * i + j], y = t[4 * i + j + 2];
+      u[4 * i + 2 * j] = shuffle(x, y, {0, 1, 8, 9, 4, 5, 12, 13});
+      u[4 * i + 2 * j + 1] = shuffle(x, y, {2, 3, 10, 11, 6, 7, 14, 15});
+    }
+  for (int i = 0; i < 4; ++i) {
+    out[i] = shuffle(u[i], u[i + 4], {0, 1, 2, 3, 8, 9, 10, 11});
+    out[i + 4] = shuffle(u[i], u[i + 4], {4, 5, 6, 7, 12, 13, 14, 15});
+  }
+  return out;
+}
+
+/// `op`, a transpose of 32-bit elements whose two contiguous loops run 8 at
+/// a time (transposeLoops), as an scf.parallel over 8 x 8 blocks: 8 vector
+/// loads along the input's rows, transpose8x8, 8 vector stores along the
+/// output's. As tiled loops each element was one scalar load and store.
+void transposeBlocksAsVectors(RewriterBase &rewriter, linalg::LinalgOp op,
+                              ArrayRef<int64_t> sizes, unsigned read, unsigned write) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  SmallVector<Value> lower, upper, steps;
+  for (auto [l, size] : llvm::enumerate(sizes)) {
+    lower.push_back(zero);
+    upper.push_back(arith::ConstantIndexOp::create(rewriter, loc, size));
+    steps.push_back(arith::ConstantIndexOp::create(
+        rewriter, loc, l == read || l == write ? 8 : 1));
+  }
+  Value in = op.getDpsInputOperand(0)->get(), out = op.getDpsInitOperand(0)->get();
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  auto rowType = VectorType::get({8}, cast<MemRefType>(in.getType()).getElementType());
+  scf::ParallelOp::create(
+      rewriter, loc, lower, upper, steps, [&](OpBuilder &b, Location l, ValueRange ivs) {
+        auto indices = [&](AffineMap map, unsigned loop, int64_t offset) {
+          SmallVector<Value> dims(ivs);
+          if (offset != 0)
+            dims[loop] = arith::AddIOp::create(b, l, ivs[loop],
+                                               arith::ConstantIndexOp::create(b, l, offset));
+          SmallVector<Value> at;
+          for (AffineExpr e : map.getResults())
+            at.push_back(affine::expandAffineExpr(b, l, e, dims, ValueRange{}));
+          return at;
+        };
+        // Row r of the block: the input at write-loop lane r, along `read`.
+        SmallVector<Value> rows;
+        for (int64_t r = 0; r < 8; ++r)
+          rows.push_back(vector::LoadOp::create(b, l, rowType, in, indices(inMap, write, r)));
+        SmallVector<Value> columns = transpose8x8(b, l, rows);
+        for (int64_t r = 0; r < 8; ++r)
+          vector::StoreOp::create(b, l, columns[r], out, indices(outMap, read, r));
+      });
+  rewriter.eraseOp(op);
+}
+
 struct TileCopiesPass final : qcc::impl::TileCopiesPassBase<TileCopiesPass> {
   using Base::Base;
 
@@ -179,6 +277,14 @@ struct TileCopiesPass final : qcc::impl::TileCopiesPassBase<TileCopiesPass> {
       }
       if (readLoops.empty() || writeLoops.empty())
         continue;
+      // 32-bit elements moving between two single loops of multiples of 8:
+      // 8 x 8 blocks in registers.
+      if (cast<MemRefType>(in->get().getType()).getElementTypeBitWidth() == 32)
+        if (auto loops = transposeLoops(op))
+          if (sizes[loops->first] % 8 == 0 && sizes[loops->second] % 8 == 0) {
+            transposeBlocksAsVectors(rewriter, op, sizes, loops->first, loops->second);
+            continue;
+          }
       // Tiles of 1 on every other loop; about `tile` elements along each
       // contiguous side (the loops of an index expression share it).
       SmallVector<int64_t> tileSizes(sizes.size(), 1);
