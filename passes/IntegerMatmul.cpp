@@ -459,43 +459,56 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   // Per-row zero points run along the rows of one batch: index m mod rows.
   int64_t zeroRows = zeros ? cast<MemRefType>(zeros.getType()).getNumElements() : 1;
   // The per-row pass reads 64 bytes at a time where K allows.
-  int64_t prepChunk = 1;
-  for (int64_t c : {64, 32, 16, 8, 4, 2})
+  // (Chunks that divide K where one of 8 or more does, else the widest
+  // that fits and one narrower chunk for the rest.)
+  int64_t prepChunk = std::min<int64_t>(k, 8);
+  for (int64_t c : {64, 32, 16, 8})
     if (k % c == 0) {
       prepChunk = c;
       break;
     }
-  auto prepType = VectorType::get({prepChunk}, i8);
-  auto wideType = VectorType::get({prepChunk}, i32);
+  if (k % prepChunk != 0)
+    for (int64_t c : {64, 32, 16, 8})
+      if (c <= k) {
+        prepChunk = c;
+        break;
+      }
+  int64_t prepTail = k % prepChunk;
   auto bytesType = VectorType::get({plan.chunk}, i8);
   scf::ParallelOp::create(
       b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, m)}, ValueRange{index(b, 1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
         Value row = ivs[0];
-        Value zeroVec = arith::ConstantOp::create(pb, loc, pb.getZeroAttr(wideType));
-        Value flip = arith::ConstantOp::create(
-            pb, loc, DenseElementsAttr::get(prepType, pb.getIntegerAttr(i8, 0x80)));
+        // `width` codes of the row from `at`: copies stored, their sum added
+        // to `acc` (i32 lanes).
+        auto prepChunkAt = [&](OpBuilder &lb, Value at, int64_t width, Value acc) -> Value {
+          auto prepType = VectorType::get({width}, i8);
+          auto splat = [&](int64_t value) -> Value {
+            return arith::ConstantOp::create(
+                lb, loc, DenseElementsAttr::get(prepType, lb.getIntegerAttr(i8, value)));
+          };
+          Value v = vector::LoadOp::create(lb, loc, prepType, a, ValueRange{row, at});
+          if (plan.lhsSigned)
+            v = arith::XOrIOp::create(lb, loc, v, splat(0x80));
+          if (storeFlipped)
+            vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
+          if (auHigh) {
+            vector::StoreOp::create(lb, loc, arith::ShRUIOp::create(lb, loc, v, splat(4)), auHigh,
+                                    ValueRange{row, at});
+            vector::StoreOp::create(lb, loc, arith::AndIOp::create(lb, loc, v, splat(15)), auLow,
+                                    ValueRange{row, at});
+          }
+          Value wide = arith::ExtUIOp::create(lb, loc, VectorType::get({width}, i32), v);
+          return arith::AddIOp::create(lb, loc, acc, wide);
+        };
+        auto zeroLanes = [&](int64_t width) -> Value {
+          return arith::ConstantOp::create(pb, loc,
+                                           pb.getZeroAttr(VectorType::get({width}, i32)));
+        };
         auto loop = buildCountedLoop(
-            pb, loc, k / prepChunk, ValueRange{zeroVec},
+            pb, loc, k / prepChunk, ValueRange{zeroLanes(prepChunk)},
             [&](OpBuilder &lb, Value step, ValueRange acc) -> SmallVector<Value> {
-              Value at = mulIndex(lb, step, prepChunk);
-              Value v = vector::LoadOp::create(lb, loc, prepType, a, ValueRange{row, at});
-              if (plan.lhsSigned)
-                v = arith::XOrIOp::create(lb, loc, v, flip);
-              if (storeFlipped)
-                vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
-              if (auHigh) {
-                auto splat = [&](int64_t value) -> Value {
-                  return arith::ConstantOp::create(
-                      lb, loc, DenseElementsAttr::get(prepType, lb.getIntegerAttr(i8, value)));
-                };
-                vector::StoreOp::create(lb, loc, arith::ShRUIOp::create(lb, loc, v, splat(4)),
-                                        auHigh, ValueRange{row, at});
-                vector::StoreOp::create(lb, loc, arith::AndIOp::create(lb, loc, v, splat(15)),
-                                        auLow, ValueRange{row, at});
-              }
-              Value wide = arith::ExtUIOp::create(lb, loc, wideType, v);
-              return {arith::AddIOp::create(lb, loc, acc[0], wide)};
+              return {prepChunkAt(lb, mulIndex(lb, step, prepChunk), prepChunk, acc[0])};
             });
         // Zeros after K in the copies the tiles read whole steps of.
         if (kPad != k) {
@@ -507,6 +520,11 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
         }
         Value sum = vector::ReductionOp::create(pb, loc, vector::CombiningKind::ADD,
                                                 loop.getResult(0));
+        if (prepTail != 0) {
+          Value tail = prepChunkAt(pb, index(pb, k - prepTail), prepTail, zeroLanes(prepTail));
+          sum = add(pb, sum,
+                    vector::ReductionOp::create(pb, loc, vector::CombiningKind::ADD, tail));
+        }
         memref::StoreOp::create(pb, loc, sum, rowSums, ValueRange{row});
         Value shift = i32Const(pb, plan.lhsSigned ? 128 : 0);
         if (zeros) {
