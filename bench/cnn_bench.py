@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""A MobileNetV2-style QDQ network against ONNX Runtime: what a CNN quantized
+with ORT's quantize_static (QDQ format) looks like to qcc end to end.
+
+Every activation is QuantizeLinear -> DequantizeLinear (uint8, per tensor),
+every weight DequantizeLinear(int8, per output channel); Conv (3x3 stride 2
+stem, depthwise 3x3, pointwise 1x1 with 16-144 channels), Clip(0, 6), a
+residual Add, GlobalAveragePool, MatMul. Input 1 x 3 x 224 x 224.
+
+qcc's output is checked against a float64 evaluation of the same graph
+(numpy, ONNX's rounding: half to even, saturating) at 1e-3 of the largest
+output; ORT's distance from it is printed beside (its u8 x s8 path sums in
+saturating i16 on AVX2 machines, the likely cause). Medians of alternating rounds.
+    bench/run-cnn [--rounds N] [--runs N] [--threads T]
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def build_model(rng):
+    nodes, inits, count = [], [], [0]
+
+    def name(prefix):
+        count[0] += 1
+        return f"{prefix}{count[0]}"
+
+    def init(array, prefix="c"):
+        n = name(prefix)
+        inits.append(numpy_helper.from_array(np.asarray(array), n))
+        return n
+
+    def qdq(x, scale, zero):
+        s, z = init(np.float32(scale)), init(np.uint8(zero))
+        q, d = name("q"), name("d")
+        nodes.append(helper.make_node("QuantizeLinear", [x, s, z], [q]))
+        nodes.append(helper.make_node("DequantizeLinear", [q, s, z], [d]))
+        return d
+
+    def conv(x, cin, cout, k, stride=1, group=1, relu=True):
+        w = (rng.standard_normal((cout, cin // group, k, k)) * np.sqrt(2.0 / (cin // group * k * k)))
+        ws = (np.abs(w).reshape(cout, -1).max(1) / 127).astype(np.float32)
+        wq = np.clip(np.rint(w / ws.reshape(-1, 1, 1, 1)), -127, 127).astype(np.int8)
+        wd = name("wd")
+        nodes.append(helper.make_node("DequantizeLinear", [init(wq, "wq"), init(ws, "ws")], [wd], axis=0))
+        y = name("y")
+        nodes.append(helper.make_node("Conv", [x, wd, init((rng.standard_normal(cout) * 0.1).astype(np.float32))],
+                                      [y], kernel_shape=[k, k], strides=[stride] * 2, pads=[k // 2] * 4,
+                                      group=group))
+        if not relu:
+            return qdq(y, 8 / 255, 128)
+        r = name("r")
+        nodes.append(helper.make_node("Clip", [y, init(np.float32(0)), init(np.float32(6))], [r]))
+        return qdq(r, 6 / 255, 0)
+
+    x = qdq("X", 3 / 255, 128)
+    x = conv(x, 3, 32, 3, 2)
+    x = conv(conv(x, 32, 32, 3, 1, 32), 32, 16, 1, relu=False)
+    x = conv(conv(conv(x, 16, 96, 1), 96, 96, 3, 2, 96), 96, 24, 1, relu=False)
+    y = conv(conv(conv(x, 24, 144, 1), 144, 144, 3, 1, 144), 144, 24, 1, relu=False)
+    a = name("add")
+    nodes.append(helper.make_node("Add", [x, y], [a]))
+    x = qdq(a, 8 / 255, 128)
+    x = conv(conv(conv(x, 24, 144, 1), 144, 144, 3, 2, 144), 144, 32, 1, relu=False)
+    g, f = name("gap"), name("flat")
+    nodes.append(helper.make_node("GlobalAveragePool", [x], [g]))
+    nodes.append(helper.make_node("Flatten", [g], [f]))
+    nodes.append(helper.make_node("MatMul", [f, init((rng.standard_normal((32, 10)) * 0.2).astype(np.float32))],
+                                  ["Y"]))
+    graph = helper.make_graph(nodes, "mobilenet_qdq", [helper.make_tensor_value_info("X", TensorProto.FLOAT,
+                                                                                     [1, 3, 224, 224])],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, 10])], initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
+def conv64(x, w, b, strides, pads, group):
+    n, c, h, wd = x.shape
+    m, cg, kh, kw = w.shape
+    s = strides[0]
+    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    oh, ow = (h + pads[0] + pads[2] - kh) // s + 1, (wd + pads[1] + pads[3] - kw) // s + 1
+    y, mg = np.zeros((n, m, oh, ow)), m // group
+    for g in range(group):
+        for i in range(kh):
+            for j in range(kw):
+                patch = xp[:, g * cg:(g + 1) * cg, i:i + s * oh:s, j:j + s * ow:s]
+                y[:, g * mg:(g + 1) * mg] += np.einsum("mc,nchw->nmhw", w[g * mg:(g + 1) * mg, :, i, j], patch)
+    return y + b.reshape(1, -1, 1, 1)
+
+
+def reference(model, x):
+    """float64 evaluation of the graph's ops, ONNX's rounding for QuantizeLinear."""
+    env = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    env["X"] = x.astype(np.float64)
+    for node in model.graph.node:
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        ins = [env[i] for i in node.input]
+        op = node.op_type
+        if op == "QuantizeLinear":
+            # The f32 division, as ONNX defines it on f32 inputs.
+            q = np.rint(ins[0].astype(np.float32) / np.float32(ins[1])).astype(np.float64) + int(ins[2])
+            out = np.clip(q, 0, 255).astype(np.uint8)
+        elif op == "DequantizeLinear":
+            s = ins[1].astype(np.float64)
+            z = ins[2].astype(np.float64) if len(ins) > 2 else 0.0
+            if s.ndim == 1:
+                s = s.reshape(-1, *([1] * (ins[0].ndim - 1)))
+            out = (ins[0].astype(np.float64) - z) * s
+        elif op == "Conv":
+            out = conv64(ins[0], ins[1], ins[2], attrs["strides"], attrs["pads"], attrs.get("group", 1))
+        elif op == "Clip":
+            out = np.clip(ins[0], ins[1], ins[2])
+        elif op == "Add":
+            out = ins[0] + ins[1]
+        elif op == "GlobalAveragePool":
+            out = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif op == "Flatten":
+            out = ins[0].reshape(ins[0].shape[0], -1)
+        elif op == "MatMul":
+            out = ins[0] @ ins[1].astype(np.float64)
+        else:
+            raise SystemExit(f"reference: no {op}")
+        env[node.output[0]] = out
+    return env["Y"]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    p.add_argument("--node", default="node")
+    p.add_argument("--workdir", default="/tmp/qcc-cnn-bench")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--runs", type=int, default=20, help="timed runs per round and side")
+    args = p.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    rng = np.random.default_rng(7)
+    model = build_model(rng)
+    onnx.checker.check_model(model)
+    d = args.workdir
+    onnx_path, lib = os.path.join(d, "model.onnx"), os.path.join(d, "lib.so")
+    onnx.save(model, onnx_path)
+    x = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
+    x_npy, x_raw = os.path.join(d, "x.npy"), os.path.join(d, "x.raw")
+    np.save(x_npy, x)
+    x.tofile(x_raw)
+    r = subprocess.run([os.path.join(args.bin, "qcc"), onnx_path, "-o", lib], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"compile failed: {r.stderr.strip()[-500:]}")
+        return 1
+    subprocess.run([os.path.join(args.bin, "qcc-run"), lib, "--input", f"X={x_npy}", "--output-dir", d],
+                   check=True, capture_output=True)
+    ort_out = os.path.join(d, "y_ort.raw")
+    ort_cmd = [args.node, os.path.join(HERE, "ort_bench.js"), onnx_path, x_raw, "1,3,224,224", str(args.runs),
+               "--threads", str(args.threads)]
+    subprocess.run(ort_cmd[:5] + ["1"] + ort_cmd[6:] + ["--output", ort_out], check=True, capture_output=True)
+    ref = reference(model, x)
+    y = np.load(os.path.join(d, "Y.npy"))
+    y_ort = np.fromfile(ort_out, dtype=np.float32).reshape(y.shape)
+    scale = max(float(np.abs(ref).max()), 1e-30)
+    qcc_err, ort_err = float(np.abs(y - ref).max()) / scale, float(np.abs(y_ort - ref).max()) / scale
+    check = "ok" if qcc_err <= 1e-3 else "MISMATCH"
+    qcc_t, ort_t = [], []
+    for _ in range(args.rounds):
+        r = subprocess.run([os.path.join(args.bin, "qcc-run"), lib, "--input", f"X={x_npy}", "--bench",
+                            str(args.runs), "--threads", str(args.threads)], capture_output=True, text=True)
+        qcc_t.append(float(re.search(r"median ([0-9.]+) us", r.stdout).group(1)))
+        r = subprocess.run(ort_cmd, capture_output=True, text=True, check=True)
+        ort_t.append(json.loads(r.stdout.strip().splitlines()[-1])["median_us"])
+    q, o = statistics.median(qcc_t), statistics.median(ort_t)
+    print("| model | qcc µs | ORT µs | ORT/qcc | qcc vs float64 | ORT vs float64 | check |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| MobileNetV2-style QDQ 224x224 | {q:.0f} | {o:.0f} | {o / q:.2f} | {qcc_err:.1e} | {ort_err:.1e} "
+          f"| {check} |")
+    return 0 if check == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
