@@ -918,6 +918,12 @@ qdq_static_conv_case("qdq_static_conv_stride2", (2, 16, 8, 8), (32, 16, 3, 3), [
 # matmul per block of groups on a block-diagonal weight.
 qdq_static_conv_case("qdq_static_conv_grouped", (1, 32, 7, 7), (32, 4, 3, 3), [1, 1], [1, 1, 1, 1], True,
                      group=8)
+# Depthwise on the codes (the importer: the integer depthwise loop over the
+# shifted codes padded with the zero point's code, then the scales).
+qdq_static_conv_case("qdq_static_conv_depthwise", (1, 16, 9, 9), (16, 1, 3, 3), [1, 1], [1, 1, 1, 1], True,
+                     group=16)
+qdq_static_conv_case("qdq_static_conv_depthwise_stride2", (2, 8, 10, 9), (8, 1, 3, 3), [2, 2], [1, 0, 1, 1],
+                     False, group=8)
 qdq_static_conv_case("qdq_static_conv_grouped_two_blocks", (2, 16, 6, 5), (32, 2, 2, 2), [1, 1],
                      [0, 1, 0, 1], True, group=8, flags=("--cpu=haswell", "--features=+avx2,+fma"))
 

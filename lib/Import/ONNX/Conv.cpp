@@ -12,6 +12,8 @@
 #include "ConvBuilder.h"
 #include "ConvPool.h"
 
+#include "qcc/Dialect/LowBit/IR/LowBit.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -19,6 +21,7 @@
 
 using namespace mlir;
 using namespace qcc::onnx_import;
+namespace lowbit = qcc::lowbit;
 
 //===----------------------------------------------------------------------===//
 // Geometry
@@ -261,6 +264,157 @@ Value qcc::onnx_import::buildConvolution(OpBuilder &b, Location loc,
 
 namespace {
 
+/// Whether `type` holds 8-bit integer codes, row-major, with f32 scales
+/// per tensor or (when `perChannel`) along axis 0, integer zero points or
+/// none, and nothing else (codebook, tensor scale).
+bool isScaledByteCodes(lowbit::QTensorType type, bool perChannel) {
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  lowbit::SchemeAttr scheme = type.getScheme();
+  bool grid = scheme.getGranularity() == lowbit::Granularity::per_tensor ||
+              (perChannel && scheme.getGranularity() == lowbit::Granularity::per_axis &&
+               scheme.getAxis() == 0);
+  return storage && storage.getWidth() == 8 && grid && scheme.getScale() &&
+         scheme.getScale().isF32() && !scheme.hasCodebook() && !scheme.getTensorScale() &&
+         (!scheme.getZeroPoint() || isa<IntegerType>(scheme.getZeroPoint())) &&
+         type.getLayoutKind() == lowbit::LayoutKind::row_major;
+}
+
+/// `q`'s codes minus their zero points as i32 (the zero points broadcast
+/// along axis 0 when there is one per channel).
+Value codesMinusZero(OpBuilder &b, Location loc, TypedValue<lowbit::QTensorType> q) {
+  lowbit::QTensorType type = q.getType();
+  auto storage = cast<IntegerType>(type.getStorageType());
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  ArrayRef<int64_t> shape = type.getShape();
+  auto signless = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return tensor::BitcastOp::create(b, loc, t.clone(i8), v).getResult();
+  };
+  SmallVector<Value> inputs = {
+      signless(lowbit::CodesOp::create(b, loc, RankedTensorType::get(shape, storage), q))};
+  if (Type zeroType = type.getScheme().getZeroPoint()) {
+    bool perChannel = type.getScheme().getGranularity() == lowbit::Granularity::per_axis;
+    SmallVector<int64_t> zeroShape;
+    if (perChannel)
+      zeroShape.push_back(shape[0]);
+    Value zeros = signless(lowbit::ZeroPointsOp::create(
+        b, loc, RankedTensorType::get(zeroShape, zeroType), q));
+    if (perChannel) {
+      // [C] -> [C, 1, ...] broadcasts along axis 0.
+      SmallVector<int64_t> broadcast(shape.size(), 1);
+      broadcast[0] = shape[0];
+      zeros = buildReshape(b, loc, zeros, broadcast);
+    }
+    inputs.push_back(zeros);
+  }
+  bool isUnsigned = storage.isUnsigned();
+  return buildElementwise(b, loc, inputs, shape, i32,
+                          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                            auto widen = [&](Value v) -> Value {
+                              return isUnsigned ? Value(arith::ExtUIOp::create(nb, nl, i32, v))
+                                                : Value(arith::ExtSIOp::create(nb, nl, i32, v));
+                            };
+                            Value x = widen(args[0]);
+                            return args.size() > 1 ? arith::SubIOp::create(nb, nl, x, widen(args[1]))
+                                                   : x;
+                          });
+}
+
+/// A depthwise Conv of static QDQ activations (the input dequantizes
+/// per-tensor 8-bit codes) and an 8-bit integer constant weight, as exact
+/// integer arithmetic on the codes: with s the codes as signed bytes (u8
+/// codes shifted by -128: a = s + 128) and zs the zero point shifted alike,
+///   sum (a - za) w' = sum s w' - zs S[c],   w' = w - zw, S[c] = sum w',
+/// where the input is padded with zs (ONNX pads the dequantized input with
+/// 0.0, the zero point's code), so the depthwise loop reads one byte per
+/// element and widens it in its body; then times x_scale * w_scale[c] into
+/// f32. On the dequantized data it read and padded f32. Null when the
+/// operands are not of that form.
+Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
+  ArrayRef<int64_t> inShape = n.getInputShape(0), wShape = n.getInputShape(1);
+  if (inShape.size() < 3 || g.group != inShape[1] || wShape[0] != inShape[1] || wShape[1] != 1)
+    return Value();
+  auto inputDequantize = n.getInput(0).getDefiningOp<lowbit::DequantizeOp>();
+  auto weightDequantize = n.getInput(1).getDefiningOp<lowbit::DequantizeOp>();
+  if (!inputDequantize || !weightDequantize ||
+      !weightDequantize.getInput().getDefiningOp<lowbit::ConstantOp>())
+    return Value();
+  TypedValue<lowbit::QTensorType> x = inputDequantize.getInput();
+  TypedValue<lowbit::QTensorType> w = weightDequantize.getInput();
+  if (!isScaledByteCodes(x.getType(), /*perChannel=*/false) ||
+      !isScaledByteCodes(w.getType(), /*perChannel=*/true) ||
+      x.getType().getShape() != inShape || w.getType().getShape() != wShape)
+    return Value();
+  OpBuilder &b = n.getBuilder();
+  Location loc = n.getLoc();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  int64_t channels = wShape[0];
+  auto xStorage = cast<IntegerType>(x.getType().getStorageType());
+  bool shifted = xStorage.isUnsigned();
+
+  // s: the codes as signed bytes.
+  Value codes = tensor::BitcastOp::create(
+      b, loc, RankedTensorType::get(inShape, i8),
+      lowbit::CodesOp::create(b, loc, RankedTensorType::get(inShape, xStorage), x));
+  if (shifted)
+    codes = buildElementwise(b, loc, {codes}, inShape, i8,
+                             [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                               Value flip = arith::ConstantIntOp::create(nb, nl, i8, 0x80);
+                               return arith::XOrIOp::create(nb, nl, args[0], flip);
+                             });
+  // zs = za - 128 for u8 codes (za itself for i8), as i8 and i32.
+  Value zsByte = arith::ConstantIntOp::create(b, loc, i8, shifted ? 0x80 : 0);
+  if (Type zeroType = x.getType().getScheme().getZeroPoint()) {
+    Value za = tensor::BitcastOp::create(
+        b, loc, RankedTensorType::get({}, i8),
+        lowbit::ZeroPointsOp::create(b, loc, RankedTensorType::get({}, zeroType), x));
+    Value zaByte = extractScalar(b, loc, za);
+    zsByte = shifted ? Value(arith::XOrIOp::create(b, loc, zaByte, zsByte)) : zaByte;
+  }
+  Value zs = arith::ExtSIOp::create(b, loc, i32, zsByte);
+  Value padded = padSpatial(b, loc, codes, g.padsBegin, g.padsEnd, [&] { return zsByte; });
+
+  // w' = w - zw (i32, [C, 1, K...]) and S[c] = sum over the taps.
+  Value weight = codesMinusZero(b, loc, w);
+  SmallVector<int64_t> taps;
+  for (int64_t axis = 1; axis < int64_t(wShape.size()); ++axis)
+    taps.push_back(axis);
+  Value sums = buildReduction(b, loc, weight, taps, /*keepDims=*/false,
+                              arith::ConstantIntOp::create(b, loc, i32, 0),
+                              [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                                return arith::AddIOp::create(nb, nl, args[0], args[1]);
+                              });
+
+  ConvGeometry unpadded = g;
+  std::fill(unpadded.padsBegin.begin(), unpadded.padsBegin.end(), 0);
+  std::fill(unpadded.padsEnd.begin(), unpadded.padsEnd.end(), 0);
+  Value acc = buildConvolution(b, loc, padded, weight, unpadded, i32);
+
+  // (acc - zs S[c]) * x_scale * w_scale[c], [C, 1, ...] along the channels.
+  Value xScale = lowbit::ScalesOp::create(b, loc, RankedTensorType::get({}, f32), x);
+  bool perChannel = w.getType().getScheme().getGranularity() == lowbit::Granularity::per_axis;
+  Value wScale = lowbit::ScalesOp::create(
+      b, loc,
+      RankedTensorType::get(perChannel ? ArrayRef<int64_t>{channels} : ArrayRef<int64_t>{}, f32),
+      w);
+  Value multiplier = buildElementwise(
+      b, loc, {xScale, wScale}, {channels}, f32,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return arith::MulFOp::create(nb, nl, args[0], args[1]);
+      });
+  SmallVector<int64_t> channelShape(inShape.size() - 1, 1);
+  channelShape[0] = channels;
+  multiplier = buildReshape(b, loc, multiplier, channelShape);
+  sums = buildReshape(b, loc, sums, channelShape);
+  return buildElementwise(b, loc, {acc, sums, multiplier}, shapeOf(acc), f32,
+                          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                            Value v = arith::SubIOp::create(
+                                nb, nl, args[0], arith::MulIOp::create(nb, nl, zs, args[1]));
+                            return arith::MulFOp::create(
+                                nb, nl, arith::SIToFPOp::create(nb, nl, f32, v), args[2]);
+                          });
+}
+
 LogicalResult convertConv(NodeImporter &n) {
   DataType type = n.getInputType(0);
   if (!isFloatType(type))
@@ -286,8 +440,11 @@ LogicalResult convertConv(NodeImporter &n) {
   Location loc = n.getLoc();
   Type element = getSignlessElementType(n.getContext(), type);
   Type acc = accumulatorFor(element);
-  Value result =
-      buildConvolution(b, loc, n.getInput(0), n.getInput(1), *geometry, acc);
+  Value result;
+  if (element.isF32())
+    result = buildDepthwiseOnCodes(n, *geometry);
+  if (!result)
+    result = buildConvolution(b, loc, n.getInput(0), n.getInput(1), *geometry, acc);
   if (!hasBias && acc == element) {
     n.setOutput(0, result, type);
     return success();
