@@ -31,6 +31,8 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(qcc::createDropSignednessPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(qcc::createSinkTransposesPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(qcc::createVectorizeMatmulPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   // Unit dimensions (keepdims reductions) folded away, so that innermost

@@ -280,6 +280,23 @@ def TileCopiesPass : Pass<"qcc-tile-copies", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def SinkTransposesPass : Pass<"qcc-sink-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Move transposes below elementwise ops; cancel transposes that meet";
+  let description = [{
+    On tensors. `linalg.generic` ops that are all parallel, write their
+    output without reading it, and read transposes by one permutation (with
+    identity maps; any other input a broadcast, re-indexed) run on the
+    transposes' inputs instead, followed by one transpose of their result;
+    `tensor.bitcast` of a transpose becomes a transpose of the bitcast; two
+    transposes in a row become one, or none when they undo each other. A
+    convolution's NCHW result then reaches its Clip and QuantizeLinear still
+    as rows, the transpose moves the i8 codes, and the next pointwise
+    convolution's transpose back to NHWC cancels it.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def StridedCopiesToLinalgPass : Pass<"qcc-strided-copies-to-linalg"> {
   let summary = "Rewrite memref.copy of strided views as linalg.copy";
   let description = [{
