@@ -28,8 +28,9 @@ namespace {
 
 /// generic(transpose(x), ...) -> transpose(generic'(x, ...)) for an
 /// all-parallel generic with an identity output map whose inputs are
-/// transposes by one permutation (identity maps) or broadcasts (projected
-/// permutations, re-indexed), and whose output is not read.
+/// transposes by one permutation that feed only it (identity maps) or
+/// broadcasts (projected permutations, re-indexed), and whose output is not
+/// read.
 struct SinkThroughGeneric : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -45,7 +46,9 @@ struct SinkThroughGeneric : OpRewritePattern<linalg::GenericOp> {
     for (OpOperand *input : op.getDpsInputOperands()) {
       AffineMap map = op.getMatchingIndexingMap(input);
       auto transpose = input->get().getDefiningOp<linalg::TransposeOp>();
-      if (map.isIdentity() && transpose) {
+      // (A transpose with other users stays for them: moving it would
+      // transpose twice.)
+      if (map.isIdentity() && transpose && transpose->hasOneUse()) {
         SmallVector<int64_t> p(transpose.getPermutation());
         if (perm && *perm != p)
           return failure();

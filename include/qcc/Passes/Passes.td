@@ -284,8 +284,9 @@ def SinkTransposesPass : Pass<"qcc-sink-transposes", "::mlir::func::FuncOp"> {
   let summary = "Move transposes below elementwise ops; cancel transposes that meet";
   let description = [{
     On tensors. `linalg.generic` ops that are all parallel, write their
-    output without reading it, and read transposes by one permutation (with
-    identity maps; any other input a broadcast, re-indexed) run on the
+    output without reading it, and read transposes by one permutation that
+    feed only them (with identity maps; any other input a broadcast,
+    re-indexed) run on the
     transposes' inputs instead, followed by one transpose of their result;
     `tensor.bitcast` of a transpose becomes a transpose of the bitcast; two
     transposes in a row become one, or none when they undo each other. A
