@@ -109,7 +109,8 @@ struct OutputScale {
 /// The product on 16-row weight tiles (plan.tiles): per step of 4 codes of
 /// K, one 64-byte tile vector per 16 columns and one broadcast activation
 /// quad per row, rows x tiles vpdpbusd; lane j of an accumulator is output
-/// column 16 t + j, so the corrections are vector arithmetic.
+/// column 16 t + j, so the corrections are vector arithmetic (`sums` holds
+/// S + K * Cw per column).
 /// With `auLow` (AVX2 without VNNI): au holds the high
 /// nibbles of the activation codes and auLow the low ones, so that
 /// vpmaddubsw multiplies them by the int8 tiles exactly (pairs of products
@@ -224,10 +225,8 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
           for (int64_t t = 0; t < tiles; ++t) {
             Value col = mulIndex(mb, add(mb, firstTile, index(mb, t)), 16);
             Value cw = vector::LoadOp::create(mb, loc, lanes, shifts, ValueRange{col});
-            Value s = vector::LoadOp::create(mb, loc, lanes, sums, ValueRange{col});
-            Value kVec = arith::ConstantOp::create(
-                mb, loc, DenseElementsAttr::get(lanes, mb.getI32IntegerAttr(int32_t(k))));
-            Value sPlusKCw = add(mb, s, arith::MulIOp::create(mb, loc, kVec, cw));
+            // S + K * Cw, per column at compile time.
+            Value sPlusKCw = vector::LoadOp::create(mb, loc, lanes, sums, ValueRange{col});
             for (int64_t r = 0; r < rows; ++r) {
               Value row = add(mb, firstRow, index(mb, r));
               Value rowSum = vector::BroadcastOp::create(
@@ -406,6 +405,10 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
         tiled[((col / 16) * (kPad / 4) + kk / 4) * 64 + (col % 16) * 4 + kk % 4] =
             shifted[col * k + kk];
     shifted = std::move(tiled);
+    // The tiles read S + K * Cw as one constant (their correction's
+    // second term, Ka * (S + K * Cw)).
+    for (int64_t col = 0; col < n; ++col)
+      columnSums[col] += int32_t(k) * columnShifts[col];
     columnSums.resize(nPad, 0);
     columnShifts.resize(nPad, 0);
   }
