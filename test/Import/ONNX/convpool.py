@@ -4,6 +4,7 @@
 # RUN: qcc %t/conv3d.onnx --emit=mlir | FileCheck %s --check-prefix=CONV3D
 # RUN: qcc %t/group.onnx --emit=mlir | FileCheck %s --check-prefix=GROUP
 # RUN: qcc %t/depthwise.onnx --emit=mlir | FileCheck %s --check-prefix=DW
+# RUN: qcc %t/depthwise_qdq.onnx --emit=mlir | FileCheck %s --check-prefix=DWQ
 # RUN: qcc %t/group1d.onnx --emit=mlir | FileCheck %s --check-prefix=GROUP1D
 # RUN: qcc %t/conv_f16.onnx --emit=mlir | FileCheck %s --check-prefix=F16
 # RUN: qcc %t/maxpool.onnx --emit=mlir | FileCheck %s --check-prefix=MAXPOOL
@@ -78,6 +79,31 @@ save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 6, 4, 4])],
 # DW: } -> tensor<1x4x6x6xf32>
 save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 4, 6, 6])],
             {"group": 4, "auto_pad": "SAME_LOWER", "kernel_shape": [2, 2]}, [w("w", [4, 1, 2, 2])]), "depthwise.onnx")
+
+# Depthwise on static QDQ data (the input dequantizes uint8 codes, the
+# weight int8 per channel): the same loop on the codes as signed bytes
+# (xor 0x80), padded with the zero point's code (also xor 0x80), the weight
+# minus its zero point in i32, then (acc - zs * S[c]) * x_scale * w_scale[c].
+# DWQ-LABEL: func.func @main_graph
+# DWQ: lowbit.codes %{{.*}} -> tensor<1x4x6x6xui8>
+# DWQ: arith.xori
+# DWQ: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 0, 0]
+# DWQ: tensor.yield %{{.*}} : i8
+# DWQ: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]}
+# DWQ: arith.extsi %{{.*}} : i8 to i32
+# DWQ: arith.muli
+# DWQ: } -> tensor<1x4x6x6xi32>
+# DWQ: arith.sitofp
+# DWQ-NOT: lowbit.dequantize %{{.*}} -> tensor<1x4x6x6xf32>
+dq_nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+            helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+            helper.make_node("DequantizeLinear", ["wq", "ws"], ["wd"], axis=0),
+            helper.make_node("Conv", ["xd", "wd"], ["y"], group=4, auto_pad="SAME_LOWER",
+                             kernel_shape=[2, 2])]
+save(model(dq_nodes, [value_info("x", FLOAT, [1, 4, 6, 6])], [value_info("y", FLOAT, [1, 4, 6, 6])],
+           [tensor("xs", np.array(0.05, np.float32)), tensor("xz", np.array(120, np.uint8)),
+            tensor("wq", np.arange(16, dtype=np.int8).reshape(4, 1, 2, 2)),
+            tensor("ws", np.array([0.1, 0.2, 0.3, 0.4], np.float32))]), "depthwise_qdq.onnx")
 
 # No named op covers grouped 1-D convolutions: a generic over [N, G, M/G, O] x [C/G, K].
 # GROUP1D: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 3 + d5)>
