@@ -13,11 +13,7 @@ output; ORT's distance from it is printed beside (its u8 x s8 path sums in
 saturating i16 on AVX2 machines, the likely cause). Medians of alternating rounds.
     bench/run-cnn [--rounds N] [--runs N] [--threads T]
 """
-import argparse
-import json
 import os
-import re
-import statistics
 import subprocess
 import sys
 
@@ -27,6 +23,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import side_by_side  # noqa: E402
 
 
 def build_model(rng):
@@ -138,15 +136,7 @@ def reference(model, x):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
-    p.add_argument("--node", default="node")
-    p.add_argument("--workdir", default="/tmp/qcc-cnn-bench")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--runs", type=int, default=20, help="timed runs per round and side")
-    args = p.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    args = side_by_side.parse_args(__doc__, "/tmp/qcc-cnn-bench")
     rng = np.random.default_rng(7)
     model = build_model(rng)
     onnx.checker.check_model(model)
@@ -173,14 +163,7 @@ def main():
     scale = max(float(np.abs(ref).max()), 1e-30)
     qcc_err, ort_err = float(np.abs(y - ref).max()) / scale, float(np.abs(y_ort - ref).max()) / scale
     check = "ok" if qcc_err <= 1e-3 else "MISMATCH"
-    qcc_t, ort_t = [], []
-    for _ in range(args.rounds):
-        r = subprocess.run([os.path.join(args.bin, "qcc-run"), lib, "--input", f"X={x_npy}", "--bench",
-                            str(args.runs), "--threads", str(args.threads)], capture_output=True, text=True)
-        qcc_t.append(float(re.search(r"median ([0-9.]+) us", r.stdout).group(1)))
-        r = subprocess.run(ort_cmd, capture_output=True, text=True, check=True)
-        ort_t.append(json.loads(r.stdout.strip().splitlines()[-1])["median_us"])
-    q, o = statistics.median(qcc_t), statistics.median(ort_t)
+    q, o = side_by_side.medians(args, lib, x_npy, ort_cmd)
     print("| model | qcc µs | ORT µs | ORT/qcc | qcc vs float64 | ORT vs float64 | check |")
     print("|---|---|---|---|---|---|---|")
     print(f"| MobileNetV2-style QDQ 224x224 | {q:.0f} | {o:.0f} | {o / q:.2f} | {qcc_err:.1e} | {ort_err:.1e} "

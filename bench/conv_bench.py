@@ -8,11 +8,8 @@ then alternates `qcc-run --bench` and bench/ort_bench.js for a few rounds
 and prints the medians and ORT/qcc (> 1: qcc faster). Run it through
 bench/run-conv (2 threads, like bench/run). A benchmark, not a test.
 """
-import argparse
-import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 
@@ -21,6 +18,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import side_by_side  # noqa: E402
 
 
 def init(name, array):
@@ -70,15 +69,7 @@ def case_models(rng):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
-    p.add_argument("--node", default="node")
-    p.add_argument("--workdir", default="/tmp/qcc-conv-bench")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--runs", type=int, default=20, help="timed runs per round and side")
-    args = p.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    args = side_by_side.parse_args(__doc__, "/tmp/qcc-conv-bench")
     rng = np.random.default_rng(5)
     print(f"| case | qcc µs | ORT µs | ORT/qcc | qcc kernel | check |")
     print("|---|---|---|---|---|---|")
@@ -120,14 +111,7 @@ def main():
         else:
             rel = float(np.abs(y - y_ort).max() / max(np.abs(y_ort).max(), 1e-30))
             check = f"ok {rel:.1e}" if rel < 1e-3 else f"MISMATCH {rel:.1e}"
-        qcc_t, ort_t = [], []
-        for _ in range(args.rounds):
-            r = subprocess.run([os.path.join(args.bin, "qcc-run"), lib, "--input", f"X={x_npy}", "--bench",
-                                str(args.runs), "--threads", str(args.threads)], capture_output=True, text=True)
-            qcc_t.append(float(re.search(r"median ([0-9.]+) us", r.stdout).group(1)))
-            r = subprocess.run(ort_cmd, capture_output=True, text=True, check=True)
-            ort_t.append(json.loads(r.stdout.strip().splitlines()[-1])["median_us"])
-        q, o = statistics.median(qcc_t), statistics.median(ort_t)
+        q, o = side_by_side.medians(args, lib, x_npy, ort_cmd)
         print(f"| {name} | {q:.0f} | {o:.0f} | {o / q:.2f} | {kernel} | {check} |", flush=True)
     return 0
 
