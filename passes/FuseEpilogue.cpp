@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "QTensorParts.h"
+#include "SinkTransposes.h"
 
 #include "qcc/Passes/Passes.h"
 
@@ -23,6 +24,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace qcc {
 #define GEN_PASS_DEF_FUSEEPILOGUEPASS
@@ -95,18 +98,23 @@ bool fusible(MatmulOp matmul, linalg::GenericOp generic) {
 /// `extraInputs`, which join the epilogue's inputs) and yields.
 MatmulOp extendEpilogue(
     RewriterBase &rewriter, MatmulOp matmul, ValueRange extraInputs, Operation *anchor,
-    llvm::function_ref<Value(OpBuilder &, Location, Value, ArrayRef<BlockArgument>)> extend) {
+    llvm::function_ref<Value(OpBuilder &, Location, Value, ArrayRef<BlockArgument>)> extend,
+    RankedTensorType newType = {}) {
   auto result = cast<RankedTensorType>(matmul.getType());
+  // The accumulator the epilogue starts from (the earlier epilogue's).
+  Type accumulator = matmul.getEpilogue().empty()
+                         ? result.getElementType()
+                         : matmul.getEpilogue().front().getArgument(0).getType();
   SmallVector<Value> inputs(matmul.getEpilogueInputs());
   llvm::append_range(inputs, extraInputs);
   rewriter.setInsertionPoint(anchor);
-  auto fused = MatmulOp::create(rewriter, matmul.getLoc(), result, matmul.getLhs(),
-                                matmul.getRhs(), matmul.getBias(), inputs,
+  auto fused = MatmulOp::create(rewriter, matmul.getLoc(), newType ? newType : result,
+                                matmul.getLhs(), matmul.getRhs(), matmul.getBias(), inputs,
                                 matmul.getTransposeRhsAttr());
   fused->setDiscardableAttrs(matmul->getDiscardableAttrDictionary());
   Block *block = rewriter.createBlock(&fused.getEpilogue());
   Location loc = matmul.getLoc();
-  Value element = block->addArgument(result.getElementType(), loc);
+  Value element = block->addArgument(accumulator, loc);
   for (Value input : inputs)
     block->addArgument(cast<RankedTensorType>(input.getType()).getElementType(), loc);
   rewriter.setInsertionPointToStart(block);
@@ -253,8 +261,203 @@ MatmulOp fuseFakeQuant(RewriterBase &rewriter, MatmulOp matmul, FakeQuant f) {
   return fused;
 }
 
+/// The constant per-tensor parameters of `quantize` as the grid
+/// arithmetic needs them (a FakeQuant without the dequantize users);
+/// nullopt when they are not constants or the codes are not integers of at
+/// most 8 bits (the kernels store them as bytes).
+std::optional<FakeQuant> quantizeParamsOf(QuantizeOp quantize) {
+  if (!quantize.getScales() || !quantize.getSaturate())
+    return std::nullopt;
+  QTensorType type = quantize.getType();
+  SchemeAttr scheme = type.getScheme();
+  auto storage = dyn_cast<IntegerType>(type.getStorageType());
+  if (!storage || storage.getWidth() > 8 || scheme.getGranularity() != Granularity::per_tensor ||
+      scheme.hasCodebook() || scheme.getTensorScale() ||
+      type.getLayoutKind() != LayoutKind::row_major)
+    return std::nullopt;
+  FakeQuant f;
+  f.quantize = quantize;
+  std::optional<double> scale = constantScalar(quantize.getScales());
+  if (!scale)
+    return std::nullopt;
+  f.scale = *scale;
+  if (Value zero = quantize.getZeroPoints()) {
+    std::optional<double> z = constantScalar(zero);
+    if (!z)
+      return std::nullopt;
+    f.zero = *z;
+    f.hasZero = true;
+  }
+  unsigned bits = storage.getWidth();
+  f.qmin = storage.isUnsigned() ? 0 : -(int64_t(1) << (bits - 1));
+  f.qmax = storage.isUnsigned() ? (int64_t(1) << bits) - 1 : (int64_t(1) << (bits - 1)) - 1;
+  return f;
+}
+
+/// `matmul` (quantized activations: the int8-exact kernel, which applies
+/// the epilogue at its store) with QuantizeLinear `f` in its epilogue, so
+/// it writes the codes: q = clamp(roundeven(x / scale) + zero, qmin, qmax)
+/// (NaN to code 0) as a signless integer of the code's width. The quantize
+/// becomes lowbit.assemble of those codes with its scale and zero point.
+MatmulOp fuseQuantizeToCodes(RewriterBase &rewriter, MatmulOp matmul, FakeQuant f) {
+  QTensorType qtype = f.quantize.getType();
+  auto storage = cast<IntegerType>(qtype.getStorageType());
+  auto signlessCodes = cast<RankedTensorType>(matmul.getType())
+                           .clone(IntegerType::get(rewriter.getContext(), storage.getWidth()));
+  MatmulOp fused = extendEpilogue(
+      rewriter, matmul, {}, f.quantize,
+      [&](OpBuilder &b, Location loc, Value x, ArrayRef<BlockArgument>) -> Value {
+        auto f32 = [&](double v) {
+          return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v))).getResult();
+        };
+        Value q = math::RoundEvenOp::create(b, loc, arith::DivFOp::create(b, loc, x, f32(f.scale)));
+        if (f.hasZero)
+          q = arith::AddFOp::create(b, loc, q, f32(f.zero));
+        q = arith::MaximumFOp::create(b, loc, f32(double(f.qmin)),
+                                      arith::MinimumFOp::create(b, loc, f32(double(f.qmax)), q));
+        Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q, q);
+        q = arith::SelectOp::create(b, loc, isNaN, f32(0), q);
+        Type code = signlessCodes.getElementType();
+        return storage.isUnsigned() ? Value(arith::FPToUIOp::create(b, loc, code, q))
+                                    : Value(arith::FPToSIOp::create(b, loc, code, q));
+      },
+      signlessCodes);
+  rewriter.setInsertionPoint(f.quantize);
+  Value codes = tensor::BitcastOp::create(
+      rewriter, f.quantize.getLoc(), signlessCodes.clone(storage), fused.getResult());
+  rewriter.replaceOpWithNewOp<AssembleOp>(f.quantize, qtype, codes, f.quantize.getScales(),
+                                          f.quantize.getZeroPoints());
+  rewriter.eraseOp(matmul);
+  return fused;
+}
+
+/// quantize(transpose(x)) -> assemble(transpose(codes(quantize(x)))) for
+/// per-tensor schemes: the codes are transposed instead of the floats, and
+/// the quantize meets what produced x (a matmul's rows).
+struct QuantizeBeforeTranspose : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op, PatternRewriter &rewriter) const override {
+    auto transpose = op.getInput().getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || !transpose->hasOneUse() || !quantizeParamsOf(op))
+      return failure();
+    return quantizeBefore(op, transpose.getInput(), rewriter, [&](Value codes) -> Value {
+      auto type = cast<RankedTensorType>(codes.getType());
+      SmallVector<int64_t> shape;
+      for (int64_t p : transpose.getPermutation())
+        shape.push_back(type.getShape()[p]);
+      Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), shape, type.getElementType());
+      return linalg::TransposeOp::create(rewriter, op.getLoc(), codes, init,
+                                         transpose.getPermutation())
+          .getResult()[0];
+    });
+  }
+
+  /// `op` on `input` instead, its codes given to `relayout`, reassembled.
+  static LogicalResult quantizeBefore(QuantizeOp op, Value input, PatternRewriter &rewriter,
+                                      llvm::function_ref<Value(Value)> relayout) {
+    QTensorType type = op.getType();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto innerType = QTensorType::get(op.getContext(), inputType.getShape(),
+                                      type.getStorageType(), type.getScheme(), type.getLayout());
+    auto inner = QuantizeOp::create(rewriter, op.getLoc(), innerType, input, op.getScales(),
+                                    op.getZeroPoints(), op.getSaturateAttr());
+    Type storage = type.getStorageType();
+    Value codes = CodesOp::create(
+        rewriter, op.getLoc(), RankedTensorType::get(inputType.getShape(), storage), inner);
+    // Moved as signless bytes (what the linalg ops after lowbit carry).
+    auto signless = [&](Value v, Type element) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      return tensor::BitcastOp::create(rewriter, op.getLoc(), t.clone(element), v);
+    };
+    Type bytes = IntegerType::get(op.getContext(), storage.getIntOrFloatBitWidth());
+    Value moved = signless(relayout(signless(codes, bytes)), storage);
+    rewriter.replaceOpWithNewOp<AssembleOp>(op, type, moved, op.getScales(), op.getZeroPoints());
+    return success();
+  }
+};
+
+/// quantize(expand_shape(x)) -> assemble(expand_shape(codes(quantize(x)))).
+struct QuantizeBeforeExpand : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op, PatternRewriter &rewriter) const override {
+    auto expand = op.getInput().getDefiningOp<tensor::ExpandShapeOp>();
+    if (!expand || !expand->hasOneUse() || !quantizeParamsOf(op))
+      return failure();
+    return QuantizeBeforeTranspose::quantizeBefore(
+        op, expand.getSrc(), rewriter, [&](Value codes) -> Value {
+          auto type = cast<RankedTensorType>(codes.getType());
+          auto expanded = expand.getResultType().clone(type.getElementType());
+          return tensor::ExpandShapeOp::create(rewriter, op.getLoc(), expanded, codes,
+                                               expand.getReassociationIndices());
+        });
+  }
+};
+
+/// generic(expand_shape(x)) -> expand_shape(generic'(x)) for an
+/// elementwise generic (identity maps, other inputs scalars, output not
+/// read): it then meets the matmul whose rows x are.
+struct GenericBeforeExpand : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
+        op.getNumParallelLoops() != op.getNumLoops() || !op.hasPureTensorSemantics())
+      return failure();
+    OpOperand *init = op.getDpsInitOperand(0);
+    if (!op.getMatchingIndexingMap(init).isIdentity() ||
+        !op.getMatchingBlockArgument(init).use_empty())
+      return failure();
+    tensor::ExpandShapeOp expand;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (map.getNumResults() == 0)
+        continue;
+      auto e = input->get().getDefiningOp<tensor::ExpandShapeOp>();
+      if (!map.isIdentity() || !e || !e->hasOneUse() || (expand && e != expand))
+        return failure();
+      expand = e;
+    }
+    if (!expand)
+      return failure();
+    auto srcType = expand.getSrcType();
+    unsigned rank = srcType.getRank();
+    MLIRContext *context = op.getContext();
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      bool scalar = op.getMatchingIndexingMap(input).getNumResults() == 0;
+      inputs.push_back(scalar ? input->get() : expand.getSrc());
+      maps.push_back(scalar ? AffineMap::get(rank, 0, {}, context)
+                            : AffineMap::getMultiDimIdentityMap(rank, context));
+    }
+    maps.push_back(AffineMap::getMultiDimIdentityMap(rank, context));
+    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    Value empty = tensor::EmptyOp::create(rewriter, op.getLoc(), srcType.getShape(),
+                                          resultType.getElementType());
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    auto flat = linalg::GenericOp::create(rewriter, op.getLoc(), TypeRange{empty.getType()},
+                                          inputs, ValueRange{empty}, maps, parallel);
+    rewriter.inlineRegionBefore(op.getRegion(), flat.getRegion(), flat.getRegion().begin());
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, flat.getResult(0),
+                                                       expand.getReassociationIndices());
+    return success();
+  }
+};
+
 struct FuseEpiloguePass final : qcc::impl::FuseEpiloguePassBase<FuseEpiloguePass> {
   void runOnOperation() override {
+    // A convolution's product reaches its Clip and QuantizeLinear through an
+    // expand_shape and a transpose to NCHW: those move below them first.
+    {
+      RewritePatternSet patterns(&getContext());
+      qcc::populateSinkTransposesPatterns(patterns);
+      patterns.add<QuantizeBeforeTranspose, QuantizeBeforeExpand, GenericBeforeExpand>(
+          &getContext());
+      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     SmallVector<MatmulOp> matmuls;
     getOperation()->walk([&](MatmulOp op) { matmuls.push_back(op); });
@@ -269,6 +472,15 @@ struct FuseEpiloguePass final : qcc::impl::FuseEpiloguePassBase<FuseEpiloguePass
           matmul = fuseFakeQuant(rewriter, matmul, *fakeQuant);
           continue;
         }
+        // The codes themselves, where the int8-exact kernel stores them:
+        // quantized activations times a quantized weight.
+        if (auto quantize = dyn_cast<QuantizeOp>(user);
+            quantize && isa<QTensorType>(matmul.getLhs().getType()) &&
+            quantize.getInput() == matmul.getResult())
+          if (std::optional<FakeQuant> f = quantizeParamsOf(quantize)) {
+            fuseQuantizeToCodes(rewriter, matmul, *f);
+            break;
+          }
         auto generic = dyn_cast<linalg::GenericOp>(user);
         if (!generic || !fusible(matmul, generic))
           break;

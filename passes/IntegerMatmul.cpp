@@ -118,7 +118,8 @@ struct OutputScale {
 /// up before vpmaddwd widens them, the high ones times 16.
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
-                       int64_t k, int64_t kPad, const OutputScale &scale, Value auLow) {
+                       int64_t k, int64_t kPad, const OutputScale &scale, Value auLow,
+                       const StoreEpilogue *epilogue) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -238,6 +239,8 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
               v = arith::SubIOp::create(mb, loc, v,
                                         arith::MulIOp::create(mb, loc, rowShift, sPlusKCw));
               Value stored = scale.apply(mb, loc, v, col);
+              if (epilogue && *epilogue)
+                stored = applyStoreEpilogue(mb, loc, *epilogue, stored, row, col);
               if (n % 16 == 0) {
                 vector::StoreOp::create(mb, loc, stored, out, ValueRange{row, col});
               } else {
@@ -329,11 +332,22 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
   return plan;
 }
 
+bool qcc::lowbit::appliesStoreEpilogue(const IntegerMatmulPlan &plan,
+                                       RankedTensorType resultType) {
+  return plan.tiles && resultType.getElementType().isF32();
+}
+
 FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
                                                  const QTensorParts &lhs,
                                                  const QTensorParts &weight,
                                                  const IntegerMatmulPlan &plan,
-                                                 RankedTensorType resultType, bool transposed) {
+                                                 RankedTensorType resultType, bool transposed,
+                                                 const StoreEpilogue *epilogue,
+                                                 RankedTensorType finalType) {
+  if (!epilogue || !*epilogue || !appliesStoreEpilogue(plan, resultType))
+    epilogue = nullptr;
+  if (!finalType || !epilogue)
+    finalType = resultType;
   if (lhs.packed)
     return failure();
   ArrayRef<int64_t> lhsShape = lhs.type.getShape();
@@ -544,11 +558,12 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
         memref::StoreOp::create(pb, loc, shift, rowShifts, ValueRange{row});
       });
 
-  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, scaled ? f32 : i32));
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get({m, n}, epilogue ? finalType.getElementType() : scaled ? f32 : i32));
   if (plan.tiles) {
     buildTiledProduct(b, loc, plan.splitCodes ? auHigh : au, w, sums, shifts, rowSums,
-                      rowShifts, out, m, n, k, kPad, outputScale, auLow);
-    return matrixAsResult(b, loc, out, resultType);
+                      rowShifts, out, m, n, k, kPad, outputScale, auLow, epilogue);
+    return matrixAsResult(b, loc, out, finalType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;

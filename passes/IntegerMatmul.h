@@ -12,6 +12,7 @@
 
 #include "Int8DotMatmul.h"
 #include "QTensorParts.h"
+#include "StoreEpilogue.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSet.h"
@@ -50,13 +51,22 @@ std::optional<IntegerMatmulPlan> planIntegerMatmul(mlir::Type lhsType, QTensorTy
 
 /// The exact i32 product (result of `resultType`); the weight's codes and
 /// zero points must be constants (they are transposed and folded into
-/// column sums at compile time). Fails when they are not.
+/// column sums at compile time). Fails when they are not. With `epilogue`
+/// (scaled results on tiles only: `appliesStoreEpilogue`) the bias and
+/// epilogue run on each vector before the store and the result has
+/// `finalType` (the epilogue's element type).
 mlir::FailureOr<mlir::Value> buildIntegerMatmul(mlir::OpBuilder &b, mlir::Location loc,
                                                 const QTensorParts &lhs,
                                                 const QTensorParts &weight,
                                                 const IntegerMatmulPlan &plan,
                                                 mlir::RankedTensorType resultType,
-                                                bool transposed);
+                                                bool transposed,
+                                                const StoreEpilogue *epilogue = nullptr,
+                                                mlir::RankedTensorType finalType = {});
+
+/// Whether buildIntegerMatmul applies a store epilogue for this plan and
+/// accumulator type (f32: scaled codes on the tiles).
+bool appliesStoreEpilogue(const IntegerMatmulPlan &plan, mlir::RankedTensorType resultType);
 
 } // namespace qcc::lowbit
 

@@ -540,7 +540,11 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
     lhsShape = cast<RankedTensorType>(op.getLhs().getType()).getShape();
   }
   bool transposed = op.getTransposeRhs();
-  RankedTensorType resultType = op.getType();
+  // The kernels compute the accumulator's type: the result's, unless the
+  // epilogue converts (a QuantizeLinear writing codes), which then maps it
+  // to the result's at the store or in the loop after.
+  RankedTensorType finalType = op.getType();
+  RankedTensorType resultType = op.getAccumulatorType();
   Type element = resultType.getElementType();
   bool integer = element.isInteger(32);
   int64_t rank = lhsShape.size();
@@ -608,8 +612,11 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
       plan = planIntegerMatmul(op.getLhs().getType(), weight.type, resultType, transposed,
                                targetFeaturesOf(op), whyNot);
     if (plan) {
-      FailureOr<Value> product =
-          buildIntegerMatmul(rewriter, loc, *lhsParts, weight, *plan, resultType, transposed);
+      if (appliesStoreEpilogue(*plan, resultType))
+        storeEpilogue = prepareStoreEpilogue(rewriter, loc, op);
+      FailureOr<Value> product = buildIntegerMatmul(rewriter, loc, *lhsParts, weight, *plan,
+                                                    resultType, transposed, &storeEpilogue,
+                                                    finalType);
       if (succeeded(product))
         result = *product;
     }
@@ -764,7 +771,8 @@ LogicalResult Lowering::lowerOp(MatmulOp op) {
 Value applyEpilogue(OpBuilder &b, MatmulOp op, Value result) {
   Location loc = op.getLoc();
   MLIRContext *context = op.getContext();
-  auto type = cast<RankedTensorType>(result.getType());
+  // The result's type: the epilogue may convert the accumulator.
+  RankedTensorType type = op.getType();
   unsigned rank = type.getRank();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
   AffineMap row = AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, context)}, context);

@@ -101,7 +101,7 @@ struct SelectKernelsPass final
       std::string exactWhy = "the weight is not a constant";
       if (packed)
         if (std::optional<IntegerMatmulPlan> plan =
-                planIntegerMatmul(op.getLhs().getType(), weightType, op.getType(), transposed,
+                planIntegerMatmul(op.getLhs().getType(), weightType, op.getAccumulatorType(), transposed,
                                   features, exactWhy))
           return {kKernelInt8Exact.str(),
                   "integer codes: exact i32, " +
@@ -128,7 +128,7 @@ struct SelectKernelsPass final
       // bf16-gemm serves the models that allow bf16 but not int8.
       if ((!allowInt8 || forceKernel == kKernelBf16Gemm) && forceKernel != kKernelF32Gemm &&
           (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm)) {
-        if (planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
+        if (planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                             features, gemmWhy, /*f32=*/false))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +
@@ -144,7 +144,7 @@ struct SelectKernelsPass final
         std::string ternaryWhy;
         std::optional<LutPlan> ternary = planTernaryLut(
             weightType, constant.getStorage(), constant.getScalesAttr(),
-            constant.getZeroPointsAttr(), op.getLhs().getType(), op.getType(), transposed,
+            constant.getZeroPointsAttr(), op.getLhs().getType(), op.getAccumulatorType(), transposed,
             features, ternaryWhy);
         // Measured: the base-3 path wins at one activation row (fewer bytes,
         // 3 weights a lookup); with more rows its extra sign work and 1.5x
@@ -162,7 +162,7 @@ struct SelectKernelsPass final
                       stringifyByteDot(ternary->dot).str()};
       }
       if (lutAllowed)
-        lut = planLut(weightType, op.getLhs().getType(), op.getType(), transposed, features,
+        lut = planLut(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed, features,
                       lutWhy);
       // Measured on Zen 5 (docs/performance.md): against int8-gemm's byte
       // dots on 16-row tiles, lut is 2x faster at 1 bit and 1.25x at 2 bits
@@ -201,7 +201,7 @@ struct SelectKernelsPass final
       if (allowInt8 && (forceKernel.empty() || forceKernel == kKernelInt8Gemm)) {
         std::string tileWhy;
         if (std::optional<Int8TilePlan> tiles = planInt8Tiles(
-                weightType, op.getLhs().getType(), op.getType(), transposed, features, tileWhy))
+                weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed, features, tileWhy))
           return {kKernelInt8Gemm.str(),
                   permission + "; 16-row weight tiles, activation quads broadcast, " +
                       (tiles->decode == CodeDecode::Fp4        ? "FP4 codes decoded by vpshufb, "
@@ -216,25 +216,25 @@ struct SelectKernelsPass final
       } else if (forceKernel == kKernelF32Gemm) {
         int8Why = "--kernel=f32-gemm";
       } else if (std::optional<Int8DotPlan> plan =
-                     planInt8Dot(weightType, op.getLhs().getType(), op.getType(),
+                     planInt8Dot(weightType, op.getLhs().getType(), op.getAccumulatorType(),
                                  transposed, features, int8Why)) {
         return {kKernelInt8Dot.str(),
                 permission + "; " + stringifyByteDot(plan->dot).str() + ", " +
                     std::to_string(plan->chunkBytes) + "-byte chunks" + gemmWhy};
       }
     }
-    if (floatLhs && packed && !op.getType().getElementType().isInteger(32)) {
+    if (floatLhs && packed && !op.getAccumulatorType().getElementType().isInteger(32)) {
       std::string floatWhy;
       if (rows(op) >= kPrefillRows || forceKernel == kKernelF32Gemm)
         if (std::optional<DecodedGemmPlan> gemm =
-                planDecodedGemm(weightType, op.getLhs().getType(), op.getType(), transposed,
+                planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                                 features, floatWhy, /*f32=*/true))
           return {kKernelF32Gemm.str(),
                   "int8-dot: " + int8Why + "; " + std::to_string(rows(op)) +
                       " rows: weights decoded to f32 once, FMA " +
                       (gemm->lanes == 16 ? "4x4 tiles of zmm" : "4x2 tiles of ymm")};
       if (std::optional<Int8DotPlan> plan =
-              planInt8Dot(weightType, op.getLhs().getType(), op.getType(), transposed,
+              planInt8Dot(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                           features, floatWhy, /*floatActivations=*/true))
         return {kKernelBlockDot.str(),
                 "int8-dot: " + int8Why + "; " + stringifyByteDot(plan->dot).str() +

@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SinkTransposes.h"
+
 #include "qcc/Passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -104,7 +106,11 @@ struct SinkThroughBitcast : OpRewritePattern<tensor::BitcastOp> {
 
   LogicalResult matchAndRewrite(tensor::BitcastOp op, PatternRewriter &rewriter) const override {
     auto transpose = op.getSource().getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || !transpose->hasOneUse())
+    // (linalg ops carry signless elements: no transposes of ui8 before
+    // qcc-drop-signedness.)
+    Type target = cast<RankedTensorType>(op.getType()).getElementType();
+    if (!transpose || !transpose->hasOneUse() ||
+        (isa<IntegerType>(target) && !target.isSignlessInteger()))
       return failure();
     Value x = transpose.getInput();
     auto xType = cast<RankedTensorType>(x.getType());
@@ -147,10 +153,14 @@ struct FoldTransposePair : OpRewritePattern<linalg::TransposeOp> {
 struct SinkTransposesPass final : qcc::impl::SinkTransposesPassBase<SinkTransposesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkThroughGeneric, SinkThroughBitcast, FoldTransposePair>(&getContext());
+    qcc::populateSinkTransposesPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };
 
 } // namespace
+
+void qcc::populateSinkTransposesPatterns(RewritePatternSet &patterns) {
+  patterns.add<SinkThroughGeneric, SinkThroughBitcast, FoldTransposePair>(patterns.getContext());
+}

@@ -184,3 +184,57 @@ func.func @runtime_scale(%x: tensor<2x32xf32>, %s: tensor<f32>) -> tensor<2x16xf
   %d = lowbit.dequantize %q : !a -> tensor<2x16xf32>
   return %d : tensor<2x16xf32>
 }
+
+// -----
+
+// Quantized activations times an int8 weight (the int8-exact kernel's
+// product, scaled into f32), reaching a per-tensor QuantizeLinear through
+// the expand_shape and NCHW transpose of a convolution and a Clip: the
+// transpose and the expand move below (the codes are transposed instead),
+// the Clip and the QuantizeLinear join the epilogue, which then converts
+// f32 to the codes (signless i8 from the f32 accumulator), and the
+// quantize becomes an assemble of them. Lowered without a kernel choice,
+// the epilogue runs as the loop after the product, into i8.
+!x = !lowbit.qtensor<6x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+!w = !lowbit.qtensor<4x8xi8, #lowbit.scheme<per_axis = 0, scale = f32>>
+!q = !lowbit.qtensor<1x4x2x3xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+// CHECK-LABEL: func.func @codes_out
+// CHECK: %[[Y:.*]] = lowbit.matmul %{{.*}}, %{{.*}} transpose_rhs : !lowbit.qtensor<6x8xui8, {{.*}}>, {{.*}} -> tensor<6x4xi8> {
+// CHECK: ^bb0(%[[ACC:.*]]: f32):
+// CHECK: arith.maximumf
+// CHECK: math.roundeven
+// CHECK: %[[CODE:.*]] = arith.fptoui %{{.*}} : f32 to i8
+// CHECK: lowbit.yield %[[CODE]] : i8
+// CHECK: %[[U:.*]] = tensor.bitcast %[[Y]] : tensor<6x4xi8> to tensor<6x4xui8>
+// CHECK: tensor.expand_shape %{{.*}} output_shape [1, 2, 3, 4] : tensor<6x4xi8> into tensor<1x2x3x4xi8>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// CHECK: %[[A:.*]] = lowbit.assemble %{{.*}} scales(%{{.*}} : tensor<f32>) zero_points(%{{.*}} : tensor<ui8>) : tensor<1x4x2x3xui8> -> !lowbit.qtensor<1x4x2x3xui8
+// CHECK: lowbit.codes %[[A]]
+// LOWER-LABEL: func.func @codes_out
+// LOWER: linalg.generic {{.*}} outs(%{{.*}} : tensor<6x4xi8>)
+// LOWER: arith.fptoui %{{.*}} : f32 to i8
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @codes_out(%xc: tensor<6x8xui8>) -> tensor<1x4x2x3xui8> {
+  %sx = arith.constant dense<0.1> : tensor<f32>
+  %zx8 = arith.constant dense<7> : tensor<i8>
+  %zx = tensor.bitcast %zx8 : tensor<i8> to tensor<ui8>
+  %x = lowbit.assemble %xc scales(%sx : tensor<f32>) zero_points(%zx : tensor<ui8>) : tensor<6x8xui8> -> !x
+  %w = lowbit.constant storage(dense<3> : tensor<32xi8>) scales(dense<0.5> : tensor<4xf32>) : !w
+  %y = lowbit.matmul %x, %w transpose_rhs : !x, !w -> tensor<6x4xf32>
+  %e = tensor.expand_shape %y [[0, 1, 2], [3]] output_shape [1, 2, 3, 4] : tensor<6x4xf32> into tensor<1x2x3x4xf32>
+  %t0 = tensor.empty() : tensor<1x4x2x3xf32>
+  %t = linalg.transpose ins(%e : tensor<1x2x3x4xf32>) outs(%t0 : tensor<1x4x2x3xf32>) permutation = [0, 3, 1, 2]
+  %zero = arith.constant 0.0 : f32
+  %c = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t : tensor<1x4x2x3xf32>) outs(%t0 : tensor<1x4x2x3xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x2x3xf32>
+  %s = arith.constant dense<0.05> : tensor<f32>
+  %z8 = arith.constant dense<3> : tensor<i8>
+  %z = tensor.bitcast %z8 : tensor<i8> to tensor<ui8>
+  %q = lowbit.quantize %c scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>) : tensor<1x4x2x3xf32> -> !q
+  %codes = lowbit.codes %q : !q -> tensor<1x4x2x3xui8>
+  return %codes : tensor<1x4x2x3xui8>
+}

@@ -1,21 +1,22 @@
 // RUN: qcc-opt %s --qcc-sink-transposes --canonicalize | FileCheck %s
 
 // A convolution's NHWC rows transposed to NCHW, clipped, scaled per channel
-// (a broadcast input, re-indexed), quantized to bytes, bitcast, then
-// transposed back to NHWC for the next pointwise convolution: the
-// elementwise ops run on the NHWC data and the two transposes cancel.
+// (a broadcast input, re-indexed), converted, bitcast (signless types: a
+// transpose of ui8 would not lower), then transposed back to NHWC for the
+// next pointwise convolution: the elementwise ops run on the NHWC data and
+// the two transposes cancel.
 // CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
 // CHECK-LABEL: func.func @round_trip
 // CHECK-NOT: linalg.transpose
 // CHECK: %[[CLIP:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x6x8xf32>)
 // CHECK: %[[SCALED:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[CH]], #{{.*}}]{{.*}} ins(%[[CLIP]], %arg1 : tensor<1x4x6x8xf32>, tensor<8xf32>)
-// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[SCALED]] : tensor<1x4x6x8xf32>) outs(%{{.*}} : tensor<1x4x6x8xi8>)
-// CHECK: %[[U:.*]] = tensor.bitcast %[[Q]] : tensor<1x4x6x8xi8> to tensor<1x4x6x8xui8>
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[SCALED]] : tensor<1x4x6x8xf32>) outs(%{{.*}} : tensor<1x4x6x8xi32>)
+// CHECK: %[[U:.*]] = tensor.bitcast %[[Q]] : tensor<1x4x6x8xi32> to tensor<1x4x6x8xf32>
 // CHECK-NOT: linalg.transpose
 // CHECK: return %[[U]]
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #ch = affine_map<(d0, d1, d2, d3) -> (d1)>
-func.func @round_trip(%rows: tensor<1x4x6x8xf32>, %scale: tensor<8xf32>) -> tensor<1x4x6x8xui8> {
+func.func @round_trip(%rows: tensor<1x4x6x8xf32>, %scale: tensor<8xf32>) -> tensor<1x4x6x8xf32> {
   %lo = arith.constant 0.0 : f32
   %hi = arith.constant 6.0 : f32
   %e0 = tensor.empty() : tensor<1x8x4x6xf32>
@@ -33,17 +34,17 @@ func.func @round_trip(%rows: tensor<1x4x6x8xf32>, %scale: tensor<8xf32>) -> tens
     %m = arith.mulf %x, %s : f32
     linalg.yield %m : f32
   } -> tensor<1x8x4x6xf32>
-  %e1 = tensor.empty() : tensor<1x8x4x6xi8>
+  %e1 = tensor.empty() : tensor<1x8x4x6xi32>
   %q = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%scaled : tensor<1x8x4x6xf32>) outs(%e1 : tensor<1x8x4x6xi8>) {
-  ^bb0(%x: f32, %o: i8):
-    %c = arith.fptosi %x : f32 to i8
-    linalg.yield %c : i8
-  } -> tensor<1x8x4x6xi8>
-  %u = tensor.bitcast %q : tensor<1x8x4x6xi8> to tensor<1x8x4x6xui8>
-  %e2 = tensor.empty() : tensor<1x4x6x8xui8>
-  %nhwc = linalg.transpose ins(%u : tensor<1x8x4x6xui8>) outs(%e2 : tensor<1x4x6x8xui8>) permutation = [0, 2, 3, 1]
-  return %nhwc : tensor<1x4x6x8xui8>
+      ins(%scaled : tensor<1x8x4x6xf32>) outs(%e1 : tensor<1x8x4x6xi32>) {
+  ^bb0(%x: f32, %o: i32):
+    %c = arith.fptosi %x : f32 to i32
+    linalg.yield %c : i32
+  } -> tensor<1x8x4x6xi32>
+  %u = tensor.bitcast %q : tensor<1x8x4x6xi32> to tensor<1x8x4x6xf32>
+  %e2 = tensor.empty() : tensor<1x4x6x8xf32>
+  %nhwc = linalg.transpose ins(%u : tensor<1x8x4x6xf32>) outs(%e2 : tensor<1x4x6x8xf32>) permutation = [0, 2, 3, 1]
+  return %nhwc : tensor<1x4x6x8xf32>
 }
 
 // An elementwise op whose same-shape inputs are not all transposes keeps

@@ -927,6 +927,53 @@ qdq_static_conv_case("qdq_static_conv_depthwise_stride2", (2, 8, 10, 9), (8, 1, 
 qdq_static_conv_case("qdq_static_conv_grouped_two_blocks", (2, 16, 6, 5), (32, 2, 2, 2), [1, 1],
                      [0, 1, 0, 1], True, group=8, flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
+# Two static QDQ convolutions in a row, Clip and QuantizeLinear between
+# them (a CNN's layers): the first conv's matmul writes the uint8 codes the
+# second reads (QuantizeLinear in its epilogue, at the int8-exact store;
+# the transposes between them cancel). Against float64 of the graph with
+# ONNX's rounding (x / scale in f32, half to even), 1e-4.
+def qdq_static_conv_chain_case(name, x_shape, c1, c2, flags=()):
+    c0 = x_shape[1]
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    xs, xz, ys, yz = np.float32(0.03), np.uint8(120), np.float32(6 / 255), np.uint8(0)
+
+    def quantize(v, s, z):
+        return np.clip(np.rint(v.astype(np.float32) / s).astype(np.float64) + float(z), 0, 255)
+
+    def weight(m, c, k):
+        q = rng.integers(-127, 128, size=(m, c, k, k)).astype(np.int8)
+        s = (rng.random(m) * 0.01 + 0.005).astype(np.float32)
+        return q, s, q.astype(np.float64) * s.astype(np.float64).reshape(-1, 1, 1, 1)
+
+    q1, s1, w1 = weight(c1, c0, 3)
+    q2, s2, w2 = weight(c2, c1, 1)
+    b1 = rng.standard_normal(c1).astype(np.float32)
+    xd = (quantize(x, xs, xz) - float(xz)) * float(xs)
+    y1 = np.clip(conv_reference(xd, w1, b1, [1, 1], [1, 1], [1, 1, 1, 1]), 0, 6)
+    yd = (quantize(y1, ys, yz) - float(yz)) * float(ys)
+    expected = conv_reference(yd, w2, None, [1, 1], [1, 1], [0, 0, 0, 0])
+    nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["Xq"]),
+             helper.make_node("DequantizeLinear", ["Xq", "xs", "xz"], ["Xd"]),
+             helper.make_node("DequantizeLinear", ["W1q", "W1s"], ["W1"], axis=0),
+             helper.make_node("Conv", ["Xd", "W1", "B1"], ["Y1"], pads=[1, 1, 1, 1]),
+             helper.make_node("Clip", ["Y1", "lo", "hi"], ["R1"]),
+             helper.make_node("QuantizeLinear", ["R1", "ys", "yz"], ["R1q"]),
+             helper.make_node("DequantizeLinear", ["R1q", "ys", "yz"], ["R1d"]),
+             helper.make_node("DequantizeLinear", ["W2q", "W2s"], ["W2"], axis=0),
+             helper.make_node("Conv", ["R1d", "W2"], ["Y"])]
+    inits = [tensor("xs", np.array(xs)), tensor("xz", np.array(xz, np.uint8)), tensor("W1q", q1),
+             tensor("W1s", s1), tensor("B1", b1), tensor("lo", np.array(0, np.float32)),
+             tensor("hi", np.array(6, np.float32)), tensor("ys", np.array(ys)),
+             tensor("yz", np.array(yz, np.uint8)), tensor("W2q", q2), tensor("W2s", s2)]
+    mdl = model(nodes, [value_info("X", FLOAT, list(x_shape))],
+                [value_info("Y", FLOAT, list(expected.shape))], inits)
+    run(name, mdl, {"X": x}, {"Y": expected.astype(np.float32)}, rtol=1e-4, atol=1e-4, flags=flags)
+
+
+qdq_static_conv_chain_case("qdq_static_conv_chain", (1, 8, 10, 9), 24, 16)
+qdq_static_conv_chain_case("qdq_static_conv_chain_avx2", (2, 16, 6, 7), 32, 8,
+                           flags=("--cpu=haswell", "--features=+avx2,+fma"))
+
 # Integer convolutions with constant weights (ConvInteger, QLinearConv):
 # x's codes padded with its zero point, cut into window rows, one int8-exact
 # matmul against the weight read as [M, C * K...], then (QLinearConv) bias

@@ -191,7 +191,8 @@ LogicalResult RequantizeOp::verify() {
 //===----------------------------------------------------------------------===//
 
 /// The epilogue's inputs have the result's shape or [n]; its block takes
-/// one element of the result and of each input and yields one result
+/// one accumulator element (of the result's type, or f32 / i32 when the
+/// epilogue converts) and one element of each input, and yields one result
 /// element.
 static LogicalResult verifyEpilogue(MatmulOp op, RankedTensorType result) {
   Region &region = op.getEpilogue();
@@ -215,9 +216,13 @@ static LogicalResult verifyEpilogue(MatmulOp op, RankedTensorType result) {
     return op.emitOpError("epilogue block takes ")
            << block.getNumArguments() << " arguments; expected "
            << op.getEpilogueInputs().size() + 1 << " (the element, then one per input)";
-  if (block.getArgument(0).getType() != element)
+  // The first argument is the accumulator: the result element type, or f32
+  // / i32 when the epilogue converts (a requantizing epilogue writes codes).
+  Type accumulator = block.getArgument(0).getType();
+  if (accumulator != element && !accumulator.isF32() && !accumulator.isInteger(32))
     return op.emitOpError("epilogue's first argument is ")
-           << block.getArgument(0).getType() << "; expected the result element type " << element;
+           << accumulator << "; expected the result element type " << element
+           << " or an f32 / i32 accumulator";
   for (auto [i, input] : llvm::enumerate(op.getEpilogueInputs()))
     if (block.getArgument(i + 1).getType() !=
         cast<RankedTensorType>(input.getType()).getElementType())
@@ -265,7 +270,18 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("result shape ")
            << shapeText(result.getShape()) << " does not match expected "
            << shapeText(expected);
+  // The accumulator's element type: the result's, or what a converting
+  // epilogue (integer codes out) takes.
   Type resultElement = result.getElementType();
+  if (!getEpilogue().empty() && getEpilogue().front().getNumArguments() > 0) {
+    Type accumulator = getEpilogue().front().getArgument(0).getType();
+    if (accumulator != resultElement) {
+      if (!resultElement.isSignlessInteger() || !accumulator.isIntOrFloat())
+        return emitOpError("an epilogue from ")
+               << accumulator << " must yield signless integer codes, got " << resultElement;
+      resultElement = accumulator;
+    }
+  }
   bool intResult = resultElement.isSignlessInteger(32);
   if (!isa<FloatType>(resultElement) && !intResult)
     return emitOpError("result element type must be a float type or i32, got ")

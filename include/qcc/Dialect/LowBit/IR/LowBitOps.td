@@ -109,7 +109,11 @@ def LowBit_MatmulOp : LowBit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     yields the final
     element with `lowbit.yield` (an activation, a residual add, a scale:
     what `lowbit-fuse-epilogue` folds in from the elementwise ops after the
-    matmul, so the kernel's output is not written and read back).
+    matmul, so the kernel's output is not written and read back). An
+    epilogue may convert: its first argument is then the f32 or i32
+    accumulator (what the result would be without it; the bias has its
+    type) and it yields signless integer codes, the result's element type
+    (a QuantizeLinear of the product, written as codes).
 
     ```mlir
     %y = lowbit.matmul %x, %w transpose_rhs : tensor<1x4096xf32>,
@@ -133,6 +137,17 @@ def LowBit_MatmulOp : LowBit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
                        UnitAttr:$transpose_rhs);
   let results = (outs AnyRankedTensor:$result);
   let regions = (region MaxSizedRegion<1>:$epilogue);
+  let extraClassDeclaration = [{
+    /// The product's type before a converting epilogue: the result's shape
+    /// with the epilogue's first argument type (the result's type when
+    /// there is no epilogue). Kernels compute this; the epilogue maps it.
+    ::mlir::RankedTensorType getAccumulatorType() {
+      auto type = ::llvm::cast<::mlir::RankedTensorType>(getResult().getType());
+      if (getEpilogue().empty() || getEpilogue().front().getNumArguments() == 0)
+        return type;
+      return type.clone(getEpilogue().front().getArgument(0).getType());
+    }
+  }];
   let assemblyFormat = [{
     $lhs `,` $rhs (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`epilogue` `(` $epilogue_inputs^ `:` type($epilogue_inputs) `)`)?
