@@ -192,36 +192,16 @@ struct FakeQuant {
   int64_t qmin = 0, qmax = 0;
 };
 
+std::optional<FakeQuant> quantizeParamsOf(QuantizeOp quantize, unsigned maxBits);
+
 std::optional<FakeQuant> fakeQuantOf(MatmulOp matmul, Operation *user) {
   auto quantize = dyn_cast<QuantizeOp>(user);
-  if (!quantize || quantize.getInput() != matmul.getResult() || !quantize.getScales())
+  if (!quantize || quantize.getInput() != matmul.getResult())
     return std::nullopt;
-  QTensorType type = quantize.getType();
-  SchemeAttr scheme = type.getScheme();
-  auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  // Codes up to 16 bits are exact in f32, so the grid arithmetic below
-  // matches quantize-then-dequantize bit for bit.
-  if (!storage || storage.getWidth() > 16 || scheme.getGranularity() != Granularity::per_tensor ||
-      scheme.hasCodebook() || scheme.getTensorScale() ||
-      type.getLayoutKind() != LayoutKind::row_major || !quantize.getSaturate())
-    return std::nullopt;
-  FakeQuant f;
-  f.quantize = quantize;
-  std::optional<double> scale = constantScalar(quantize.getScales());
-  if (!scale)
-    return std::nullopt;
-  f.scale = *scale;
-  if (Value zero = quantize.getZeroPoints()) {
-    std::optional<double> z = constantScalar(zero);
-    if (!z)
-      return std::nullopt;
-    f.zero = *z;
-    f.hasZero = true;
-  }
-  unsigned bits = storage.getWidth();
-  f.qmin = storage.isUnsigned() ? 0 : -(int64_t(1) << (bits - 1));
-  f.qmax = storage.isUnsigned() ? (int64_t(1) << bits) - 1 : (int64_t(1) << (bits - 1)) - 1;
-  if (quantize.getResult().use_empty())
+  // Codes up to 16 bits are exact in f32, so the grid arithmetic matches
+  // quantize-then-dequantize bit for bit.
+  std::optional<FakeQuant> f = quantizeParamsOf(quantize, 16);
+  if (!f || quantize.getResult().use_empty())
     return std::nullopt;
   for (Operation *codesUser : quantize.getResult().getUsers()) {
     auto dequantize = dyn_cast<DequantizeOp>(codesUser);
@@ -231,28 +211,39 @@ std::optional<FakeQuant> fakeQuantOf(MatmulOp matmul, Operation *user) {
   return f;
 }
 
-/// `matmul` with the quantize/dequantize pair `f` in its epilogue, as
-/// lowbit.quantize and lowbit.dequantize lower it: q = clamp(roundeven(x /
-/// scale) + zero, qmin, qmax) (NaN to code 0), then (q - zero) * scale.
+/// QuantizeLinear's code for `x` on `f`'s grid, as a float:
+/// clamp(roundeven(x / scale) + zero, qmin, qmax), NaN to code 0; with the
+/// scale and zero point constants it made (zero null without one).
+struct GridCode {
+  Value code, scale, zero;
+};
+GridCode gridCode(OpBuilder &b, Location loc, Value x, const FakeQuant &f) {
+  auto f32 = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v))).getResult();
+  };
+  GridCode g;
+  g.scale = f32(f.scale);
+  Value q = math::RoundEvenOp::create(b, loc, arith::DivFOp::create(b, loc, x, g.scale));
+  if (f.hasZero) {
+    g.zero = f32(f.zero);
+    q = arith::AddFOp::create(b, loc, q, g.zero);
+  }
+  q = arith::MaximumFOp::create(b, loc, f32(double(f.qmin)),
+                                arith::MinimumFOp::create(b, loc, f32(double(f.qmax)), q));
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q, q);
+  g.code = arith::SelectOp::create(b, loc, isNaN, f32(0), q);
+  return g;
+}
+
 MatmulOp fuseFakeQuant(RewriterBase &rewriter, MatmulOp matmul, FakeQuant f) {
   MatmulOp fused = extendEpilogue(
       rewriter, matmul, {}, f.quantize,
       [&](OpBuilder &b, Location loc, Value x, ArrayRef<BlockArgument>) -> Value {
-        auto f32 = [&](double v) {
-          return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v))).getResult();
-        };
-        Value scale = f32(f.scale);
-        Value q = math::RoundEvenOp::create(b, loc, arith::DivFOp::create(b, loc, x, scale));
-        Value zero = f.hasZero ? f32(f.zero) : Value();
-        if (zero)
-          q = arith::AddFOp::create(b, loc, q, zero);
-        q = arith::MaximumFOp::create(b, loc, f32(double(f.qmin)),
-                                      arith::MinimumFOp::create(b, loc, f32(double(f.qmax)), q));
-        Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q, q);
-        q = arith::SelectOp::create(b, loc, isNaN, f32(0), q);
-        if (zero)
-          q = arith::SubFOp::create(b, loc, q, zero);
-        return arith::MulFOp::create(b, loc, q, scale);
+        GridCode g = gridCode(b, loc, x, f);
+        Value q = g.code;
+        if (g.zero)
+          q = arith::SubFOp::create(b, loc, q, g.zero);
+        return arith::MulFOp::create(b, loc, q, g.scale);
       });
   for (Operation *user : llvm::make_early_inc_range(f.quantize.getResult().getUsers()))
     rewriter.replaceOp(user, fused.getResult());
@@ -262,16 +253,16 @@ MatmulOp fuseFakeQuant(RewriterBase &rewriter, MatmulOp matmul, FakeQuant f) {
 }
 
 /// The constant per-tensor parameters of `quantize` as the grid
-/// arithmetic needs them (a FakeQuant without the dequantize users);
-/// nullopt when they are not constants or the codes are not integers of at
-/// most 8 bits (the kernels store them as bytes).
-std::optional<FakeQuant> quantizeParamsOf(QuantizeOp quantize) {
+/// arithmetic needs them; nullopt when they are not constants or the codes
+/// are not integers of at most `maxBits`.
+std::optional<FakeQuant> quantizeParamsOf(QuantizeOp quantize, unsigned maxBits) {
   if (!quantize.getScales() || !quantize.getSaturate())
     return std::nullopt;
   QTensorType type = quantize.getType();
   SchemeAttr scheme = type.getScheme();
   auto storage = dyn_cast<IntegerType>(type.getStorageType());
-  if (!storage || storage.getWidth() > 8 || scheme.getGranularity() != Granularity::per_tensor ||
+  if (!storage || storage.getWidth() > maxBits ||
+      scheme.getGranularity() != Granularity::per_tensor ||
       scheme.hasCodebook() || scheme.getTensorScale() ||
       type.getLayoutKind() != LayoutKind::row_major)
     return std::nullopt;
@@ -307,16 +298,7 @@ MatmulOp fuseQuantizeToCodes(RewriterBase &rewriter, MatmulOp matmul, FakeQuant 
   MatmulOp fused = extendEpilogue(
       rewriter, matmul, {}, f.quantize,
       [&](OpBuilder &b, Location loc, Value x, ArrayRef<BlockArgument>) -> Value {
-        auto f32 = [&](double v) {
-          return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v))).getResult();
-        };
-        Value q = math::RoundEvenOp::create(b, loc, arith::DivFOp::create(b, loc, x, f32(f.scale)));
-        if (f.hasZero)
-          q = arith::AddFOp::create(b, loc, q, f32(f.zero));
-        q = arith::MaximumFOp::create(b, loc, f32(double(f.qmin)),
-                                      arith::MinimumFOp::create(b, loc, f32(double(f.qmax)), q));
-        Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q, q);
-        q = arith::SelectOp::create(b, loc, isNaN, f32(0), q);
+        Value q = gridCode(b, loc, x, f).code;
         Type code = signlessCodes.getElementType();
         return storage.isUnsigned() ? Value(arith::FPToUIOp::create(b, loc, code, q))
                                     : Value(arith::FPToSIOp::create(b, loc, code, q));
@@ -339,7 +321,7 @@ struct QuantizeBeforeTranspose : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op, PatternRewriter &rewriter) const override {
     auto transpose = op.getInput().getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || !transpose->hasOneUse() || !quantizeParamsOf(op))
+    if (!transpose || !transpose->hasOneUse() || !quantizeParamsOf(op, 8))
       return failure();
     return quantizeBefore(op, transpose.getInput(), rewriter, [&](Value codes) -> Value {
       auto type = cast<RankedTensorType>(codes.getType());
@@ -383,7 +365,7 @@ struct QuantizeBeforeExpand : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op, PatternRewriter &rewriter) const override {
     auto expand = op.getInput().getDefiningOp<tensor::ExpandShapeOp>();
-    if (!expand || !expand->hasOneUse() || !quantizeParamsOf(op))
+    if (!expand || !expand->hasOneUse() || !quantizeParamsOf(op, 8))
       return failure();
     return QuantizeBeforeTranspose::quantizeBefore(
         op, expand.getSrc(), rewriter, [&](Value codes) -> Value {
@@ -402,12 +384,7 @@ struct GenericBeforeExpand : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
-    if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
-        op.getNumParallelLoops() != op.getNumLoops() || !op.hasPureTensorSemantics())
-      return failure();
-    OpOperand *init = op.getDpsInitOperand(0);
-    if (!op.getMatchingIndexingMap(init).isIdentity() ||
-        !op.getMatchingBlockArgument(init).use_empty())
+    if (!qcc::isElementwiseWrite(op))
       return failure();
     tensor::ExpandShapeOp expand;
     for (OpOperand *input : op.getDpsInputOperands()) {
@@ -477,7 +454,7 @@ struct FuseEpiloguePass final : qcc::impl::FuseEpiloguePassBase<FuseEpiloguePass
         if (auto quantize = dyn_cast<QuantizeOp>(user);
             quantize && isa<QTensorType>(matmul.getLhs().getType()) &&
             quantize.getInput() == matmul.getResult())
-          if (std::optional<FakeQuant> f = quantizeParamsOf(quantize)) {
+          if (std::optional<FakeQuant> f = quantizeParamsOf(quantize, 8)) {
             fuseQuantizeToCodes(rewriter, matmul, *f);
             break;
           }

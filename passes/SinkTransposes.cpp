@@ -37,12 +37,7 @@ struct SinkThroughGeneric : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
-    if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
-        op.getNumParallelLoops() != op.getNumLoops() || !op.hasPureTensorSemantics())
-      return failure();
-    OpOperand *init = op.getDpsInitOperand(0);
-    if (!op.getMatchingIndexingMap(init).isIdentity() ||
-        !op.getMatchingBlockArgument(init).use_empty())
+    if (!qcc::isElementwiseWrite(op))
       return failure();
     std::optional<SmallVector<int64_t>> perm;
     for (OpOperand *input : op.getDpsInputOperands()) {
@@ -160,6 +155,15 @@ struct SinkTransposesPass final : qcc::impl::SinkTransposesPassBase<SinkTranspos
 };
 
 } // namespace
+
+bool qcc::isElementwiseWrite(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() || !op.hasPureTensorSemantics())
+    return false;
+  OpOperand *init = op.getDpsInitOperand(0);
+  return op.getMatchingIndexingMap(init).isIdentity() &&
+         op.getMatchingBlockArgument(init).use_empty();
+}
 
 void qcc::populateSinkTransposesPatterns(RewritePatternSet &patterns) {
   patterns.add<SinkThroughGeneric, SinkThroughBitcast, FoldTransposePair>(patterns.getContext());

@@ -9,6 +9,7 @@
 #ifndef QCC_PASSES_SINKTRANSPOSES_H
 #define QCC_PASSES_SINKTRANSPOSES_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace qcc {
@@ -17,6 +18,10 @@ namespace qcc {
 /// elementwise generics, bitcast(transpose(x)) -> transpose(bitcast(x)),
 /// transpose(transpose(x)) -> one transpose or x.
 void populateSinkTransposesPatterns(mlir::RewritePatternSet &patterns);
+
+/// Whether `op` maps elements one to one on tensors: all loops parallel,
+/// one output with an identity map whose old value it does not read.
+bool isElementwiseWrite(mlir::linalg::GenericOp op);
 
 } // namespace qcc
 
