@@ -118,7 +118,7 @@ struct OutputScale {
 /// up before vpmaddwd widens them, the high ones times 16.
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
-                       int64_t k, int64_t kPad, const OutputScale &scale, Value auLow,
+                       int64_t kPad, const OutputScale &scale, Value auLow,
                        const StoreEpilogue *epilogue) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
@@ -294,11 +294,9 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
   for (int64_t d : lhs.getShape())
     m *= d;
   m /= k;
-  int64_t n = weight.getShape()[transposed ? 0 : 1];
   // The tiles take any N and K: the weight is padded to whole tiles at
   // compile time (zero codes) and the activations' copies to whole steps
   // (zeros), the last tile's columns stored under a mask.
-  (void)n;
   if (features.contains("avx512vnni") && m % 4 == 0) {
     plan.dot = ByteDot::Vnni512;
     plan.chunk = 4;
@@ -562,7 +560,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
       b, loc, MemRefType::get({m, n}, epilogue ? finalType.getElementType() : scaled ? f32 : i32));
   if (plan.tiles) {
     buildTiledProduct(b, loc, plan.splitCodes ? auHigh : au, w, sums, shifts, rowSums,
-                      rowShifts, out, m, n, k, kPad, outputScale, auLow, epilogue);
+                      rowShifts, out, m, n, kPad, outputScale, auLow, epilogue);
     return matrixAsResult(b, loc, out, finalType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.
