@@ -36,6 +36,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace qcc::lowbit;
 
@@ -106,6 +108,12 @@ struct OutputScale {
   }
 };
 
+/// Pieces the tiled product's row blocks and tile groups make together (the
+/// pool balances 2 to 16 threads over them), and the fewest row steps a
+/// block keeps so that its loop overhead and weight reads stay small.
+constexpr int64_t kRowBlockPieces = 64;
+constexpr int64_t kMinRowStepsPerBlock = 8;
+
 /// The product on 16-row weight tiles (plan.tiles): per step of 4 codes of
 /// K, one 64-byte tile vector per 16 columns and one broadcast activation
 /// quad per row, rows x tiles vpdpbusd; lane j of an accumulator is output
@@ -141,11 +149,21 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
   auto quad = VectorType::get({4}, i8);
   StringAttr vpdpbusd = b.getStringAttr("vpdpbusd");
   StringAttr pmaddwd = b.getStringAttr("pmaddwd");
+  // Parallel over blocks of rows and groups of tiles: a convolution's few
+  // output channels (16 to 32: one or two tiles) would otherwise leave the
+  // pool one or two pieces for thousands of rows. A block reads its rows'
+  // activations once for all tiles and the (small) weight again per block.
+  int64_t steps = m / rows, groups = nTiles / tiles;
+  int64_t blocks = std::clamp<int64_t>((kRowBlockPieces + groups - 1) / groups, 1,
+                                       std::max<int64_t>(1, steps / kMinRowStepsPerBlock));
+  int64_t perBlock = (steps + blocks - 1) / blocks;
+  blocks = (steps + perBlock - 1) / perBlock;
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, nTiles / tiles)},
-      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
-        Value firstTile = mulIndex(pb, ivs[0], tiles);
-        buildCountedLoop(pb, loc, m / rows, {}, [&](OpBuilder &mb, Value step, ValueRange) {
+      b, loc, ValueRange{index(b, 0), index(b, 0)}, ValueRange{index(b, blocks), index(b, groups)},
+      ValueRange{index(b, 1), index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+        Value firstTile = mulIndex(pb, ivs[1], tiles);
+        Value firstStep = mulIndex(pb, ivs[0], perBlock);
+        auto rowLoop = [&](OpBuilder &mb, Value step) {
           Value firstRow = mulIndex(mb, step, rows);
           Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(lanes));
           SmallVector<Value> init(rows * tiles, zero);
@@ -162,66 +180,85 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                                                          ArrayRef<int64_t>{size},
                                                          ArrayRef<int64_t>{1});
           };
-          auto loop = split ? buildCountedLoop(
-              mb, loc, kPad / 32, init,
-              [&](OpBuilder &lb, Value g, ValueRange acc) -> SmallVector<Value> {
-                auto pairType = VectorType::get({16}, lb.getI16Type());
-                Value zeroPairs = arith::ConstantOp::create(lb, loc, lb.getZeroAttr(pairType));
-                Value sixteen = arith::ConstantOp::create(
-                    lb, loc, DenseElementsAttr::get(pairType, lb.getI16IntegerAttr(16)));
-                StringAttr pmaddubsw = lb.getStringAttr("pmaddubsw");
-                // [row][half]: pair sums of the high and the low nibbles.
-                SmallVector<Value> high(rows * 2, zeroPairs), low(rows * 2, zeroPairs);
-                for (int64_t u = 0; u < 8; ++u) {
-                  Value q = add(lb, mulIndex(lb, g, 8), index(lb, u));
-                  Value wv = vector::LoadOp::create(lb, loc, bytes, w,
-                                                    ValueRange{firstTile, q, index(lb, 0)});
-                  Value at = mulIndex(lb, q, 4);
-                  for (int64_t r = 0; r < rows; ++r) {
-                    Value row = add(lb, firstRow, index(lb, r));
-                    Value ah = quadAt(lb, au, row, at), al = quadAt(lb, auLow, row, at);
-                    for (int64_t h = 0; h < 2; ++h) {
-                      high[r * 2 + h] = ByteDotOp::create(lb, loc, pairType, high[r * 2 + h],
-                                                          half(lb, ah, h), half(lb, wv, h), pmaddubsw);
-                      low[r * 2 + h] = ByteDotOp::create(lb, loc, pairType, low[r * 2 + h],
-                                                         half(lb, al, h), half(lb, wv, h), pmaddubsw);
-                    }
-                  }
+          // Split: `quads` quads of K from quad `first` (at most 8: the i16
+          // pair sums of 8 stay exact), widened and added to `acc`.
+          auto splitGroup = [&](OpBuilder &lb, Value first, int64_t quads,
+                                ValueRange acc) -> SmallVector<Value> {
+            auto pairType = VectorType::get({16}, lb.getI16Type());
+            Value zeroPairs = arith::ConstantOp::create(lb, loc, lb.getZeroAttr(pairType));
+            Value sixteen = arith::ConstantOp::create(
+                lb, loc, DenseElementsAttr::get(pairType, lb.getI16IntegerAttr(16)));
+            StringAttr pmaddubsw = lb.getStringAttr("pmaddubsw");
+            // [row][half]: pair sums of the high and the low nibbles.
+            SmallVector<Value> high(rows * 2, zeroPairs), low(rows * 2, zeroPairs);
+            for (int64_t u = 0; u < quads; ++u) {
+              Value q = add(lb, first, index(lb, u));
+              Value wv =
+                  vector::LoadOp::create(lb, loc, bytes, w, ValueRange{firstTile, q, index(lb, 0)});
+              Value at = mulIndex(lb, q, 4);
+              for (int64_t r = 0; r < rows; ++r) {
+                Value row = add(lb, firstRow, index(lb, r));
+                Value ah = quadAt(lb, au, row, at), al = quadAt(lb, auLow, row, at);
+                for (int64_t h = 0; h < 2; ++h) {
+                  high[r * 2 + h] = ByteDotOp::create(lb, loc, pairType, high[r * 2 + h],
+                                                      half(lb, ah, h), half(lb, wv, h), pmaddubsw);
+                  low[r * 2 + h] = ByteDotOp::create(lb, loc, pairType, low[r * 2 + h],
+                                                     half(lb, al, h), half(lb, wv, h), pmaddubsw);
                 }
-                SmallVector<Value> next(rows);
-                for (int64_t r = 0; r < rows; ++r) {
-                  Value sum = acc[r];
-                  for (int64_t h = 0; h < 2; ++h) {
-                    Value part = half(lb, acc[r], h);
-                    part = PairSumOp::create(lb, loc, part.getType(), part, high[r * 2 + h],
-                                             sixteen, pmaddwd);
-                    part = PairSumOp::create(lb, loc, part.getType(), part, low[r * 2 + h],
-                                             Value(), pmaddwd);
-                    sum = vector::InsertStridedSliceOp::create(lb, loc, part, sum,
-                                                               ArrayRef<int64_t>{h * 8},
-                                                               ArrayRef<int64_t>{1});
-                  }
-                  next[r] = sum;
-                }
-                return next;
-              }) : buildCountedLoop(
-              mb, loc, kPad / 4, init,
-              [&](OpBuilder &lb, Value q, ValueRange acc) -> SmallVector<Value> {
-                SmallVector<Value> wv;
-                for (int64_t t = 0; t < tiles; ++t)
-                  wv.push_back(vector::LoadOp::create(
-                      lb, loc, bytes, w,
-                      ValueRange{add(lb, firstTile, index(lb, t)), q, index(lb, 0)}));
-                Value at = mulIndex(lb, q, 4);
-                SmallVector<Value> next(rows * tiles);
-                for (int64_t r = 0; r < rows; ++r) {
-                  Value a = quadAt(lb, au, add(lb, firstRow, index(lb, r)), at);
-                  for (int64_t t = 0; t < tiles; ++t)
-                    next[r * tiles + t] = ByteDotOp::create(lb, loc, lanes, acc[r * tiles + t], a,
-                                                            wv[t], vpdpbusd);
-                }
-                return next;
-              });
+              }
+            }
+            SmallVector<Value> next(rows);
+            for (int64_t r = 0; r < rows; ++r) {
+              Value sum = acc[r];
+              for (int64_t h = 0; h < 2; ++h) {
+                Value part = half(lb, acc[r], h);
+                part = PairSumOp::create(lb, loc, part.getType(), part, high[r * 2 + h], sixteen,
+                                         pmaddwd);
+                part = PairSumOp::create(lb, loc, part.getType(), part, low[r * 2 + h], Value(),
+                                         pmaddwd);
+                sum = vector::InsertStridedSliceOp::create(lb, loc, part, sum,
+                                                           ArrayRef<int64_t>{h * 8},
+                                                           ArrayRef<int64_t>{1});
+              }
+              next[r] = sum;
+            }
+            return next;
+          };
+          SmallVector<Value> products;
+          if (split) {
+            // Groups of 8 quads, then the quads left (K = 16 is one group
+            // of 4, not 8 with half of them zeros).
+            int64_t groups = kPad / 32, left = kPad % 32 / 4;
+            products = init;
+            if (groups > 0)
+              products = buildCountedLoop(mb, loc, groups, init,
+                                          [&](OpBuilder &lb, Value g, ValueRange acc) {
+                                            return splitGroup(lb, mulIndex(lb, g, 8), 8, acc);
+                                          })
+                             .getResults();
+            if (left > 0)
+              products = splitGroup(mb, index(mb, groups * 8), left, products);
+          } else {
+            products = buildCountedLoop(
+                           mb, loc, kPad / 4, init,
+                           [&](OpBuilder &lb, Value q, ValueRange acc) -> SmallVector<Value> {
+                             SmallVector<Value> wv;
+                             for (int64_t t = 0; t < tiles; ++t)
+                               wv.push_back(vector::LoadOp::create(
+                                   lb, loc, bytes, w,
+                                   ValueRange{add(lb, firstTile, index(lb, t)), q, index(lb, 0)}));
+                             Value at = mulIndex(lb, q, 4);
+                             SmallVector<Value> next(rows * tiles);
+                             for (int64_t r = 0; r < rows; ++r) {
+                               Value a = quadAt(lb, au, add(lb, firstRow, index(lb, r)), at);
+                               for (int64_t t = 0; t < tiles; ++t)
+                                 next[r * tiles + t] = ByteDotOp::create(
+                                     lb, loc, lanes, acc[r * tiles + t], a, wv[t], vpdpbusd);
+                             }
+                             return next;
+                           })
+                           .getResults();
+          }
           // D + Cw * A - Ka * (S + K * Cw), 16 columns at a time.
           for (int64_t t = 0; t < tiles; ++t) {
             Value col = mulIndex(mb, add(mb, firstTile, index(mb, t)), 16);
@@ -234,7 +271,7 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                   mb, loc, lanes, memref::LoadOp::create(mb, loc, rowSums, ValueRange{row}));
               Value rowShift = vector::BroadcastOp::create(
                   mb, loc, lanes, memref::LoadOp::create(mb, loc, rowShifts, ValueRange{row}));
-              Value v = add(mb, loop.getResult(r * tiles + t),
+              Value v = add(mb, products[r * tiles + t],
                             arith::MulIOp::create(mb, loc, cw, rowSum));
               v = arith::SubIOp::create(mb, loc, v,
                                         arith::MulIOp::create(mb, loc, rowShift, sPlusKCw));
@@ -252,6 +289,21 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                 vector::MaskedStoreOp::create(mb, loc, out, ValueRange{row, col}, mask, stored);
               }
             }
+          }
+        };
+        // A counted loop (its trip count weighs the piece's work when the
+        // loop is outlined); the last block's steps past the end skipped.
+        buildCountedLoop(pb, loc, perBlock, {}, [&](OpBuilder &mb, Value i, ValueRange) {
+          Value step = add(mb, firstStep, i);
+          if (steps % perBlock == 0) {
+            rowLoop(mb, step);
+          } else {
+            Value inside = arith::CmpIOp::create(mb, loc, arith::CmpIPredicate::ult, step,
+                                                 index(mb, steps));
+            scf::IfOp::create(mb, loc, inside, [&](OpBuilder &ib, Location) {
+              rowLoop(ib, step);
+              scf::YieldOp::create(ib, loc);
+            });
           }
           return SmallVector<Value>{};
         });
@@ -403,12 +455,10 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
                                           ArrayRef<ReassociationIndices>{});
     outputScale.xScale = readOnlyBuffer(b, loc, x);
   }
-  // Tiles: N padded to whole 16-column tiles, K to whole steps (32 codes
-  // for the nibble split's 8 quads, else a quad), with zero codes; the
-  // per-column data padded along.
+  // Tiles: N padded to whole 16-column tiles, K to whole quads, with zero
+  // codes; the per-column data padded along.
   int64_t nPad = plan.tiles ? (n + 15) / 16 * 16 : n;
-  int64_t kStep = plan.splitCodes ? 32 : 4;
-  int64_t kPad = plan.tiles ? (k + kStep - 1) / kStep * kStep : k;
+  int64_t kPad = plan.tiles ? (k + 3) / 4 * 4 : k;
   if (plan.tiles) {
     // [N / 16][K / 4][16 rows][4 codes]: one 64-byte vector per tile and quad.
     std::vector<int8_t> tiled(nPad * kPad, 0);

@@ -31,8 +31,8 @@ namespace {
 /// generic(transpose(x), ...) -> transpose(generic'(x, ...)) for an
 /// all-parallel generic with an identity output map whose inputs are
 /// transposes by one permutation that feed only it (identity maps) or
-/// broadcasts (projected permutations, re-indexed), and whose output is not
-/// read.
+/// broadcasts (projected permutations, size-1 axes read at 0 included:
+/// re-indexed), and whose output is not read.
 struct SinkThroughGeneric : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -50,7 +50,7 @@ struct SinkThroughGeneric : OpRewritePattern<linalg::GenericOp> {
         if (perm && *perm != p)
           return failure();
         perm = p;
-      } else if (!map.isProjectedPermutation()) {
+      } else if (!map.isProjectedPermutation(/*allowZeroInResults=*/true)) {
         return failure();
       } else if (map.isIdentity()) {
         return failure(); // a same-shape input that is not transposed

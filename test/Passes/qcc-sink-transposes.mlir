@@ -6,6 +6,7 @@
 // next pointwise convolution: the elementwise ops run on the NHWC data and
 // the two transposes cancel.
 // CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
+// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, 0, 0)>
 // CHECK-LABEL: func.func @round_trip
 // CHECK-NOT: linalg.transpose
 // CHECK: %[[CLIP:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x6x8xf32>)
@@ -62,4 +63,22 @@ func.func @mixed(%a: tensor<2x3xf32>, %b: tensor<3x2xf32>) -> tensor<3x2xf32> {
     linalg.yield %z : f32
   } -> tensor<3x2xf32>
   return %s : tensor<3x2xf32>
+}
+
+// A per-channel bias shaped [C, 1, 1] (as ONNX broadcasts it along NCHW),
+// read through a map with zeros for its size-1 axes: re-indexed too.
+// CHECK-LABEL: func.func @unit_dims_bias
+// CHECK: %[[B:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}]{{.*}} ins(%arg0, %arg1 : tensor<1x4x6x8xf32>, tensor<8x1x1xf32>)
+// CHECK: linalg.transpose ins(%[[B]] : tensor<1x4x6x8xf32>) {{.*}} permutation = [0, 3, 1, 2]
+#bias = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+func.func @unit_dims_bias(%rows: tensor<1x4x6x8xf32>, %bias: tensor<8x1x1xf32>) -> tensor<1x8x4x6xf32> {
+  %e0 = tensor.empty() : tensor<1x8x4x6xf32>
+  %nchw = linalg.transpose ins(%rows : tensor<1x4x6x8xf32>) outs(%e0 : tensor<1x8x4x6xf32>) permutation = [0, 3, 1, 2]
+  %sum = linalg.generic {indexing_maps = [#id, #bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%nchw, %bias : tensor<1x8x4x6xf32>, tensor<8x1x1xf32>) outs(%e0 : tensor<1x8x4x6xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x4x6xf32>
+  return %sum : tensor<1x8x4x6xf32>
 }

@@ -882,6 +882,12 @@ integer_matmul_case("int8_exact_avx2_split_i8_u8_m1", (1, 256), 32, INT8, UINT8,
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
 integer_matmul_case("int8_exact_avx2_split_u8_i8_m3", (3, 64), 48, UINT8, INT8, "tensor", "tensor",
                     flags=("--cpu=haswell", "--features=+avx2,+fma"))
+# Rows in parallel blocks (100 rows: 50 steps of 2, blocks of 9 steps, the
+# last one short) with one tile of 16 columns, and K = 16: one group of 4
+# quads, not 8 with zeros; on VNNI 25 steps of 4 rows, blocks of 8.
+integer_matmul_case("int8_exact_avx2_row_blocks_k16", (100, 16), 16, UINT8, INT8, "tensor", "col",
+                    flags=("--cpu=haswell", "--features=+avx2,+fma"))
+integer_matmul_case("int8_exact_row_blocks_k44", (100, 44), 16, UINT8, INT8, "tensor", "col")
 
 # Static QDQ convolutions: QuantizeLinear -> DequantizeLinear on the input
 # (uint8, per tensor) and int8 weights: the convolution runs on the codes

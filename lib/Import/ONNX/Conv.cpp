@@ -212,6 +212,65 @@ Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value weight,
                                  outExprs, iterators);
 }
 
+/// The permutation [0, 2, ..., rank - 1, 1] that moves the channels of an
+/// [N, C, D...] tensor last, and its inverse.
+SmallVector<int64_t> channelsLastPermutation(int64_t rank) {
+  SmallVector<int64_t> perm = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    perm.push_back(d);
+  perm.push_back(1);
+  return perm;
+}
+SmallVector<int64_t> channelsFirstPermutation(int64_t rank) {
+  SmallVector<int64_t> perm = {0, rank - 1};
+  for (int64_t d = 1; d < rank - 1; ++d)
+    perm.push_back(d);
+  return perm;
+}
+
+/// Depthwise convolution on channels-last data: `input` is [N, D..., C]
+/// (already padded), `weight` [C, 1, K...], the result [N, O..., C] in
+/// `accumulator`. The loops run (n, o..., c, k...): LLVM unrolls the few
+/// taps, so the channel loop is innermost, contiguous in the input, the
+/// weight (read as [K..., C]) and the output at any stride, and vectorized
+/// with the sum in registers across the taps; in NCHW a stride-2 window
+/// reads every other element of a row.
+Value buildDepthwiseChannelsLast(OpBuilder &b, Location loc, Value input, Value weight,
+                                 const ConvGeometry &g, Type accumulator) {
+  MLIRContext *context = b.getContext();
+  int64_t rank = g.strides.size();
+  ArrayRef<int64_t> inShape = shapeOf(input), wShape = shapeOf(weight);
+  int64_t channels = wShape[0];
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  WindowExprs window = getWindowExprs(context, g.strides, g.dilations,
+                                      /*firstOutputDim=*/1, /*firstKernelDim=*/2 + rank);
+  AffineExpr c = dim(1 + rank);
+  // [C, 1, K...] -> [C, K...] -> [K..., C].
+  Value filter = mergeDims(b, loc, weight, 0);
+  SmallVector<int64_t> filterPerm;
+  for (int64_t d = 1; d <= rank; ++d)
+    filterPerm.push_back(d);
+  filterPerm.push_back(0);
+  filter = buildTranspose(b, loc, filter, filterPerm);
+  SmallVector<AffineExpr> inExprs = {dim(0)}, wExprs(window.kernel), outExprs = {dim(0)};
+  inExprs.append(window.input);
+  inExprs.push_back(c);
+  wExprs.push_back(c);
+  outExprs.append(window.output);
+  outExprs.push_back(c);
+  SmallVector<int64_t> outShape = {inShape[0]};
+  for (int64_t i = 0; i < rank; ++i)
+    outShape.push_back((inShape[1 + i] - g.dilations[i] * (wShape[2 + i] - 1) - 1) /
+                           g.strides[i] +
+                       1);
+  outShape.push_back(channels);
+  SmallVector<utils::IteratorType> iterators(2 + rank, utils::IteratorType::parallel);
+  iterators.append(rank, utils::IteratorType::reduction);
+  Value init = filledTensor(b, loc, outShape, buildScalar(b, loc, accumulator, 0.0));
+  return buildMultiplyAccumulate(b, loc, input, filter, init, inExprs, wExprs, outExprs,
+                                 iterators);
+}
+
 } // namespace
 
 Value qcc::onnx_import::buildConvolution(OpBuilder &b, Location loc,
@@ -328,8 +387,10 @@ Value codesMinusZero(OpBuilder &b, Location loc, TypedValue<lowbit::QTensorType>
 /// where the input is padded with zs (ONNX pads the dequantized input with
 /// 0.0, the zero point's code), so the depthwise loop reads one byte per
 /// element and widens it in its body; then times x_scale * w_scale[c] into
-/// f32. On the dequantized data it read and padded f32. Null when the
-/// operands are not of that form.
+/// f32. On the dequantized data it read and padded f32. The loop runs on
+/// channels-last codes (buildDepthwiseChannelsLast) between two transposes
+/// that cancel against the pointwise convolutions' around it. Null when
+/// the operands are not of that form.
 Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
   ArrayRef<int64_t> inShape = n.getInputShape(0), wShape = n.getInputShape(1);
   if (inShape.size() < 3 || g.group != inShape[1] || wShape[0] != inShape[1] || wShape[1] != 1)
@@ -372,7 +433,19 @@ Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
     zsByte = shifted ? Value(arith::XOrIOp::create(b, loc, zaByte, zsByte)) : zaByte;
   }
   Value zs = arith::ExtSIOp::create(b, loc, i32, zsByte);
-  Value padded = padSpatial(b, loc, codes, g.padsBegin, g.padsEnd, [&] { return zsByte; });
+  // Channels last, then the spatial axes (1 to rank - 2) padded with zs.
+  int64_t rank = inShape.size();
+  Value lastCodes = buildTranspose(b, loc, codes, channelsLastPermutation(rank));
+  SmallVector<int64_t> low = {0}, high = {0}, paddedShape(shapeOf(lastCodes));
+  low.append(g.padsBegin.begin(), g.padsBegin.end());
+  high.append(g.padsEnd.begin(), g.padsEnd.end());
+  low.push_back(0);
+  high.push_back(0);
+  for (int64_t d = 0; d < rank; ++d)
+    paddedShape[d] += low[d] + high[d];
+  Value padded = tensor::PadOp::create(b, loc, RankedTensorType::get(paddedShape, i8), lastCodes,
+                                       getAsIndexOpFoldResult(b.getContext(), low),
+                                       getAsIndexOpFoldResult(b.getContext(), high), zsByte);
 
   // w' = w - zw (i32, [C, 1, K...]) and S[c] = sum over the taps.
   Value weight = codesMinusZero(b, loc, w);
@@ -385,10 +458,7 @@ Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
                                 return arith::AddIOp::create(nb, nl, args[0], args[1]);
                               });
 
-  ConvGeometry unpadded = g;
-  std::fill(unpadded.padsBegin.begin(), unpadded.padsBegin.end(), 0);
-  std::fill(unpadded.padsEnd.begin(), unpadded.padsEnd.end(), 0);
-  Value acc = buildConvolution(b, loc, padded, weight, unpadded, i32);
+  Value acc = buildDepthwiseChannelsLast(b, loc, padded, weight, g, i32);
 
   // (acc - zs S[c]) * x_scale * w_scale[c], [C, 1, ...] along the channels.
   Value xScale = lowbit::ScalesOp::create(b, loc, RankedTensorType::get({}, f32), x);
@@ -402,17 +472,16 @@ Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
         return arith::MulFOp::create(nb, nl, args[0], args[1]);
       });
-  SmallVector<int64_t> channelShape(inShape.size() - 1, 1);
-  channelShape[0] = channels;
-  multiplier = buildReshape(b, loc, multiplier, channelShape);
-  sums = buildReshape(b, loc, sums, channelShape);
-  return buildElementwise(b, loc, {acc, sums, multiplier}, shapeOf(acc), f32,
-                          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                            Value v = arith::SubIOp::create(
-                                nb, nl, args[0], arith::MulIOp::create(nb, nl, zs, args[1]));
-                            return arith::MulFOp::create(
-                                nb, nl, arith::SIToFPOp::create(nb, nl, f32, v), args[2]);
-                          });
+  // [C] broadcasts along the channels, last; the result goes back to
+  // [N, C, O...] (qcc-sink-transposes moves that transpose below what
+  // follows, where the next layer's transpose to channels-last cancels it).
+  Value scaled = buildElementwise(
+      b, loc, {acc, sums, multiplier}, shapeOf(acc), f32,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value v = arith::SubIOp::create(nb, nl, args[0], arith::MulIOp::create(nb, nl, zs, args[1]));
+        return arith::MulFOp::create(nb, nl, arith::SIToFPOp::create(nb, nl, f32, v), args[2]);
+      });
+  return buildTranspose(b, loc, scaled, channelsFirstPermutation(rank));
 }
 
 LogicalResult convertConv(NodeImporter &n) {

@@ -87,13 +87,16 @@ save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 4, 6, 6])],
 # DWQ-LABEL: func.func @main_graph
 # DWQ: lowbit.codes %{{.*}} -> tensor<1x4x6x6xui8>
 # DWQ: arith.xori
-# DWQ: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 0, 0]
+# DWQ: linalg.transpose ins(%{{.*}} : tensor<1x4x6x6xi8>) outs(%{{.*}} : tensor<1x6x6x4xi8>) permutation = [0, 2, 3, 1]
+# DWQ: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 0, 0, 0]
 # DWQ: tensor.yield %{{.*}} : i8
-# DWQ: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]}
+# DWQ: linalg.transpose ins(%{{.*}} : tensor<4x2x2xi32>) outs(%{{.*}} : tensor<2x2x4xi32>) permutation = [1, 2, 0]
+# DWQ: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
 # DWQ: arith.extsi %{{.*}} : i8 to i32
 # DWQ: arith.muli
-# DWQ: } -> tensor<1x4x6x6xi32>
+# DWQ: } -> tensor<1x6x6x4xi32>
 # DWQ: arith.sitofp
+# DWQ: linalg.transpose ins(%{{.*}} : tensor<1x6x6x4xf32>) outs(%{{.*}} : tensor<1x4x6x6xf32>) permutation = [0, 3, 1, 2]
 # DWQ-NOT: lowbit.dequantize %{{.*}} -> tensor<1x4x6x6xf32>
 dq_nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
