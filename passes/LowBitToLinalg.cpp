@@ -69,6 +69,30 @@ Value buildIndexedTensor(
   return generic.getResult(0);
 }
 
+/// result[i...] = body(input[i...], i...): as buildIndexedTensor, with the
+/// input an operand of the generic (identity map), not read in its body, so
+/// that linalg's elementwise fusion merges it with the input's producer (a
+/// QuantizeLinear joins the loop that computes what it quantizes).
+Value buildIndexedElementwise(
+    OpBuilder &b, Location loc, Value input, Type element,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, ValueRange)> body) {
+  MLIRContext *context = b.getContext();
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
+  Value init = emptyTensor(b, loc, shape, element);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(shape.size(), context);
+  SmallVector<utils::IteratorType> iterators(shape.size(), utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{input}, ValueRange{init},
+      ArrayRef<AffineMap>{identity, identity}, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        SmallVector<Value> indices;
+        for (size_t i = 0; i < shape.size(); ++i)
+          indices.push_back(linalg::IndexOp::create(nb, nl, i));
+        linalg::YieldOp::create(nb, nl, body(nb, nl, args[0], indices));
+      });
+  return generic.getResult(0);
+}
+
 Value toElementType(OpBuilder &b, Location loc, Value f32, Type element) {
   if (element.isF32())
     return f32;
@@ -402,9 +426,8 @@ LogicalResult computeDynamicParams(IRRewriter &rewriter, QuantizeOp op,
 }
 
 /// x / scale at `indices` in f32 (the first step of QuantizeLinear).
-Value scaledInput(OpBuilder &b, Location l, Value input, const QTensorParts &params,
+Value scaledInput(OpBuilder &b, Location l, Value x, const QTensorParts &params,
                   ValueRange indices) {
-  Value x = tensor::ExtractOp::create(b, l, input, indices);
   if (!x.getType().isF32())
     x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
   if (Value scale = loadScale(b, l, params, indices))
@@ -437,10 +460,10 @@ LogicalResult Lowering::lowerOp(QuantizeOp op) {
   // code = saturate(round_half_even(x / scale) + zero_point), as ONNX
   // QuantizeLinear; the division in f32.
   QTensorParts params = p; // for loadScale/loadZeroPoint at the indices
-  Value codes = buildIndexedTensor(
-      rewriter, loc, p.type.getShape(), codeType,
-      [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
-        Value x = scaledInput(b, l, input, params, indices);
+  Value codes = buildIndexedElementwise(
+      rewriter, loc, input, codeType,
+      [&](OpBuilder &b, Location l, Value element, ValueRange indices) -> Value {
+        Value x = scaledInput(b, l, element, params, indices);
         Value q = math::RoundEvenOp::create(b, l, x);
         if (Value zero = loadZeroPoint(b, l, params, indices)) {
           Value zf = zero.getType().isF32()
@@ -481,10 +504,10 @@ LogicalResult Lowering::lowerMinifloatQuantize(QuantizeOp op, FloatType format) 
   Value input = op.getInput();
   bool saturate = op.getSaturate();
   QTensorParts params = p;
-  p.codes = buildIndexedTensor(
-      rewriter, loc, p.type.getShape(), format,
-      [&](OpBuilder &b, Location l, ValueRange indices) -> Value {
-        Value x = scaledInput(b, l, input, params, indices);
+  p.codes = buildIndexedElementwise(
+      rewriter, loc, input, format,
+      [&](OpBuilder &b, Location l, Value element, ValueRange indices) -> Value {
+        Value x = scaledInput(b, l, element, params, indices);
         Value code = encodeMinifloat(b, l, x, format, saturate);
         return arith::BitcastOp::create(b, l, format, code);
       });

@@ -228,23 +228,28 @@ SmallVector<int64_t> channelsFirstPermutation(int64_t rank) {
   return perm;
 }
 
+/// Taps up to which a channels-last depthwise convolution sums its window
+/// in the body of one elementwise generic (beyond, a reduction generic).
+constexpr int64_t kMaxGatheredTaps = 64;
+
 /// Depthwise convolution on channels-last data: `input` is [N, D..., C]
 /// (already padded), `weight` [C, 1, K...], the result [N, O..., C] in
-/// `accumulator`. The loops run (n, o..., c, k...): LLVM unrolls the few
-/// taps, so the channel loop is innermost, contiguous in the input, the
-/// weight (read as [K..., C]) and the output at any stride, and vectorized
-/// with the sum in registers across the taps; in NCHW a stride-2 window
-/// reads every other element of a row.
+/// `accumulator`. One all-parallel generic over (n, o..., c) whose body
+/// reads the window's taps itself (tensor.extract) and sums them: no
+/// zero-filled accumulator to read and write back per tap, the channel loop
+/// innermost (contiguous in the input, the weight read as [K..., C] and the
+/// output at any stride: LLVM vectorizes it), and the per-channel scaling,
+/// Clip and QuantizeLinear that follow fuse into it as elementwise ops. In
+/// NCHW a stride-2 window reads every other element of a row. Kernels of
+/// more than kMaxGatheredTaps taps keep a reduction generic over
+/// (n, o..., c, k...) with its zero-filled accumulator.
 Value buildDepthwiseChannelsLast(OpBuilder &b, Location loc, Value input, Value weight,
                                  const ConvGeometry &g, Type accumulator) {
   MLIRContext *context = b.getContext();
   int64_t rank = g.strides.size();
   ArrayRef<int64_t> inShape = shapeOf(input), wShape = shapeOf(weight);
   int64_t channels = wShape[0];
-  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-  WindowExprs window = getWindowExprs(context, g.strides, g.dilations,
-                                      /*firstOutputDim=*/1, /*firstKernelDim=*/2 + rank);
-  AffineExpr c = dim(1 + rank);
+  ArrayRef<int64_t> kernel = wShape.drop_front(2);
   // [C, 1, K...] -> [C, K...] -> [K..., C].
   Value filter = mergeDims(b, loc, weight, 0);
   SmallVector<int64_t> filterPerm;
@@ -252,23 +257,73 @@ Value buildDepthwiseChannelsLast(OpBuilder &b, Location loc, Value input, Value 
     filterPerm.push_back(d);
   filterPerm.push_back(0);
   filter = buildTranspose(b, loc, filter, filterPerm);
-  SmallVector<AffineExpr> inExprs = {dim(0)}, wExprs(window.kernel), outExprs = {dim(0)};
-  inExprs.append(window.input);
-  inExprs.push_back(c);
-  wExprs.push_back(c);
-  outExprs.append(window.output);
-  outExprs.push_back(c);
   SmallVector<int64_t> outShape = {inShape[0]};
   for (int64_t i = 0; i < rank; ++i)
-    outShape.push_back((inShape[1 + i] - g.dilations[i] * (wShape[2 + i] - 1) - 1) /
-                           g.strides[i] +
+    outShape.push_back((inShape[1 + i] - g.dilations[i] * (kernel[i] - 1) - 1) / g.strides[i] +
                        1);
   outShape.push_back(channels);
-  SmallVector<utils::IteratorType> iterators(2 + rank, utils::IteratorType::parallel);
-  iterators.append(rank, utils::IteratorType::reduction);
-  Value init = filledTensor(b, loc, outShape, buildScalar(b, loc, accumulator, 0.0));
-  return buildMultiplyAccumulate(b, loc, input, filter, init, inExprs, wExprs, outExprs,
-                                 iterators);
+  int64_t taps = 1;
+  for (int64_t k : kernel)
+    taps *= k;
+
+  if (taps > kMaxGatheredTaps) {
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+    WindowExprs window = getWindowExprs(context, g.strides, g.dilations,
+                                        /*firstOutputDim=*/1, /*firstKernelDim=*/2 + rank);
+    AffineExpr c = dim(1 + rank);
+    SmallVector<AffineExpr> inExprs = {dim(0)}, wExprs(window.kernel), outExprs = {dim(0)};
+    inExprs.append(window.input);
+    inExprs.push_back(c);
+    wExprs.push_back(c);
+    outExprs.append(window.output);
+    outExprs.push_back(c);
+    SmallVector<utils::IteratorType> iterators(2 + rank, utils::IteratorType::parallel);
+    iterators.append(rank, utils::IteratorType::reduction);
+    Value init = filledTensor(b, loc, outShape, buildScalar(b, loc, accumulator, 0.0));
+    return buildMultiplyAccumulate(b, loc, input, filter, init, inExprs, wExprs, outExprs,
+                                   iterators);
+  }
+
+  int64_t loops = outShape.size();
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(loops, context)};
+  SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
+  Value empty = createEmptyTensor(b, loc, outShape, accumulator);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{empty.getType()}, ValueRange{}, ValueRange{empty}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               auto indexConst = [&](int64_t v) -> Value {
+                 return arith::ConstantIndexOp::create(nb, nl, v);
+               };
+               SmallVector<Value> at;
+               for (int64_t d = 0; d < loops; ++d)
+                 at.push_back(linalg::IndexOp::create(nb, nl, d));
+               Value sum = buildScalar(nb, nl, accumulator, 0.0);
+               SmallVector<int64_t> tap(rank, 0);
+               for (int64_t t = 0; t < taps; ++t) {
+                 // tap = t in row-major order over the kernel's axes.
+                 for (int64_t i = rank - 1, r = t; i >= 0; --i) {
+                   tap[i] = r % kernel[i];
+                   r /= kernel[i];
+                 }
+                 SmallVector<Value> inAt = {at[0]}, wAt;
+                 for (int64_t i = 0; i < rank; ++i) {
+                   Value o = arith::MulIOp::create(nb, nl, at[1 + i], indexConst(g.strides[i]));
+                   inAt.push_back(arith::AddIOp::create(nb, nl, o,
+                                                        indexConst(tap[i] * g.dilations[i])));
+                   wAt.push_back(indexConst(tap[i]));
+                 }
+                 inAt.push_back(at[loops - 1]);
+                 wAt.push_back(at[loops - 1]);
+                 Value x = tensor::ExtractOp::create(nb, nl, input, inAt);
+                 Value w = tensor::ExtractOp::create(nb, nl, filter, wAt);
+                 sum = addScalars(nb, nl, sum,
+                                  mulScalars(nb, nl, extendTo(nb, nl, x, accumulator),
+                                             extendTo(nb, nl, w, accumulator)));
+               }
+               linalg::YieldOp::create(nb, nl, sum);
+             })
+      .getResult(0);
 }
 
 } // namespace

@@ -91,7 +91,9 @@ save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 4, 6, 6])],
 # DWQ: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 0, 0, 0]
 # DWQ: tensor.yield %{{.*}} : i8
 # DWQ: linalg.transpose ins(%{{.*}} : tensor<4x2x2xi32>) outs(%{{.*}} : tensor<2x2x4xi32>) permutation = [1, 2, 0]
-# DWQ: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+# DWQ: linalg.generic {indexing_maps = [#{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x6x6x4xi32>)
+# DWQ-COUNT-4: tensor.extract %padded[{{.*}}] : tensor<1x7x7x4xi8>
+# DWQ: tensor.extract %{{.*}} : tensor<2x2x4xi32>
 # DWQ: arith.extsi %{{.*}} : i8 to i32
 # DWQ: arith.muli
 # DWQ: } -> tensor<1x6x6x4xi32>
