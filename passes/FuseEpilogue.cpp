@@ -224,14 +224,13 @@ GridCode gridCode(OpBuilder &b, Location loc, Value x, const FakeQuant &f) {
   GridCode g;
   g.scale = f32(f.scale);
   Value q = math::RoundEvenOp::create(b, loc, arith::DivFOp::create(b, loc, x, g.scale));
-  if (f.hasZero) {
+  // (A zero point of 0 adds nothing the clamp and the integer conversion
+  // would keep: -0.0 becomes code 0 either way.)
+  if (f.hasZero && f.zero != 0) {
     g.zero = f32(f.zero);
     q = arith::AddFOp::create(b, loc, q, g.zero);
   }
-  q = arith::MaximumFOp::create(b, loc, f32(double(f.qmin)),
-                                arith::MinimumFOp::create(b, loc, f32(double(f.qmax)), q));
-  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q, q);
-  g.code = arith::SelectOp::create(b, loc, isNaN, f32(0), q);
+  g.code = clampCode(b, loc, q, f.qmin, f.qmax);
   return g;
 }
 

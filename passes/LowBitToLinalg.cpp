@@ -471,14 +471,8 @@ LogicalResult Lowering::lowerOp(QuantizeOp op) {
                          : Value(arith::SIToFPOp::create(b, l, b.getF32Type(), zero));
           q = arith::AddFOp::create(b, l, q, zf);
         }
-        Value lo = arith::ConstantOp::create(b, l, b.getF32FloatAttr(float(qmin)));
-        Value hi = arith::ConstantOp::create(b, l, b.getF32FloatAttr(float(qmax)));
-        q = arith::MaximumFOp::create(b, l, lo, arith::MinimumFOp::create(b, l, hi, q));
-        // NaN (compared as unordered by maximumf/minimumf) quantizes to the
-        // zero point: maximumf propagates NaN, so replace it first.
-        Value isNaN = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, q, q);
-        q = arith::SelectOp::create(b, l, isNaN,
-                                    arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f)), q);
+        // Saturated; NaN quantizes to code 0.
+        q = clampCode(b, l, q, qmin, qmax);
         Value wide = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
         return bits == 32 ? wide
                           : Value(arith::TruncIOp::create(b, l, codeType, wide));

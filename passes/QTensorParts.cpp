@@ -335,3 +335,16 @@ std::optional<std::vector<uint8_t>> qcc::lowbit::constantCodeBytes(const QTensor
     return std::nullopt;
   return bytes;
 }
+
+Value qcc::lowbit::clampCode(OpBuilder &b, Location loc, Value q, int64_t qmin, int64_t qmax) {
+  auto f32 = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+  };
+  if (qmin == 0)
+    return arith::MinNumFOp::create(b, loc, arith::MaxNumFOp::create(b, loc, q, f32(0)),
+                                    f32(double(qmax)));
+  q = arith::MaximumFOp::create(b, loc, f32(double(qmin)),
+                                arith::MinimumFOp::create(b, loc, f32(double(qmax)), q));
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, q, q);
+  return arith::SelectOp::create(b, loc, isNaN, f32(0), q);
+}

@@ -55,6 +55,14 @@ mlir::Value decodeReal(mlir::OpBuilder &b, mlir::Location loc,
 
 /// The values of a constant tensor (through signless bitcasts) as doubles,
 /// integers extended by `isSigned`; nullopt if it is not a constant.
+/// QuantizeLinear's saturation of a rounded f32 code `q` (a scalar) to [qmin, qmax],
+/// NaN to code 0. With qmin = 0 (unsigned codes) as min(max(q, 0), qmax)
+/// with the NaN-dropping maxnumf/minnumf: NaN gives the 0 operand, so the
+/// clamp is two instructions (maxps keeps its second operand on NaN) where
+/// the NaN-propagating maximumf/minimumf and a NaN select take six.
+mlir::Value clampCode(mlir::OpBuilder &b, mlir::Location loc, mlir::Value q, int64_t qmin,
+                      int64_t qmax);
+
 std::optional<std::vector<double>> constantValues(mlir::Value value, bool isSigned);
 std::optional<std::vector<double>> constantValues(mlir::ElementsAttr elements, bool isSigned);
 

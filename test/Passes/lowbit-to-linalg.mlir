@@ -100,11 +100,15 @@ func.func @integer_matmul(%a: tensor<2x4xui8>, %za: tensor<ui8>) -> tensor<2x3xi
 
 // -----
 
-// Quantize: round half to even, add the zero point, saturate.
+// Quantize: round half to even, add the zero point, saturate (unsigned
+// codes: maxnumf drops NaN to code 0, then minnumf; signed ones below:
+// maximumf/minimumf and a NaN select).
 // CHECK-LABEL: func.func @quantize
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<4xf32>)
 // CHECK: arith.divf
 // CHECK: math.roundeven
-// CHECK: arith.minimumf
+// CHECK: arith.maxnumf
+// CHECK: arith.minnumf
 // CHECK: arith.fptosi
 func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xui8> {
   %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>)
@@ -126,6 +130,8 @@ func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tens
 // CHECK: arith.divf
 // CHECK: math.roundeven
 // CHECK: arith.maximumf
+// CHECK: arith.cmpf uno
+// CHECK: arith.select
 // CHECK: arith.trunci {{.*}} : i32 to i4
 // CHECK-NOT: lowbit.requantize
 func.func @requantize(%x: tensor<8xf32>) -> tensor<8xf32> {

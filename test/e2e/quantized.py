@@ -252,6 +252,18 @@ for dtype, np_type, zero in [(UINT8, np.uint8, 128), (INT8, np.int8, -3), (INT16
                initializers=[tensor("s", np.array(scale, np.float32)), tensor("z", np.array(zero, np_type))])
     run(f"quantize_{np.dtype(np_type).name}", m, {"x": x}, {"y": ref})
 
+# NaN quantizes to code 0 and infinities saturate, for unsigned codes (the
+# clamp drops NaN itself) and signed ones (a NaN select), zero point or not.
+x = np.array([np.nan, np.inf, -np.inf, -0.0, 0.2, -0.2, 7.0, -7.0], np.float32)
+for dtype, np_type, zero in [(UINT8, np.uint8, 0), (UINT8, np.uint8, 3), (INT8, np.int8, 5)]:
+    info = np.iinfo(np_type)
+    with np.errstate(invalid="ignore"):
+        q = np.clip(np.rint(x / np.float32(0.5)) + zero, info.min, info.max)
+    ref = np.where(np.isnan(q), 0, q).astype(np_type)
+    m = single("QuantizeLinear", [("x", FLOAT, [8])], [("y", dtype, [8])],
+               initializers=[tensor("s", np.array(0.5, np.float32)), tensor("z", np.array(zero, np_type))])
+    run(f"quantize_nan_inf_{np.dtype(np_type).name}_zp{zero}", m, {"x": x}, {"y": ref})
+
 # DequantizeLinear of packed int4 blocked weights with uint4... and int4 per axis: exact.
 codes = rng.integers(-8, 8, size=(4, 64)).astype(np.int8)
 nib = (codes & 0xF).astype(np.uint8).reshape(-1)
