@@ -88,24 +88,39 @@ Value constantVector(OpBuilder &b, Location loc, ArrayRef<T> values, ArrayRef<in
 /// For f32 results (scaled codes on both sides): the exact i32 sums times
 /// x_scale * w_scale[n]; i32 results stay as they are.
 struct OutputScale {
-  Value xScale;       // memref<f32>, rank 0; null for i32 results
-  Value columnScales; // memref<N x f32>
+  Value xScale;       // memref<f32>, rank 0; null when folded into columnScales
+  Value columnScales; // memref<N x f32>; null for i32 results
 
-  /// `v` (i32, a scalar or a vector of the columns from `col`) as stored.
+  /// `v` (i32, a scalar or a vector of the columns from `col`) as stored:
+  /// real(v) * (x_scale * w_scale[n]), the product of the scales rounded
+  /// to f32 first (at compile time when x_scale is a constant).
   Value apply(OpBuilder &b, Location loc, Value v, Value col) const {
-    if (!xScale)
+    if (!columnScales)
       return v;
     Type f32 = b.getF32Type();
     auto vector = dyn_cast<VectorType>(v.getType());
-    Value x = memref::LoadOp::create(b, loc, xScale, ValueRange{});
     Value w = vector ? Value(vector::LoadOp::create(b, loc, vector.clone(f32), columnScales,
                                                     ValueRange{col}))
                      : Value(memref::LoadOp::create(b, loc, columnScales, ValueRange{col}));
-    if (vector)
-      x = vector::BroadcastOp::create(b, loc, vector.clone(f32), x);
+    if (xScale) {
+      Value x = memref::LoadOp::create(b, loc, xScale, ValueRange{});
+      if (vector)
+        x = vector::BroadcastOp::create(b, loc, vector.clone(f32), x);
+      w = arith::MulFOp::create(b, loc, x, w);
+    }
     Value real = arith::SIToFPOp::create(b, loc, vector ? Type(vector.clone(f32)) : f32, v);
-    return arith::MulFOp::create(b, loc, real, arith::MulFOp::create(b, loc, x, w));
+    return arith::MulFOp::create(b, loc, real, w);
   }
+};
+
+/// Which terms of the tiles' correction D + Cw A - Ka (S + K Cw) are
+/// constants folded at compile time.
+struct TileCorrection {
+  /// Cw = 0 in every column (signed weights without zero points): no Cw A.
+  bool noColumnShift = false;
+  /// Ka is one constant (activation zero point per tensor): `sums` holds
+  /// Ka (S + K Cw), subtracted as it is.
+  bool rowShiftFolded = false;
 };
 
 /// Pieces the tiled product's row blocks and tile groups make together (the
@@ -118,7 +133,8 @@ constexpr int64_t kMinRowStepsPerBlock = 8;
 /// K, one 64-byte tile vector per 16 columns and one broadcast activation
 /// quad per row, rows x tiles vpdpbusd; lane j of an accumulator is output
 /// column 16 t + j, so the corrections are vector arithmetic (`sums` holds
-/// S + K * Cw per column).
+/// S + K * Cw per column, or Ka (S + K * Cw) when `folded` says Ka is a
+/// constant; without column shifts Cw * A is left out).
 /// With `auLow` (AVX2 without VNNI): au holds the high
 /// nibbles of the activation codes and auLow the low ones, so that
 /// vpmaddubsw multiplies them by the int8 tiles exactly (pairs of products
@@ -127,7 +143,7 @@ constexpr int64_t kMinRowStepsPerBlock = 8;
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
                        int64_t kPad, const OutputScale &scale, Value auLow,
-                       const StoreEpilogue *epilogue) {
+                       const StoreEpilogue *epilogue, TileCorrection folded) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -267,14 +283,19 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
             Value sPlusKCw = vector::LoadOp::create(mb, loc, lanes, sums, ValueRange{col});
             for (int64_t r = 0; r < rows; ++r) {
               Value row = add(mb, firstRow, index(mb, r));
-              Value rowSum = vector::BroadcastOp::create(
-                  mb, loc, lanes, memref::LoadOp::create(mb, loc, rowSums, ValueRange{row}));
-              Value rowShift = vector::BroadcastOp::create(
-                  mb, loc, lanes, memref::LoadOp::create(mb, loc, rowShifts, ValueRange{row}));
-              Value v = add(mb, products[r * tiles + t],
-                            arith::MulIOp::create(mb, loc, cw, rowSum));
-              v = arith::SubIOp::create(mb, loc, v,
-                                        arith::MulIOp::create(mb, loc, rowShift, sPlusKCw));
+              Value v = products[r * tiles + t];
+              if (!folded.noColumnShift) {
+                Value rowSum = vector::BroadcastOp::create(
+                    mb, loc, lanes, memref::LoadOp::create(mb, loc, rowSums, ValueRange{row}));
+                v = add(mb, v, arith::MulIOp::create(mb, loc, cw, rowSum));
+              }
+              Value correction = sPlusKCw;
+              if (!folded.rowShiftFolded) {
+                Value rowShift = vector::BroadcastOp::create(
+                    mb, loc, lanes, memref::LoadOp::create(mb, loc, rowShifts, ValueRange{row}));
+                correction = arith::MulIOp::create(mb, loc, rowShift, sPlusKCw);
+              }
+              v = arith::SubIOp::create(mb, loc, v, correction);
               Value stored = scale.apply(mb, loc, v, col);
               if (epilogue && *epilogue)
                 stored = applyStoreEpilogue(mb, loc, *epilogue, stored, row, col);
@@ -437,6 +458,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   bool scaled = resultType.getElementType().isF32();
   OutputScale outputScale;
+  TileCorrection folded;
   if (scaled) {
     std::optional<std::vector<double>> ws = constantValues(weight.scales, /*isSigned=*/true);
     if (!ws || (ws->size() != 1 && int64_t(ws->size()) != n) || !lhs.scales)
@@ -444,16 +466,24 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
     // Padded to whole tiles (the tiles load 16 at a time).
     int64_t scaleCount = plan.tiles ? (n + 15) / 16 * 16 : n;
     std::vector<float> columnScales(scaleCount, 0.0f);
-    for (int64_t col = 0; col < n; ++col)
-      columnScales[col] = float((*ws)[ws->size() == 1 ? 0 : col]);
+    // A constant x_scale multiplies in now, rounded to f32 as the kernel
+    // would (one f32 product): one multiplication less per stored vector.
+    std::optional<std::vector<double>> xs = constantValues(lhs.scales, /*isSigned=*/true);
+    bool foldX = xs && xs->size() == 1;
+    for (int64_t col = 0; col < n; ++col) {
+      float w = float((*ws)[ws->size() == 1 ? 0 : col]);
+      columnScales[col] = foldX ? float((*xs)[0]) * w : w;
+    }
     outputScale.columnScales = readOnlyBuffer(
         b, loc,
         constantVector<float>(b, loc, columnScales, {scaleCount}, f32, "qcc_int8_exact_scales"));
-    Value x = lhs.scales;
-    if (cast<RankedTensorType>(x.getType()).getRank() != 0)
-      x = tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get({}, f32), x,
-                                          ArrayRef<ReassociationIndices>{});
-    outputScale.xScale = readOnlyBuffer(b, loc, x);
+    if (!foldX) {
+      Value x = lhs.scales;
+      if (cast<RankedTensorType>(x.getType()).getRank() != 0)
+        x = tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get({}, f32), x,
+                                            ArrayRef<ReassociationIndices>{});
+      outputScale.xScale = readOnlyBuffer(b, loc, x);
+    }
   }
   // Tiles: N padded to whole 16-column tiles, K to whole quads, with zero
   // codes; the per-column data padded along.
@@ -473,6 +503,24 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
       columnSums[col] += int32_t(k) * columnShifts[col];
     columnSums.resize(nPad, 0);
     columnShifts.resize(nPad, 0);
+    folded.noColumnShift = llvm::all_of(columnShifts, [](int32_t c) { return c == 0; });
+    // Ka = (128 for signed codes) + za, one constant with a constant zero
+    // point per tensor: Ka (S + K Cw) per column now (i32 wrapping as the
+    // kernel's arithmetic).
+    std::optional<int32_t> rowShift;
+    if (!lhs.zeroPoints) {
+      rowShift = plan.lhsSigned ? 128 : 0;
+    } else {
+      bool zeroSigned = !cast<IntegerType>(lhs.type.getScheme().getZeroPoint()).isUnsigned();
+      std::optional<std::vector<double>> za = constantValues(lhs.zeroPoints, zeroSigned);
+      if (za && za->size() == 1)
+        rowShift = (plan.lhsSigned ? 128 : 0) + int32_t((*za)[0]);
+    }
+    if (rowShift) {
+      folded.rowShiftFolded = true;
+      for (int32_t &sum : columnSums)
+        sum = int32_t(uint32_t(*rowShift) * uint32_t(sum));
+    }
   }
   Value w = readOnlyBuffer(
       b, loc,
@@ -610,7 +658,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
       b, loc, MemRefType::get({m, n}, epilogue ? finalType.getElementType() : scaled ? f32 : i32));
   if (plan.tiles) {
     buildTiledProduct(b, loc, plan.splitCodes ? auHigh : au, w, sums, shifts, rowSums,
-                      rowShifts, out, m, n, kPad, outputScale, auLow, epilogue);
+                      rowShifts, out, m, n, kPad, outputScale, auLow, epilogue, folded);
     return matrixAsResult(b, loc, out, finalType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.
