@@ -58,12 +58,27 @@ std::optional<Access> accessOf(linalg::GenericOp generic, OpOperand &operand,
   return std::nullopt;
 }
 
+/// Whether `generic` converts the f32 or i32 accumulators of `matmul`
+/// (an epilogue that does not convert yet) into integer codes of the same
+/// shape: QLinearConv's and QLinearMatMul's requantization of their i32
+/// product, which the epilogue then ends with.
+bool convertsToCodes(MatmulOp matmul, linalg::GenericOp generic) {
+  auto result = cast<RankedTensorType>(matmul.getType());
+  auto converted = dyn_cast<RankedTensorType>(generic.getResult(0).getType());
+  Type element = converted ? converted.getElementType() : Type();
+  return converted && converted.getShape() == result.getShape() &&
+         element.isSignlessInteger() && element.getIntOrFloatBitWidth() <= 16 &&
+         result.getElementType() == matmul.getAccumulatorType().getElementType() &&
+         (result.getElementType().isF32() || result.getElementType().isInteger(32));
+}
+
 /// Whether `generic` maps `matmul`'s result element by element into a
-/// tensor of the same type with a body of arith/math ops only.
+/// tensor of the same type (or converts it to codes: convertsToCodes) with
+/// a body of arith/math ops only.
 bool fusible(MatmulOp matmul, linalg::GenericOp generic) {
   auto result = cast<RankedTensorType>(matmul.getType());
   if (generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
-      generic.getResult(0).getType() != result ||
+      (generic.getResult(0).getType() != result && !convertsToCodes(matmul, generic)) ||
       generic.getNumLoops() != unsigned(result.getRank()) ||
       generic.getNumParallelLoops() != generic.getNumLoops())
     return false;
@@ -154,7 +169,8 @@ MatmulOp fuse(RewriterBase &rewriter, MatmulOp matmul, linalg::GenericOp generic
           b.clone(op, map);
         auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
         return map.lookupOrDefault(yield.getValues()[0]);
-      });
+      },
+      cast<RankedTensorType>(generic.getResult(0).getType()));
   rewriter.replaceOp(generic, fused.getResult());
   rewriter.eraseOp(matmul);
   return fused;
@@ -376,9 +392,17 @@ struct QuantizeBeforeExpand : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// Whether `map` reads only the last loop (a per-channel vector broadcast
+/// over the rest).
+bool readsLastLoopOnly(AffineMap map) {
+  return map.getNumResults() == 1 &&
+         map.getResult(0) == getAffineDimExpr(map.getNumDims() - 1, map.getContext());
+}
+
 /// generic(expand_shape(x)) -> expand_shape(generic'(x)) for an
-/// elementwise generic (identity maps, other inputs scalars, output not
-/// read): it then meets the matmul whose rows x are.
+/// elementwise generic (identity maps, other inputs scalars or vectors
+/// along the last axis, which the expansion keeps; output not read): it
+/// then meets the matmul whose rows x are.
 struct GenericBeforeExpand : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -386,10 +410,15 @@ struct GenericBeforeExpand : OpRewritePattern<linalg::GenericOp> {
     if (!qcc::isElementwiseWrite(op))
       return failure();
     tensor::ExpandShapeOp expand;
+    bool lastAxis = false;
     for (OpOperand *input : op.getDpsInputOperands()) {
       AffineMap map = op.getMatchingIndexingMap(input);
       if (map.getNumResults() == 0)
         continue;
+      if (readsLastLoopOnly(map) && map.getNumDims() > 1) {
+        lastAxis = true;
+        continue;
+      }
       auto e = input->get().getDefiningOp<tensor::ExpandShapeOp>();
       if (!map.isIdentity() || !e || !e->hasOneUse() || (expand && e != expand))
         return failure();
@@ -397,16 +426,24 @@ struct GenericBeforeExpand : OpRewritePattern<linalg::GenericOp> {
     }
     if (!expand)
       return failure();
+    // A vector along the last axis needs that axis a group of its own.
+    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+    if (lastAxis && groups.back().size() != 1)
+      return failure();
     auto srcType = expand.getSrcType();
     unsigned rank = srcType.getRank();
     MLIRContext *context = op.getContext();
     SmallVector<Value> inputs;
     SmallVector<AffineMap> maps;
     for (OpOperand *input : op.getDpsInputOperands()) {
-      bool scalar = op.getMatchingIndexingMap(input).getNumResults() == 0;
-      inputs.push_back(scalar ? input->get() : expand.getSrc());
-      maps.push_back(scalar ? AffineMap::get(rank, 0, {}, context)
-                            : AffineMap::getMultiDimIdentityMap(rank, context));
+      AffineMap map = op.getMatchingIndexingMap(input);
+      bool scalar = map.getNumResults() == 0;
+      bool vector = !scalar && readsLastLoopOnly(map) && map.getNumDims() > 1;
+      inputs.push_back(scalar || vector ? input->get() : expand.getSrc());
+      maps.push_back(scalar   ? AffineMap::get(rank, 0, {}, context)
+                     : vector ? AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, context)},
+                                               context)
+                              : AffineMap::getMultiDimIdentityMap(rank, context));
     }
     maps.push_back(AffineMap::getMultiDimIdentityMap(rank, context));
     auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
@@ -422,6 +459,60 @@ struct GenericBeforeExpand : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// A broadcast input shaped [C, 1, ..., 1] and read at (d_i, 0, ..., 0)
+/// (ONNX's per-channel vectors on NCHW, once the transposes moved) becomes
+/// a [C] vector read at (d_i): the form the epilogue takes.
+struct DropUnitBroadcastDims : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    if (!qcc::isElementwiseWrite(op))
+      return failure();
+    bool changed = false;
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      auto type = cast<RankedTensorType>(input->get().getType());
+      SmallVector<AffineExpr> kept;
+      SmallVector<int64_t> shape;
+      bool unitZeros = map.getNumResults() > 1;
+      for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+        auto zero = dyn_cast<AffineConstantExpr>(expr);
+        if (zero && zero.getValue() == 0 && type.getShape()[i] == 1)
+          continue;
+        if (!isa<AffineDimExpr>(expr))
+          unitZeros = false;
+        kept.push_back(expr);
+        shape.push_back(type.getShape()[i]);
+      }
+      if (!unitZeros || kept.size() != 1 || kept.size() == map.getNumResults()) {
+        inputs.push_back(input->get());
+        maps.push_back(map);
+        continue;
+      }
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t i = 0; i < type.getRank(); ++i)
+        groups[0].push_back(i);
+      inputs.push_back(tensor::CollapseShapeOp::create(
+          rewriter, op.getLoc(), RankedTensorType::get(shape, type.getElementType()),
+          input->get(), groups));
+      maps.push_back(AffineMap::get(map.getNumDims(), 0, kept, op.getContext()));
+      changed = true;
+    }
+    if (!changed)
+      return failure();
+    maps.push_back(op.getMatchingIndexingMap(op.getDpsInitOperand(0)));
+    auto replacement = linalg::GenericOp::create(
+        rewriter, op.getLoc(), op.getResultTypes(), inputs, op.getDpsInits(), maps,
+        op.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(op.getRegion(), replacement.getRegion(),
+                                replacement.getRegion().begin());
+    rewriter.replaceOp(op, replacement.getResults());
+    return success();
+  }
+};
+
 struct FuseEpiloguePass final : qcc::impl::FuseEpiloguePassBase<FuseEpiloguePass> {
   void runOnOperation() override {
     // A convolution's product reaches its Clip and QuantizeLinear through an
@@ -429,8 +520,8 @@ struct FuseEpiloguePass final : qcc::impl::FuseEpiloguePassBase<FuseEpiloguePass
     {
       RewritePatternSet patterns(&getContext());
       qcc::populateSinkTransposesPatterns(patterns);
-      patterns.add<QuantizeBeforeTranspose, QuantizeBeforeExpand, GenericBeforeExpand>(
-          &getContext());
+      patterns.add<QuantizeBeforeTranspose, QuantizeBeforeExpand, GenericBeforeExpand,
+                   DropUnitBroadcastDims>(&getContext());
       if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
         return signalPassFailure();
     }
@@ -438,9 +529,10 @@ struct FuseEpiloguePass final : qcc::impl::FuseEpiloguePassBase<FuseEpiloguePass
     SmallVector<MatmulOp> matmuls;
     getOperation()->walk([&](MatmulOp op) { matmuls.push_back(op); });
     for (MatmulOp matmul : matmuls) {
-      // Float results only: an i32 accumulator (MatMulInteger) is rescaled
-      // and requantized by what follows, not mapped element by element.
-      if (!isa<FloatType>(cast<RankedTensorType>(matmul.getType()).getElementType()))
+      // Float results, and i32 sums (QLinearConv, QLinearMatMul) for the
+      // generics that follow them: an i32 bias, the requantization to codes.
+      Type element = cast<RankedTensorType>(matmul.getType()).getElementType();
+      if (!isa<FloatType>(element) && !element.isInteger(32))
         continue;
       while (matmul.getResult().hasOneUse()) {
         Operation *user = *matmul.getResult().getUsers().begin();

@@ -405,7 +405,8 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
 
 bool qcc::lowbit::appliesStoreEpilogue(const IntegerMatmulPlan &plan,
                                        RankedTensorType resultType) {
-  return plan.tiles && resultType.getElementType().isF32();
+  return plan.tiles &&
+         (resultType.getElementType().isF32() || resultType.getElementType().isInteger(32));
 }
 
 FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,

@@ -65,7 +65,7 @@ mlir::FailureOr<mlir::Value> buildIntegerMatmul(mlir::OpBuilder &b, mlir::Locati
                                                 mlir::RankedTensorType finalType = {});
 
 /// Whether buildIntegerMatmul applies a store epilogue for this plan and
-/// accumulator type (f32: scaled codes on the tiles).
+/// accumulator type (the tiles, f32 scaled codes or i32 integer sums).
 bool appliesStoreEpilogue(const IntegerMatmulPlan &plan, mlir::RankedTensorType resultType);
 
 } // namespace qcc::lowbit

@@ -237,3 +237,59 @@ func.func @codes_out(%xc: tensor<6x8xui8>) -> tensor<1x4x2x3xui8> {
   %codes = lowbit.codes %q : !q -> tensor<1x4x2x3xui8>
   return %codes : tensor<1x4x2x3xui8>
 }
+
+// -----
+
+// QLinearConv's i32 product (integer codes times an int8 weight, no
+// scales), through its expand_shape and NCHW transpose, then its i32 bias
+// and its requantization to codes, both with per-channel vectors shaped
+// [C, 1, 1] as ONNX broadcasts them on NCHW: the transpose and the expand
+// move below, the vectors become [C] rows, and both generics join the
+// epilogue, which converts the i32 accumulator to the codes.
+!xi = !lowbit.qtensor<6x8xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!wi = !lowbit.qtensor<4x8xi8, #lowbit.scheme<per_tensor>>
+// CHECK-LABEL: func.func @requantize_i32
+// CHECK: %[[Y:.*]] = lowbit.matmul %{{.*}}, %{{.*}} epilogue(%{{.*}}, %{{.*}} : tensor<4xi32>, tensor<4xf32>) transpose_rhs : {{.*}} -> tensor<6x4xi8> {
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[B:.*]]: i32, %[[M:.*]]: f32):
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[ACC]], %[[B]] : i32
+// CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[S]] : i32 to f32
+// CHECK: %[[CODE:.*]] = arith.fptoui %{{.*}} : f32 to i8
+// CHECK-NEXT: lowbit.yield %[[CODE]] : i8
+// CHECK: tensor.expand_shape %[[Y]] {{.*}} : tensor<6x4xi8> into tensor<1x2x3x4xi8>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// LOWER-LABEL: func.func @requantize_i32
+// LOWER: arith.addi
+// LOWER: arith.fptoui %{{.*}} : f32 to i8
+#id4i = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+func.func @requantize_i32(%xc: tensor<6x8xui8>, %bias: tensor<4x1x1xi32>, %mult: tensor<4x1x1xf32>) -> tensor<1x4x2x3xi8> {
+  %zx8 = arith.constant dense<7> : tensor<i8>
+  %zx = tensor.bitcast %zx8 : tensor<i8> to tensor<ui8>
+  %x = lowbit.assemble %xc zero_points(%zx : tensor<ui8>) : tensor<6x8xui8> -> !xi
+  %w = lowbit.constant storage(dense<3> : tensor<32xi8>) : !wi
+  %y = lowbit.matmul %x, %w transpose_rhs : !xi, !wi -> tensor<6x4xi32>
+  %e = tensor.expand_shape %y [[0, 1, 2], [3]] output_shape [1, 2, 3, 4] : tensor<6x4xi32> into tensor<1x2x3x4xi32>
+  %t0 = tensor.empty() : tensor<1x4x2x3xi32>
+  %t = linalg.transpose ins(%e : tensor<1x2x3x4xi32>) outs(%t0 : tensor<1x4x2x3xi32>) permutation = [0, 3, 1, 2]
+  %b = linalg.generic {indexing_maps = [#id4i, #ch, #id4i], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t, %bias : tensor<1x4x2x3xi32>, tensor<4x1x1xi32>) outs(%t0 : tensor<1x4x2x3xi32>) {
+  ^bb0(%v: i32, %c: i32, %o: i32):
+    %s = arith.addi %v, %c : i32
+    linalg.yield %s : i32
+  } -> tensor<1x4x2x3xi32>
+  %q0 = tensor.empty() : tensor<1x4x2x3xi8>
+  %q = linalg.generic {indexing_maps = [#id4i, #ch, #id4i], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b, %mult : tensor<1x4x2x3xi32>, tensor<4x1x1xf32>) outs(%q0 : tensor<1x4x2x3xi8>) {
+  ^bb0(%v: i32, %m: f32, %o: i8):
+    %f = arith.sitofp %v : i32 to f32
+    %r = arith.mulf %f, %m : f32
+    %n = math.roundeven %r : f32
+    %lo = arith.constant 0.0 : f32
+    %hi = arith.constant 255.0 : f32
+    %c1 = arith.maximumf %n, %lo : f32
+    %c2 = arith.minimumf %c1, %hi : f32
+    %u = arith.fptoui %c2 : f32 to i8
+    linalg.yield %u : i8
+  } -> tensor<1x4x2x3xi8>
+  return %q : tensor<1x4x2x3xi8>
+}
