@@ -206,31 +206,49 @@ FailureOr<DecodeTable> buildDecodeTable(const Int8TilePlan &plan, const QTensorP
   return t;
 }
 
-/// acc + sum_i fields[i] . acts[i] (u8 x s8 quads into 16 i32 lanes) with
-/// vpmaddubsw and vpmaddwd, at the width of `dot`: the pair sums of all
-/// fields add up in i16 lanes and widen to i32 once (one vpmaddwd a vector
-/// instead of one a field). They fit: a pair is at most 2 x 15 x 127 = 3810
-/// with 4-bit codes (2 fields), 762 with 2-bit ones (4), 254 at 1 bit (8);
-/// 8-bit codes never take this path.
-Value sumFieldsInPairs(OpBuilder &b, Location loc, ByteDot dot, Value acc, ArrayRef<Value> fields,
-                       ArrayRef<Value> acts) {
+/// The i16 pair sums of vpmaddubsw for the fields of one vector, added to
+/// `pairs` (one i16 vector per register-wide part of the 64-byte vector:
+/// two on 256-bit targets): sum_i fields[i] . acts[i] (u8 x s8 quads).
+SmallVector<Value> addFieldPairs(OpBuilder &b, Location loc, ByteDot dot, ArrayRef<Value> pairs,
+                                 ArrayRef<Value> fields, ArrayRef<Value> acts) {
   int64_t parts = dot == ByteDot::Madd256 ? 2 : 1;
-  int64_t partBytes = kVectorBytes / parts, partLanes = kLanes / parts;
+  int64_t partBytes = kVectorBytes / parts;
   auto pairType = VectorType::get({partBytes / 2}, b.getI16Type());
-  Value sum = acc;
+  SmallVector<Value> next(pairs);
   for (int64_t h = 0; h < parts; ++h) {
-    auto slice = [&](Value v, int64_t size) -> Value {
+    auto slice = [&](Value v) -> Value {
       if (parts == 1)
         return v;
-      return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{h * size},
-                                                   ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
+      return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{h * partBytes},
+                                                   ArrayRef<int64_t>{partBytes},
+                                                   ArrayRef<int64_t>{1});
     };
-    Value pairs = arith::ConstantOp::create(b, loc, b.getZeroAttr(pairType));
     for (size_t i = 0; i < fields.size(); ++i)
-      pairs = ByteDotOp::create(b, loc, pairType, pairs, slice(fields[i], partBytes),
-                                slice(acts[i], partBytes), b.getStringAttr("pmaddubsw"));
-    Value part = slice(acc, partLanes);
-    part = PairSumOp::create(b, loc, part.getType(), part, pairs, Value(),
+      next[h] = ByteDotOp::create(b, loc, pairType, next[h], slice(fields[i]), slice(acts[i]),
+                                  b.getStringAttr("pmaddubsw"));
+  }
+  return next;
+}
+
+/// Zero pair sums for addFieldPairs.
+SmallVector<Value> zeroFieldPairs(OpBuilder &b, Location loc, ByteDot dot) {
+  int64_t parts = dot == ByteDot::Madd256 ? 2 : 1;
+  auto pairType = VectorType::get({kVectorBytes / parts / 2}, b.getI16Type());
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(pairType));
+  return SmallVector<Value>(parts, zero);
+}
+
+/// acc + the pair sums widened to i32 lanes (one vpmaddwd per part).
+Value widenFieldPairs(OpBuilder &b, Location loc, ByteDot dot, Value acc, ArrayRef<Value> pairs) {
+  int64_t parts = dot == ByteDot::Madd256 ? 2 : 1;
+  int64_t partLanes = kLanes / parts;
+  Value sum = acc;
+  for (int64_t h = 0; h < parts; ++h) {
+    Value part = parts == 1 ? acc
+                            : Value(vector::ExtractStridedSliceOp::create(
+                                  b, loc, acc, ArrayRef<int64_t>{h * partLanes},
+                                  ArrayRef<int64_t>{partLanes}, ArrayRef<int64_t>{1}));
+    part = PairSumOp::create(b, loc, part.getType(), part, pairs[h], Value(),
                              b.getStringAttr("pmaddwd"));
     sum = parts == 1 ? part
                      : Value(vector::InsertStridedSliceOp::create(
@@ -238,6 +256,18 @@ Value sumFieldsInPairs(OpBuilder &b, Location loc, ByteDot dot, Value acc, Array
                            ArrayRef<int64_t>{1}));
   }
   return sum;
+}
+
+/// Vectors whose pair sums may add up in i16 before one widening: each
+/// vector adds at most fields x 2 x maxByte x 127 to a lane (4-bit codes:
+/// 7620, so 4 vectors; 2-bit: 10; 1-bit: 16), and the group divides the
+/// vectors of a block (whose sums are scaled together).
+int64_t pairGroup(int64_t fields, int64_t maxByte, int64_t vectorsPerBlock) {
+  int64_t perVector = fields * 2 * maxByte * 127;
+  int64_t group = std::max<int64_t>(1, 32767 / perVector);
+  while (vectorsPerBlock % group != 0)
+    --group;
+  return group;
 }
 
 class TileBuilder {
@@ -270,12 +300,14 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   int64_t rows = tiles.rows, cols = tileCols;
   // One accumulator per (tile, row), two (even and odd fields) at small M
   // so that enough vpdpbusd chains are in flight.
-  // Without VNNI the fields' pair sums add up in i16 and widen once per
-  // vector (sumFieldsInPairs): one chain per accumulator is enough there.
-  // Decoded codes: their bytes bound the pair sums instead of the width.
+  // Without VNNI the fields' pair sums add up in i16 over a group of
+  // vectors and widen once per group (pairGroup): one chain per
+  // accumulator is enough there. Decoded codes: their bytes bound the
+  // pair sums instead of the width.
   int64_t maxByte = table ? table->maxByte : (int64_t(1) << bits) - 1;
   bool pairSums = (plan.dot == ByteDot::Madd512 || plan.dot == ByteDot::Madd256) &&
                   2 * fields * maxByte * 127 <= 32767;
+  int64_t group = pairSums ? pairGroup(fields, maxByte, vectorsPerBlock) : 1;
   int64_t halves = rows * cols <= 4 && fields > 1 && !pairSums ? 2 : 1;
   int64_t perBlock = p.zeroPoints ? 2 : 1;
   SmallVector<int8_t> signFlip;
@@ -329,9 +361,15 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
             Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
             SmallVector<Value> accInit(tile * halves, zero);
             Value firstVector = mul(bb, blk, vectorsPerBlock);
-            auto stepLoop = forLoop(bb, vectorsPerBlock, accInit, [&](OpBuilder &sb, Value st,
-                                                                      ValueRange acc) {
-              Value v = add(sb, firstVector, st);
+            auto stepLoop = forLoop(bb, vectorsPerBlock / group, accInit, [&](OpBuilder &sb,
+                                                                              Value st,
+                                                                              ValueRange acc) {
+             SmallVector<Value> next(acc);
+             SmallVector<SmallVector<Value>> pairs(
+                 pairSums ? tile : 0, pairSums ? zeroFieldPairs(sb, loc, plan.dot)
+                                               : SmallVector<Value>());
+             for (int64_t u = 0; u < group; ++u) {
+              Value v = add(sb, firstVector, add(sb, mul(sb, st, group), index(sb, u)));
               Value kBase = mul(sb, v, perVector);
               // The 4 activation bytes of field i, broadcast to every lane.
               SmallVector<SmallVector<Value>> acts(rows);
@@ -345,7 +383,6 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                                             vector::ExtractOp::create(sb, loc, word, 0));
                   acts[r].push_back(vector::BitCastOp::create(sb, loc, byteType, lanes));
                 }
-              SmallVector<Value> next(acc);
               Value mask = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t((1 << bits) - 1)));
               for (int64_t col = 0; col < cols; ++col) {
                 // vectorSlot: tile group, vector v, column col.
@@ -370,7 +407,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                 for (int64_t r = 0; r < rows; ++r) {
                   if (pairSums) {
                     int64_t a = (col * rows + r) * halves;
-                    next[a] = sumFieldsInPairs(sb, loc, plan.dot, next[a], field, acts[r]);
+                    pairs[a] = addFieldPairs(sb, loc, plan.dot, pairs[a], field, acts[r]);
                     continue;
                   }
                   for (int64_t i = 0; i < fields; ++i) {
@@ -381,7 +418,10 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                   }
                 }
               }
-              return next;
+             }
+             for (size_t a = 0; a < pairs.size(); ++a)
+               next[a] = widenFieldPairs(sb, loc, plan.dot, next[a], pairs[a]);
+             return next;
             });
             // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
             SmallVector<Value> yNext(tile);
