@@ -61,8 +61,12 @@ std::optional<Access> accessOf(linalg::GenericOp generic, OpOperand &operand,
 /// Whether `generic` converts the f32 or i32 accumulators of `matmul`
 /// (an epilogue that does not convert yet) into integer codes of the same
 /// shape: QLinearConv's and QLinearMatMul's requantization of their i32
-/// product, which the epilogue then ends with.
+/// product, which the epilogue then ends with. Only on quantized
+/// activations: the int8-exact kernel stores converted outputs (the float
+/// kernels' stores write their f32 result type).
 bool convertsToCodes(MatmulOp matmul, linalg::GenericOp generic) {
+  if (!isa<QTensorType>(matmul.getLhs().getType()))
+    return false;
   auto result = cast<RankedTensorType>(matmul.getType());
   auto converted = dyn_cast<RankedTensorType>(generic.getResult(0).getType());
   Type element = converted ? converted.getElementType() : Type();

@@ -1047,6 +1047,13 @@ integer_conv_case("convinteger_1d_dilated", (2, 8, 30), (5, 8, 4), INT8, UINT8, 
                   False, flags=("--cpu=haswell", "--features=+avx2,+fma"))
 integer_conv_case("qlinearconv_avx2_tiles", (1, 8, 6, 6), (32, 8, 3, 3), UINT8, INT8, [1, 1], [1, 1],
                   [1, 1, 1, 1], True, True, flags=("--cpu=haswell", "--features=+avx2,+fma"))
+# The requantization (bias, multiplier, zero point) in the tiles' store
+# (AVX2 tiles, 2 x 40 rows in row blocks, 24 channels: a masked last tile)
+# and, with no vector instructions, as the loop after the product.
+integer_conv_case("qlinearconv_requant_in_store", (2, 16, 8, 10), (24, 16, 3, 3), UINT8, INT8, [1, 1],
+                  [1, 1], [1, 1, 1, 1], False, True, flags=("--cpu=haswell", "--features=+avx2,+fma"))
+integer_conv_case("qlinearconv_requant_portable", (1, 8, 5, 5), (16, 8, 3, 3), INT8, INT8, [1, 1], [1, 1],
+                  [1, 1, 1, 1], True, True, flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
 # Grouped: blocks of groups as matmuls on block-diagonal weights, per-channel
 # zero points filling the other groups' columns. 8 groups of 4 -> 4 channels
 # at 3x3: 4 groups would make 16 outputs but K = 144, not a multiple of 32,
