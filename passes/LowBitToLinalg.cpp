@@ -212,11 +212,22 @@ private:
     if (failed(p))
       return failure();
     Type element = op.getType().getElementType();
-    Value result = buildIndexedTensor(
-        rewriter, op.getLoc(), op.getType().getShape(), element,
-        [&](OpBuilder &b, Location loc, ValueRange indices) {
-          return toElementType(b, loc, decodeReal(b, loc, *p, indices), element);
-        });
+    // Unpacked codes of the result's shape are the generic's input, so
+    // that elementwise fusion (and a transpose moving below) sees them.
+    auto codesType = dyn_cast<RankedTensorType>(p->codes.getType());
+    Value result =
+        !p->packed && codesType && codesType.getShape() == op.getType().getShape()
+            ? buildIndexedElementwise(
+                  rewriter, op.getLoc(), p->codes, element,
+                  [&](OpBuilder &b, Location loc, Value code, ValueRange indices) {
+                    Value real = decodeCode(b, loc, *p, widenCode(b, loc, *p, code), indices);
+                    return toElementType(b, loc, real, element);
+                  })
+            : buildIndexedTensor(rewriter, op.getLoc(), op.getType().getShape(), element,
+                                 [&](OpBuilder &b, Location loc, ValueRange indices) {
+                                   return toElementType(b, loc, decodeReal(b, loc, *p, indices),
+                                                        element);
+                                 });
     rewriter.replaceOp(op, result);
     return success();
   }

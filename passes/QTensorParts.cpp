@@ -108,7 +108,11 @@ Value qcc::lowbit::loadCode(OpBuilder &b, Location loc,
                             const QTensorParts &parts, ValueRange indices) {
   if (parts.packed)
     return loadPackedCode(b, loc, parts, indices);
-  Value element = tensor::ExtractOp::create(b, loc, parts.codes, indices);
+  return widenCode(b, loc, parts, tensor::ExtractOp::create(b, loc, parts.codes, indices));
+}
+
+Value qcc::lowbit::widenCode(OpBuilder &b, Location loc, const QTensorParts &parts,
+                             Value element) {
   Type type = element.getType();
   unsigned bits = type.getIntOrFloatBitWidth();
   if (isa<FloatType>(type))
@@ -198,10 +202,14 @@ Value qcc::lowbit::loadScale(OpBuilder &b, Location loc,
 
 Value qcc::lowbit::decodeReal(OpBuilder &b, Location loc,
                               const QTensorParts &parts, ValueRange indices) {
+  return decodeCode(b, loc, parts, loadCode(b, loc, parts, indices), indices);
+}
+
+Value qcc::lowbit::decodeCode(OpBuilder &b, Location loc, const QTensorParts &parts, Value code,
+                              ValueRange indices) {
   QTensorType type = parts.type;
   SchemeAttr scheme = type.getScheme();
   Type storage = type.getStorageType();
-  Value code = loadCode(b, loc, parts, indices);
   Value real;
   if (scheme.hasCodebook()) {
     SmallVector<Value> at;

@@ -53,6 +53,15 @@ mlir::Value loadScale(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value decodeReal(mlir::OpBuilder &b, mlir::Location loc,
                        const QTensorParts &parts, mlir::ValueRange indices);
 
+/// An unpacked code element (as read from `parts.codes`) as the i32 that
+/// loadCode returns.
+mlir::Value widenCode(mlir::OpBuilder &b, mlir::Location loc, const QTensorParts &parts,
+                      mlir::Value element);
+
+/// decodeReal of `code` (loadCode's i32) at `indices`.
+mlir::Value decodeCode(mlir::OpBuilder &b, mlir::Location loc, const QTensorParts &parts,
+                       mlir::Value code, mlir::ValueRange indices);
+
 /// The values of a constant tensor (through signless bitcasts) as doubles,
 /// integers extended by `isSigned`; nullopt if it is not a constant.
 /// QuantizeLinear's saturation of a rounded f32 code `q` (a scalar) to [qmin, qmax],

@@ -19,6 +19,25 @@ func.func @dequantize_int4() -> tensor<2x4xf32> {
 
 // -----
 
+// Unpacked 8-bit codes of the result's shape: the generic takes them as its
+// input (identity map), so elementwise fusion and transposes see through it.
+// CHECK-LABEL: func.func @dequantize_u8_codes
+// CHECK: %[[CODES:.*]] = tensor.bitcast %arg0 : tensor<2x3xui8> to tensor<2x3xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[CODES]] : tensor<2x3xi8>)
+// CHECK: ^bb0(%[[C:.*]]: i8, %{{.*}}: f32):
+// CHECK: arith.extui %[[C]] : i8 to i32
+// CHECK: arith.subi
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+func.func @dequantize_u8_codes(%c: tensor<2x3xui8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<2x3xf32> {
+  %q = lowbit.assemble %c scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>)
+      : tensor<2x3xui8> -> !lowbit.qtensor<2x3xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+  %y = lowbit.dequantize %q : !lowbit.qtensor<2x3xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
 // The weight of a matmul is decoded inside the reduction.
 // CHECK-LABEL: func.func @gemm_kn
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
