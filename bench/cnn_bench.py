@@ -11,6 +11,9 @@ qcc's output is checked against a float64 evaluation of the same graph
 (numpy, ONNX's rounding: half to even, saturating) at 1e-3 of the largest
 output; ORT's distance from it is printed beside (its u8 x s8 path sums in
 saturating i16 on AVX2 machines, the likely cause). Medians of alternating rounds.
+The float twin (the same network without the QuantizeLinear/DequantizeLinear
+pairs, the weights dequantized to float32 initializers) runs the same way:
+a quantized model should be faster than its float twin (BENCHMARKS.md).
     bench/run-cnn [--rounds N] [--runs N] [--threads T]
 """
 import os
@@ -84,6 +87,38 @@ def build_model(rng):
     return model
 
 
+def float_twin(model):
+    """`model` without its activation QuantizeLinear -> DequantizeLinear pairs
+    and with its weights' DequantizeLinear folded into float32 initializers."""
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    alias, nodes, floats = {}, [], {}
+    quantized_from = {}
+    for node in model.graph.node:
+        ins = [alias.get(i, i) for i in node.input]
+        if node.op_type == "QuantizeLinear":
+            quantized_from[node.output[0]] = ins[0]
+        elif node.op_type == "DequantizeLinear" and ins[0] in quantized_from:
+            alias[node.output[0]] = quantized_from[ins[0]]
+        elif node.op_type == "DequantizeLinear":
+            codes, scale = inits[ins[0]].astype(np.float64), inits[ins[1]].astype(np.float64)
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+            if scale.ndim == 1:
+                shape = [1] * codes.ndim
+                shape[axis] = -1
+                scale = scale.reshape(shape)
+            floats[node.output[0]] = (codes * scale).astype(np.float32)
+        else:
+            nodes.append(helper.make_node(node.op_type, ins, list(node.output),
+                                          **{a.name: helper.get_attribute_value(a) for a in node.attribute}))
+    used = {i for n in nodes for i in n.input}
+    initializer = [numpy_helper.from_array(v, k) for k, v in {**inits, **floats}.items() if k in used]
+    graph = helper.make_graph(nodes, "mobilenet_f32", list(model.graph.input), list(model.graph.output),
+                              initializer=initializer)
+    twin = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    twin.ir_version = 8
+    return twin
+
+
 def conv64(x, w, b, strides, pads, group):
     n, c, h, wd = x.shape
     m, cg, kh, kw = w.shape
@@ -135,40 +170,63 @@ def reference(model, x):
     return env["Y"]
 
 
-def main():
-    args = side_by_side.parse_args(__doc__, "/tmp/qcc-cnn-bench")
-    rng = np.random.default_rng(7)
-    model = build_model(rng)
-    onnx.checker.check_model(model)
-    d = args.workdir
-    onnx_path, lib = os.path.join(d, "model.onnx"), os.path.join(d, "lib.so")
+def run_model(args, model, x, name, d):
+    """Compiles `model`, checks qcc and ORT against its float64 evaluation and
+    times both; returns the table row and whether qcc's output passed."""
+    onnx_path, lib = os.path.join(d, f"{name}.onnx"), os.path.join(d, f"{name}.so")
     onnx.save(model, onnx_path)
-    x = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
     x_npy, x_raw = os.path.join(d, "x.npy"), os.path.join(d, "x.raw")
-    np.save(x_npy, x)
-    x.tofile(x_raw)
     r = subprocess.run([os.path.join(args.bin, "qcc"), onnx_path, "-o", lib], capture_output=True, text=True)
     if r.returncode != 0:
         print(f"compile failed: {r.stderr.strip()[-500:]}")
-        return 1
-    subprocess.run([os.path.join(args.bin, "qcc-run"), lib, "--input", f"X={x_npy}", "--output-dir", d],
+        return None, False
+    out_dir = os.path.join(d, name)
+    os.makedirs(out_dir, exist_ok=True)
+    subprocess.run([os.path.join(args.bin, "qcc-run"), lib, "--input", f"X={x_npy}", "--output-dir", out_dir],
                    check=True, capture_output=True)
-    ort_out = os.path.join(d, "y_ort.raw")
+    ort_out = os.path.join(d, f"{name}_y_ort.raw")
     ort_cmd = [args.node, os.path.join(HERE, "ort_bench.js"), onnx_path, x_raw, "1,3,224,224", str(args.runs),
                "--threads", str(args.threads)]
     subprocess.run(ort_cmd[:5] + ["1"] + ort_cmd[6:] + ["--output", ort_out], check=True, capture_output=True)
     ref = reference(model, x)
-    y = np.load(os.path.join(d, "Y.npy"))
+    y = np.load(os.path.join(out_dir, "Y.npy"))
     y_ort = np.fromfile(ort_out, dtype=np.float32).reshape(y.shape)
     scale = max(float(np.abs(ref).max()), 1e-30)
     qcc_err, ort_err = float(np.abs(y - ref).max()) / scale, float(np.abs(y_ort - ref).max()) / scale
     check = "ok" if qcc_err <= 1e-3 else "MISMATCH"
     q, o = side_by_side.medians(args, lib, x_npy, ort_cmd)
+    return (q, o, qcc_err, ort_err, check), check == "ok"
+
+
+def main():
+    args = side_by_side.parse_args(__doc__, "/tmp/qcc-cnn-bench")
+    rng = np.random.default_rng(7)
+    model = build_model(rng)
+    onnx.checker.check_model(model)
+    twin = float_twin(model)
+    onnx.checker.check_model(twin)
+    d = args.workdir
+    x = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
+    np.save(os.path.join(d, "x.npy"), x)
+    x.tofile(os.path.join(d, "x.raw"))
+    rows, ok = [], True
+    for label, m, name in [("MobileNetV2-style QDQ 224x224", model, "model"),
+                           ("the same, float32 twin", twin, "twin")]:
+        row, passed = run_model(args, m, x, name, d)
+        ok &= passed
+        rows.append((label, row))
     print("| model | qcc µs | ORT µs | ORT/qcc | qcc vs float64 | ORT vs float64 | check |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| MobileNetV2-style QDQ 224x224 | {q:.0f} | {o:.0f} | {o / q:.2f} | {qcc_err:.1e} | {ort_err:.1e} "
-          f"| {check} |")
-    return 0 if check == "ok" else 1
+    for label, row in rows:
+        if row is None:
+            print(f"| {label} | - | - | - | - | - | compile failed |")
+            continue
+        q, o, qcc_err, ort_err, check = row
+        print(f"| {label} | {q:.0f} | {o:.0f} | {o / q:.2f} | {qcc_err:.1e} | {ort_err:.1e} | {check} |")
+    if all(row is not None for _, row in rows):
+        (q_q, q_o, *_), (t_q, t_o, *_) = rows[0][1], rows[1][1]
+        print(f"quantized over float32 twin: qcc {t_q / q_q:.2f}x faster, ORT {t_o / q_o:.2f}x")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
