@@ -7,13 +7,14 @@
 //   parallel over column tiles of W = U x V floats (V: vector width)
 //     for k-blocks of KB:            (B's [KB x W] tile stays in L2)
 //       for row tiles of R rows:
-//         acc[r][u] = C[m + r, n0 + u V : +V]   (R x U = 16)
+//         acc[r][u] = C[m + r, n0 + u V : +V]   (R x U = 16; 8 with AVX2)
 //         for k in the block:
 //           b[u] = B[k, n0 + u V : +V]
 //           acc[r][u] += broadcast(A[m + r, k]) * b[u]
 //         C[...] = acc
 //
-// with R x U accumulators in registers (4 x 4 with AVX-512). Columns past
+// with R x U accumulators in registers (4 x 4 with AVX-512, 4 x 2 with
+// AVX2's 16 registers). Columns past
 // the last whole tile run in a plain loop nest (n innermost, which LLVM
 // vectorizes). A B that is a transpose of a constant (Gemm with transB,
 // PyTorch's Linear layout) is transposed at compile time.
@@ -120,9 +121,12 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
   Type f32 = b.getF32Type();
   auto vec = VectorType::get({width}, f32);
   int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  // 16 accumulators: with fewer rows, wider column tiles, so each k reads
-  // a longer contiguous piece of B's row (1 KiB at M = 1 with AVX-512).
-  int64_t units = 16 / rows;
+  // 16 accumulators with AVX-512's 32 registers, 8 with AVX2's 16 (16 ymm
+  // accumulators and the row of B spilled: 3136 x 576 x 64 ran at 30
+  // GFLOP/s); with fewer rows, wider column tiles, so each k reads a
+  // longer contiguous piece of B's row (1 KiB at M = 1 with AVX-512).
+  int64_t accumulators = width >= 16 ? 16 : 8;
+  int64_t units = accumulators / rows;
   int64_t tileCols = units * width;
   // B's [kBlock x tileCols] block stays in L1 (32 KiB) across row tiles.
   int64_t kBlock = std::min<int64_t>(k, std::max<int64_t>(16, 8192 / tileCols));

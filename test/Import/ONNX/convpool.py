@@ -37,8 +37,14 @@ def w(name, shape, dtype=np.float32):
 # CONV2D-LABEL: func.func @main_graph
 # CONV2D: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 # CONV2D: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
-# CONV2D: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
-# CONV2D-SAME: -> tensor<1x4x4x4xf32>
+# Group-1 float convolutions: the padded input's window rows (a copy
+# generic, [N * O..., C * K...]) times the weight read as [M, C * K...]
+# (transposed to [C * K..., M]) in a linalg.matmul, back to NCHW.
+# CONV2D: linalg.generic {{.*}} ins(%padded : tensor<1x3x10x10xf32>)
+# CONV2D: tensor.collapse_shape %{{.*}} : tensor<1x4x4x3x3x3xf32> into tensor<16x27xf32>
+# CONV2D: linalg.transpose ins(%{{.*}} : tensor<4x27xf32>) outs(%{{.*}} : tensor<27x4xf32>) permutation = [1, 0]
+# CONV2D: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x27xf32>, tensor<27x4xf32>)
+# CONV2D: linalg.transpose ins(%{{.*}} : tensor<1x4x4x4xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>) permutation = [0, 3, 1, 2]
 # CONV2D: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] output_shape [4, 1, 1]
 # CONV2D: linalg.generic
 # CONV2D: arith.addf
@@ -46,15 +52,16 @@ save(single("Conv", [("x", FLOAT, [1, 3, 8, 8])], [("y", FLOAT, [1, 4, 4, 4])],
             {"pads": [1, 1, 1, 1], "strides": [2, 2]}, [w("w", [4, 3, 3, 3]), w("b", [4])]), "conv2d.onnx")
 
 # CONV1D-NOT: tensor.pad
-# CONV1D: linalg.conv_1d_ncw_fcw {dilations = dense<2> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>}
-# CONV1D-SAME: -> tensor<1x4x6xf32>
+# CONV1D: tensor.collapse_shape %{{.*}} : tensor<1x6x2x3xf32> into tensor<6x6xf32>
+# CONV1D: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<6x6xf32>, tensor<6x4xf32>)
+# CONV1D: linalg.transpose ins(%{{.*}} : tensor<1x6x4xf32>) outs(%{{.*}} : tensor<1x4x6xf32>) permutation = [0, 2, 1]
 save(single("Conv", [("x", FLOAT, [1, 2, 10])], [("y", FLOAT, [1, 4, 6])],
             {"dilations": [2]}, [w("w", [4, 2, 3])]), "conv1d.onnx")
 
 # SAME_UPPER puts the odd padding at the end.
 # CONV3D: tensor.pad %arg0 low[0, 0, 0, 0, 0] high[0, 0, 1, 1, 1]
-# CONV3D: linalg.conv_3d_ncdhw_fcdhw
-# CONV3D-SAME: -> tensor<1x2x4x4x4xf32>
+# CONV3D: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<64x16xf32>, tensor<16x2xf32>)
+# CONV3D: linalg.transpose ins(%{{.*}} : tensor<1x4x4x4x2xf32>) outs(%{{.*}} : tensor<1x2x4x4x4xf32>) permutation = [0, 4, 1, 2, 3]
 save(single("Conv", [("x", FLOAT, [1, 2, 4, 4, 4])], [("y", FLOAT, [1, 2, 4, 4, 4])],
             {"auto_pad": "SAME_UPPER"}, [w("w", [2, 2, 2, 2, 2])]), "conv3d.onnx")
 
