@@ -70,6 +70,28 @@ std::optional<std::vector<float>> constantFloats(Value value) {
   return values;
 }
 
+/// A constant B [K, N] as its whole column tiles of `tileCols`, tile by
+/// tile ([N / tileCols, K, tileCols]): a tile's rows, which the kernel reads
+/// one after another, are then contiguous (in B they are N apart: a 64-byte
+/// piece every 4 KiB at N = 1024, 13 GB/s at M = 4). Null when B is not a
+/// constant or has no whole tile.
+Value packedRhs(OpBuilder &b, Location loc, Value rowMajor, int64_t tileCols) {
+  auto type = cast<RankedTensorType>(rowMajor.getType());
+  int64_t k = type.getShape()[0], n = type.getShape()[1], tiles = n / tileCols;
+  std::optional<std::vector<float>> values = constantFloats(rowMajor);
+  if (!values || tiles == 0)
+    return Value();
+  std::vector<float> packed(size_t(tiles * k * tileCols));
+  for (int64_t t = 0; t < tiles; ++t)
+    for (int64_t row = 0; row < k; ++row)
+      std::memcpy(&packed[size_t((t * k + row) * tileCols)],
+                  &(*values)[size_t(row * n + t * tileCols)], size_t(tileCols) * 4);
+  auto packedType = RankedTensorType::get({tiles, k, tileCols}, b.getF32Type());
+  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(packed));
+  return arith::ConstantOp::create(
+      b, loc, DenseResourceElementsAttr::get(packedType, "qcc_packed_weight", std::move(blob)));
+}
+
 /// B itself, or B = transpose(W) with W constant folded into a [K, N]
 /// constant (the kernel streams B's rows).
 Value rowMajorRhs(OpBuilder &b, Location loc, Value rhs) {
@@ -99,8 +121,22 @@ public:
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
-  /// C (memref [M, N], holding the initial values) += A x B.
-  void build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k);
+  /// C (memref [M, N], holding the initial values) += A x B. With
+  /// `packed` (memref [N / tileCols, K, tileCols], the whole column tiles
+  /// of a constant B, tile by tile) the tiles stream it contiguously; B
+  /// itself then serves only the columns past the last whole tile.
+  void build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k, Value packed = {});
+
+  /// The kernel's shape for M rows: rows R and columns of a tile (U x V).
+  static std::pair<int64_t, int64_t> tileShape(int64_t m, int64_t width) {
+    int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
+    // 16 accumulators with AVX-512's 32 registers, 8 with AVX2's 16 (16
+    // ymm accumulators and the row of B spilled: 3136 x 576 x 64 ran at
+    // 30 GFLOP/s); with fewer rows, wider column tiles, so each k reads a
+    // longer contiguous piece of B's row (1 KiB at M = 1 with AVX-512).
+    int64_t accumulators = width >= 16 ? 16 : 8;
+    return {rows, accumulators / rows * width};
+  }
 
 private:
   scf::ForOp forLoop(OpBuilder &ob, Value lb, Value ub, int64_t step,
@@ -117,17 +153,13 @@ private:
   int64_t width;
 };
 
-void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k) {
+void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k,
+                        Value packed) {
   Type f32 = b.getF32Type();
   auto vec = VectorType::get({width}, f32);
-  int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
-  // 16 accumulators with AVX-512's 32 registers, 8 with AVX2's 16 (16 ymm
-  // accumulators and the row of B spilled: 3136 x 576 x 64 ran at 30
-  // GFLOP/s); with fewer rows, wider column tiles, so each k reads a
-  // longer contiguous piece of B's row (1 KiB at M = 1 with AVX-512).
-  int64_t accumulators = width >= 16 ? 16 : 8;
-  int64_t units = accumulators / rows;
-  int64_t tileCols = units * width;
+  std::pair<int64_t, int64_t> shape = tileShape(m, width);
+  int64_t rows = shape.first, tileCols = shape.second;
+  int64_t units = tileCols / width;
   // B's [kBlock x tileCols] block stays in L1 (32 KiB) across row tiles.
   int64_t kBlock = std::min<int64_t>(k, std::max<int64_t>(16, 8192 / tileCols));
   int64_t tiles = n / tileCols;
@@ -160,7 +192,11 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
               auto kLoop = forLoop(mb, k0, kEnd, 1, acc, [&](OpBuilder &ib, Value kk, ValueRange it) {
                 SmallVector<Value> bv;
                 for (int64_t u = 0; u < units; ++u)
-                  bv.push_back(vector::LoadOp::create(ib, loc, vec, bm, ValueRange{kk, colIndex[u]}));
+                  bv.push_back(packed ? vector::LoadOp::create(
+                                            ib, loc, vec, packed,
+                                            ValueRange{ivs[0], kk, index(u * width)})
+                                      : vector::LoadOp::create(ib, loc, vec, bm,
+                                                               ValueRange{kk, colIndex[u]}));
                 SmallVector<Value> next;
                 for (int64_t r = 0; r < rows; ++r) {
                   Value av = vector::BroadcastOp::create(
@@ -230,7 +266,11 @@ struct VectorizeMatmulPass final
       int64_t m = outType.getShape()[0], n = outType.getShape()[1];
       int64_t k = cast<RankedTensorType>(lhs.getType()).getShape()[1];
       Value a = toBuffer(rewriter, loc, lhs);
-      Value bm = toBuffer(rewriter, loc, rowMajorRhs(rewriter, loc, rhs));
+      Value rowMajor = rowMajorRhs(rewriter, loc, rhs);
+      Value bm = toBuffer(rewriter, loc, rowMajor);
+      Value packed = packedRhs(rewriter, loc, rowMajor, MatmulKernel::tileShape(m, width).second);
+      if (packed)
+        packed = toBuffer(rewriter, loc, packed);
       // C starts as the init (usually a fill of zeros, which then stays a
       // fill on the buffer).
       Value c = memref::AllocOp::create(rewriter, loc,
@@ -239,7 +279,7 @@ struct VectorizeMatmulPass final
         linalg::FillOp::create(rewriter, loc, fill.getDpsInputs()[0], c);
       else
         memref::CopyOp::create(rewriter, loc, toBuffer(rewriter, loc, init), c);
-      MatmulKernel(rewriter, loc, width).build(a, bm, c, m, n, k);
+      MatmulKernel(rewriter, loc, width).build(a, bm, c, m, n, k, packed);
       Value result = bufferization::ToTensorOp::create(rewriter, loc, outType, c,
                                                        /*restrict=*/true, /*writable=*/true);
       rewriter.replaceOp(op, result);

@@ -42,3 +42,28 @@ func.func @transb_leftover(%a: tensor<1x2xf32>) -> tensor<1x3xf32> {
   %y = linalg.matmul ins(%a, %t : tensor<1x2xf32>, tensor<2x3xf32>) outs(%init : tensor<1x3xf32>) -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
 }
+
+// -----
+
+// AVX2 (16 registers): 8 accumulators, tiles of 4 rows x 2 vectors of 8;
+// a constant B is packed at compile time into its whole column tiles, tile
+// by tile ([N / 16, K, 16]), which the tiles read contiguously; the 8
+// columns past them read B itself.
+// CHECK-LABEL: func.func @packed_avx2
+// CHECK-DAG: arith.constant dense_resource<qcc_packed_weight> : tensor<2x8x16xf32>
+// CHECK: scf.parallel
+// CHECK: vector.load {{.*}} : memref<2x8x16xf32>, vector<8xf32>
+// CHECK: vector.load {{.*}} : memref<2x8x16xf32>, vector<8xf32>
+// CHECK-COUNT-8: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: math.fma
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @packed_avx2(%a: tensor<4x8xf32>) -> tensor<4x40xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x40xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x40xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x40xf32>) -> tensor<4x40xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<4x8xf32>, tensor<8x40xf32>) outs(%init : tensor<4x40xf32>) -> tensor<4x40xf32>
+  return %y : tensor<4x40xf32>
+}
+}
