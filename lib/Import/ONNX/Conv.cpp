@@ -337,10 +337,31 @@ Value qcc::onnx_import::buildConvolution(OpBuilder &b, Location loc,
   size_t rank = inShape.size() - 2;
   int64_t channels = inShape[1], outChannels = wShape[0], group = g.group;
   SmallVector<int64_t> outSizes = convOutputSizes(inShape, wShape, g);
+  Value zero = buildScalar(b, loc, accumulator, 0.0);
+  if (group == channels && outChannels == channels && rank <= 3 && isa<FloatType>(accumulator) &&
+      elementTypeOf(input) == accumulator) {
+    // Channels-last (buildDepthwiseChannelsLast); its transposes cancel
+    // against the neighbouring convolutions' channels-last rows.
+    int64_t fullRank = inShape.size();
+    Value last = buildTranspose(b, loc, input, channelsLastPermutation(fullRank));
+    SmallVector<int64_t> low = {0}, high = {0};
+    low.append(g.padsBegin.begin(), g.padsBegin.end());
+    high.append(g.padsEnd.begin(), g.padsEnd.end());
+    low.push_back(0);
+    high.push_back(0);
+    SmallVector<int64_t> paddedShape(shapeOf(last));
+    for (int64_t d = 0; d < fullRank; ++d)
+      paddedShape[d] += low[d] + high[d];
+    Value lastPadded = tensor::PadOp::create(
+        b, loc, RankedTensorType::get(paddedShape, accumulator), last,
+        getAsIndexOpFoldResult(b.getContext(), low), getAsIndexOpFoldResult(b.getContext(), high),
+        zero);
+    Value acc = buildDepthwiseChannelsLast(b, loc, lastPadded, weight, g, accumulator);
+    return buildTranspose(b, loc, acc, channelsFirstPermutation(fullRank));
+  }
   Value padded = padSpatial(b, loc, input, g.padsBegin, g.padsEnd, [&] {
     return buildScalar(b, loc, elementTypeOf(input), 0.0);
   });
-  Value zero = buildScalar(b, loc, accumulator, 0.0);
   SmallVector<int64_t> outShape = {inShape[0], outChannels};
   outShape.append(outSizes);
 
@@ -557,11 +578,24 @@ Value buildFloatConvAsMatmul(NodeImporter &n, const ConvGeometry &g, Type elemen
                             [&] { return buildScalar(b, loc, element, 0.0); });
   SmallVector<int64_t> kernelSizes(wShape.drop_front(2));
   SmallVector<int64_t> outSizes = convOutputSizes(inShape, wShape, g);
+  // Channels-last rows where the channels fill the kernel's width (runs of
+  // C in the copy; a 1 x 1 kernel's rows are then the NHWC transpose, which
+  // cancels against the previous layer's), the weight's columns (k..., c)
+  // to match.
+  lowbit::WindowOrder order = lowbit::preferredWindowOrder(inShape[1], kernelSizes);
   Value rows = lowbit::buildWindowRows(b, loc, padded, kernelSizes, outSizes, g.strides,
-                                       g.dilations, lowbit::WindowOrder::ChannelsFirst);
+                                       g.dilations, order);
   int64_t rowCount = shapeOf(rows)[0], depth = shapeOf(rows)[1], outChannels = wShape[0];
-  Value weight = buildTranspose(b, loc, buildReshape(b, loc, n.getInput(1), {outChannels, depth}),
-                                {1, 0});
+  Value weight = n.getInput(1);
+  if (order == lowbit::WindowOrder::ChannelsLast) {
+    // [M, C, K...] -> [M, K..., C].
+    SmallVector<int64_t> perm = {0};
+    for (size_t d = 2; d < wShape.size(); ++d)
+      perm.push_back(d);
+    perm.push_back(1);
+    weight = buildTranspose(b, loc, weight, perm);
+  }
+  weight = buildTranspose(b, loc, buildReshape(b, loc, weight, {outChannels, depth}), {1, 0});
   Value init = filledTensor(b, loc, {rowCount, outChannels}, buildScalar(b, loc, element, 0.0));
   Value product =
       linalg::MatmulOp::create(b, loc, TypeRange{init.getType()}, ValueRange{rows, weight},

@@ -38,10 +38,14 @@ def w(name, shape, dtype=np.float32):
 # CONV2D: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 # CONV2D: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
 # Group-1 float convolutions: the padded input's window rows (a copy
-# generic, [N * O..., C * K...]) times the weight read as [M, C * K...]
-# (transposed to [C * K..., M]) in a linalg.matmul, back to NCHW.
-# CONV2D: linalg.generic {{.*}} ins(%padded : tensor<1x3x10x10xf32>)
+# generic, [N * O..., K... * C] over the input transposed to NHWC when the
+# channels fill the kernel's width, else [N * O..., C * K...]) times the
+# weight read in the same column order (transposed to [columns, M]) in a
+# linalg.matmul, back to NCHW.
+# CONV2D: linalg.transpose ins(%padded : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<1x10x10x3xf32>) permutation = [0, 2, 3, 1]
+# CONV2D: linalg.generic
 # CONV2D: tensor.collapse_shape %{{.*}} : tensor<1x4x4x3x3x3xf32> into tensor<16x27xf32>
+# CONV2D: linalg.transpose ins(%{{.*}} : tensor<4x3x3x3xf32>) outs(%{{.*}} : tensor<4x3x3x3xf32>) permutation = [0, 2, 3, 1]
 # CONV2D: linalg.transpose ins(%{{.*}} : tensor<4x27xf32>) outs(%{{.*}} : tensor<27x4xf32>) permutation = [1, 0]
 # CONV2D: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x27xf32>, tensor<27x4xf32>)
 # CONV2D: linalg.transpose ins(%{{.*}} : tensor<1x4x4x4xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>) permutation = [0, 3, 1, 2]
@@ -75,15 +79,17 @@ save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 6, 4, 4])],
             {"group": 2}, [w("w", [6, 2, 3, 3])]), "group.onnx")
 
 # Depthwise (group = channels = outputs); SAME_LOWER pads at the beginning.
-# A generic whose loops run (n, c, kh, kw, oh, ow): the taps outside the
-# output row, so the innermost loop vectorizes.
-# DW-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
-# DW-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d3)>
-# DW-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d5)>
-# DW: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 0, 0]
+# On channels-last data: the input transposed to NHWC and padded there, one
+# all-parallel generic over (n, oh, ow, c) summing the taps it reads
+# (tensor.extract) with the weight read as [kh, kw, c], back to NCHW.
+# DW: linalg.transpose ins(%arg0 : tensor<1x4x6x6xf32>) outs(%{{.*}} : tensor<1x6x6x4xf32>) permutation = [0, 2, 3, 1]
+# DW: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 0, 0, 0]
 # DW: tensor.collapse_shape %{{.*}} : tensor<4x1x2x2xf32> into tensor<4x2x2xf32>
-# DW: linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]}
-# DW: } -> tensor<1x4x6x6xf32>
+# DW: linalg.transpose ins(%{{.*}} : tensor<4x2x2xf32>) outs(%{{.*}} : tensor<2x2x4xf32>) permutation = [1, 2, 0]
+# DW: linalg.generic {indexing_maps = [#{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x6x6x4xf32>)
+# DW-COUNT-4: tensor.extract %padded{{.*}} : tensor<1x7x7x4xf32>
+# DW: } -> tensor<1x6x6x4xf32>
+# DW: linalg.transpose ins(%{{.*}} : tensor<1x6x6x4xf32>) outs(%{{.*}} : tensor<1x4x6x6xf32>) permutation = [0, 3, 1, 2]
 save(single("Conv", [("x", FLOAT, [1, 4, 6, 6])], [("y", FLOAT, [1, 4, 6, 6])],
             {"group": 4, "auto_pad": "SAME_LOWER", "kernel_shape": [2, 2]}, [w("w", [4, 1, 2, 2])]), "depthwise.onnx")
 
