@@ -1,8 +1,9 @@
 //===- ByteDotToLLVM.cpp - lowbit.byte_dot to machine instructions ------===//
 //
 // Runs after bufferization and buffer deallocation (which need pure ops):
-// each lowbit.byte_dot and lowbit.table_lookup becomes the LLVM intrinsic of
-// its instruction at its width, or plain vector code for `portable`.
+// each lowbit.byte_dot, pair_sum, sign_bytes, table_lookup and value_lookup
+// becomes the LLVM intrinsic of its instruction at its width, or plain
+// vector code for `portable`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -135,6 +136,38 @@ Value lower(OpBuilder &b, TableLookupOp op) {
   return lookupLaneByLane(b, loc, table, indices, bytes, table);
 }
 
+Value lower(OpBuilder &b, SignBytesOp op) {
+  Location loc = op.getLoc();
+  Value values = op.getValues(), signs = op.getSigns();
+  auto type = cast<VectorType>(values.getType());
+  int64_t bytes = type.getNumElements();
+  if (op.getInstruction() == "vpsignb" && bytes == 64) {
+    // Two ymm instructions on the halves LLVM keeps in two registers.
+    auto halfType = VectorType::get({32}, type.getElementType());
+    Value result = values;
+    for (int64_t h = 0; h < 2; ++h) {
+      auto half = [&](Value v) -> Value {
+        return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{h * 32},
+                                                     ArrayRef<int64_t>{32}, ArrayRef<int64_t>{1});
+      };
+      Value part =
+          callIntrinsic(b, loc, "llvm.x86.avx2.psign.b", halfType, {half(values), half(signs)});
+      result = vector::InsertStridedSliceOp::create(b, loc, part, result,
+                                                    ArrayRef<int64_t>{h * 32}, ArrayRef<int64_t>{1});
+    }
+    return result;
+  }
+  if (op.getInstruction() == "vpsignb")
+    return callIntrinsic(b, loc, bytes == 32 ? "llvm.x86.avx2.psign.b" : "llvm.x86.ssse3.psign.b.128",
+                         type, {values, signs});
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, signs, zero);
+  Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, signs, zero);
+  Value flipped = arith::SelectOp::create(b, loc, negative,
+                                          arith::SubIOp::create(b, loc, zero, values), values);
+  return arith::SelectOp::create(b, loc, isZero, zero, flipped);
+}
+
 Value lower(OpBuilder &b, ValueLookupOp op) {
   Location loc = op.getLoc();
   Value table = op.getTable(), indices = op.getIndices();
@@ -176,6 +209,10 @@ struct ByteDotToLLVMPass final
       rewriter.replaceOp(op, lower(rewriter, op));
     });
     getOperation()->walk([&](TableLookupOp op) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lower(rewriter, op));
+    });
+    getOperation()->walk([&](SignBytesOp op) {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOp(op, lower(rewriter, op));
     });

@@ -23,6 +23,7 @@
 #include "qcc/Formats/BitPacking.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -130,9 +131,9 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
       plan.block % std::min<int64_t>(plan.block, 128) != 0)
     return fail("blocks of " + llvm::Twine(plan.block) + " elements are not whole vectors of " +
                 llvm::Twine(kPerVector(plan.bits)));
-  // pmaddubsw's i16 pair sums saturate with 8-bit codes.
-  if ((target->dot == ByteDot::Madd512 || target->dot == ByteDot::Madd256) && plan.bits == 8)
-    return fail("8-bit codes need VNNI (pmaddubsw would saturate)");
+  // pmaddubsw's i16 pair sums would saturate with 8-bit unsigned codes.
+  plan.signedDot =
+      (target->dot == ByteDot::Madd512 || target->dot == ByteDot::Madd256) && plan.bits == 8;
   if (target->dot == ByteDot::Portable)
     return fail("no AVX2 or AVX-512 byte-dot instruction");
   plan.dot = target->dot;
@@ -310,8 +311,10 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   int64_t group = pairSums ? pairGroup(fields, maxByte, vectorsPerBlock) : 1;
   int64_t halves = rows * cols <= 4 && fields > 1 && !pairSums ? 2 : 1;
   int64_t perBlock = p.zeroPoints ? 2 : 1;
+  // Flips signed codes to unsigned ones, or unsigned 8-bit codes to the
+  // signed ones of signedDot.
   SmallVector<int8_t> signFlip;
-  if (plan.signedCodes)
+  if (plan.signedCodes != plan.signedDot)
     for (int64_t byte = 0; byte < kVectorBytes; ++byte) {
       int64_t mask = 0;
       for (int64_t i = 0; i < fields; ++i)
@@ -390,8 +393,24 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                  index(sb, col));
                 Value w = vector::LoadOp::create(sb, loc, byteType, codes,
                                                  ValueRange{mul(sb, slot, kVectorBytes)});
-                if (plan.signedCodes)
+                if (plan.signedCodes != plan.signedDot)
                   w = arith::XOrIOp::create(sb, loc, w, byteVector(sb, loc, signFlip));
+                if (plan.signedDot) {
+                  // s8 codes: |w| is the unsigned operand, the activations
+                  // take w's signs (quantized to [-127, 127], so no lane
+                  // wraps).
+                  Value magnitude = math::AbsIOp::create(sb, loc, w);
+                  StringRef sign = plan.dot == ByteDot::Madd256 ? "vpsignb" : "portable";
+                  for (int64_t r = 0; r < rows; ++r) {
+                    int64_t a = (col * rows + r) * halves;
+                    Value signedActs = SignBytesOp::create(sb, loc, w.getType(), acts[r][0], w,
+                                                           sb.getStringAttr(sign));
+                    LutPlan dotPlan;
+                    dotPlan.dot = plan.dot;
+                    next[a] = sumQuads(sb, loc, dotPlan, next[a], magnitude, signedActs);
+                  }
+                  continue;
+                }
                 SmallVector<Value> field(fields);
                 for (int64_t i = 0; i < fields; ++i) {
                   field[i] = w;
@@ -465,8 +484,11 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
     table = *built;
   }
   FailureOr<BlockParams> params =
-      buildBlockParams(b, loc, weight, plan.signedCodes, plan.bits, plan.block,
-                       table ? table->unit : 1.0, table ? table->zeroShift : 0.0);
+      buildBlockParams(b, loc, weight, plan.signedCodes && !plan.signedDot, plan.bits, plan.block,
+                       table ? table->unit : 1.0,
+                       table                                    ? table->zeroShift
+                       : plan.signedDot && !plan.signedCodes ? -128.0
+                                                             : 0.0);
   if (failed(params))
     return {};
   // Codes already in the kernel's layout (lowbit-pack-layout) are used as

@@ -24,6 +24,11 @@ struct Int8TilePlan {
   bool signedCodes = false;
   int64_t block = 0;
   ByteDot dot = ByteDot::Vnni512; // Vnni512/256 or Madd512/256
+  /// 8-bit codes on pmaddubsw (no VNNI): u8 codes times int8 activations
+  /// would saturate its i16 pairs, so the codes are read as s8 (code - 128,
+  /// the zero point moved with them; signed codes as they are) and the dot
+  /// is |w| . sign_bytes(a, w): pairs of at most 2 x 128 x 127.
+  bool signedDot = false;
   CodeDecode decode = CodeDecode::None;
 };
 

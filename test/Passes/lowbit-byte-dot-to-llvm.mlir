@@ -143,3 +143,31 @@ func.func @portable_values(%table: vector<16xf32>, %indices: vector<4xi8>) -> ve
   %r = lowbit.value_lookup "portable" %table, %indices : vector<16xf32>, vector<4xi8> -> vector<4xf32>
   return %r : vector<4xf32>
 }
+
+// sign_bytes: vpsignb on a ymm, a 64-byte vector as two ymm halves, and
+// the portable compares and selects.
+// CHECK-LABEL: func.func @sign_ymm
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.psign.b"(%arg0, %arg1) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+func.func @sign_ymm(%a: vector<32xi8>, %w: vector<32xi8>) -> vector<32xi8> {
+  %r = lowbit.sign_bytes "vpsignb" %a, %w : vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// CHECK-LABEL: func.func @sign_two_halves
+// CHECK-COUNT-2: llvm.call_intrinsic "llvm.x86.avx2.psign.b"
+// CHECK-NOT: psign
+func.func @sign_two_halves(%a: vector<64xi8>, %w: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.sign_bytes "vpsignb" %a, %w : vector<64xi8>
+  return %r : vector<64xi8>
+}
+
+// CHECK-LABEL: func.func @sign_portable
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpi eq
+// CHECK: arith.subi
+// CHECK: arith.select
+// CHECK: arith.select
+func.func @sign_portable(%a: vector<64xi8>, %w: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.sign_bytes "portable" %a, %w : vector<64xi8>
+  return %r : vector<64xi8>
+}

@@ -128,3 +128,27 @@ func.func @epilogue_in_store(%x: tensor<2x16xf32>, %bias: tensor<16xf32>, %res: 
   return %y : tensor<2x16xf32>
 }
 }
+
+// -----
+
+// 8-bit codes on AVX2 (no VNNI): u8 codes against int8 activations would
+// saturate pmaddubsw's i16 pairs, so the codes are flipped to s8 (xor 0x80,
+// code - 128), the zero point moves with them (200 - 128 = 72 sum_q per
+// block), and the dot is |w| . sign_bytes(a, w): one vpabsb per weight
+// vector, one vpsignb per activation row.
+// CHECK-LABEL: func.func @w8_m1_avx2
+// CHECK: vector.load {{.*}} : memref<256xi8>, vector<64xi8>
+// CHECK: arith.xori {{.*}} : vector<64xi8>
+// CHECK: math.absi {{.*}} : vector<64xi8>
+// CHECK: lowbit.sign_bytes "vpsignb" {{.*}} : vector<64xi8>
+// CHECK-COUNT-2: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: arith.constant 7.200000e+01 : f32
+// CHECK-NOT: vpdpbusd
+module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
+func.func @w8_m1_avx2(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<256xi8>) scales(dense<0.5> : tensor<16x1xf32>) zero_points(dense<200> : tensor<16x1xui8>)
+      : !lowbit.qtensor<16x16xui8, #lowbit.scheme<per_block = [1, 16], scale = f32, zero_point = ui8>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<1x16xf32>, !lowbit.qtensor<16x16xui8, #lowbit.scheme<per_block = [1, 16], scale = f32, zero_point = ui8>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}

@@ -21,7 +21,8 @@ run = runner.run
 rng = np.random.default_rng(7)
 
 
-def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=(), kernel=None):
+def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=(), kernel=None,
+               extremes=False):
     """MatMulNBits against a float64 reference of the same 1/2/3/4/8-bit weights.
 
     With accuracy_level 4 qcc's int8-dot kernel quantizes the activations per
@@ -30,12 +31,16 @@ def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=(), ke
     expected output is then that computation's float64 value, within the f32
     rounding bound of its terms, and the float64 reference of the f32 model
     within 3e-2 (int8) or 8e-2 (lut) of its largest magnitude (the price of
-    quantized activations)."""
+    quantized activations). `extremes`: codes only 0 and 2^bits - 1, inputs
+    only +-1 (every activation byte +-127), the largest products a byte dot
+    can meet."""
     if kernel:
         flags = tuple(flags) + ("--kernel=" + kernel,)
     qmax = 31 if kernel == "lut" else 127
     blocks = k // block
     q = rng.integers(0, 2 ** bits, size=(n, k)).astype(np.uint8)
+    if extremes:
+        q = (rng.integers(0, 2, size=(n, k)) * (2 ** bits - 1)).astype(np.uint8)
     scales = (rng.random((n, blocks)) * 0.1 + 0.01).astype(np.float32)
     zeros = rng.integers(0, 2 ** bits, size=(n, blocks)).astype(np.uint8) if with_zp else \
         np.full((n, blocks), 2 ** (bits - 1), np.uint8)
@@ -58,8 +63,12 @@ def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=(), ke
                domain="com.microsoft", extra_opsets=[("com.microsoft", 1)], node_inputs=inputs)
     w = (q.astype(np.float64) - np.repeat(zeros, block, axis=1)) * np.repeat(scales, block, axis=1)
     a = rng.standard_normal(list(batch) + [k]).astype(np.float32)
+    if extremes:
+        a = rng.choice(np.array([-1.0, 1.0], np.float32), size=list(batch) + [k])
     ref = a.astype(np.float64) @ w.T
     name = f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{'x'.join(map(str, batch))}"
+    if extremes:
+        name += "_extremes"
     if accuracy_level == 3:
         # bf16-gemm: weights decoded in f32 then rounded to bf16, activations
         # rounded to bf16, products summed in f32.
@@ -228,6 +237,12 @@ nbits_case(2, 64, 256, 24, True, (2, 9))
 if "avx512_bf16" in open("/proc/cpuinfo").read():
     for bits, block, zp in [(4, 128, True), (8, 64, False), (2, 64, True)]:
         nbits_case(bits, block, 256, 24, zp, (4, 8), accuracy_level=3)
+# 8-bit codes on AVX2's pmaddubsw (no VNNI): read as s8, |w| times the
+# activations with w's signs; 1, 2x2 and 3 rows, every code 0 or 255.
+nbits_case(8, 64, 256, 48, True, (1,), accuracy_level=4, flags=("--cpu=haswell",), kernel="int8-gemm")
+nbits_case(8, 128, 256, 32, False, (2, 2), accuracy_level=4, flags=("--cpu=haswell",), kernel="int8-gemm")
+nbits_case(8, 32, 128, 16, True, (3,), accuracy_level=4, flags=("--cpu=haswell",), kernel="int8-gemm",
+           extremes=True)
 for cpu in ["haswell", "x86-64"]:
     nbits_case(4, 128, 256, 40, True, (2, 2), accuracy_level=4, flags=("--cpu=" + cpu,))
     nbits_case(2, 64, 256, 40, False, (1,), accuracy_level=4, flags=("--cpu=" + cpu,))
@@ -295,7 +310,7 @@ run("dequantize_fp4_e2m1", m, {}, {"y": ref4})
 # QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm):
 # lowbit-fuse-dequant makes one lowbit.matmul on the transposed quantized
 # constant; against float64 from the same dequantized weights.
-def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None):
+def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None, flags=()):
     """QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm)
     against float64. With `kernel` (lut or int8-gemm) that kernel is forced
     (signed int4 codes: their sign bits flipped in the kernel) and held to
@@ -346,7 +361,7 @@ def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None
         terms = a_scale[:, None, :] * s_nb[None] * np.einsum("mbj,nbj->mnb", xq, codes)
         bound = 8 * 2.0 ** -24 * np.abs(terms).sum(axis=2).max()
         run(name, mdl, {"A": a}, {"Y": terms.sum(axis=2).astype(np.float32)}, rtol=0, atol=bound,
-            flags=("--kernel=" + kernel,))
+            flags=("--kernel=" + kernel,) + tuple(flags))
         return
     # f32 sums of K products in 8 or 16 lanes: the rounding error of K / 8
     # sequential adds grows as their square root (the probabilistic bound,
@@ -365,6 +380,9 @@ qdq_case("qdq_int4_blocked_lut", 128, 32, 2, INT4, block=32, kernel="lut")
 qdq_case("qdq_int4_per_channel_lut", 64, 48, 1, INT4, kernel="lut")
 qdq_case("qdq_int4_blocked_int8_gemm", 128, 32, 4, INT4, block=32, kernel="int8-gemm")
 qdq_case("qdq_int8_per_channel_int8_gemm", 64, 48, 1, INT8, kernel="int8-gemm")
+# Signed 8-bit codes on AVX2's pmaddubsw: used as they are (no sign flip).
+qdq_case("qdq_int8_per_channel_int8_gemm_avx2", 64, 48, 2, INT8, kernel="int8-gemm",
+         flags=("--cpu=haswell",))
 
 
 # FP4 E2M1 weights through int8-gemm (--int8-activations): codes decoded by

@@ -454,6 +454,18 @@ LogicalResult TableLookupOp::verify() {
   return success();
 }
 
+LogicalResult SignBytesOp::verify() {
+  int64_t bytes = getValues().getType().getNumElements();
+  StringRef instruction = getInstruction();
+  if (instruction == "portable")
+    return success();
+  if (instruction != "vpsignb")
+    return emitOpError("unknown instruction '") << instruction << "' (vpsignb or portable)";
+  if (bytes != 16 && bytes != 32 && bytes != 64)
+    return emitOpError("vpsignb: 16, 32 or 64 bytes, got ") << bytes;
+  return success();
+}
+
 LogicalResult ValueLookupOp::verify() {
   int64_t entries = getTable().getType().getNumElements();
   int64_t lanes = getIndices().getType().getNumElements();

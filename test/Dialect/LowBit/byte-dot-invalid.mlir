@@ -117,3 +117,19 @@ func.func @value_lookup_instruction(%t: vector<16xf32>, %i: vector<16xi8>) -> ve
   %r = lowbit.value_lookup "vpermi2ps" %t, %i : vector<16xf32>, vector<16xi8> -> vector<16xf32>
   return %r : vector<16xf32>
 }
+
+// -----
+
+func.func @sign_bytes_instruction(%a: vector<32xi8>, %w: vector<32xi8>) -> vector<32xi8> {
+  // expected-error @+1 {{unknown instruction 'vpsignw' (vpsignb or portable)}}
+  %r = lowbit.sign_bytes "vpsignw" %a, %w : vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// -----
+
+func.func @sign_bytes_width(%a: vector<8xi8>, %w: vector<8xi8>) -> vector<8xi8> {
+  // expected-error @+1 {{vpsignb: 16, 32 or 64 bytes, got 8}}
+  %r = lowbit.sign_bytes "vpsignb" %a, %w : vector<8xi8>
+  return %r : vector<8xi8>
+}

@@ -417,4 +417,31 @@ def LowBit_ValueLookupOp : LowBit_Op<"value_lookup", [Pure]> {
   let hasVerifier = 1;
 }
 
+def LowBit_SignBytesOp : LowBit_Op<"sign_bytes", [Pure,
+    AllTypesMatch<["values", "signs", "result"]>]> {
+  let summary = "Bytes negated, zeroed or kept by the sign of other bytes";
+  let description = [{
+    A kernel building block: `result[i] = signs[i] < 0 ? -values[i] :
+    signs[i] == 0 ? 0 : values[i]` on i8 lanes (-(-128) wraps to -128).
+    With it a signed-by-signed byte dot runs on pmaddubsw, whose first
+    operand is unsigned: `|w| . sign_bytes(a, w)` equals `w . a`, and stays
+    exact in i16 pairs while `a` has no -128 lanes (2 x 128 x 127 fits).
+    `instruction`: `vpsignb` (SSSE3 / AVX2: 16 or 32 bytes, 64 as two
+    32-byte halves; AVX-512 has no such instruction) or `portable`
+    (compares and selects, any width).
+
+    ```mlir
+    %r = lowbit.sign_bytes "vpsignb" %a, %w : vector<32xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$values,
+                       VectorOfRankAndType<[1], [I8]>:$signs,
+                       StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $instruction $values `,` $signs attr-dict `:` type($values)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD
