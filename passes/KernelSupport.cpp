@@ -88,6 +88,15 @@ Value qcc::lowbit::readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
+void qcc::lowbit::prefetchStream(OpBuilder &b, Location loc, Value stream, Value at) {
+  auto type = cast<MemRefType>(stream.getType());
+  int64_t elementBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  Value ahead = arith::AddIOp::create(
+      b, loc, at, arith::ConstantIndexOp::create(b, loc, kStreamPrefetchBytes / elementBytes));
+  memref::PrefetchOp::create(b, loc, stream, ValueRange{ahead}, /*isWrite=*/false,
+                             /*localityHint=*/2, /*isDataCache=*/true);
+}
+
 scf::ForOp qcc::lowbit::buildCountedLoop(OpBuilder &b, Location loc, int64_t count,
                                          ValueRange init, LoopBody body) {
   return scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0),

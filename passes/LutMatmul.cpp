@@ -581,6 +581,7 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
                       index(sb, col));
                   Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                    ValueRange{mul(sb, vectorIndex, kVectorBytes)});
+                  prefetchStream(sb, loc, c.codes, mul(sb, vectorIndex, kVectorBytes));
                   if (plan.signedCodes)
                     x = arith::XOrIOp::create(sb, loc, x, bytes(sb, signFlip));
                   Value low = arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4),

@@ -204,6 +204,10 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                                        index(sb, col));
                       Value w = vector::LoadOp::create(sb, loc, pairType, codes,
                                                        ValueRange{mul(sb, slot, kPairBytes)});
+                      // One prefetch a 64-byte line: at even slots where
+                      // the columns pair them up.
+                      if (cols % 2 != 0 || col % 2 == 0)
+                        prefetchStream(sb, loc, codes, mul(sb, slot, kPairBytes));
                       Value nibbles[2] = {arith::AndIOp::create(sb, loc, w, low4),
                                           arith::ShRUIOp::create(sb, loc, w, four)};
                       for (int64_t r = 0; r < rows; ++r) {

@@ -363,6 +363,7 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
                                 index(sb, col));
                 Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                  ValueRange{mul(sb, vec, kVectorBytes)});
+                prefetchStream(sb, loc, c.codes, mul(sb, vec, kVectorBytes));
                 std::array<Value, 2> indices = {
                     arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4), sel),
                     arith::OrIOp::create(sb, loc, arith::ShRUIOp::create(sb, loc, x, four), sel)};

@@ -135,9 +135,11 @@ func.func @epilogue_in_store(%x: tensor<2x16xf32>, %bias: tensor<16xf32>, %res: 
 // saturate pmaddubsw's i16 pairs, so the codes are flipped to s8 (xor 0x80,
 // code - 128), the zero point moves with them (200 - 128 = 72 sum_q per
 // block), and the dot is |w| . sign_bytes(a, w): one vpabsb per weight
-// vector, one vpsignb per activation row.
+// vector, one vpsignb per activation row. Each weight line is prefetched
+// 3 KiB ahead (DRAM streams).
 // CHECK-LABEL: func.func @w8_m1_avx2
 // CHECK: vector.load {{.*}} : memref<256xi8>, vector<64xi8>
+// CHECK: memref.prefetch {{.*}}, read, locality<2>, data : memref<256xi8>
 // CHECK: arith.xori {{.*}} : vector<64xi8>
 // CHECK: math.absi {{.*}} : vector<64xi8>
 // CHECK: lowbit.sign_bytes "vpsignb" {{.*}} : vector<64xi8>
