@@ -71,7 +71,7 @@ ThreadPool::ThreadPool(int32_t numThreads, bool &ok) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex);
-    stopping = true;
+    stopping.store(true);
   }
   wake.notify_all();
   for (std::thread &worker : workers)
@@ -93,27 +93,28 @@ void ThreadPool::runChunks(Job &job) {
 }
 
 void ThreadPool::workerLoop() {
-  std::unique_lock<std::mutex> lock(mutex);
-  // Not `generation`: a worker that starts late must still join a loop
-  // posted before it ran (generation is 0 until the first loop).
+  // Not the current generation: a worker that starts late must still join
+  // a loop posted before it ran (generation is 0 until the first loop).
   uint64_t seen = 0;
   for (;;) {
-    if (!stopping && generation.load(std::memory_order_acquire) == seen) {
-      lock.unlock();
-      spinUntil([&] { return generation.load(std::memory_order_acquire) != seen; });
-      lock.lock();
+    auto posted = [&] { return stopping.load() || generation.load() != seen; };
+    if (!spinUntil(posted)) {
+      std::unique_lock<std::mutex> lock(mutex);
+      sleepers.fetch_add(1);
+      // Checked under the lock after counting itself a sleeper: a caller
+      // that posted before it saw no sleeper, and this sees its generation.
+      wake.wait(lock, posted);
+      sleepers.fetch_sub(1);
     }
-    wake.wait(lock, [&] { return stopping || (job && generation != seen); });
-    if (stopping)
+    if (stopping.load())
       return;
-    seen = generation;
-    Job *current = job;
-    ++busyWorkers;
-    lock.unlock();
-    runChunks(*current);
-    lock.lock();
-    if (--busyWorkers == 0)
-      finished.notify_one();
+    seen = generation.load();
+    // Counted busy before reading the job (sequentially consistent): a job
+    // read here is still posted, and its caller waits for this worker.
+    busyWorkers.fetch_add(1);
+    if (Job *current = job.load())
+      runChunks(*current);
+    busyWorkers.fetch_sub(1);
   }
 }
 
@@ -129,24 +130,25 @@ void ThreadPool::parallelFor(int64_t count, qcc_parallel_body_fn body,
     tlsInsideParallelRegion = wasInside;
     return;
   }
-  Job job;
-  job.count = count;
-  job.body = body;
-  job.context = context;
+  Job current;
+  current.count = count;
+  current.body = body;
+  current.context = context;
   int64_t chunks = std::min(count, threads * kChunksPerThread);
-  job.chunkSize = (count + chunks - 1) / chunks;
-  job.numChunks = (count + job.chunkSize - 1) / job.chunkSize;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    this->job = &job;
-    ++generation;
+  current.chunkSize = (count + chunks - 1) / chunks;
+  current.numChunks = (count + current.chunkSize - 1) / current.chunkSize;
+  job.store(&current);
+  generation.fetch_add(1);
+  if (sleepers.load() > 0) {
+    // Taking the lock orders this notify after a sleeper's predicate check.
+    { std::lock_guard<std::mutex> lock(mutex); }
+    wake.notify_all();
   }
-  wake.notify_all();
-  runChunks(job);
-  // Every chunk is claimed; wait for workers still running theirs and stop
-  // late wakers from picking up this (stack) job.
-  spinUntil([&] { return busyWorkers.load(std::memory_order_acquire) == 0; });
-  std::unique_lock<std::mutex> lock(mutex);
-  this->job = nullptr;
-  finished.wait(lock, [&] { return busyWorkers == 0; });
+  runChunks(current);
+  // Every chunk is claimed: withdraw the job, then wait for the workers
+  // still inside it (chunks are short: poll, then yield the core).
+  job.store(nullptr);
+  if (!spinUntil([&] { return busyWorkers.load() == 0; }))
+    while (busyWorkers.load() != 0)
+      std::this_thread::yield();
 }

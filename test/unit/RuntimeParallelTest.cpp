@@ -3,6 +3,7 @@
 #include "RuntimeTestUtils.h"
 
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <thread>
 #include <vector>
@@ -67,6 +68,34 @@ TEST_P(RuntimeParallelFor, CoversEveryIndexOnce) {
     EXPECT_LE(int(workers.size()), threads);
     if (threads > 1)
       EXPECT_GT(workers.size(), 1u) << "the pool's workers never ran";
+  }
+  qcc_session_free(session);
+  qcc_model_free(model);
+}
+
+// Loops posted back to back (workers still polling) and after pauses longer
+// than the pool's polling (workers asleep on the condition variable): every
+// index once each time, whichever way the workers learned of the loop.
+TEST_P(RuntimeParallelFor, BackToBackAndAfterSleeping) {
+  int threads = GetParam();
+  qcc_model *model = nullptr;
+  ASSERT_QCC_OK(qcc_model_load(QCC_FAKE_PARALLEL, &model));
+  qcc_session_options options;
+  qcc_session_options_initialize(&options);
+  options.num_threads = threads;
+  qcc_session *session = nullptr;
+  ASSERT_QCC_OK(qcc_session_create(model, &options, &session));
+  for (int iteration = 0; iteration < 120; ++iteration) {
+    if (iteration % 30 == 29)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ParallelRun r;
+    for (int i = 0; i < kN; ++i)
+      r.x[i] = float(i - iteration);
+    ASSERT_QCC_OK(runParallel(session, r));
+    for (int i = 0; i < kN; ++i) {
+      ASSERT_EQ(r.hits[i], 1) << "iteration " << iteration << ", index " << i;
+      ASSERT_EQ(r.y[i], 2.0f * float(i - iteration));
+    }
   }
   qcc_session_free(session);
   qcc_model_free(model);
