@@ -661,7 +661,7 @@ def _bytes_estimate(fmt, k, n):
     spec = FORMATS[fmt]
     if spec is None:
         return 4 * k * n
-    if spec in ("qdq8", "fp8"):
+    if spec in ("qdq8", "fp8", "dynq8", "qdqa8"):  # 8-bit codes, per-column or tensor scales
         return k * n + 5 * n
     if spec == "t158":
         return n * k * 2 // 8 + 4 * n * (k // 128)

@@ -422,6 +422,8 @@ Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) 
                  : plan.codebook
                      ? lookupCodebookLanes(ob, loc, codes, codebookBuffer, plan.lookup,
                                            plan.lookupLanes)
+                 : plan.convertsSignedCodes()
+                     ? Value(arith::SIToFPOp::create(ob, loc, type, codes))
                      : Value(arith::UIToFPOp::create(ob, loc, type, codes));
     return vector::FMAOp::create(ob, loc, type, real, acts, acc);
   }
@@ -482,15 +484,16 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   else if (tile <= 4 && chunksPerBlock % 2 == 0)
     split = 2;
   // Unsigned view of signed codes: flip each field's sign bit.
+  bool flipsSigns = plan.signedCodes && !plan.convertsSignedCodes();
   int64_t signFlip = 0;
-  if (plan.signedCodes)
+  if (flipsSigns)
     for (int64_t j = 0; j < perByte; ++j)
       signFlip |= int64_t(1) << (j * plan.bits + plan.bits - 1);
-  int64_t zeroBias = plan.signedCodes ? (int64_t(1) << (plan.bits - 1)) : 0;
+  int64_t zeroBias = flipsSigns ? (int64_t(1) << (plan.bits - 1)) : 0;
   bool zpSigned = zeros && !cast<IntegerType>(w.type.getScheme().getZeroPoint()).isUnsigned();
   // The zero-point correction per block inside the loop, unless the
   // compiler folded scale x zero point into a table (constant weights).
-  bool needCorrection = (zeros || plan.signedCodes) && !corrTable;
+  bool needCorrection = (zeros || flipsSigns) && !corrTable;
   auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
 
   auto forLoop = [&](OpBuilder &ob, Value lb, Value ub, ValueRange init,
@@ -750,7 +753,8 @@ Value foldZeroPointCorrection(OpBuilder &b, Location loc, const QTensorParts &w,
       return grid[row];
     return grid[row * blocks + blk];
   };
-  double bias = plan.signedCodes ? double(int64_t(1) << (plan.bits - 1)) : 0.0;
+  double bias =
+      plan.signedCodes && !plan.convertsSignedCodes() ? double(int64_t(1) << (plan.bits - 1)) : 0.0;
   std::vector<float> table(n * blocks);
   for (int64_t row = 0; row < n; ++row)
     for (int64_t blk = 0; blk < blocks; ++blk)
@@ -784,7 +788,7 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
   Value scales = kb.toBuffer(weight.scales);
   Value zeros = weight.zeroPoints ? kb.toBuffer(weight.zeroPoints) : Value();
   Value corrTable;
-  if (weight.zeroPoints || plan.signedCodes)
+  if (weight.zeroPoints || (plan.signedCodes && !plan.convertsSignedCodes()))
     if (Value table = foldZeroPointCorrection(b, loc, weight, plan, n, blocks))
       corrTable = kb.toBuffer(table);
 

@@ -52,6 +52,14 @@ struct Int8DotPlan {
   llvm::StringRef lookup = "portable";
   /// Lanes one vpermps looks up: 16 with AVX-512, 8 with AVX2 only.
   int64_t lookupLanes = 16;
+
+  /// Whole-byte signed integer codes in f32 FMAs convert as they are
+  /// (vpmovsxbd + vcvtdq2ps) instead of being read unsigned (sign bit
+  /// flipped, 128 added to the zero point): one instruction less per 8
+  /// weights.
+  bool convertsSignedCodes() const {
+    return dot == ByteDot::FloatFma && signedCodes && bits == 8 && !minifloat && !codebook;
+  }
 };
 
 /// The f32 values `codebook` (a [2^bits] tensor of floats) gives a vector

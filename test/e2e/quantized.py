@@ -310,7 +310,8 @@ run("dequantize_fp4_e2m1", m, {}, {"y": ref4})
 # QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm):
 # lowbit-fuse-dequant makes one lowbit.matmul on the transposed quantized
 # constant; against float64 from the same dequantized weights.
-def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None, flags=()):
+def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None, flags=(),
+             with_zp=True):
     """QDQ weights (DequantizeLinear on an initializer, then MatMul or Gemm)
     against float64. With `kernel` (lut or int8-gemm) that kernel is forced
     (signed int4 codes: their sign bits flipped in the kernel) and held to
@@ -323,6 +324,8 @@ def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None
     grid = (k // block, n) if block else (n,)
     scales = (rng.random(grid) * 0.02 + 0.005).astype(np.float32)
     zeros = rng.integers(-3, 4, size=grid).astype(np.int8)
+    if not with_zp:
+        zeros[...] = 0
     stored = q.T.copy() if gemm_transb else q  # Gemm transB stores [N, K]
     axis = (0 if gemm_transb else 1) if not block else (1 if gemm_transb else 0)
     s_stored = scales.T.copy() if (gemm_transb and block) else scales
@@ -339,7 +342,9 @@ def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None
     attrs = {"axis": axis}
     if block:
         attrs["block_size"] = block
-    dq = helper.make_node("DequantizeLinear", ["Wq", "Sq", "Zq"], ["W"], **attrs)
+    if not with_zp:
+        inits = [i for i in inits if i.name != "Zq"]
+    dq = helper.make_node("DequantizeLinear", ["Wq", "Sq"] + (["Zq"] if with_zp else []), ["W"], **attrs)
     mm = (helper.make_node("Gemm", ["A", "W"], ["Y"], transB=1) if gemm_transb
           else helper.make_node("MatMul", ["A", "W"], ["Y"]))
     mdl = model([dq, mm], [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])], inits)
@@ -374,6 +379,8 @@ def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None
 
 qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
 qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
+# Symmetric int8 (no zero point): codes converted as they are, no correction.
+qdq_case("qdq_int8_symmetric_matmul", 256, 32, 1, INT8, with_zp=False)
 qdq_case("qdq_int4_blocked_matmul", 128, 24, 2, INT4, block=32)
 qdq_case("qdq_int4_blocked_gemm_transb", 64, 16, 1, INT4, block=16, gemm_transb=True)
 qdq_case("qdq_int4_blocked_lut", 128, 32, 2, INT4, block=32, kernel="lut")
