@@ -393,7 +393,8 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                  index(sb, col));
                 Value w = vector::LoadOp::create(sb, loc, byteType, codes,
                                                  ValueRange{mul(sb, slot, kVectorBytes)});
-                prefetchStream(sb, loc, codes, mul(sb, slot, kVectorBytes));
+                if (m <= kStreamPrefetchMaxRows)
+                  prefetchStream(sb, loc, codes, mul(sb, slot, kVectorBytes));
                 if (plan.signedCodes != plan.signedDot)
                   w = arith::XOrIOp::create(sb, loc, w, byteVector(sb, loc, signFlip));
                 if (plan.signedDot) {

@@ -211,6 +211,14 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
               Value q = add(lb, first, index(lb, u));
               Value wv =
                   vector::LoadOp::create(lb, loc, bytes, w, ValueRange{firstTile, q, index(lb, 0)});
+              // The weight stream ahead (one 64-byte quad vector a line;
+              // past a tile's last quad the next tile follows in memory).
+              if (m <= kStreamPrefetchMaxRows)
+                memref::PrefetchOp::create(
+                    lb, loc, w,
+                    ValueRange{firstTile, add(lb, q, index(lb, kStreamPrefetchBytes / 64)),
+                               index(lb, 0)},
+                    /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
               Value at = mulIndex(lb, q, 4);
               for (int64_t r = 0; r < rows; ++r) {
                 Value row = add(lb, firstRow, index(lb, r));

@@ -57,6 +57,10 @@ mlir::Value readOnlyBuffer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t
 /// of 9 layers 1.2x faster, 2% slower when the weights sit in L3; 1-4 KiB
 /// within 3% of each other, every other line 0.73x).
 constexpr int64_t kStreamPrefetchBytes = 3072;
+/// Activation rows up to which the weights are a stream (more rows re-read
+/// each tile's weights from L1/L2, where the prefetches only cost: the CNN's
+/// int8-exact convolutions 1% slower with them).
+constexpr int64_t kStreamPrefetchMaxRows = 8;
 
 /// A prefetch of the rank-1 buffer `stream` at element `at` +
 /// kStreamPrefetchBytes / element size (past its end it is a no-op: the
