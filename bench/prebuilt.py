@@ -1,0 +1,179 @@
+"""GEMV/GEMM benchmark cases compiled here, timed on another machine.
+
+For a machine that has a Python with numpy, onnx and onnxruntime but no
+LLVM (the lent GPU machine's Xeon host, say), where the compiler cannot run:
+
+  prepare  on the build machine: for each case build gemm_bench.py's model
+           (same shapes, formats and seeds), compile it with qcc for the
+           target CPU (--cpu), keep lib.so, the input a.npy, the float64
+           reference and the model's SHA-256 (not the model: it is as large
+           as the library and is rebuilt from its seed there), and a static
+           bench/read_bandwidth.c for that CPU.
+  run      on the target: rebuild each model, check its SHA-256, time
+           `qcc-run lib.so --bench` and ONNX Runtime's Python session
+           (intra-op threads = --threads, the same input), alternating
+           rounds, and print medians, ORT/qcc, GB/s against the read
+           bandwidth of as many bytes (L3-resident when they fit), and how far
+           each output is from the float64 reference.
+
+  /usr/bin/python3 bench/prebuilt.py prepare --out DIR --cpu icelake-server \\
+      --shapes attn-proj --formats w4g128zp,w2g128 --m 1,4
+  python3 bench/prebuilt.py run --dir DIR --bin DIR/bin --threads 2,16
+
+It is a benchmark, not a test: CI does not run it.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import gemm_bench  # noqa: E402  (its shapes, formats and model builder)
+
+
+def case_dirs(root):
+    return sorted(d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, "meta.json")))
+
+
+def prepare(args):
+    os.makedirs(args.out, exist_ok=True)
+    shapes = {**gemm_bench.SHAPES, **gemm_bench.QUICK_SHAPES}
+    qcc = os.path.join(args.bin, "qcc")
+    for shape in args.shapes.split(","):
+        k, n = shapes[shape]
+        for fmt in args.formats.split(","):
+            for m in map(int, args.m.split(",")):
+                tag = f"{shape}_m{m}_{fmt}"
+                d = os.path.join(args.out, tag)
+                os.makedirs(d, exist_ok=True)
+                model, a, ref, wbytes = gemm_bench.build_model(fmt, k, n, m, 1, args.seed)
+                blob = model.SerializeToString()
+                onnx_path = os.path.join(d, "model.onnx")
+                with open(onnx_path, "wb") as f:
+                    f.write(blob)
+                flags = ["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, [])
+                r = subprocess.run([qcc, onnx_path, "-o", os.path.join(d, "lib.so"), "--report", *flags],
+                                   capture_output=True, text=True)
+                if r.returncode != 0:
+                    sys.exit(f"qcc failed on {tag}: {r.stderr.strip()[-1000:]}")
+                kernel = re.search(r"-> ([a-z0-9-]+)", r.stderr)
+                os.remove(onnx_path)
+                np.save(os.path.join(d, "a.npy"), a)
+                np.save(os.path.join(d, "ref.npy"), ref)
+                meta = {"shape": shape, "fmt": fmt, "m": m, "k": k, "n": n, "seed": args.seed,
+                        "bytes": wbytes, "sha256": hashlib.sha256(blob).hexdigest(),
+                        "kernel": kernel.group(1) if kernel else "-", "cpu": args.cpu}
+                with open(os.path.join(d, "meta.json"), "w") as f:
+                    json.dump(meta, f)
+                print(f"{tag}: {os.path.getsize(os.path.join(d, 'lib.so')) / 1e6:.1f} MB, {meta['kernel']}")
+    # The bandwidth probe, static so that it needs no OpenMP runtime there.
+    subprocess.run([args.cc, "-O3", f"-march={args.cpu}", "-fopenmp", "-static",
+                    os.path.join(HERE, "read_bandwidth.c"), "-o", os.path.join(args.out, "read_bandwidth")],
+                   check=True)
+
+
+def time_qcc(qcc_run, lib, a_npy, runs, threads, out_dir):
+    r = subprocess.run([qcc_run, lib, "--input", f"A={a_npy}", "--bench", str(runs), "--threads",
+                        str(threads), "--output-dir", out_dir], capture_output=True, text=True)
+    found = re.search(r"median ([0-9.]+) us", r.stdout)
+    if r.returncode != 0 or not found:
+        raise RuntimeError("qcc-run failed: " + (r.stdout + r.stderr).strip()[-1000:])
+    return float(found.group(1)), np.load(os.path.join(out_dir, "Y.npy"))
+
+
+def time_ort(session, a, runs):
+    session.run(None, {"A": a})
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        y = session.run(None, {"A": a})[0]
+        times.append((time.perf_counter() - t0) * 1e6)
+    return statistics.median(times), y
+
+
+def run(args):
+    import onnxruntime as ort
+
+    qcc_run = os.path.join(args.bin, "qcc-run")
+    rb = os.path.join(args.dir, "read_bandwidth")
+    rows = []
+    print("| case | threads | qcc µs | ORT µs | ORT/qcc | qcc GB/s | read GB/s | qcc % bw | kernel "
+          "| qcc vs ref | ORT vs ref |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for tag in case_dirs(args.dir):
+        d = os.path.join(args.dir, tag)
+        with open(os.path.join(d, "meta.json")) as f:
+            meta = json.load(f)
+        model, a, _, _ = gemm_bench.build_model(meta["fmt"], meta["k"], meta["n"], meta["m"], 1, meta["seed"])
+        blob = model.SerializeToString()
+        if hashlib.sha256(blob).hexdigest() != meta["sha256"]:
+            print(f"| {tag} | model rebuilt here differs from the compiled one (numpy/onnx versions): skipped |")
+            continue
+        a = np.load(os.path.join(d, "a.npy"))
+        ref = np.load(os.path.join(d, "ref.npy"))
+        scale = np.abs(ref).max()
+        for threads in map(int, args.threads.split(",")):
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = threads
+            so.inter_op_num_threads = 1
+            session = ort.InferenceSession(blob, so, providers=["CPUExecutionProvider"])
+            bw = float(subprocess.run([rb, str(int(meta["bytes"])), str(threads), "11"], check=True,
+                                      capture_output=True, text=True).stdout.strip())
+            q, o = [], []
+            out_dir = os.path.join(d, "out")
+            os.makedirs(out_dir, exist_ok=True)
+            for _ in range(args.rounds):
+                t, yq = time_qcc(qcc_run, os.path.join(d, "lib.so"), os.path.join(d, "a.npy"), args.runs,
+                                 threads, out_dir)
+                q.append(t)
+                t, yo = time_ort(session, a, args.runs)
+                o.append(t)
+            tq, to = statistics.median(q), statistics.median(o)
+            gbs = meta["bytes"] / tq / 1e3
+            row = {**meta, "threads": threads, "qcc_us": tq, "ort_us": to, "read_gbs": bw,
+                   "qcc_gbs": gbs, "qcc_vs_ref": float(np.abs(yq - ref).max() / scale),
+                   "ort_vs_ref": float(np.abs(yo - ref).max() / scale)}
+            rows.append(row)
+            print(f"| {tag} | {threads} | {tq:.0f} | {to:.0f} | {to / tq:.2f} | {gbs:.1f} | {bw:.1f} | "
+                  f"{100 * gbs / bw:.0f}% | {meta['kernel']} | {row['qcc_vs_ref']:.1e} | {row['ort_vs_ref']:.1e} |",
+                  flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    pp = sub.add_parser("prepare", help="build and compile the cases here")
+    pp.add_argument("--out", required=True)
+    pp.add_argument("--cpu", required=True, help="the target CPU for qcc --cpu and cc -march")
+    pp.add_argument("--shapes", default="attn-proj")
+    pp.add_argument("--formats", default="w4g128zp,w2g128")
+    pp.add_argument("--m", default="1")
+    pp.add_argument("--seed", type=int, default=1)
+    pp.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    pp.add_argument("--cc", default="cc")
+    pr = sub.add_parser("run", help="time the prepared cases on this machine")
+    pr.add_argument("--dir", required=True)
+    pr.add_argument("--bin", required=True, help="where qcc-run (and libqcc_runtime.so.0) are")
+    pr.add_argument("--threads", default="2")
+    pr.add_argument("--rounds", type=int, default=5)
+    pr.add_argument("--runs", type=int, default=100)
+    pr.add_argument("--json")
+    args = p.parse_args()
+    prepare(args) if args.command == "prepare" else run(args)
+
+
+if __name__ == "__main__":
+    main()
