@@ -74,6 +74,9 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   // bf16/f8E8M0/f4E2M1 conversions as integer code: LLVM would call
   // compiler-rt helpers (__truncsfbf2) that a plain libc process lacks.
+  // maxnumf/minnumf (quantization clamps) as one vmaxps/vminps, before
+  // arith-expand would make them a compare and a select.
+  pm.addPass(qcc::createNativeMinMaxPass());
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   expand.includeF8E8M0 = true;

@@ -240,6 +240,18 @@ def VectorizeMatmulPass : Pass<"qcc-vectorize-matmul", "::mlir::ModuleOp"> {
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
+def NativeMinMaxPass : Pass<"qcc-native-minmax"> {
+  let summary = "arith.maxnumf/minnumf on f32 as LLVM's maxnum/minnum intrinsics";
+  let description = [{
+    Runs before `arith-expand`, which would make each a compare and a
+    select: LLVM lowers `llvm.intr.maxnum(x, c)` with a non-NaN operand to
+    one x86 `vmaxps` (maxnum's NaN rule is that instruction's), so a
+    quantization clamp costs one instruction per vector instead of two.
+    f32 scalars and fixed vectors only; maximumf/minimumf are left alone.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def DropSignednessPass : Pass<"qcc-drop-signedness", "::mlir::ModuleOp"> {
   let summary = "Make every integer tensor type signless";
   let description = [{
