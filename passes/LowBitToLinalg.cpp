@@ -484,6 +484,12 @@ LogicalResult Lowering::lowerOp(QuantizeOp op) {
         }
         // Saturated; NaN quantizes to code 0.
         q = clampCode(b, l, q, qmin, qmax);
+        // Bytes straight from f32 (in range after the clamp): LLVM narrows
+        // 8 lanes with two saturating packs, where i32 then trunc takes
+        // two shuffles and an unpack.
+        if (bits == 8)
+          return qmin == 0 ? Value(arith::FPToUIOp::create(b, l, codeType, q))
+                           : Value(arith::FPToSIOp::create(b, l, codeType, q));
         Value wide = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
         return bits == 32 ? wide
                           : Value(arith::TruncIOp::create(b, l, codeType, wide));
