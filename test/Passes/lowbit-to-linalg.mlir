@@ -121,14 +121,14 @@ func.func @integer_matmul(%a: tensor<2x4xui8>, %za: tensor<ui8>) -> tensor<2x3xi
 
 // Quantize: round half to even, add the zero point, saturate (unsigned
 // codes: maxnumf drops NaN to code 0, then minnumf; signed ones below:
-// maximumf/minimumf and a NaN select).
+// maximumf/minimumf and a NaN select); bytes converted straight from f32.
 // CHECK-LABEL: func.func @quantize
 // CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<4xf32>)
 // CHECK: arith.divf
 // CHECK: math.roundeven
 // CHECK: arith.maxnumf
 // CHECK: arith.minnumf
-// CHECK: arith.fptosi
+// CHECK: arith.fptoui {{.*}} : f32 to i8
 func.func @quantize(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xui8> {
   %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<ui8>)
       : tensor<4xf32> -> !lowbit.qtensor<4xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
