@@ -35,6 +35,8 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(qcc::createVectorizeMatmulPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  // A Clip fused before QuantizeLinear becomes the codes' bounds.
+  pm.addNestedPass<func::FuncOp>(qcc::createFoldClipIntoQuantizePass());
   // Unit dimensions (keepdims reductions) folded away, so that innermost
   // reductions have plain maps and split into vector lanes.
   pm.addNestedPass<func::FuncOp>(createLinalgFoldUnitExtentDimsPass());

@@ -1017,6 +1017,50 @@ qdq_static_conv_chain_case("qdq_static_conv_chain", (1, 8, 10, 9), 24, 16)
 qdq_static_conv_chain_case("qdq_static_conv_chain_avx2", (2, 16, 6, 7), 32, 8,
                            flags=("--cpu=haswell", "--features=+avx2,+fma"))
 
+
+# Clip (or Relu) then QuantizeLinear to uint8: qcc-fold-clip-into-quantize
+# moves the Clip into the codes' bounds where its lower bound codes to at
+# most 0; bit-exact against ONNX's arithmetic (clip, x / scale in f32, half
+# to even, + zero point, saturate; NaN to code 0 as qcc documents), on
+# values at and around the clip bounds, rounding ties, +-Inf and NaN.
+def clip_quantize_case(name, lo, hi, ys, yz, relu=False):
+    ys, n = np.float32(ys), 64
+    x = (rng.standard_normal(n) * 4).astype(np.float32)
+    edges = [v for v in (lo, hi) if v is not None]
+    special = [np.inf, -np.inf, np.nan] + [e + d for e in edges for d in (-1e-6, 0.0, 1e-6, 0.5, -0.5)]
+    special += [float(ys) * (k + 0.5) for k in range(-3, 4)]  # ties after the division
+    x[: len(special)] = np.array(special, np.float32)
+    c = x.copy()
+    if lo is not None:
+        c = np.maximum(c, np.float32(lo))
+    if hi is not None:
+        c = np.minimum(c, np.float32(hi))
+    q = np.rint(c / ys).astype(np.float64) + float(yz)
+    expected = np.where(np.isnan(q), 0, np.clip(q, 0, 255)).astype(np.uint8)
+    inits = [tensor("ys", np.array(ys)), tensor("yz", np.array(yz, np.uint8))]
+    if relu:
+        clip = helper.make_node("Relu", ["X"], ["C"])
+    else:
+        names = []
+        for label, v in (("lo", lo), ("hi", hi)):
+            if v is None:
+                names.append("")
+            else:
+                names.append(label)
+                inits.append(tensor(label, np.array(v, np.float32)))
+        clip = helper.make_node("Clip", ["X"] + names, ["C"])
+    nodes = [clip, helper.make_node("QuantizeLinear", ["C", "ys", "yz"], ["Y"])]
+    mdl = model(nodes, [value_info("X", FLOAT, [n])], [value_info("Y", UINT8, [n])], inits)
+    run(name, mdl, {"X": x}, {"Y": expected})
+
+
+clip_quantize_case("clip6_quantize", 0.0, 6.0, 6 / 255, 0)       # ReLU6: upper code 255
+clip_quantize_case("clip_quantize_upper_code", -3.0, 2.5, 0.02, 100)  # upper bound code 225
+clip_quantize_case("clip_quantize_raised_lower", -1.0, 1.0, 0.01, 128)  # lower code 28: not folded
+clip_quantize_case("clip_min_only_quantize", 0.0, None, 0.05, 3)  # lower code 3 > 0: not folded
+clip_quantize_case("clip_max_only_quantize", None, 1.7, 0.013, 0)  # upper bound only
+clip_quantize_case("relu_quantize", None, None, 0.03, 0, relu=True)
+
 # Integer convolutions with constant weights (ConvInteger, QLinearConv):
 # x's codes padded with its zero point, cut into window rows, one int8-exact
 # matmul against the weight read as [M, C * K...], then (QLinearConv) bias

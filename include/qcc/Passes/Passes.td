@@ -240,6 +240,20 @@ def VectorizeMatmulPass : Pass<"qcc-vectorize-matmul", "::mlir::ModuleOp"> {
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
+def FoldClipIntoQuantizePass : Pass<"qcc-fold-clip-into-quantize"> {
+  let summary = "A Clip before a quantization to unsigned codes as the codes' bounds";
+  let description = [{
+    Rewrites the fused float chain `minnumf(maxnumf(roundeven(minimumf(
+    maximumf(x, a), b) / y) [+ z], lo), hi)` (Clip or ReLU, then
+    QuantizeLinear's unsigned clamp; scalars or splat vectors, all constants,
+    y > 0) into `minnumf(maxnumf(roundeven(x / y) [+ z], lo), hi')` with
+    `hi' = min(hi, roundeven(b / y) [+ z])` in f32. Exact: division and
+    rounding are monotonic and the bounds integers. Only where the Clip's
+    lower bound codes to at most `lo` (so NaN and the lower bound keep code
+    `lo`).
+  }];
+}
+
 def NativeMinMaxPass : Pass<"qcc-native-minmax"> {
   let summary = "arith.maxnumf/minnumf on f32 as LLVM's maxnum/minnum intrinsics";
   let description = [{
