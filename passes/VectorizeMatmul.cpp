@@ -125,17 +125,37 @@ public:
   /// `packed` (memref [N / tileCols, K, tileCols], the whole column tiles
   /// of a constant B, tile by tile) the tiles stream it contiguously; B
   /// itself then serves only the columns past the last whole tile.
-  void build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k, Value packed = {});
+  /// With `zeroInit` C holds nothing yet and the sums start from zero
+  /// (the first k-block's accumulators are zeros, not loads of C).
+  void build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k, Value packed = {},
+             bool zeroInit = false);
 
-  /// The kernel's shape for M rows: rows R and columns of a tile (U x V).
-  static std::pair<int64_t, int64_t> tileShape(int64_t m, int64_t width) {
+  /// The kernel's shape for M rows and N columns: rows R and columns of a
+  /// tile (U x V).
+  static std::pair<int64_t, int64_t> tileShape(int64_t m, int64_t n, int64_t width) {
     int64_t rows = m % 4 == 0 ? 4 : m % 2 == 0 ? 2 : 1;
     // 16 accumulators with AVX-512's 32 registers, 8 with AVX2's 16 (16
     // ymm accumulators and the row of B spilled: 3136 x 576 x 64 ran at
     // 30 GFLOP/s); with fewer rows, wider column tiles, so each k reads a
     // longer contiguous piece of B's row (1 KiB at M = 1 with AVX-512).
     int64_t accumulators = width >= 16 ? 16 : 8;
-    return {rows, accumulators / rows * width};
+    int64_t units = accumulators / rows;
+    if (n % (units * width) != 0) {
+      // Narrower tiles that cover N (24 channels: 3 of 8 lanes, not one
+      // tile of 16 and 8 columns in the scalar loop), more rows for them.
+      int64_t u = units - 1;
+      while (u > 0 && n % (u * width) != 0)
+        --u;
+      if (u > 0) {
+        units = u;
+        for (int64_t r : {8, 4, 2, 1})
+          if (r * units <= accumulators && m % r == 0) {
+            rows = r;
+            break;
+          }
+      }
+    }
+    return {rows, units * width};
   }
 
 private:
@@ -154,10 +174,10 @@ private:
 };
 
 void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k,
-                        Value packed) {
+                        Value packed, bool zeroInit) {
   Type f32 = b.getF32Type();
   auto vec = VectorType::get({width}, f32);
-  std::pair<int64_t, int64_t> shape = tileShape(m, width);
+  std::pair<int64_t, int64_t> shape = tileShape(m, n, width);
   int64_t rows = shape.first, tileCols = shape.second;
   int64_t units = tileCols / width;
   // B's [kBlock x tileCols] block stays in L1 (32 KiB) across row tiles.
@@ -184,11 +204,33 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
               SmallVector<Value> rowIndex;
               for (int64_t r = 0; r < rows; ++r)
                 rowIndex.push_back(add(mb, m0, index(r)));
+              auto loadC = [&](OpBuilder &lb) {
+                SmallVector<Value> loaded;
+                for (int64_t r = 0; r < rows; ++r)
+                  for (int64_t u = 0; u < units; ++u)
+                    loaded.push_back(vector::LoadOp::create(lb, loc, vec, c,
+                                                            ValueRange{rowIndex[r], colIndex[u]}));
+                return loaded;
+              };
               SmallVector<Value> acc;
-              for (int64_t r = 0; r < rows; ++r)
-                for (int64_t u = 0; u < units; ++u)
-                  acc.push_back(vector::LoadOp::create(mb, loc, vec, c,
-                                                       ValueRange{rowIndex[r], colIndex[u]}));
+              if (!zeroInit) {
+                acc = loadC(mb);
+              } else if (kBlock >= k) {
+                acc.assign(rows * units, arith::ConstantOp::create(mb, loc, mb.getZeroAttr(vec)));
+              } else {
+                // Zeros for the first k-block, C's partial sums after it.
+                Value first = arith::CmpIOp::create(mb, loc, arith::CmpIPredicate::eq, k0, index(0));
+                auto choose = scf::IfOp::create(
+                    mb, loc, SmallVector<Type>(rows * units, vec), first, /*withElse=*/true);
+                OpBuilder tb = choose.getThenBodyBuilder();
+                scf::YieldOp::create(
+                    tb, loc,
+                    SmallVector<Value>(rows * units,
+                                       arith::ConstantOp::create(tb, loc, tb.getZeroAttr(vec))));
+                OpBuilder eb = choose.getElseBodyBuilder();
+                scf::YieldOp::create(eb, loc, loadC(eb));
+                acc.assign(choose.getResults().begin(), choose.getResults().end());
+              }
               auto kLoop = forLoop(mb, k0, kEnd, 1, acc, [&](OpBuilder &ib, Value kk, ValueRange it) {
                 SmallVector<Value> bv;
                 for (int64_t u = 0; u < units; ++u)
@@ -217,22 +259,25 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
           });
         });
 
-  // Columns past the whole tiles: m, k, n with n innermost.
+  // Columns past the whole tiles (N not a multiple of the vector width):
+  // rows in parallel, each column's sum over k in a register.
   if (tiles * tileCols < n)
-    forLoop(b, index(0), index(m), 1, {}, [&](OpBuilder &mb, Value row, ValueRange) {
-      forLoop(mb, index(0), index(k), 1, {}, [&](OpBuilder &kb, Value kk, ValueRange) {
-        Value av = memref::LoadOp::create(kb, loc, a, ValueRange{row, kk});
-        forLoop(kb, index(tiles * tileCols), index(n), 1, {}, [&](OpBuilder &nb, Value col, ValueRange) {
-          Value bv = memref::LoadOp::create(nb, loc, bm, ValueRange{kk, col});
-          Value cv = memref::LoadOp::create(nb, loc, c, ValueRange{row, col});
-          memref::StoreOp::create(nb, loc, math::FmaOp::create(nb, loc, av, bv, cv), c,
-                                  ValueRange{row, col});
-          return SmallVector<Value>{};
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(0)}, ValueRange{index(m)}, ValueRange{index(1)},
+        [&](OpBuilder &pb, Location, ValueRange ivs) {
+          Value row = ivs[0];
+          forLoop(pb, index(tiles * tileCols), index(n), 1, {}, [&](OpBuilder &nb, Value col, ValueRange) {
+            Value init = zeroInit ? Value(arith::ConstantOp::create(nb, loc, nb.getF32FloatAttr(0.0f)))
+                                  : Value(memref::LoadOp::create(nb, loc, c, ValueRange{row, col}));
+            auto sum = forLoop(nb, index(0), index(k), 1, {init}, [&](OpBuilder &kb, Value kk, ValueRange it) {
+              Value av = memref::LoadOp::create(kb, loc, a, ValueRange{row, kk});
+              Value bv = memref::LoadOp::create(kb, loc, bm, ValueRange{kk, col});
+              return SmallVector<Value>{math::FmaOp::create(kb, loc, av, bv, it[0])};
+            });
+            memref::StoreOp::create(nb, loc, sum.getResult(0), c, ValueRange{row, col});
+            return SmallVector<Value>{};
+          });
         });
-        return SmallVector<Value>{};
-      });
-      return SmallVector<Value>{};
-    });
 }
 
 Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
@@ -268,18 +313,26 @@ struct VectorizeMatmulPass final
       Value a = toBuffer(rewriter, loc, lhs);
       Value rowMajor = rowMajorRhs(rewriter, loc, rhs);
       Value bm = toBuffer(rewriter, loc, rowMajor);
-      Value packed = packedRhs(rewriter, loc, rowMajor, MatmulKernel::tileShape(m, width).second);
+      Value packed = packedRhs(rewriter, loc, rowMajor, MatmulKernel::tileShape(m, n, width).second);
       if (packed)
         packed = toBuffer(rewriter, loc, packed);
       // C starts as the init (usually a fill of zeros, which then stays a
       // fill on the buffer).
       Value c = memref::AllocOp::create(rewriter, loc,
                                         MemRefType::get(outType.getShape(), rewriter.getF32Type()));
-      if (auto fill = init.getDefiningOp<linalg::FillOp>())
-        linalg::FillOp::create(rewriter, loc, fill.getDpsInputs()[0], c);
-      else
+      // A fill of +0 is not written: the kernel starts its sums from zero
+      // (a memset of every output, serial, was a quarter of a float CNN).
+      bool zeroInit = false;
+      if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+        APFloat value(0.0f);
+        zeroInit = matchPattern(fill.getDpsInputs()[0], m_ConstantFloat(&value)) &&
+                   value.isPosZero();
+        if (!zeroInit)
+          linalg::FillOp::create(rewriter, loc, fill.getDpsInputs()[0], c);
+      } else {
         memref::CopyOp::create(rewriter, loc, toBuffer(rewriter, loc, init), c);
-      MatmulKernel(rewriter, loc, width).build(a, bm, c, m, n, k, packed);
+      }
+      MatmulKernel(rewriter, loc, width).build(a, bm, c, m, n, k, packed, zeroInit);
       Value result = bufferization::ToTensorOp::create(rewriter, loc, outType, c,
                                                        /*restrict=*/true, /*writable=*/true);
       rewriter.replaceOp(op, result);

@@ -41,6 +41,8 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   // reductions have plain maps and split into vector lanes.
   pm.addNestedPass<func::FuncOp>(createLinalgFoldUnitExtentDimsPass());
   pm.addNestedPass<func::FuncOp>(qcc::createSplitReductionsPass());
+  // Padded tensors: fill the borders, insert the source (not fill + copy).
+  pm.addNestedPass<func::FuncOp>(qcc::createPadBordersPass());
 
   // Tensors to buffers; outputs become arguments the caller provides.
   bufferization::OneShotBufferizePassOptions bufferize;

@@ -1,10 +1,11 @@
 // RUN: qcc-opt %s --qcc-vectorize-matmul --split-input-file | FileCheck %s
 
 // 4 rows: tiles of 4 rows x 4 vectors of 16 (AVX-512), column tiles in
-// parallel, B rows streamed: broadcast A[m, k] times B[k, n : n + 16].
+// parallel, B rows streamed: broadcast A[m, k] times B[k, n : n + 16]. The
+// init is a fill of zeros and K one block: no fill, the sums start at zero.
 // CHECK-LABEL: func.func @gemm
 // CHECK: memref.alloc() : memref<4x64xf32>
-// CHECK: linalg.fill {{.*}} outs(%{{.*}} : memref<4x64xf32>)
+// CHECK-NOT: linalg.fill
 // CHECK: scf.parallel
 // CHECK: scf.for
 // CHECK: vector.load {{.*}} : memref<64x64xf32>, vector<16xf32>
@@ -25,10 +26,13 @@ func.func @gemm(%a: tensor<4x64xf32>, %b: tensor<64x64xf32>) -> tensor<4x64xf32>
 // -----
 
 // B = transpose(constant [N, K]) (Gemm transB) becomes a [K, N] constant;
-// 3 columns are past any whole tile: a plain loop nest with scalar FMAs.
+// 3 columns are past any whole tile: rows in parallel, each column's sum
+// over k with scalar FMAs in a register.
 // CHECK-LABEL: func.func @transb_leftover
 // CHECK: arith.constant dense_resource<qcc_transposed_weight> : tensor<2x3xf32>
-// CHECK-NOT: scf.parallel
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args
 // CHECK: math.fma
 // CHECK: {-#
 // CHECK: qcc_transposed_weight: "0x040000000000804000004040000000400000803F0000004000008040"
@@ -47,8 +51,8 @@ func.func @transb_leftover(%a: tensor<1x2xf32>) -> tensor<1x3xf32> {
 
 // AVX2 (16 registers): 8 accumulators, tiles of 4 rows x 2 vectors of 8;
 // a constant B is packed at compile time into its whole column tiles, tile
-// by tile ([N / 16, K, 16]), which the tiles read contiguously; the 8
-// columns past them read B itself.
+// by tile ([N / 16, K, 16]), which the tiles read contiguously; the 4
+// columns past them (N = 36, no multiple of 8) read B itself.
 // CHECK-LABEL: func.func @packed_avx2
 // CHECK-DAG: arith.constant dense_resource<qcc_packed_weight> : tensor<2x8x16xf32>
 // CHECK: scf.parallel
@@ -58,12 +62,32 @@ func.func @transb_leftover(%a: tensor<1x2xf32>) -> tensor<1x3xf32> {
 // CHECK-NOT: vector.fma
 // CHECK: math.fma
 module attributes {qcc.target_features = "+avx2,+fma"} {
-func.func @packed_avx2(%a: tensor<4x8xf32>) -> tensor<4x40xf32> {
-  %w = arith.constant dense<0.5> : tensor<8x40xf32>
+func.func @packed_avx2(%a: tensor<4x8xf32>) -> tensor<4x36xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x36xf32>
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<4x40xf32>
-  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x40xf32>) -> tensor<4x40xf32>
-  %y = linalg.matmul ins(%a, %w : tensor<4x8xf32>, tensor<8x40xf32>) outs(%init : tensor<4x40xf32>) -> tensor<4x40xf32>
-  return %y : tensor<4x40xf32>
+  %e = tensor.empty() : tensor<4x36xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x36xf32>) -> tensor<4x36xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<4x8xf32>, tensor<8x36xf32>) outs(%init : tensor<4x36xf32>) -> tensor<4x36xf32>
+  return %y : tensor<4x36xf32>
+}
+}
+
+// -----
+
+// N = 24 (3 vectors of 8, no tile of 16 covers it): tiles of 1 vector and
+// 8 rows, so every column runs in the vector tiles; no scalar loop.
+// CHECK-LABEL: func.func @narrow_tiles_avx2
+// CHECK-DAG: arith.constant dense_resource<qcc_packed_weight> : tensor<3x8x8xf32>
+// CHECK: scf.parallel
+// CHECK-COUNT-8: vector.fma
+// CHECK-NOT: math.fma
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @narrow_tiles_avx2(%a: tensor<16x8xf32>) -> tensor<16x24xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x24xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<16x24xf32>) -> tensor<16x24xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<16x8xf32>, tensor<8x24xf32>) outs(%init : tensor<16x24xf32>) -> tensor<16x24xf32>
+  return %y : tensor<16x24xf32>
 }
 }

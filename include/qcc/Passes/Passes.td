@@ -254,6 +254,18 @@ def FoldClipIntoQuantizePass : Pass<"qcc-fold-clip-into-quantize"> {
   }];
 }
 
+def PadBordersPass : Pass<"qcc-pad-borders", "::mlir::func::FuncOp"> {
+  let summary = "Static tensor.pad as filled border slabs and the inserted source";
+  let description = [{
+    tensor.pad bufferizes to a fill of the whole padded buffer and a copy of
+    the source into it. Each static pad with a constant value becomes an
+    empty tensor, a linalg.fill of each padded dimension's low and high band
+    (across the other dimensions), and tensor.insert_slice of the source:
+    the interior is written once. Runs before bufferization.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def NativeMinMaxPass : Pass<"qcc-native-minmax"> {
   let summary = "arith.maxnumf/minnumf on f32 as LLVM's maxnum/minnum intrinsics";
   let description = [{
