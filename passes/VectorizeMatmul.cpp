@@ -190,17 +190,27 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
     return arith::MulIOp::create(ob, loc, x, index(y));
   };
 
+  // Blocks of rows x column tiles in parallel: a conv's 12544 rows by 3
+  // column tiles (24 channels) were 3 pieces for 16 threads. A block keeps
+  // at least 64 rows (its k-block of B is reused across them).
+  int64_t blockRows = m <= 64 ? m : (m + 63) / 64;
+  blockRows = std::max<int64_t>(64, (blockRows + rows - 1) / rows * rows);
+  blockRows = std::min(blockRows, m);
+  int64_t rowBlocks = (m + blockRows - 1) / blockRows;
   if (tiles > 0)
     scf::ParallelOp::create(
-        b, loc, ValueRange{index(0)}, ValueRange{index(tiles)}, ValueRange{index(1)},
-        [&](OpBuilder &pb, Location, ValueRange ivs) {
-          Value n0 = mul(pb, ivs[0], tileCols);
+        b, loc, ValueRange{index(0), index(0)}, ValueRange{index(rowBlocks), index(tiles)},
+        ValueRange{index(1), index(1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+          Value tile = ivs[1];
+          Value mStart = mul(pb, ivs[0], blockRows);
+          Value mEnd = arith::MinSIOp::create(pb, loc, add(pb, mStart, index(blockRows)), index(m));
+          Value n0 = mul(pb, tile, tileCols);
           SmallVector<Value> colIndex;
           for (int64_t u = 0; u < units; ++u)
             colIndex.push_back(add(pb, n0, index(u * width)));
           forLoop(pb, index(0), index(k), kBlock, {}, [&](OpBuilder &kb, Value k0, ValueRange) {
             Value kEnd = arith::MinSIOp::create(kb, loc, add(kb, k0, index(kBlock)), index(k));
-            forLoop(kb, index(0), index(m), rows, {}, [&](OpBuilder &mb, Value m0, ValueRange) {
+            forLoop(kb, mStart, mEnd, rows, {}, [&](OpBuilder &mb, Value m0, ValueRange) {
               SmallVector<Value> rowIndex;
               for (int64_t r = 0; r < rows; ++r)
                 rowIndex.push_back(add(mb, m0, index(r)));
@@ -236,7 +246,7 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
                 for (int64_t u = 0; u < units; ++u)
                   bv.push_back(packed ? vector::LoadOp::create(
                                             ib, loc, vec, packed,
-                                            ValueRange{ivs[0], kk, index(u * width)})
+                                            ValueRange{tile, kk, index(u * width)})
                                       : vector::LoadOp::create(ib, loc, vec, bm,
                                                                ValueRange{kk, colIndex[u]}));
                 SmallVector<Value> next;
@@ -291,7 +301,7 @@ struct VectorizeMatmulPass final
     : qcc::impl::VectorizeMatmulPassBase<VectorizeMatmulPass> {
   void runOnOperation() override {
     llvm::StringSet<> features = qcc::lowbit::targetFeaturesOf(getOperation());
-    int64_t width = features.contains("avx512f") ? 16 : 8;
+    int64_t widest = features.contains("avx512f") ? 16 : 8;
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation()->walk([&](linalg::MatmulOp op) {
       if (!op.hasUserDefinedMaps() && op.hasPureTensorSemantics() &&
@@ -310,6 +320,9 @@ struct VectorizeMatmulPass final
       auto outType = cast<RankedTensorType>(init.getType());
       int64_t m = outType.getShape()[0], n = outType.getShape()[1];
       int64_t k = cast<RankedTensorType>(lhs.getType()).getShape()[1];
+      // 8 lanes where 16 do not divide N (24 channels on AVX-512 would
+      // otherwise all run in the scalar leftover loop).
+      int64_t width = widest == 16 && n % 16 != 0 && n % 8 == 0 ? 8 : widest;
       Value a = toBuffer(rewriter, loc, lhs);
       Value rowMajor = rowMajorRhs(rewriter, loc, rhs);
       Value bm = toBuffer(rewriter, loc, rowMajor);

@@ -91,3 +91,22 @@ func.func @narrow_tiles_avx2(%a: tensor<16x8xf32>) -> tensor<16x24xf32> {
   return %y : tensor<16x24xf32>
 }
 }
+
+// -----
+
+// AVX-512 with N = 24: 16 lanes divide no tile of it, so this matmul runs
+// on 8-lane vectors (3 tiles of one vector), not the scalar leftover loop.
+// CHECK-LABEL: func.func @narrow_n_avx512
+// CHECK: scf.parallel
+// CHECK: vector.fma {{.*}} : vector<8xf32>
+// CHECK-NOT: math.fma
+module attributes {qcc.target_features = "+avx2,+avx512f"} {
+func.func @narrow_n_avx512(%a: tensor<16x8xf32>) -> tensor<16x24xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x24xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<16x24xf32>) -> tensor<16x24xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<16x8xf32>, tensor<8x24xf32>) outs(%init : tensor<16x24xf32>) -> tensor<16x24xf32>
+  return %y : tensor<16x24xf32>
+}
+}
