@@ -43,6 +43,9 @@ void qcc::cpu::buildCPUToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(qcc::createSplitReductionsPass());
   // Padded tensors: fill the borders, insert the source (not fill + copy).
   pm.addNestedPass<func::FuncOp>(qcc::createPadBordersPass());
+  // An op whose result is inserted into a larger tensor (a padded
+  // activation's interior) writes there directly instead of a copy.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
 
   // Tensors to buffers; outputs become arguments the caller provides.
   bufferization::OneShotBufferizePassOptions bufferize;
