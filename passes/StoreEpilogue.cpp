@@ -37,8 +37,9 @@ Value qcc::lowbit::applyStoreEpilogue(OpBuilder &b, Location loc, const StoreEpi
     return y;
   Block &body = e.region->front();
   IRMapping map;
-  map.map(body.getArgument(0), y);
+  map.map(body.getArgument(e.productArgument), y);
   for (auto [i, input] : llvm::enumerate(e.inputs)) {
+    unsigned argument = i < e.productArgument ? i : i + 1;
     auto memref = cast<MemRefType>(input.getType());
     VectorType lanes = lanesOf(memref.getElementType());
     Value v;
@@ -48,7 +49,7 @@ Value qcc::lowbit::applyStoreEpilogue(OpBuilder &b, Location loc, const StoreEpi
       v = vector::LoadOp::create(b, loc, lanes, input, ValueRange{firstCol});
     else
       v = vector::LoadOp::create(b, loc, lanes, input, ValueRange{row, firstCol});
-    map.map(body.getArgument(i + 1), v);
+    map.map(body.getArgument(argument), v);
   }
   // A scalar operand (a constant in the region or captured from above)
   // meets vectors broadcast.
@@ -73,5 +74,5 @@ Value qcc::lowbit::applyStoreEpilogue(OpBuilder &b, Location loc, const StoreEpi
     Operation *vectorized = b.create(state);
     map.map(op.getResults(), vectorized->getResults());
   }
-  return vectorOf(cast<YieldOp>(body.getTerminator()).getValues()[0]);
+  return vectorOf(body.getTerminator()->getOperand(0));
 }

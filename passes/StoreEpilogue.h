@@ -19,7 +19,11 @@ namespace qcc::lowbit {
 struct StoreEpilogue {
   mlir::Value bias;                       // memref [N], or null
   mlir::Region *region = nullptr;         // the epilogue, or null
-  llvm::SmallVector<mlir::Value> inputs;  // per region input: memref [M, N], [N] or []
+  llvm::SmallVector<mlir::Value> inputs;  // per other region input: memref [M, N], [N] or []
+  /// The region argument that receives the product (lowbit.matmul's
+  /// epilogue: 0; a consuming linalg.generic: its operand's position).
+  /// The others take `inputs` in order; arguments past them are unused.
+  unsigned productArgument = 0;
   explicit operator bool() const { return bias || region; }
 };
 

@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Int8DotMatmul.h"
+#include "StoreEpilogue.h"
 
 #include "qcc/Passes/Passes.h"
 
@@ -127,8 +128,16 @@ public:
   /// itself then serves only the columns past the last whole tile.
   /// With `zeroInit` C holds nothing yet and the sums start from zero
   /// (the first k-block's accumulators are zeros, not loads of C).
+  /// With `epilogue` (one k-block only) each result vector goes through
+  /// it before its store.
   void build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k, Value packed = {},
-             bool zeroInit = false);
+             bool zeroInit = false, const qcc::lowbit::StoreEpilogue *epilogue = nullptr);
+
+  /// K per block: B's [kBlock x tileCols] block stays in L1 (32 KiB)
+  /// across row tiles.
+  static int64_t kBlockFor(int64_t k, int64_t tileCols) {
+    return std::min<int64_t>(k, std::max<int64_t>(16, 8192 / tileCols));
+  }
 
   /// The kernel's shape for M rows and N columns: rows R and columns of a
   /// tile (U x V).
@@ -174,14 +183,14 @@ private:
 };
 
 void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k,
-                        Value packed, bool zeroInit) {
+                        Value packed, bool zeroInit,
+                        const qcc::lowbit::StoreEpilogue *epilogue) {
   Type f32 = b.getF32Type();
   auto vec = VectorType::get({width}, f32);
   std::pair<int64_t, int64_t> shape = tileShape(m, n, width);
   int64_t rows = shape.first, tileCols = shape.second;
   int64_t units = tileCols / width;
-  // B's [kBlock x tileCols] block stays in L1 (32 KiB) across row tiles.
-  int64_t kBlock = std::min<int64_t>(k, std::max<int64_t>(16, 8192 / tileCols));
+  int64_t kBlock = kBlockFor(k, tileCols);
   int64_t tiles = n / tileCols;
   auto add = [&](OpBuilder &ob, Value x, Value y) -> Value {
     return arith::AddIOp::create(ob, loc, x, y);
@@ -260,9 +269,13 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
                 return next;
               });
               for (int64_t r = 0; r < rows; ++r)
-                for (int64_t u = 0; u < units; ++u)
-                  vector::StoreOp::create(mb, loc, kLoop.getResult(r * units + u), c,
-                                          ValueRange{rowIndex[r], colIndex[u]});
+                for (int64_t u = 0; u < units; ++u) {
+                  Value y = kLoop.getResult(r * units + u);
+                  if (epilogue)
+                    y = qcc::lowbit::applyStoreEpilogue(mb, loc, *epilogue, y, rowIndex[r],
+                                                        colIndex[u]);
+                  vector::StoreOp::create(mb, loc, y, c, ValueRange{rowIndex[r], colIndex[u]});
+                }
               return SmallVector<Value>{};
             });
             return SmallVector<Value>{};
@@ -284,7 +297,15 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
               Value bv = memref::LoadOp::create(kb, loc, bm, ValueRange{kk, col});
               return SmallVector<Value>{math::FmaOp::create(kb, loc, av, bv, it[0])};
             });
-            memref::StoreOp::create(nb, loc, sum.getResult(0), c, ValueRange{row, col});
+            Value y = sum.getResult(0);
+            if (epilogue) {
+              // One lane through the vector epilogue.
+              auto lane = VectorType::get({1}, f32);
+              Value v = vector::BroadcastOp::create(nb, loc, lane, y);
+              v = qcc::lowbit::applyStoreEpilogue(nb, loc, *epilogue, v, row, col);
+              y = vector::ExtractOp::create(nb, loc, v, 0);
+            }
+            memref::StoreOp::create(nb, loc, y, c, ValueRange{row, col});
             return SmallVector<Value>{};
           });
         });
@@ -295,6 +316,77 @@ Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
   return bufferization::ToBufferOp::create(
       b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
       /*read_only=*/true);
+}
+
+/// The elementwise linalg.generic that alone reads a matmul's result
+/// (directly or through an expand_shape that splits only the rows: a
+/// conv's [N*H*W, C] product seen as [N, H, W, C]) and that the kernel can
+/// apply before its stores: all-parallel, one f32 output of the product's
+/// shape, identity maps for the product and the output, every other input
+/// of that shape (identity), a vector along the last dimension or a
+/// scalar, and a body of plain arith/math operations.
+struct Consumer {
+  linalg::GenericOp generic;
+  tensor::ExpandShapeOp expand; // or null
+  unsigned productOperand = 0;
+};
+
+std::optional<Consumer> fusableConsumer(linalg::MatmulOp op) {
+  Value product = op.getResult(0);
+  if (!product.hasOneUse())
+    return std::nullopt;
+  Consumer consumer;
+  Operation *user = *product.getUsers().begin();
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
+    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+    if (groups.size() != 2 || groups.back().size() != 1 || !expand.getResult().hasOneUse())
+      return std::nullopt;
+    consumer.expand = expand;
+    product = expand.getResult();
+    user = *product.getUsers().begin();
+  }
+  auto generic = dyn_cast<linalg::GenericOp>(user);
+  if (!generic || generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
+      generic.getNumReductionLoops() != 0 || generic.getResult(0).getType() != product.getType())
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(product.getType());
+  int64_t rank = type.getRank();
+  if (!generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  int productUses = 0;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    if (input->get() == product) {
+      if (!map.isIdentity())
+        return std::nullopt;
+      consumer.productOperand = input->getOperandNumber();
+      ++productUses;
+      continue;
+    }
+    auto inputType = dyn_cast<RankedTensorType>(input->get().getType());
+    if (!inputType || !inputType.hasStaticShape())
+      return std::nullopt;
+    // The kernel reads it where the matmul is.
+    if (Operation *def = input->get().getDefiningOp())
+      if (def->getBlock() == op->getBlock() && !def->isBeforeInBlock(op))
+        return std::nullopt;
+    bool full = map.isIdentity() && inputType == type.clone(inputType.getElementType());
+    bool lastDim = map.getNumResults() == 1 && map.getResult(0) == getAffineDimExpr(rank - 1, op.getContext()) &&
+                   inputType.getShape()[0] == type.getShape()[rank - 1];
+    bool scalar = map.getNumResults() == 0 && inputType.getRank() == 0;
+    if (!full && !lastDim && !scalar)
+      return std::nullopt;
+  }
+  if (productUses != 1)
+    return std::nullopt;
+  consumer.generic = generic;
+  Block &body = generic.getRegion().front();
+  if (!body.getArgument(body.getNumArguments() - 1).use_empty())
+    return std::nullopt; // reads its output
+  for (Operation &inner : body.without_terminator())
+    if (!isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()) || inner.getNumRegions())
+      return std::nullopt;
+  return consumer;
 }
 
 struct VectorizeMatmulPass final
@@ -345,10 +437,42 @@ struct VectorizeMatmulPass final
       } else {
         memref::CopyOp::create(rewriter, loc, toBuffer(rewriter, loc, init), c);
       }
-      MatmulKernel(rewriter, loc, width).build(a, bm, c, m, n, k, packed, zeroInit);
+      // The consumer's bias, activation... applied at the stores (one
+      // k-block: the stores are the final sums), not in a second pass over
+      // the product.
+      std::optional<Consumer> consumer;
+      if (MatmulKernel::kBlockFor(k, MatmulKernel::tileShape(m, n, width).second) >= k)
+        consumer = fusableConsumer(op);
+      qcc::lowbit::StoreEpilogue epilogue;
+      if (consumer) {
+        linalg::GenericOp generic = consumer->generic;
+        epilogue.region = &generic.getRegion();
+        epilogue.productArgument = consumer->productOperand;
+        for (OpOperand *input : generic.getDpsInputOperands()) {
+          if (input->getOperandNumber() == consumer->productOperand)
+            continue;
+          Value v = input->get();
+          if (consumer->expand && cast<RankedTensorType>(v.getType()).getRank() > 1)
+            v = tensor::CollapseShapeOp::create(rewriter, loc, v,
+                                                consumer->expand.getReassociationIndices());
+          epilogue.inputs.push_back(toBuffer(rewriter, loc, v));
+        }
+      }
+      MatmulKernel(rewriter, loc, width)
+          .build(a, bm, c, m, n, k, packed, zeroInit, consumer ? &epilogue : nullptr);
       Value result = bufferization::ToTensorOp::create(rewriter, loc, outType, c,
                                                        /*restrict=*/true, /*writable=*/true);
-      rewriter.replaceOp(op, result);
+      if (!consumer) {
+        rewriter.replaceOp(op, result);
+        continue;
+      }
+      if (consumer->expand)
+        result = tensor::ExpandShapeOp::create(rewriter, loc, consumer->expand.getResultType(),
+                                               result, consumer->expand.getReassociationIndices());
+      rewriter.replaceOp(consumer->generic, result);
+      if (consumer->expand)
+        rewriter.eraseOp(consumer->expand);
+      rewriter.eraseOp(op);
     }
   }
 };

@@ -110,3 +110,58 @@ func.func @narrow_n_avx512(%a: tensor<16x8xf32>) -> tensor<16x24xf32> {
   return %y : tensor<16x24xf32>
 }
 }
+
+// -----
+
+// A conv's product [N*H*W, C] seen as [N, H, W, C] by an expand_shape, then
+// bias and ReLU in an elementwise generic: the kernel applies them to each
+// result vector before its store (one k-block), the generic and the
+// expand_shape are gone and the result is the kernel's buffer expanded.
+// CHECK-LABEL: func.func @epilogue_in_store
+// CHECK: vector.fma
+// CHECK: %[[B:.*]] = vector.load %{{.*}} : memref<24xf32>, vector<8xf32>
+// CHECK: %[[S:.*]] = arith.addf %{{.*}}, %[[B]] : vector<8xf32>
+// CHECK: %[[R:.*]] = arith.maximumf %[[S]], %{{.*}} : vector<8xf32>
+// CHECK: vector.store %[[R]]
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x8x24xf32>
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @epilogue_in_store(%a: tensor<16x8xf32>, %bias: tensor<24xf32>) -> tensor<2x8x24xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x24xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<16x24xf32>) -> tensor<16x24xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<16x8xf32>, tensor<8x24xf32>) outs(%init : tensor<16x24xf32>) -> tensor<16x24xf32>
+  %x = tensor.expand_shape %y [[0, 1], [2]] output_shape [2, 8, 24] : tensor<16x24xf32> into tensor<2x8x24xf32>
+  %o = tensor.empty() : tensor<2x8x24xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %bias : tensor<2x8x24xf32>, tensor<24xf32>) outs(%o : tensor<2x8x24xf32>) {
+  ^bb0(%p: f32, %b: f32, %out: f32):
+    %s = arith.addf %p, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8x24xf32>
+  return %r : tensor<2x8x24xf32>
+}
+}
+
+// -----
+
+// The product read twice (the generic and the return): no fusion.
+// CHECK-LABEL: func.func @product_used_twice
+// CHECK: linalg.generic
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @product_used_twice(%a: tensor<16x8xf32>) -> (tensor<16x24xf32>, tensor<16x24xf32>) {
+  %w = arith.constant dense<0.25> : tensor<8x24xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<16x24xf32>) -> tensor<16x24xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<16x8xf32>, tensor<8x24xf32>) outs(%init : tensor<16x24xf32>) -> tensor<16x24xf32>
+  %o = tensor.empty() : tensor<16x24xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<16x24xf32>) outs(%o : tensor<16x24xf32>) {
+  ^bb0(%p: f32, %out: f32):
+    %m = arith.maximumf %p, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<16x24xf32>
+  return %r, %y : tensor<16x24xf32>, tensor<16x24xf32>
+}
+}

@@ -1,10 +1,12 @@
 # End to end: f32 MatMul and Gemm through the register-tiled vector kernel
 # (qcc-vectorize-matmul): whole column tiles, leftover columns, row tiles of
 # 4, 2 and 1, k-blocks, and Gemm's transB weights transposed at compile time;
+# a bias and ReLU after the MatMul applied at the kernel's stores (vector
+# tiles and the scalar leftover columns);
 # against float64 references (f32 accumulation over K terms: rtol 1e-4).
 # RUN: rm -rf %t && %python %s %t %qcc_tools_dir | FileCheck %s
 # CHECK-NOT: FAIL
-# CHECK: e2e: 6 passed, 0 failed
+# CHECK: e2e: 8 passed, 0 failed
 import os
 import sys
 
@@ -32,6 +34,19 @@ def matmul_case(m, k, n):
     run(f"matmul_{m}x{k}x{n}", mdl, {"A": a}, {"Y": a.astype(np.float64) @ w.astype(np.float64)})
 
 
+def matmul_bias_relu_case(m, k, n):
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    w = (rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32)
+    bias = rng.standard_normal(n).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["A", "W"], ["P"]),
+             helper.make_node("Add", ["P", "B"], ["S"]),
+             helper.make_node("Relu", ["S"], ["Y"])]
+    mdl = model(nodes, [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
+                [tensor("W", w), tensor("B", bias)])
+    ref = np.maximum(a.astype(np.float64) @ w.astype(np.float64) + bias.astype(np.float64), 0)
+    run(f"matmul_bias_relu_{m}x{k}x{n}", mdl, {"A": a}, {"Y": ref})
+
+
 def gemm_transb_case(m, k, n):
     a = rng.standard_normal((m, k)).astype(np.float32)
     w = (rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32)  # [N, K] like nn.Linear
@@ -49,4 +64,8 @@ matmul_case(3, 200, 600)   # 1-row tiles: 2 tiles of 256 + 88
 matmul_case(1, 1000, 7)    # leftover columns only
 gemm_transb_case(2, 96, 160)
 gemm_transb_case(5, 33, 256)
+# Bias + ReLU at the stores (K within one k-block): 24 columns as vector
+# tiles (8 or 16 lanes), 20 with 4 leftover columns through the one-lane form.
+matmul_bias_relu_case(36, 16, 24)
+matmul_bias_relu_case(8, 40, 20)
 runner.summary()
