@@ -28,6 +28,8 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -389,9 +391,32 @@ std::optional<Consumer> fusableConsumer(linalg::MatmulOp op) {
   return consumer;
 }
 
+/// Whether `v` is a static f32 linalg.matmul's product, directly or
+/// through an expand_shape.
+bool isMatmulProduct(Value v) {
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>())
+    v = expand.getSrc();
+  return v.getDefiningOp<linalg::MatmulOp>() != nullptr;
+}
+
+/// Elementwise generics after a matmul's first consumer fused into it (a
+/// conv's bias add, then its ReLU or Clip), so that fusableConsumer finds
+/// the whole chain as one generic. Only there: fusing every elementwise
+/// chain this early (before the convolutions' window rows are built into
+/// copies) made a float CNN 22x slower.
+void fuseMatmulEpilogues(Operation *root) {
+  RewritePatternSet patterns(root->getContext());
+  linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *fused) {
+    auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+    return producer && llvm::any_of(producer.getDpsInputs(), isMatmulProduct);
+  });
+  (void)applyPatternsGreedily(root, std::move(patterns));
+}
+
 struct VectorizeMatmulPass final
     : qcc::impl::VectorizeMatmulPassBase<VectorizeMatmulPass> {
   void runOnOperation() override {
+    fuseMatmulEpilogues(getOperation());
     llvm::StringSet<> features = qcc::lowbit::targetFeaturesOf(getOperation());
     int64_t widest = features.contains("avx512f") ? 16 : 8;
     SmallVector<linalg::MatmulOp> matmuls;

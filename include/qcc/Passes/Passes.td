@@ -231,7 +231,11 @@ def VectorizeMatmulPass : Pass<"qcc-vectorize-matmul", "::mlir::ModuleOp"> {
     broadcast(A[m, k]) * B[k, n:n+V]; leftover columns in a plain loop nest.
     A B that is the transpose of a constant (Gemm transB) is transposed at
     compile time. The vector width comes from the module's
-    `qcc.target_features` (16 with avx512f, else 8).
+    `qcc.target_features` (16 with avx512f, else 8). The elementwise
+    generic that alone reads the product (directly or through an
+    expand_shape of its rows; elementwise chains after it fused into it
+    first) runs on each result vector before the store when K is one
+    k-block: a float conv's bias and ReLU/Clip never make a second pass.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect",
