@@ -41,17 +41,26 @@ qcc_status runParallel(qcc_session *session, ParallelRun &r) {
   return s;
 }
 
-class RuntimeParallelFor : public ::testing::TestWithParam<int> {};
+/// The parallel fake model and a session of GetParam() threads.
+class RuntimeParallelFor : public ::testing::TestWithParam<int> {
+protected:
+  void SetUp() override {
+    ASSERT_QCC_OK(qcc_model_load(QCC_FAKE_PARALLEL, &model));
+    qcc_session_options options;
+    qcc_session_options_initialize(&options);
+    options.num_threads = GetParam();
+    ASSERT_QCC_OK(qcc_session_create(model, &options, &session));
+  }
+  void TearDown() override {
+    qcc_session_free(session);
+    qcc_model_free(model);
+  }
+  qcc_model *model = nullptr;
+  qcc_session *session = nullptr;
+};
 
 TEST_P(RuntimeParallelFor, CoversEveryIndexOnce) {
   int threads = GetParam();
-  qcc_model *model = nullptr;
-  ASSERT_QCC_OK(qcc_model_load(QCC_FAKE_PARALLEL, &model));
-  qcc_session_options options;
-  qcc_session_options_initialize(&options);
-  options.num_threads = threads;
-  qcc_session *session = nullptr;
-  ASSERT_QCC_OK(qcc_session_create(model, &options, &session));
   EXPECT_EQ(qcc_session_num_threads(session), threads);
   for (int iteration = 0; iteration < 3; ++iteration) {
     ParallelRun r;
@@ -69,22 +78,12 @@ TEST_P(RuntimeParallelFor, CoversEveryIndexOnce) {
     if (threads > 1)
       EXPECT_GT(workers.size(), 1u) << "the pool's workers never ran";
   }
-  qcc_session_free(session);
-  qcc_model_free(model);
 }
 
 // Loops posted back to back (workers still polling) and after pauses longer
 // than the pool's polling (workers asleep on the condition variable): every
 // index once each time, whichever way the workers learned of the loop.
 TEST_P(RuntimeParallelFor, BackToBackAndAfterSleeping) {
-  int threads = GetParam();
-  qcc_model *model = nullptr;
-  ASSERT_QCC_OK(qcc_model_load(QCC_FAKE_PARALLEL, &model));
-  qcc_session_options options;
-  qcc_session_options_initialize(&options);
-  options.num_threads = threads;
-  qcc_session *session = nullptr;
-  ASSERT_QCC_OK(qcc_session_create(model, &options, &session));
   for (int iteration = 0; iteration < 120; ++iteration) {
     if (iteration % 30 == 29)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -97,8 +96,6 @@ TEST_P(RuntimeParallelFor, BackToBackAndAfterSleeping) {
       ASSERT_EQ(r.y[i], 2.0f * float(i - iteration));
     }
   }
-  qcc_session_free(session);
-  qcc_model_free(model);
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, RuntimeParallelFor,
