@@ -70,10 +70,10 @@ struct FoldClip final : OpRewritePattern<arith::MinNumFOp> {
     std::optional<float> lo = splatF32(lower.getRhs());
     if (!lo)
       return failure();
-    // q = roundeven(c / y) [+ z]
-    Value q = lower.getLhs();
+    // shifted = q [+ z], q = roundeven(c / y)
+    Value shifted = lower.getLhs(), q = shifted;
     std::optional<float> zero = 0.0f;
-    if (auto add = q.getDefiningOp<arith::AddFOp>()) {
+    if (auto add = shifted.getDefiningOp<arith::AddFOp>()) {
       zero = splatF32(add.getRhs());
       q = add.getLhs();
       if (!zero)
@@ -100,8 +100,7 @@ struct FoldClip final : OpRewritePattern<arith::MinNumFOp> {
     if (x == c)
       return failure(); // no Clip
     // The chain is rewritten in place: nothing else may read its links.
-    if (!lower->hasOneUse() || !q.hasOneUse() || !divide->hasOneUse() ||
-        (lower.getLhs() != q && !lower.getLhs().hasOneUse()))
+    if (!lower->hasOneUse() || !shifted.hasOneUse() || !q.hasOneUse() || !divide->hasOneUse())
       return failure();
     auto code = [&](float bound) {
       return std::nearbyint(bound / *y) + *zero; // f32 as at run time

@@ -484,7 +484,7 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   else if (tile <= 4 && chunksPerBlock % 2 == 0)
     split = 2;
   // Unsigned view of signed codes: flip each field's sign bit.
-  bool flipsSigns = plan.signedCodes && !plan.convertsSignedCodes();
+  bool flipsSigns = plan.flipsSigns();
   int64_t signFlip = 0;
   if (flipsSigns)
     for (int64_t j = 0; j < perByte; ++j)
@@ -753,8 +753,7 @@ Value foldZeroPointCorrection(OpBuilder &b, Location loc, const QTensorParts &w,
       return grid[row];
     return grid[row * blocks + blk];
   };
-  double bias =
-      plan.signedCodes && !plan.convertsSignedCodes() ? double(int64_t(1) << (plan.bits - 1)) : 0.0;
+  double bias = plan.flipsSigns() ? double(int64_t(1) << (plan.bits - 1)) : 0.0;
   std::vector<float> table(n * blocks);
   for (int64_t row = 0; row < n; ++row)
     for (int64_t blk = 0; blk < blocks; ++blk)
@@ -788,7 +787,7 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
   Value scales = kb.toBuffer(weight.scales);
   Value zeros = weight.zeroPoints ? kb.toBuffer(weight.zeroPoints) : Value();
   Value corrTable;
-  if (weight.zeroPoints || (plan.signedCodes && !plan.convertsSignedCodes()))
+  if (weight.zeroPoints || plan.flipsSigns())
     if (Value table = foldZeroPointCorrection(b, loc, weight, plan, n, blocks))
       corrTable = kb.toBuffer(table);
 

@@ -60,6 +60,9 @@ struct Int8DotPlan {
   bool convertsSignedCodes() const {
     return dot == ByteDot::FloatFma && signedCodes && bits == 8 && !minifloat && !codebook;
   }
+  /// Signed codes read as unsigned: each field's sign bit flipped, 2^(bits-1)
+  /// added to the zero point.
+  bool flipsSigns() const { return signedCodes && !convertsSignedCodes(); }
 };
 
 /// The f32 values `codebook` (a [2^bits] tensor of floats) gives a vector

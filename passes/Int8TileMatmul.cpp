@@ -311,6 +311,9 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   int64_t group = pairSums ? pairGroup(fields, maxByte, vectorsPerBlock) : 1;
   int64_t halves = rows * cols <= 4 && fields > 1 && !pairSums ? 2 : 1;
   int64_t perBlock = p.zeroPoints ? 2 : 1;
+  // sumQuads' view of the byte-dot instruction.
+  LutPlan dotPlan;
+  dotPlan.dot = plan.dot;
   // Flips signed codes to unsigned ones, or unsigned 8-bit codes to the
   // signed ones of signedDot.
   SmallVector<int8_t> signFlip;
@@ -407,8 +410,6 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                     int64_t a = (col * rows + r) * halves;
                     Value signedActs = SignBytesOp::create(sb, loc, w.getType(), acts[r][0], w,
                                                            sb.getStringAttr(sign));
-                    LutPlan dotPlan;
-                    dotPlan.dot = plan.dot;
                     next[a] = sumQuads(sb, loc, dotPlan, next[a], magnitude, signedActs);
                   }
                   continue;
@@ -433,8 +434,6 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                   }
                   for (int64_t i = 0; i < fields; ++i) {
                     int64_t a = (col * rows + r) * halves + i % halves;
-                    LutPlan dotPlan;
-                    dotPlan.dot = plan.dot;
                     next[a] = sumQuads(sb, loc, dotPlan, next[a], field[i], acts[r][i]);
                   }
                 }

@@ -214,11 +214,7 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
               // The weight stream ahead (one 64-byte quad vector a line;
               // past a tile's last quad the next tile follows in memory).
               if (m <= kStreamPrefetchMaxRows)
-                memref::PrefetchOp::create(
-                    lb, loc, w,
-                    ValueRange{firstTile, add(lb, q, index(lb, kStreamPrefetchBytes / 64)),
-                               index(lb, 0)},
-                    /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
+                prefetchStream(lb, loc, w, ValueRange{firstTile, q, index(lb, 0)}, /*dim=*/1);
               Value at = mulIndex(lb, q, 4);
               for (int64_t r = 0; r < rows; ++r) {
                 Value row = add(lb, firstRow, index(lb, r));

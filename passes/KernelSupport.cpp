@@ -88,12 +88,18 @@ Value qcc::lowbit::readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
-void qcc::lowbit::prefetchStream(OpBuilder &b, Location loc, Value stream, Value at) {
+void qcc::lowbit::prefetchStream(OpBuilder &b, Location loc, Value stream, ValueRange indices,
+                                 unsigned dim) {
   auto type = cast<MemRefType>(stream.getType());
-  int64_t elementBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
-  Value ahead = arith::AddIOp::create(
-      b, loc, at, arith::ConstantIndexOp::create(b, loc, kStreamPrefetchBytes / elementBytes));
-  memref::PrefetchOp::create(b, loc, stream, ValueRange{ahead}, /*isWrite=*/false,
+  // Bytes one step along `dim` spans.
+  int64_t stepBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  for (int64_t d = dim + 1; d < type.getRank(); ++d)
+    stepBytes *= type.getDimSize(d);
+  SmallVector<Value> ahead(indices);
+  ahead[dim] = arith::AddIOp::create(
+      b, loc, ahead[dim],
+      arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(1, kStreamPrefetchBytes / stepBytes)));
+  memref::PrefetchOp::create(b, loc, stream, ahead, /*isWrite=*/false,
                              /*localityHint=*/2, /*isDataCache=*/true);
 }
 

@@ -62,10 +62,12 @@ constexpr int64_t kStreamPrefetchBytes = 3072;
 /// int8-exact convolutions 1% slower with them).
 constexpr int64_t kStreamPrefetchMaxRows = 8;
 
-/// A prefetch of the rank-1 buffer `stream` at element `at` +
-/// kStreamPrefetchBytes / element size (past its end it is a no-op: the
-/// instruction never faults).
-void prefetchStream(mlir::OpBuilder &b, mlir::Location loc, mlir::Value stream, mlir::Value at);
+/// A prefetch of the buffer `stream` (static shape) kStreamPrefetchBytes
+/// past `indices`, the distance added along dimension `dim` (the one the
+/// kernel walks; past its extent the address runs on into the next rows,
+/// and past the buffer's end the instruction is a no-op: it never faults).
+void prefetchStream(mlir::OpBuilder &b, mlir::Location loc, mlir::Value stream,
+                    mlir::ValueRange indices, unsigned dim = 0);
 
 /// for i in [0, count) with `init` carried.
 mlir::scf::ForOp buildCountedLoop(mlir::OpBuilder &b, mlir::Location loc, int64_t count,

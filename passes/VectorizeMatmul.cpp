@@ -4,20 +4,23 @@
 // reading B [K, N] down a column: one cache line per multiply-add. Here
 // the product becomes vector code that streams B along its rows:
 //
-//   parallel over column tiles of W = U x V floats (V: vector width)
-//     for k-blocks of KB:            (B's [KB x W] tile stays in L2)
-//       for row tiles of R rows:
-//         acc[r][u] = C[m + r, n0 + u V : +V]   (R x U = 16; 8 with AVX2)
+//   parallel over blocks of rows x column tiles of W = U x V floats
+//     for k-blocks of KB:            (B's [KB x W] tile stays in L1)
+//       for row tiles of R rows in the block:
+//         acc[r][u] = C[m + r, n0 + u V : +V]   (zeros in the first block
+//                                                 when C starts as zeros)
 //         for k in the block:
 //           b[u] = B[k, n0 + u V : +V]
 //           acc[r][u] += broadcast(A[m + r, k]) * b[u]
-//         C[...] = acc
+//         C[...] = epilogue(acc)
 //
-// with R x U accumulators in registers (4 x 4 with AVX-512, 4 x 2 with
-// AVX2's 16 registers). Columns past
-// the last whole tile run in a plain loop nest (n innermost, which LLVM
-// vectorizes). A B that is a transpose of a constant (Gemm with transB,
-// PyTorch's Linear layout) is transposed at compile time.
+// with R x U accumulators in registers (16 with AVX-512, 8 with AVX2's 16
+// registers), tiles narrowed to divide N where they can. Columns past the
+// last whole tile run row-parallel with each sum in a register. A constant
+// B is packed tile by tile at compile time (a transpose of one, Gemm's
+// transB / PyTorch's Linear layout, transposed first); the elementwise
+// generic that alone reads the product (bias, activation) runs at the
+// stores when K is one block.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +32,6 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -37,6 +39,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cstring>
 
@@ -204,9 +207,8 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
   // Blocks of rows x column tiles in parallel: a conv's 12544 rows by 3
   // column tiles (24 channels) were 3 pieces for 16 threads. A block keeps
   // at least 64 rows (its k-block of B is reused across them).
-  int64_t blockRows = m <= 64 ? m : (m + 63) / 64;
-  blockRows = std::max<int64_t>(64, (blockRows + rows - 1) / rows * rows);
-  blockRows = std::min(blockRows, m);
+  int64_t sixtyFourth = ((m + 63) / 64 + rows - 1) / rows * rows;
+  int64_t blockRows = std::min(m, std::max<int64_t>(64, sixtyFourth));
   int64_t rowBlocks = (m + blockRows - 1) / blockRows;
   if (tiles > 0)
     scf::ParallelOp::create(
@@ -391,8 +393,8 @@ std::optional<Consumer> fusableConsumer(linalg::MatmulOp op) {
   return consumer;
 }
 
-/// Whether `v` is a static f32 linalg.matmul's product, directly or
-/// through an expand_shape.
+/// Whether `v` is a linalg.matmul's product, directly or through an
+/// expand_shape.
 bool isMatmulProduct(Value v) {
   if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>())
     v = expand.getSrc();
@@ -443,7 +445,8 @@ struct VectorizeMatmulPass final
       Value a = toBuffer(rewriter, loc, lhs);
       Value rowMajor = rowMajorRhs(rewriter, loc, rhs);
       Value bm = toBuffer(rewriter, loc, rowMajor);
-      Value packed = packedRhs(rewriter, loc, rowMajor, MatmulKernel::tileShape(m, n, width).second);
+      int64_t tileCols = MatmulKernel::tileShape(m, n, width).second;
+      Value packed = packedRhs(rewriter, loc, rowMajor, tileCols);
       if (packed)
         packed = toBuffer(rewriter, loc, packed);
       // C starts as the init (usually a fill of zeros, which then stays a
@@ -466,7 +469,7 @@ struct VectorizeMatmulPass final
       // k-block: the stores are the final sums), not in a second pass over
       // the product.
       std::optional<Consumer> consumer;
-      if (MatmulKernel::kBlockFor(k, MatmulKernel::tileShape(m, n, width).second) >= k)
+      if (MatmulKernel::kBlockFor(k, tileCols) >= k)
         consumer = fusableConsumer(op);
       qcc::lowbit::StoreEpilogue epilogue;
       if (consumer) {
