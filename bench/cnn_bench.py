@@ -14,6 +14,11 @@ saturating i16 on AVX2 machines, the likely cause). Medians of alternating round
 The float twin (the same network without the QuantizeLinear/DequantizeLinear
 pairs, the weights dequantized to float32 initializers) runs the same way:
 a quantized model should be faster than its float twin (BENCHMARKS.md).
+So does its dynamically quantized twin, the form ONNX Runtime's
+quantize_dynamic gives a CNN (BENCHMARKS.md's "whole real models"): each
+Conv becomes DynamicQuantizeLinear -> ConvInteger (uint8 weights, zero point
+128) -> Cast -> Mul by the activation's and the weight's scales -> Add bias,
+the rest float.
     bench/run-cnn [--rounds N] [--runs N] [--threads T]
 """
 import os
@@ -119,6 +124,50 @@ def float_twin(model):
     return twin
 
 
+def dynamic_twin(model):
+    """The float twin of `model` with each Conv quantized the way ONNX
+    Runtime's quantize_dynamic does it: DynamicQuantizeLinear on the input,
+    ConvInteger on uint8 weights (the int8 codes + 128, zero point 128; the
+    per-channel scales go to the Mul after), Cast, Mul, Add bias."""
+    twin = float_twin(model)
+    codes = {}
+    for node in model.graph.node:
+        if node.op_type == "DequantizeLinear" and node.input[0].startswith("wq"):
+            inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+            codes[node.output[0]] = (inits[node.input[0]], inits[node.input[1]])
+    nodes, inits, count = [], [t for t in twin.graph.initializer], [0]
+
+    def init(array, prefix):
+        count[0] += 1
+        inits.append(numpy_helper.from_array(np.asarray(array), f"{prefix}_dq{count[0]}"))
+        return inits[-1].name
+
+    for node in twin.graph.node:
+        if node.op_type != "Conv":
+            nodes.append(node)
+            continue
+        x, w, b = node.input
+        wq, ws = codes[w]
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        n = count[0] + 1
+        xq, xs, xz, yi, yf, s, ym = (f"{t}_dq{n}" for t in ("xq", "xs", "xz", "yi", "yf", "s", "ym"))
+        nodes.append(helper.make_node("DynamicQuantizeLinear", [x], [xq, xs, xz]))
+        wu = init((wq.astype(np.int16) + 128).astype(np.uint8), "wu")
+        nodes.append(helper.make_node("ConvInteger", [xq, wu, xz, init(np.uint8(128), "wz")], [yi], **attrs))
+        nodes.append(helper.make_node("Cast", [yi], [yf], to=TensorProto.FLOAT))
+        nodes.append(helper.make_node("Mul", [xs, init(ws.reshape(-1, 1, 1), "ws")], [s]))
+        nodes.append(helper.make_node("Mul", [yf, s], [ym]))
+        bias = next(t for t in twin.graph.initializer if t.name == b)
+        nodes.append(helper.make_node("Add", [ym, init(numpy_helper.to_array(bias).reshape(-1, 1, 1), "b")],
+                                      list(node.output)))
+    used = {i for n in nodes for i in n.input}
+    graph = helper.make_graph(nodes, "mobilenet_dynamic", list(twin.graph.input), list(twin.graph.output),
+                              initializer=[t for t in inits if t.name in used])
+    dynamic = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    dynamic.ir_version = 8
+    return dynamic
+
+
 def conv64(x, w, b, strides, pads, group):
     n, c, h, wd = x.shape
     m, cg, kh, kw = w.shape
@@ -142,7 +191,24 @@ def reference(model, x):
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
         ins = [env[i] for i in node.input]
         op = node.op_type
-        if op == "QuantizeLinear":
+        if op == "DynamicQuantizeLinear":
+            # ONNX's formula in f32: the range includes 0, zero point rounded half to even.
+            v = ins[0].astype(np.float32)
+            lo, hi = min(np.float32(0), v.min()), max(np.float32(0), v.max())
+            scale = np.float32((hi - lo) / np.float32(255))
+            zero = np.float32(np.clip(np.rint(-lo / scale), 0, 255)) if scale != 0 else np.float32(0)
+            q = np.clip(np.rint(v / scale) + zero, 0, 255) if scale != 0 else np.full(v.shape, zero)
+            env[node.output[1]], env[node.output[2]] = np.float64(scale), np.uint8(zero)
+            out = q.astype(np.uint8)
+        elif op == "ConvInteger":
+            xi = ins[0].astype(np.float64) - float(ins[2])
+            wi = ins[1].astype(np.float64) - float(ins[3])
+            out = conv64(xi, wi, np.zeros(wi.shape[0]), attrs["strides"], attrs["pads"], attrs.get("group", 1))
+        elif op == "Cast":
+            out = ins[0].astype(np.float64)
+        elif op == "Mul":
+            out = ins[0] * ins[1]
+        elif op == "QuantizeLinear":
             # The f32 division, as ONNX defines it on f32 inputs.
             q = np.rint(ins[0].astype(np.float32) / np.float32(ins[1])).astype(np.float64) + int(ins[2])
             out = np.clip(q, 0, 255).astype(np.uint8)
@@ -157,7 +223,7 @@ def reference(model, x):
         elif op == "Clip":
             out = np.clip(ins[0], ins[1], ins[2])
         elif op == "Add":
-            out = ins[0] + ins[1]
+            out = ins[0] + ins[1].astype(np.float64)
         elif op == "GlobalAveragePool":
             out = ins[0].mean(axis=(2, 3), keepdims=True)
         elif op == "Flatten":
@@ -205,13 +271,16 @@ def main():
     onnx.checker.check_model(model)
     twin = float_twin(model)
     onnx.checker.check_model(twin)
+    dynamic = dynamic_twin(model)
+    onnx.checker.check_model(dynamic)
     d = args.workdir
     x = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
     np.save(os.path.join(d, "x.npy"), x)
     x.tofile(os.path.join(d, "x.raw"))
     rows, ok = [], True
     for label, m, name in [("MobileNetV2-style QDQ 224x224", model, "model"),
-                           ("the same, float32 twin", twin, "twin")]:
+                           ("the same, float32 twin", twin, "twin"),
+                           ("the same, dynamically quantized (ConvInteger)", dynamic, "dynamic")]:
         row, passed = run_model(args, m, x, name, d)
         ok &= passed
         rows.append((label, row))
@@ -224,8 +293,9 @@ def main():
         q, o, qcc_err, ort_err, check = row
         print(f"| {label} | {q:.0f} | {o:.0f} | {o / q:.2f} | {qcc_err:.1e} | {ort_err:.1e} | {check} |")
     if all(row is not None for _, row in rows):
-        (q_q, q_o, *_), (t_q, t_o, *_) = rows[0][1], rows[1][1]
-        print(f"quantized over float32 twin: qcc {t_q / q_q:.2f}x faster, ORT {t_o / q_o:.2f}x")
+        (q_q, q_o, *_), (t_q, t_o, *_), (d_q, d_o, *_) = (row for _, row in rows)
+        print(f"QDQ over float32 twin: qcc {t_q / q_q:.2f}x faster, ORT {t_o / q_o:.2f}x")
+        print(f"dynamically quantized over float32 twin: qcc {t_q / d_q:.2f}x faster, ORT {t_o / d_o:.2f}x")
     return 0 if ok else 1
 
 

@@ -17,6 +17,7 @@
 #include "MinifloatEncode.h"
 #include "qcc/Passes/KernelSelection.h"
 #include "QTensorParts.h"
+#include "RangeKernel.h"
 #include "StoreEpilogue.h"
 
 #include "qcc/Passes/Passes.h"
@@ -378,6 +379,9 @@ LogicalResult computeDynamicParams(IRRewriter &rewriter, QuantizeOp op,
         .getResult(0);
   };
   int64_t total = inputType.getNumElements();
+  auto extract = [&](Value scalarTensor) -> Value {
+    return tensor::ExtractOp::create(rewriter, loc, scalarTensor, ValueRange{});
+  };
   auto reduceAll = [&](bool isMax) {
     Value result;
     if (total % 16 == 0 && total >= 256) {
@@ -403,10 +407,23 @@ LogicalResult computeDynamicParams(IRRewriter &rewriter, QuantizeOp op,
         dims.push_back(i);
       result = reduce(input, dims, {}, isMax);
     }
-    return tensor::ExtractOp::create(rewriter, loc, result, ValueRange{});
+    return extract(result);
   };
   // Reductions start at 0, so the range always includes 0 (as ONNX asks).
-  Value hi = reduceAll(true), lo = reduceAll(false);
+  Value hi, lo;
+  if (std::optional<RangeParts> range = buildRangeParts(rewriter, loc, input)) {
+    // Large f32 tensors: one parallel pass for both extremes, then their
+    // per-chunk vectors and the tail.
+    hi = extract(reduce(range->maxima, {0, 1}, {}, true));
+    lo = extract(reduce(range->minima, {0, 1}, {}, false));
+    if (range->tail) {
+      hi = arith::MaximumFOp::create(rewriter, loc, hi, extract(reduce(range->tail, {0}, {}, true)));
+      lo = arith::MinimumFOp::create(rewriter, loc, lo, extract(reduce(range->tail, {0}, {}, false)));
+    }
+  } else {
+    hi = reduceAll(true);
+    lo = reduceAll(false);
+  }
   auto cst = [&](double v) {
     return arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(v));
   };

@@ -161,3 +161,41 @@ func.func @requantize(%x: tensor<8xf32>) -> tensor<8xf32> {
   %y = lowbit.dequantize %r : !lowbit.qtensor<8xi4, #lowbit.scheme<per_tensor, scale = f32>> -> tensor<8xf32>
   return %y : tensor<8xf32>
 }
+
+// -----
+
+// Scales computed at run time over a large f32 tensor: one parallel pass
+// over chunks of whole 32-lane vectors keeps both extremes in registers
+// (from 0), the last chunk shifted back to end at the last whole vector;
+// then the chunks' lanes and the 17-element tail reduce to scalars.
+// CHECK-LABEL: func.func @dynamic_range_large
+// CHECK: %[[FLAT:.*]] = bufferization.to_buffer %arg0 read_only : tensor<70001xf32> to memref<70001xf32>
+// CHECK: %[[MAX:.*]] = memref.alloc() : memref<4x32xf32>
+// CHECK: %[[MIN:.*]] = memref.alloc() : memref<4x32xf32>
+// CHECK: scf.parallel (%[[P:.*]]) = (%c0) to (%c4) step (%c1)
+// CHECK: arith.minsi %{{.*}}, %c52480
+// CHECK: scf.for {{.*}} = %c0{{.*}} to %c17504{{.*}} step %c32 iter_args
+// CHECK: vector.load %[[FLAT]]
+// CHECK: arith.maximumf {{.*}} : vector<32xf32>
+// CHECK: arith.minimumf {{.*}} : vector<32xf32>
+// CHECK: vector.store {{.*}}, %[[MAX]][%[[P]], %c0{{.*}}]
+// CHECK: vector.store {{.*}}, %[[MIN]][%[[P]], %c0{{.*}}]
+// CHECK: tensor.extract_slice %arg0[69984] [17] [1]
+// CHECK: linalg.reduce
+func.func @dynamic_range_large(%x: tensor<70001xf32>) -> tensor<70001xui8> {
+  %q = lowbit.quantize %x : tensor<70001xf32> -> !lowbit.qtensor<70001xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+  %c = lowbit.codes %q : !lowbit.qtensor<70001xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<70001xui8>
+  return %c : tensor<70001xui8>
+}
+
+// -----
+
+// Small tensors keep the serial linalg reductions.
+// CHECK-LABEL: func.func @dynamic_range_small
+// CHECK-NOT: scf.parallel
+// CHECK: linalg.reduce
+func.func @dynamic_range_small(%x: tensor<4x8xf32>) -> tensor<4x8xui8> {
+  %q = lowbit.quantize %x : tensor<4x8xf32> -> !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>>
+  %c = lowbit.codes %q : !lowbit.qtensor<4x8xui8, #lowbit.scheme<per_tensor, scale = f32, zero_point = ui8>> -> tensor<4x8xui8>
+  return %c : tensor<4x8xui8>
+}

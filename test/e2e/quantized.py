@@ -1164,12 +1164,27 @@ dynamic_quant_case("dynamic_quant_matmul_m1", 1, 512, 64)
 dynamic_quant_case("dynamic_quant_matmul_m8", 8, 256, 32)
 
 # DynamicQuantizeLinear: ONNX's formula, exact.
-x = (rng.standard_normal((4, 8)) * 3).astype(np.float32)
-lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))
-scale = np.float32((np.float32(hi) - np.float32(lo)) / np.float32(255))
-zp = np.uint8(np.clip(np.rint(np.float32(0) - np.float32(lo) / scale), 0, 255))
-yq = np.clip(np.rint(x / scale) + zp, 0, 255).astype(np.uint8)
-m = single("DynamicQuantizeLinear", [("x", FLOAT, [4, 8])], [("y", UINT8, [4, 8]), ("ys", FLOAT, []), ("yz", UINT8, [])])
-run("dynamicquantizelinear", m, {"x": x}, {"y": yq, "ys": np.array(scale, np.float32), "yz": np.array(zp, np.uint8)})
+def dynamic_quantize_case(name, x):
+    lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))
+    scale = np.float32((np.float32(hi) - np.float32(lo)) / np.float32(255))
+    zp = np.uint8(np.clip(np.rint(np.float32(0) - np.float32(lo) / scale), 0, 255))
+    yq = np.clip(np.rint(x / scale) + zp, 0, 255).astype(np.uint8)
+    shape = list(x.shape)
+    m = single("DynamicQuantizeLinear", [("x", FLOAT, shape)],
+               [("y", UINT8, shape), ("ys", FLOAT, []), ("yz", UINT8, [])])
+    run(name, m, {"x": x}, {"y": yq, "ys": np.array(scale, np.float32), "yz": np.array(zp, np.uint8)})
+
+
+dynamic_quantize_case("dynamicquantizelinear", (rng.standard_normal((4, 8)) * 3).astype(np.float32))
+# Large tensors take the parallel range kernel: 4 chunks of 547 vectors of
+# 32 over 2187 whole vectors (the last chunk overlaps the third) and a
+# tail of 17 elements. Each extreme placed where one part alone sees it.
+for where_max, where_min in [(70000, 69983), (69984 - 1, 3 * 547 * 32), (0, 547 * 32 - 1)]:
+    x = rng.uniform(-1, 1, size=(1, 70001)).astype(np.float32)
+    x[0, where_max], x[0, where_min] = 5.5, -2.25
+    dynamic_quantize_case(f"dynamicquantizelinear_range_{where_max}_{where_min}", x)
+# All positive (the range's low end is the 0 it must include), 4-D.
+dynamic_quantize_case("dynamicquantizelinear_positive_nchw",
+                      rng.uniform(0.5, 3, size=(1, 24, 40, 40)).astype(np.float32))
 
 runner.summary()
