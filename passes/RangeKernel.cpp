@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -36,6 +37,18 @@ constexpr int64_t kMaxChunks = 64;
 } // namespace
 
 std::optional<RangeParts> buildRangeParts(OpBuilder &b, Location loc, Value input) {
+  // A range is the same for any order of the elements: read what a
+  // transpose or reshape reads, so the transpose keeps its one use and
+  // qcc-sink-transposes can move it below the quantization (the NCHW f32
+  // copy of a conv's NHWC product, and the codes' copy back, go).
+  while (Operation *producer = input.getDefiningOp()) {
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(producer))
+      input = transpose.getInput();
+    else if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(producer))
+      input = producer->getOperand(0);
+    else
+      break;
+  }
   auto type = dyn_cast<RankedTensorType>(input.getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
     return std::nullopt;

@@ -1136,6 +1136,18 @@ integer_conv_case("convinteger_grouped_two_blocks", (2, 16, 6, 5), (32, 2, 2, 2)
                   flags=("--cpu=haswell", "--features=+avx2,+fma"))
 integer_conv_case("qlinearconv_grouped_loop", (1, 6, 5, 5), (9, 2, 3, 3), UINT8, INT8, [2, 2], [1, 1],
                   [1, 1, 1, 1], False, True, group=3)
+# Depthwise ConvInteger / QLinearConv (group = C = M) on channels-last codes:
+# u8 codes flipped to signed bytes and padded with the zero point; per-channel
+# weight zero points; stride 2 with uneven pads; a dilated 1-D one on int8;
+# a 3-D one; QLinearConv's requantization after it.
+integer_conv_case("convinteger_depthwise_s2", (2, 24, 11, 9), (24, 1, 3, 3), UINT8, UINT8, [2, 2], [1, 1],
+                  [1, 0, 1, 1], True, False, group=24)
+integer_conv_case("convinteger_depthwise_1d_dilated", (1, 40, 33), (40, 1, 5), INT8, INT8, [1], [2], [4, 3],
+                  False, False, group=40)
+integer_conv_case("convinteger_depthwise_3d", (1, 8, 5, 6, 7), (8, 1, 3, 2, 3), UINT8, INT8, [1, 1, 1],
+                  [1, 1, 1], [1, 0, 1, 1, 1, 1], True, False, group=8)
+integer_conv_case("qlinearconv_depthwise_i8_s2", (1, 32, 12, 12), (32, 1, 3, 3), INT8, INT8, [2, 2], [1, 1],
+                  [1, 1, 1, 1], True, True, group=32)
 
 # ONNX Runtime's dynamic quantization of a float MatMul: DynamicQuantizeLinear
 # on the activations, MatMulInteger with int8 weights, then the scales:

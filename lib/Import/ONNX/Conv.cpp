@@ -456,6 +456,49 @@ Value codesMinusZero(OpBuilder &b, Location loc, TypedValue<lowbit::QTensorType>
                           });
 }
 
+} // namespace
+
+Value qcc::onnx_import::buildDepthwiseOnSignedBytes(OpBuilder &b, Location loc, Value codes,
+                                                    Value zsByte, Value weight,
+                                                    const ConvGeometry &g) {
+  Type i32 = b.getI32Type(), i8 = b.getI8Type();
+  ArrayRef<int64_t> inShape = shapeOf(codes), wShape = shapeOf(weight);
+  Value zs = arith::ExtSIOp::create(b, loc, i32, zsByte);
+  // Channels last, then the spatial axes (1 to rank - 2) padded with zs.
+  int64_t rank = inShape.size();
+  Value lastCodes = buildTranspose(b, loc, codes, channelsLastPermutation(rank));
+  SmallVector<int64_t> low = {0}, high = {0}, paddedShape(shapeOf(lastCodes));
+  low.append(g.padsBegin.begin(), g.padsBegin.end());
+  high.append(g.padsEnd.begin(), g.padsEnd.end());
+  low.push_back(0);
+  high.push_back(0);
+  for (int64_t d = 0; d < rank; ++d)
+    paddedShape[d] += low[d] + high[d];
+  Value padded = tensor::PadOp::create(b, loc, RankedTensorType::get(paddedShape, i8), lastCodes,
+                                       getAsIndexOpFoldResult(b.getContext(), low),
+                                       getAsIndexOpFoldResult(b.getContext(), high), zsByte);
+
+  // S[c] = sum of w' over the taps.
+  SmallVector<int64_t> taps;
+  for (int64_t axis = 1; axis < int64_t(wShape.size()); ++axis)
+    taps.push_back(axis);
+  Value sums = buildReduction(b, loc, weight, taps, /*keepDims=*/false,
+                              arith::ConstantIntOp::create(b, loc, i32, 0),
+                              [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                                return arith::AddIOp::create(nb, nl, args[0], args[1]);
+                              });
+
+  Value acc = buildDepthwiseChannelsLast(b, loc, padded, weight, g, i32);
+  // acc - zs S[c], S along the channels (last).
+  return buildElementwise(b, loc, {acc, sums}, shapeOf(acc), i32,
+                          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                            return arith::SubIOp::create(
+                                nb, nl, args[0], arith::MulIOp::create(nb, nl, zs, args[1]));
+                          });
+}
+
+namespace {
+
 /// A depthwise Conv of static QDQ activations (the input dequantizes
 /// per-tensor 8-bit codes) and an 8-bit integer constant weight, as exact
 /// integer arithmetic on the codes: with s the codes as signed bytes (u8
@@ -485,7 +528,7 @@ Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
     return Value();
   OpBuilder &b = n.getBuilder();
   Location loc = n.getLoc();
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
   int64_t channels = wShape[0];
   auto xStorage = cast<IntegerType>(x.getType().getStorageType());
   bool shifted = xStorage.isUnsigned();
@@ -509,33 +552,8 @@ Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
     Value zaByte = extractScalar(b, loc, za);
     zsByte = shifted ? Value(arith::XOrIOp::create(b, loc, zaByte, zsByte)) : zaByte;
   }
-  Value zs = arith::ExtSIOp::create(b, loc, i32, zsByte);
-  // Channels last, then the spatial axes (1 to rank - 2) padded with zs.
   int64_t rank = inShape.size();
-  Value lastCodes = buildTranspose(b, loc, codes, channelsLastPermutation(rank));
-  SmallVector<int64_t> low = {0}, high = {0}, paddedShape(shapeOf(lastCodes));
-  low.append(g.padsBegin.begin(), g.padsBegin.end());
-  high.append(g.padsEnd.begin(), g.padsEnd.end());
-  low.push_back(0);
-  high.push_back(0);
-  for (int64_t d = 0; d < rank; ++d)
-    paddedShape[d] += low[d] + high[d];
-  Value padded = tensor::PadOp::create(b, loc, RankedTensorType::get(paddedShape, i8), lastCodes,
-                                       getAsIndexOpFoldResult(b.getContext(), low),
-                                       getAsIndexOpFoldResult(b.getContext(), high), zsByte);
-
-  // w' = w - zw (i32, [C, 1, K...]) and S[c] = sum over the taps.
-  Value weight = codesMinusZero(b, loc, w);
-  SmallVector<int64_t> taps;
-  for (int64_t axis = 1; axis < int64_t(wShape.size()); ++axis)
-    taps.push_back(axis);
-  Value sums = buildReduction(b, loc, weight, taps, /*keepDims=*/false,
-                              arith::ConstantIntOp::create(b, loc, i32, 0),
-                              [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                                return arith::AddIOp::create(nb, nl, args[0], args[1]);
-                              });
-
-  Value acc = buildDepthwiseChannelsLast(b, loc, padded, weight, g, i32);
+  Value acc = buildDepthwiseOnSignedBytes(b, loc, codes, zsByte, codesMinusZero(b, loc, w), g);
 
   // (acc - zs S[c]) * x_scale * w_scale[c], [C, 1, ...] along the channels.
   Value xScale = lowbit::ScalesOp::create(b, loc, RankedTensorType::get({}, f32), x);
@@ -553,10 +571,9 @@ Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
   // [N, C, O...] (qcc-sink-transposes moves that transpose below what
   // follows, where the next layer's transpose to channels-last cancels it).
   Value scaled = buildElementwise(
-      b, loc, {acc, sums, multiplier}, shapeOf(acc), f32,
+      b, loc, {acc, multiplier}, shapeOf(acc), f32,
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value v = arith::SubIOp::create(nb, nl, args[0], arith::MulIOp::create(nb, nl, zs, args[1]));
-        return arith::MulFOp::create(nb, nl, arith::SIToFPOp::create(nb, nl, f32, v), args[2]);
+        return arith::MulFOp::create(nb, nl, arith::SIToFPOp::create(nb, nl, f32, args[0]), args[1]);
       });
   return buildTranspose(b, loc, scaled, channelsFirstPermutation(rank));
 }

@@ -52,6 +52,20 @@ mlir::Value buildConvolution(mlir::OpBuilder &b, mlir::Location loc,
                              const ConvGeometry &geometry,
                              mlir::Type accumulator);
 
+/// A depthwise convolution (group = C = M, one input channel per group) of
+/// 8-bit codes as exact i32 on channels-last data:
+///   Y[n, o..., c] = sum over k of (s - zs)[n, o s + k d - pad..., c] * w'[c, 0, k]
+/// with `codes` the input's codes as signed bytes [N, C, D...] (u8 codes
+/// xor 0x80), `zsByte` its zero point shifted alike (an i8 scalar), and
+/// `weight` w' the weight's codes minus their zero points (i32 [C, 1, K...]).
+/// The codes are transposed to [N, D..., C] and padded with zs; the loop
+/// reads one byte per tap and subtracts zs * sum(w'[c]) once per output.
+/// The result is channels-last, [N, O..., C]: the caller transposes it
+/// back (qcc-sink-transposes then cancels that against the next layer's).
+mlir::Value buildDepthwiseOnSignedBytes(mlir::OpBuilder &b, mlir::Location loc,
+                                        mlir::Value codes, mlir::Value zsByte,
+                                        mlir::Value weight, const ConvGeometry &geometry);
+
 } // namespace qcc::onnx_import
 
 #endif // QCC_LIB_IMPORT_ONNX_CONVBUILDER_H

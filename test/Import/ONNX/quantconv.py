@@ -79,9 +79,16 @@ save(single("QLinearConv", [("x", UINT8, [1, 3, 4, 4])], [("y", UINT8, [1, 2, 2,
                           tensor("yz", np.array(10, np.uint8)), tensor("b", np.array([5, -5], np.int32))]),
      "qlinearconv.onnx")
 
-# Depthwise (group = channels) int8 with scalar scales.
-# QLCDW: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]}
-# QLCDW: } -> tensor<1x4x3x3xi32>
+# Depthwise (group = channels) int8 with scalar scales: on channels-last
+# codes, one all-parallel loop reading the taps' bytes, zs * sum(w') taken
+# off once per output, then back to NCHW for the requantization.
+# QLCDW: linalg.transpose ins(%arg0 : tensor<1x4x5x5xi8>) outs({{.*}} : tensor<1x5x5x4xi8>) permutation = [0, 2, 3, 1]
+# QLCDW: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs({{.*}} : tensor<1x3x3x4xi32>)
+# QLCDW: tensor.extract %padded
+# QLCDW: arith.extsi {{.*}} : i8 to i32
+# QLCDW: ins({{.*}} : tensor<1x3x3x4xi32>, tensor<4xi32>)
+# QLCDW: arith.subi
+# QLCDW: linalg.transpose ins({{.*}} : tensor<1x3x3x4xi32>) outs({{.*}} : tensor<1x4x3x3xi32>) permutation = [0, 3, 1, 2]
 # QLCDW: math.roundeven
 # QLCDW: arith.fptosi %{{.*}} : f32 to i8
 save(single("QLinearConv", [("x", INT8, [1, 4, 5, 5])], [("y", INT8, [1, 4, 3, 3])],
