@@ -60,29 +60,34 @@ std::optional<Access> accessOf(linalg::GenericOp generic, OpOperand &operand,
 
 /// Whether `generic` converts the f32 or i32 accumulators of `matmul`
 /// (an epilogue that does not convert yet) into integer codes of the same
-/// shape: QLinearConv's and QLinearMatMul's requantization of their i32
-/// product, which the epilogue then ends with. Only on quantized
+/// shape (QLinearConv's and QLinearMatMul's requantization of their i32
+/// product, which the epilogue then ends with), or an i32 product into f32
+/// (ConvInteger / MatMulInteger followed by Cast and the scales' Mul, as
+/// ONNX Runtime's dynamic quantization writes them). Only on quantized
 /// activations: the int8-exact kernel stores converted outputs (the float
 /// kernels' stores write their f32 result type).
-bool convertsToCodes(MatmulOp matmul, linalg::GenericOp generic) {
+bool convertsAccumulator(MatmulOp matmul, linalg::GenericOp generic) {
   if (!isa<QTensorType>(matmul.getLhs().getType()))
     return false;
   auto result = cast<RankedTensorType>(matmul.getType());
   auto converted = dyn_cast<RankedTensorType>(generic.getResult(0).getType());
   Type element = converted ? converted.getElementType() : Type();
-  return converted && converted.getShape() == result.getShape() &&
-         element.isSignlessInteger() && element.getIntOrFloatBitWidth() <= 16 &&
-         result.getElementType() == matmul.getAccumulatorType().getElementType() &&
-         (result.getElementType().isF32() || result.getElementType().isInteger(32));
+  if (!converted || converted.getShape() != result.getShape() ||
+      result.getElementType() != matmul.getAccumulatorType().getElementType())
+    return false;
+  bool toCodes = element.isSignlessInteger() && element.getIntOrFloatBitWidth() <= 16 &&
+                 (result.getElementType().isF32() || result.getElementType().isInteger(32));
+  bool toFloat = element.isF32() && result.getElementType().isInteger(32);
+  return toCodes || toFloat;
 }
 
 /// Whether `generic` maps `matmul`'s result element by element into a
-/// tensor of the same type (or converts it to codes: convertsToCodes) with
+/// tensor of the same type (or converts it: convertsAccumulator) with
 /// a body of arith/math ops only.
 bool fusible(MatmulOp matmul, linalg::GenericOp generic) {
   auto result = cast<RankedTensorType>(matmul.getType());
   if (generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
-      (generic.getResult(0).getType() != result && !convertsToCodes(matmul, generic)) ||
+      (generic.getResult(0).getType() != result && !convertsAccumulator(matmul, generic)) ||
       generic.getNumLoops() != unsigned(result.getRank()) ||
       generic.getNumParallelLoops() != generic.getNumLoops())
     return false;

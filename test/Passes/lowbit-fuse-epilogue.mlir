@@ -293,3 +293,53 @@ func.func @requantize_i32(%xc: tensor<6x8xui8>, %bias: tensor<4x1x1xi32>, %mult:
   } -> tensor<1x4x2x3xi8>
   return %q : tensor<1x4x2x3xi8>
 }
+
+// -----
+
+// ONNX Runtime's dynamic quantization: the i32 product, Cast to f32, times
+// the run-time scale (x_scale * w_scale, a scalar tensor), plus a bias row.
+// All three join the epilogue, which converts the i32 accumulator to f32.
+!xd = !lowbit.qtensor<6x8xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!wd = !lowbit.qtensor<4x8xi8, #lowbit.scheme<per_tensor>>
+// CHECK-LABEL: func.func @dequantize_i32
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}} epilogue(%{{.*}}, %{{.*}} : tensor<f32>, tensor<4xf32>) transpose_rhs : {{.*}} -> tensor<6x4xf32> {
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: i32, %[[S:.*]]: f32, %[[B:.*]]: f32):
+// CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[ACC]] : i32 to f32
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[F]], %[[S]] : f32
+// CHECK-NEXT: %[[A:.*]] = arith.addf %[[M]], %[[B]] : f32
+// CHECK-NEXT: lowbit.yield %[[A]] : f32
+// CHECK-NOT: linalg.generic
+// LOWER-LABEL: func.func @dequantize_i32
+// LOWER: arith.sitofp
+// LOWER: arith.mulf
+// LOWER: arith.addf
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row2 = affine_map<(d0, d1) -> (d1)>
+#scalar2 = affine_map<(d0, d1) -> ()>
+func.func @dequantize_i32(%xc: tensor<6x8xui8>, %s: tensor<f32>, %bias: tensor<4xf32>) -> tensor<6x4xf32> {
+  %zx8 = arith.constant dense<7> : tensor<i8>
+  %zx = tensor.bitcast %zx8 : tensor<i8> to tensor<ui8>
+  %x = lowbit.assemble %xc zero_points(%zx : tensor<ui8>) : tensor<6x8xui8> -> !xd
+  %w = lowbit.constant storage(dense<3> : tensor<32xi8>) : !wd
+  %y = lowbit.matmul %x, %w transpose_rhs : !xd, !wd -> tensor<6x4xi32>
+  %f0 = tensor.empty() : tensor<6x4xf32>
+  %f = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<6x4xi32>) outs(%f0 : tensor<6x4xf32>) {
+  ^bb0(%v: i32, %o: f32):
+    %c = arith.sitofp %v : i32 to f32
+    linalg.yield %c : f32
+  } -> tensor<6x4xf32>
+  %m = linalg.generic {indexing_maps = [#id2, #scalar2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%f, %s : tensor<6x4xf32>, tensor<f32>) outs(%f0 : tensor<6x4xf32>) {
+  ^bb0(%v: f32, %k: f32, %o: f32):
+    %r = arith.mulf %v, %k : f32
+    linalg.yield %r : f32
+  } -> tensor<6x4xf32>
+  %a = linalg.generic {indexing_maps = [#id2, #row2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%m, %bias : tensor<6x4xf32>, tensor<4xf32>) outs(%f0 : tensor<6x4xf32>) {
+  ^bb0(%v: f32, %b: f32, %o: f32):
+    %r = arith.addf %v, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<6x4xf32>
+  return %a : tensor<6x4xf32>
+}

@@ -1152,7 +1152,7 @@ integer_conv_case("qlinearconv_depthwise_i8_s2", (1, 32, 12, 12), (32, 1, 3, 3),
 # ONNX Runtime's dynamic quantization of a float MatMul: DynamicQuantizeLinear
 # on the activations, MatMulInteger with int8 weights, then the scales:
 # the codes, the i32 product and the f32 scaling all bit-exact.
-def dynamic_quant_case(name, m, k, n):
+def dynamic_quant_case(name, m, k, n, flags=()):
     x = rng.standard_normal((m, k)).astype(np.float32)
     w = rng.integers(-128, 128, size=(k, n)).astype(np.int8)
     ws = np.float32(0.0123)
@@ -1169,11 +1169,16 @@ def dynamic_quant_case(name, m, k, n):
              helper.make_node("Mul", ["accf", "s"], ["Y"])]
     mdl = model(nodes, [value_info("X", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
                 [tensor("W", w), tensor("ws", np.array(ws, np.float32))], opset=17)
-    run(name, mdl, {"X": x}, {"Y": y.astype(np.float32)})
+    run(name, mdl, {"X": x}, {"Y": y.astype(np.float32)}, flags=flags)
 
 
 dynamic_quant_case("dynamic_quant_matmul_m1", 1, 512, 64)
 dynamic_quant_case("dynamic_quant_matmul_m8", 8, 256, 32)
+# The Cast and the scales' Mul join the i32 product's epilogue (f32 stores
+# from the AVX2 tiles; without vector instructions, the loop after it).
+dynamic_quant_case("dynamic_quant_matmul_avx2", 20, 96, 40, flags=("--cpu=haswell", "--features=+avx2,+fma"))
+dynamic_quant_case("dynamic_quant_matmul_portable", 5, 64, 24,
+                   flags=("--cpu=x86-64", "--features=-avx,-avx2,-avx512f"))
 
 # DynamicQuantizeLinear: ONNX's formula, exact.
 def dynamic_quantize_case(name, x):

@@ -271,14 +271,17 @@ LogicalResult MatmulOp::verify() {
            << shapeText(result.getShape()) << " does not match expected "
            << shapeText(expected);
   // The accumulator's element type: the result's, or what a converting
-  // epilogue (integer codes out) takes.
+  // epilogue (integer codes out, or an i32 product scaled into f32) takes.
   Type resultElement = result.getElementType();
   if (!getEpilogue().empty() && getEpilogue().front().getNumArguments() > 0) {
     Type accumulator = getEpilogue().front().getArgument(0).getType();
     if (accumulator != resultElement) {
-      if (!resultElement.isSignlessInteger() || !accumulator.isIntOrFloat())
+      bool toCodes = resultElement.isSignlessInteger() && accumulator.isIntOrFloat();
+      bool toFloat = resultElement.isF32() && accumulator.isSignlessInteger(32);
+      if (!toCodes && !toFloat)
         return emitOpError("an epilogue from ")
-               << accumulator << " must yield signless integer codes, got " << resultElement;
+               << accumulator << " must yield signless integer codes (or f32 from i32), got "
+               << resultElement;
       resultElement = accumulator;
     }
   }
