@@ -37,6 +37,23 @@ Value lower(OpBuilder &b, ByteDotOp op) {
   int64_t lanes = op.getAcc().getType().getNumElements();
   StringRef instruction = op.getInstruction();
   if (cast<VectorType>(acc.getType()).getElementType().isInteger(16)) {
+    if (instruction == "portable") {
+      // i16 products (|u s| <= 255 x 128 fits), adjacent lanes added: LLVM
+      // makes umull/smull-style widening multiplies and addp of them.
+      auto wide = VectorType::get({bytes}, b.getI16Type());
+      Value products =
+          arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, u),
+                                arith::ExtSIOp::create(b, loc, wide, s));
+      SmallVector<int64_t> even, odd;
+      for (int64_t i = 0; i < lanes; ++i) {
+        even.push_back(2 * i);
+        odd.push_back(2 * i + 1);
+      }
+      Value pairs = arith::AddIOp::create(
+          b, loc, vector::ShuffleOp::create(b, loc, products, products, even),
+          vector::ShuffleOp::create(b, loc, products, products, odd));
+      return arith::AddIOp::create(b, loc, acc, pairs);
+    }
     // Pair sums only (verified: pmaddubsw), added in i16.
     Value p = callIntrinsic(b, loc,
                             bytes == 64 ? "llvm.x86.avx512.pmaddubs.w.512"
@@ -133,6 +150,26 @@ Value lower(OpBuilder &b, TableLookupOp op) {
                          : bytes == 32 ? "llvm.x86.avx2.pshuf.b"
                                        : "llvm.x86.ssse3.pshuf.b.128",
                          type, {table, indices});
+  if (op.getInstruction() == "tbl") {
+    // One tbl per 16-byte lane (table, then indices), each index masked to
+    // its lane's 16 entries.
+    auto laneType = VectorType::get({16}, type.getElementType());
+    Value mask = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), 15)));
+    Value masked = arith::AndIOp::create(b, loc, indices, mask);
+    Value result = table;
+    for (int64_t lane = 0; lane < bytes / 16; ++lane) {
+      auto slice = [&](Value v) -> Value {
+        return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{lane * 16},
+                                                     ArrayRef<int64_t>{16}, ArrayRef<int64_t>{1});
+      };
+      Value part = callIntrinsic(b, loc, "llvm.aarch64.neon.tbl1", laneType,
+                                 {slice(table), slice(masked)});
+      result = vector::InsertStridedSliceOp::create(b, loc, part, result,
+                                                    ArrayRef<int64_t>{lane * 16}, ArrayRef<int64_t>{1});
+    }
+    return result;
+  }
   return lookupLaneByLane(b, loc, table, indices, bytes, table);
 }
 

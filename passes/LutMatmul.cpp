@@ -375,10 +375,17 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
   if (plan->block % std::min<int64_t>(plan->block, 128) != 0)
     return fail("blocks of " + llvm::Twine(plan->block) + " elements");
   // Without VBMI but with AVX2, 1- and 2-bit codes take the vpshufb form
-  // (passes/LutPairs.cpp): one 16-entry table per 128-bit lane.
-  plan->pshufbPairs = !plan->vpermb && plan->bits <= 2 && features.contains("avx2") &&
-                      (plan->dot == ByteDot::Madd256 || plan->dot == ByteDot::Vnni256) &&
-                      type.getLayoutKind() == LayoutKind::row_major;
+  // (passes/LutPairs.cpp): one 16-entry table per 128-bit lane. AArch64's
+  // tbl looks up the same way (NEON is part of every AArch64 target).
+  bool pairsLayout = plan->bits <= 2 && type.getLayoutKind() == LayoutKind::row_major;
+  bool x86Pairs = !plan->vpermb && features.contains("avx2") &&
+                  (plan->dot == ByteDot::Madd256 || plan->dot == ByteDot::Vnni256);
+  bool neonPairs = features.contains("neon");
+  plan->pshufbPairs = pairsLayout && (x86Pairs || neonPairs);
+  if (plan->pshufbPairs && !x86Pairs) {
+    plan->pairLookup = "tbl";
+    plan->pairDot = "portable";
+  }
   return plan;
 }
 

@@ -33,11 +33,16 @@ struct LutPlan {
   /// scale a row): groups of 3 as a 4-bit index into 14 sums and a sign,
   /// 1.67 bits a weight, instead of 2 bit-planes.
   bool ternary = false;
-  /// AVX2 without AVX-512 VBMI, 1- and 2-bit codes: 16-row tiles of
-  /// nibbles looked up with vpshufb in one group's 16-entry table per
-  /// 128-bit lane, pairs of lookups added by vpmaddubsw into i16
+  /// AVX2 without AVX-512 VBMI, or AArch64 NEON, 1- and 2-bit codes:
+  /// 16-row tiles of nibbles looked up in one group's 16-entry table per
+  /// 128-bit lane (vpshufb, tbl), pairs of lookups added into i16 lanes
+  /// (vpmaddubsw; NEON: widening multiplies and pairwise adds)
   /// (passes/LutPairs.cpp).
   bool pshufbPairs = false;
+  /// The pairs form's lowbit.table_lookup and i16 lowbit.byte_dot
+  /// instructions: "vpshufb" and "pmaddubsw" on x86, "tbl" and "portable"
+  /// on AArch64.
+  llvm::StringRef pairLookup = "vpshufb", pairDot = "pmaddubsw";
 };
 
 /// The plan for ternary weights: `codes`, `scales` and `zeros` (may be

@@ -214,7 +214,8 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                         Value entries[2];
                         for (int64_t h = 0; h < 2; ++h)
                           entries[h] = TableLookupOp::create(sb, loc, pairType, table[r][h],
-                                                             nibbles[h], sb.getStringAttr("vpshufb"));
+                                                             nibbles[h],
+                                                             sb.getStringAttr(plan.pairLookup));
                         int64_t a = (col * rows + r) * accs;
                         for (int64_t h = 0; h < 2; ++h) {
                           // W2: plane pairs as they are; W1: a row's two
@@ -224,7 +225,7 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                                                     sb, loc, entries[0], entries[1], interleave[h]));
                           int64_t into = bits == 2 ? a : a + h;
                           next[into] = ByteDotOp::create(sb, loc, sumType, next[into], u, weights,
-                                                         sb.getStringAttr("pmaddubsw"));
+                                                         sb.getStringAttr(plan.pairDot));
                         }
                       }
                     }

@@ -173,17 +173,19 @@ struct SelectKernelsPass final
       // pairs measured 1.4-2.3x int8-gemm at every block size (4096 x 4096
       // W2 g128 M = 1: 99 vs 141 us; g32 M = 4: 491 vs 828 us; W1 g128
       // M = 1: 74 vs 122 us, M = 4: 312 vs 723 us).
-      bool lutPays = lut && lut->dot != ByteDot::Portable &&
-                     ((lut->vpermb && (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
-                      lut->pshufbPairs);
+      // On AArch64 (NEON tbl pairs) the alternative is int8-dot's portable
+      // widening code: the lookups do 4 weights' work each.
+      bool lutPays = lut && ((lut->dot != ByteDot::Portable && lut->vpermb &&
+                              (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
+                             lut->pshufbPairs);
       if (lut && (lutPays || forceKernel == kKernelLut))
         return {kKernelLut.str(),
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
                     std::to_string(lut->bits) + " bit-plane lookup(s) per 4 weights, " +
                     (lut->vpermb        ? "vpermb"
-                     : lut->pshufbPairs ? "vpshufb, lookup pairs"
+                     : lut->pshufbPairs ? lut->pairLookup.str() + ", lookup pairs"
                                         : "portable lookups") +
-                    " + " + stringifyByteDot(lut->dot).str()};
+                    " + " + (lut->pshufbPairs && lut->dot == ByteDot::Portable ? std::string("i16 pair sums (vector code)") : stringifyByteDot(lut->dot).str())};
       // Why not lut, where it might have paid (1- and 2-bit codes).
       if (weightType.getStorageBitWidth() <= 2 && lutAllowed) {
         if (lut)

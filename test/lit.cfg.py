@@ -15,6 +15,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%qcc_src_root", config.qcc_src_root))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%qcc_tools_dir", config.qcc_tools_dir))
+config.substitutions.append(("%clangxx", os.path.join(config.llvm_tools_dir, "clang++")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -23,3 +24,10 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.qcc_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["qcc-opt", "qcc"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# AArch64 code runs under qemu-user where Debian's cross packages are there
+# (scripts/lib/common.sh installs them): test/e2e/aarch64.py.
+import shutil  # noqa: E402
+if shutil.which("qemu-aarch64") and os.path.isdir("/usr/aarch64-linux-gnu/lib") and \
+        os.path.isdir("/usr/lib/gcc-cross/aarch64-linux-gnu"):
+    config.available_features.add("aarch64-qemu")

@@ -10,6 +10,7 @@ QCC_PACKAGES=(
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev libonnx-dev protobuf-compiler libprotobuf-dev libonnx-testdata
   python3-onnx python3-numpy coinor-libcbc-dev
+  qemu-user libc6-dev-arm64-cross libstdc++-12-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
 
 qcc_log() { printf '== %s\n' "$*" >&2; }

@@ -102,6 +102,36 @@ func.func @pshufb_zmm(%table: vector<64xi8>, %indices: vector<64xi8>) -> vector<
   return %r : vector<64xi8>
 }
 
+// AArch64: the indices masked to 4 bits once, then one tbl per 16-byte lane
+// against that lane's table.
+// CHECK-LABEL: func.func @tbl_two_lanes
+// CHECK: %[[M:.*]] = arith.andi %arg1, %{{.*}} : vector<32xi8>
+// CHECK: %[[T0:.*]] = vector.extract_strided_slice %arg0 {offsets = [0], sizes = [16], strides = [1]}
+// CHECK: %[[I0:.*]] = vector.extract_strided_slice %[[M]] {offsets = [0], sizes = [16], strides = [1]}
+// CHECK: llvm.call_intrinsic "llvm.aarch64.neon.tbl1"(%[[T0]], %[[I0]]) : (vector<16xi8>, vector<16xi8>) -> vector<16xi8>
+// CHECK: vector.extract_strided_slice %arg0 {offsets = [16], sizes = [16], strides = [1]}
+// CHECK: llvm.call_intrinsic "llvm.aarch64.neon.tbl1"
+// CHECK: vector.insert_strided_slice {{.*}} {offsets = [16], strides = [1]} : vector<16xi8> into vector<32xi8>
+func.func @tbl_two_lanes(%table: vector<32xi8>, %indices: vector<32xi8>) -> vector<32xi8> {
+  %r = lowbit.table_lookup "tbl" %table, %indices : vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// Pair sums into i16 lanes as vector code (NEON): i16 products of the
+// unsigned and signed bytes, even and odd lanes added, then the accumulator.
+// CHECK-LABEL: func.func @portable_pairs_i16
+// CHECK: %[[U:.*]] = arith.extui %arg1 : vector<32xi8> to vector<32xi16>
+// CHECK: %[[S:.*]] = arith.extsi %arg2 : vector<32xi8> to vector<32xi16>
+// CHECK: %[[P:.*]] = arith.muli %[[U]], %[[S]] : vector<32xi16>
+// CHECK: %[[E:.*]] = vector.shuffle %[[P]], %[[P]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// CHECK: %[[O:.*]] = vector.shuffle %[[P]], %[[P]] [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]
+// CHECK: %[[SUM:.*]] = arith.addi %[[E]], %[[O]] : vector<16xi16>
+// CHECK: arith.addi %arg0, %[[SUM]] : vector<16xi16>
+func.func @portable_pairs_i16(%acc: vector<16xi16>, %u: vector<32xi8>, %s: vector<32xi8>) -> vector<16xi16> {
+  %r = lowbit.byte_dot "portable" %acc, %u, %s : vector<32xi8> -> vector<16xi16>
+  return %r : vector<16xi16>
+}
+
 // A lane at a time, the index masked to the table's width.
 // CHECK-LABEL: func.func @portable_lookup
 // CHECK-COUNT-4: arith.andi %{{.*}}, %{{.*}} : i8

@@ -287,3 +287,18 @@ func.func @integer_codes_avx2_gemv(%codes: tensor<1x128xui8>, %z: tensor<ui8>) -
   return %y : tensor<1x16xi32>
 }
 }
+
+// -----
+
+// AArch64 (NEON): 2-bit codes take the lookup-pair form with tbl; the
+// alternative, int8-dot, would run portable widening code.
+// CHECK-LABEL: func.func @aarch64_w2
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, tbl, lookup pairs + i16 pair sums (vector code)"
+module attributes {qcc.target_features = "+neon,+dotprod"} {
+func.func @aarch64_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}

@@ -148,6 +148,26 @@ func.func @w2_avx2_pairs(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
 
 // -----
 
+// AArch64 NEON: the same pairs form with tbl lookups (per 16-byte lane, as
+// vpshufb) and the pair sums into i16 as vector code.
+// CHECK-LABEL: func.func @w2_neon_pairs
+// CHECK: dense_resource<qcc_lut_pairs> : tensor<128xi8>
+// CHECK: lowbit.table_lookup "tbl" {{.*}} : vector<32xi8>
+// CHECK: lowbit.table_lookup "tbl" {{.*}} : vector<32xi8>
+// CHECK: lowbit.byte_dot "portable" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: lowbit.byte_dot "portable" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: arith.extsi {{.*}} : vector<16xi16> to vector<16xi32>
+module attributes {qcc.target_features = "+neon,+dotprod"} {
+func.func @w2_neon_pairs(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<128xi8>) scales(dense<0.5> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x32xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut"} : tensor<1x32xf32>, !lowbit.qtensor<16x32xui2, #lowbit.scheme<per_block = [1, 32], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
 // AVX2, 1-bit codes: a 32-byte vector is 16 rows x 4 groups (the low lane
 // groups 4s and 4s + 2, the high lane 4s + 1 and 4s + 3), so each pair of
 // tables is one 32-byte load; the two lookups are interleaved byte by byte

@@ -399,11 +399,12 @@ LogicalResult ByteDotOp::verify() {
   int64_t bytes = getUnsignedBytes().getType().getNumElements();
   StringRef instruction = getInstruction();
   if (getAcc().getType().getElementType().isInteger(16)) {
-    if (instruction != "pmaddubsw")
-      return emitOpError("i16 accumulators: pmaddubsw only, got '") << instruction << "'";
-    if (bytes != 2 * lanes || (bytes != 32 && bytes != 64))
-      return emitOpError("pmaddubsw into i16: 32 or 64 bytes, two per lane, got ")
-             << bytes << " bytes for " << lanes << " lanes";
+    if (instruction != "pmaddubsw" && instruction != "portable")
+      return emitOpError("i16 accumulators: pmaddubsw or portable, got '") << instruction << "'";
+    if (bytes != 2 * lanes || (instruction == "pmaddubsw" && bytes != 32 && bytes != 64))
+      return emitOpError(instruction)
+             << " into i16: two bytes per lane" << (instruction == "pmaddubsw" ? ", 32 or 64 bytes" : "")
+             << ", got " << bytes << " bytes for " << lanes << " lanes";
     return success();
   }
   if (instruction == "portable") {
@@ -444,14 +445,14 @@ LogicalResult TableLookupOp::verify() {
   StringRef instruction = getInstruction();
   if (instruction == "portable")
     return success();
-  if (instruction == "vpshufb") {
+  if (instruction == "vpshufb" || instruction == "tbl") {
     if (bytes != 16 && bytes != 32 && bytes != 64)
-      return emitOpError("vpshufb: 16, 32 or 64 bytes, got ") << bytes;
+      return emitOpError(instruction) << ": 16, 32 or 64 bytes, got " << bytes;
     return success();
   }
   if (instruction != "vpermb")
     return emitOpError("unknown instruction '") << instruction
-                                                << "' (vpermb, vpshufb or portable)";
+                                                << "' (vpermb, vpshufb, tbl or portable)";
   if (bytes != 64)
     return emitOpError("vpermb: a 64-byte table, got ") << bytes << " bytes";
   return success();

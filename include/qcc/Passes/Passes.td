@@ -186,13 +186,15 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
 }
 
 def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
-  let summary = "Lower lowbit.byte_dot and lowbit.table_lookup to x86 intrinsics or vector code";
+  let summary = "Lower lowbit.byte_dot and lowbit.table_lookup to x86 or AArch64 intrinsics or vector code";
   let description = [{
     byte_dot: `vpdpbusd` becomes `llvm.x86.avx512.vpdpbusd.{256,512}`,
     `pmaddubsw` becomes pmaddubsw + pmaddwd (`llvm.x86.avx2.*` or
-    `llvm.x86.avx512.*`), `portable` becomes extui/extsi/muli/addi.
-    table_lookup: `vpermb` becomes `llvm.x86.avx512.permvar.qi.512`,
-    `portable` a lane-at-a-time extract/insert. value_lookup: `vpermps`
+    `llvm.x86.avx512.*`), `portable` becomes extui/extsi/muli/addi (into
+    i16: adjacent products added). table_lookup: `vpermb` becomes
+    `llvm.x86.avx512.permvar.qi.512`, `vpshufb` `llvm.x86.*.pshuf.b*`,
+    `tbl` one `llvm.aarch64.neon.tbl1` per 16-byte lane (indices masked to
+    4 bits), `portable` a lane-at-a-time extract/insert. value_lookup: `vpermps`
     becomes `llvm.x86.avx512.permvar.sf.512` (16 lanes) or two
     `llvm.x86.avx2.permps` and a select (8 lanes). Runs after buffer
     deallocation, which rejects the intrinsic calls' unknown side effects.

@@ -33,15 +33,23 @@ func.func @lookup_power_of_two(%t: vector<24xi8>, %i: vector<24xi8>) -> vector<2
 // -----
 
 func.func @lookup_instruction(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16xi8> {
-  // expected-error @+1 {{unknown instruction 'tbl' (vpermb, vpshufb or portable)}}
-  %r = lowbit.table_lookup "tbl" %t, %i : vector<16xi8>
+  // expected-error @+1 {{unknown instruction 'pshufb' (vpermb, vpshufb, tbl or portable)}}
+  %r = lowbit.table_lookup "pshufb" %t, %i : vector<16xi8>
   return %r : vector<16xi8>
 }
 
 // -----
 
+func.func @tbl_lanes(%t: vector<8xi8>, %i: vector<8xi8>) -> vector<8xi8> {
+  // expected-error @+1 {{tbl: 16, 32 or 64 bytes, got 8}}
+  %r = lowbit.table_lookup "tbl" %t, %i : vector<8xi8>
+  return %r : vector<8xi8>
+}
+
+// -----
+
 func.func @i16_needs_pmaddubsw(%acc: vector<32xi16>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<32xi16> {
-  // expected-error @+1 {{i16 accumulators: pmaddubsw only, got 'vpdpbusd'}}
+  // expected-error @+1 {{i16 accumulators: pmaddubsw or portable, got 'vpdpbusd'}}
   %r = lowbit.byte_dot "vpdpbusd" %acc, %u, %s : vector<64xi8> -> vector<32xi16>
   return %r : vector<32xi16>
 }
@@ -49,8 +57,16 @@ func.func @i16_needs_pmaddubsw(%acc: vector<32xi16>, %u: vector<64xi8>, %s: vect
 // -----
 
 func.func @i16_two_bytes_a_lane(%acc: vector<8xi16>, %u: vector<32xi8>, %s: vector<32xi8>) -> vector<8xi16> {
-  // expected-error @+1 {{pmaddubsw into i16: 32 or 64 bytes, two per lane, got 32 bytes for 8 lanes}}
+  // expected-error @+1 {{pmaddubsw into i16: two bytes per lane, 32 or 64 bytes, got 32 bytes for 8 lanes}}
   %r = lowbit.byte_dot "pmaddubsw" %acc, %u, %s : vector<32xi8> -> vector<8xi16>
+  return %r : vector<8xi16>
+}
+
+// -----
+
+func.func @i16_portable_two_bytes_a_lane(%acc: vector<8xi16>, %u: vector<8xi8>, %s: vector<8xi8>) -> vector<8xi16> {
+  // expected-error @+1 {{portable into i16: two bytes per lane, got 8 bytes for 8 lanes}}
+  %r = lowbit.byte_dot "portable" %acc, %u, %s : vector<8xi8> -> vector<8xi16>
   return %r : vector<8xi16>
 }
 

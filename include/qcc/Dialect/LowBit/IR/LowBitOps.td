@@ -311,7 +311,9 @@ def LowBit_ByteDotOp : LowBit_Op<"byte_dot", [Pure,
     With an `i16` accumulator, `pmaddubsw` alone (R = 2): the pair sums
     added to i16 lanes, exact while they and the running sums fit in i16
     (kernels sum several bit fields this way and widen once with
-    `lowbit.pair_sum`). It is an op rather than an LLVM intrinsic call so
+    `lowbit.pair_sum`); `portable` with an `i16` accumulator is the same sum
+    as vector code (i16 products, adjacent lanes added: AArch64 NEON), with
+    i16 wrap-around where pmaddubsw would saturate. It is an op rather than an LLVM intrinsic call so
     that it is pure to bufferization and buffer deallocation.
 
     ```mlir
@@ -373,8 +375,11 @@ def LowBit_TableLookupOp : LowBit_Op<"table_lookup", [Pure,
     instruction), `vpshufb` (SSSE3 / AVX2 / AVX-512BW, N = 16, 32 or 64:
     each 16-byte lane looks up in its own 16 table bytes, `result[i] =
     table[16 floor(i / 16) + indices[i] mod 16]`, for indices below 128;
-    kernels replicate one 16-entry table in every lane) or `portable` (a
-    lane at a time, any N, the `mod N` form). It is an op
+    kernels replicate one 16-entry table in every lane), `tbl` (AArch64
+    NEON, N = 16, 32 or 64: the same 16-byte lanes, `result[i] =
+    table[16 floor(i / 16) + indices[i] mod 16]` for any index: the index
+    is masked to 4 bits, as tbl returns 0 past its 16 bytes) or `portable`
+    (a lane at a time, any N, the `mod N` form). It is an op
     rather than an LLVM intrinsic call so that it is pure to bufferization
     and buffer deallocation.
 
