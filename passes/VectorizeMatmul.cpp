@@ -20,7 +20,9 @@
 // B is packed tile by tile at compile time (a transpose of one, Gemm's
 // transB / PyTorch's Linear layout, transposed first); the elementwise
 // generic that alone reads the product (bias, activation) runs at the
-// stores when K is one block.
+// stores when K is one block; a result that only a constant tensor.pad
+// reads is stored into the padded buffer's interior (C then [D..., N],
+// rows delinearized), the pad replaced by that buffer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -122,8 +124,11 @@ Value rowMajorRhs(OpBuilder &b, Location loc, Value rhs) {
 
 class MatmulKernel {
 public:
-  MatmulKernel(OpBuilder &b, Location loc, int64_t vectorWidth)
-      : b(b), loc(loc), width(vectorWidth) {}
+  /// `rowDims` empty: C is [M, N]. Otherwise C is [D..., N] with rows
+  /// D... row-major (M = their product), possibly strided: the interior
+  /// of a padded buffer that a convolution's output goes to.
+  MatmulKernel(OpBuilder &b, Location loc, int64_t vectorWidth, ArrayRef<int64_t> rowDims = {})
+      : b(b), loc(loc), width(vectorWidth), rowDims(rowDims) {}
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
@@ -173,6 +178,22 @@ public:
   }
 
 private:
+  /// C's indices of (row, col).
+  SmallVector<Value> cAt(OpBuilder &ob, Value row, Value col) {
+    if (rowDims.empty())
+      return {row, col};
+    SmallVector<Value> at(rowDims.size());
+    Value rest = row;
+    for (int64_t d = int64_t(rowDims.size()) - 1; d >= 0; --d) {
+      Value size = arith::ConstantIndexOp::create(ob, loc, rowDims[d]);
+      at[d] = d == 0 ? rest : Value(arith::RemUIOp::create(ob, loc, rest, size));
+      if (d > 0)
+        rest = arith::DivUIOp::create(ob, loc, rest, size);
+    }
+    at.push_back(col);
+    return at;
+  }
+
   scf::ForOp forLoop(OpBuilder &ob, Value lb, Value ub, int64_t step,
                      ValueRange init,
                      llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
@@ -185,6 +206,7 @@ private:
   OpBuilder &b;
   Location loc;
   int64_t width;
+  SmallVector<int64_t> rowDims;
 };
 
 void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64_t k,
@@ -232,7 +254,7 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
                 for (int64_t r = 0; r < rows; ++r)
                   for (int64_t u = 0; u < units; ++u)
                     loaded.push_back(vector::LoadOp::create(lb, loc, vec, c,
-                                                            ValueRange{rowIndex[r], colIndex[u]}));
+                                                            cAt(lb, rowIndex[r], colIndex[u])));
                 return loaded;
               };
               SmallVector<Value> acc;
@@ -278,7 +300,7 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
                   if (epilogue)
                     y = qcc::lowbit::applyStoreEpilogue(mb, loc, *epilogue, y, rowIndex[r],
                                                         colIndex[u]);
-                  vector::StoreOp::create(mb, loc, y, c, ValueRange{rowIndex[r], colIndex[u]});
+                  vector::StoreOp::create(mb, loc, y, c, cAt(mb, rowIndex[r], colIndex[u]));
                 }
               return SmallVector<Value>{};
             });
@@ -295,7 +317,7 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
           Value row = ivs[0];
           forLoop(pb, index(tiles * tileCols), index(n), 1, {}, [&](OpBuilder &nb, Value col, ValueRange) {
             Value init = zeroInit ? Value(arith::ConstantOp::create(nb, loc, nb.getF32FloatAttr(0.0f)))
-                                  : Value(memref::LoadOp::create(nb, loc, c, ValueRange{row, col}));
+                                  : Value(memref::LoadOp::create(nb, loc, c, cAt(nb, row, col)));
             auto sum = forLoop(nb, index(0), index(k), 1, {init}, [&](OpBuilder &kb, Value kk, ValueRange it) {
               Value av = memref::LoadOp::create(kb, loc, a, ValueRange{row, kk});
               Value bv = memref::LoadOp::create(kb, loc, bm, ValueRange{kk, col});
@@ -309,7 +331,7 @@ void MatmulKernel::build(Value a, Value bm, Value c, int64_t m, int64_t n, int64
               v = qcc::lowbit::applyStoreEpilogue(nb, loc, *epilogue, v, row, col);
               y = vector::ExtractOp::create(nb, loc, v, 0);
             }
-            memref::StoreOp::create(nb, loc, y, c, ValueRange{row, col});
+            memref::StoreOp::create(nb, loc, y, c, cAt(nb, row, col));
             return SmallVector<Value>{};
           });
         });
@@ -393,6 +415,76 @@ std::optional<Consumer> fusableConsumer(linalg::MatmulOp op) {
   return consumer;
 }
 
+/// The constant-padded tensor a matmul's result alone goes to: a
+/// convolution's [N*H*W, C] rows seen as [N, H, W, C] (an expand_shape that
+/// splits the rows, or the consumer's own expanded shape) padded along the
+/// rows' dimensions for the next (depthwise) convolution. The kernel then
+/// stores into the padded buffer's interior and only the borders get the
+/// padding value, instead of writing its own buffer that the pad copies.
+struct PaddedDestination {
+  tensor::PadOp pad;
+  tensor::ExpandShapeOp expand; // or null (the consumer is already expanded)
+  SmallVector<int64_t> rowDims; // the padded source's dimensions but the last
+};
+
+std::optional<PaddedDestination> paddedDestination(Value result) {
+  PaddedDestination d;
+  if (!result.hasOneUse())
+    return std::nullopt;
+  Operation *user = *result.getUsers().begin();
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
+    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+    if (groups.size() != 2 || groups.back().size() != 1 || !expand.getResult().hasOneUse())
+      return std::nullopt;
+    d.expand = expand;
+    result = expand.getResult();
+    user = *result.getUsers().begin();
+  }
+  auto pad = dyn_cast<tensor::PadOp>(user);
+  if (!pad || !pad.getConstantPaddingValue() || !pad.getResultType().hasStaticShape())
+    return std::nullopt;
+  int64_t rank = pad.getResultType().getRank();
+  for (ArrayRef<int64_t> sizes : {pad.getStaticLow(), pad.getStaticHigh()})
+    if (llvm::any_of(sizes, ShapedType::isDynamic) || sizes[rank - 1] != 0)
+      return std::nullopt;
+  Attribute value;
+  if (!matchPattern(pad.getConstantPaddingValue(), m_Constant(&value)))
+    return std::nullopt;
+  d.pad = pad;
+  d.rowDims.assign(pad.getSourceType().getShape().begin(),
+                   pad.getSourceType().getShape().end() - 1);
+  return d;
+}
+
+/// A buffer of `pad`'s result type with its borders filled with the
+/// padding value; its interior (the pad's source's place) is left to the
+/// caller.
+std::pair<Value, Value> paddedBuffer(OpBuilder &b, Location loc, tensor::PadOp pad) {
+  RankedTensorType type = pad.getResultType();
+  Value buffer = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh(), shape = type.getShape();
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> ones(rank, 1);
+  // The padding value again where the kernel is built (the pad's may be
+  // defined in its region).
+  Attribute attr;
+  matchPattern(pad.getConstantPaddingValue(), m_Constant(&attr));
+  Value value = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  for (int64_t d = 0; d < rank; ++d)
+    for (auto [offset, size] : {std::pair<int64_t, int64_t>{0, low[d]},
+                                std::pair<int64_t, int64_t>{shape[d] - high[d], high[d]}}) {
+      if (size == 0)
+        continue;
+      SmallVector<int64_t> offsets(rank, 0), sizes(shape);
+      offsets[d] = offset;
+      sizes[d] = size;
+      Value slab = memref::SubViewOp::create(b, loc, buffer, offsets, sizes, ones);
+      linalg::FillOp::create(b, loc, value, slab);
+    }
+  Value interior = memref::SubViewOp::create(b, loc, buffer, low, pad.getSourceType().getShape(), ones);
+  return {buffer, interior};
+}
+
 /// Whether `v` is a linalg.matmul's product, directly or through an
 /// expand_shape.
 bool isMatmulProduct(Value v) {
@@ -449,28 +541,35 @@ struct VectorizeMatmulPass final
       Value packed = packedRhs(rewriter, loc, rowMajor, tileCols);
       if (packed)
         packed = toBuffer(rewriter, loc, packed);
-      // C starts as the init (usually a fill of zeros, which then stays a
-      // fill on the buffer).
-      Value c = memref::AllocOp::create(rewriter, loc,
-                                        MemRefType::get(outType.getShape(), rewriter.getF32Type()));
-      // A fill of +0 is not written: the kernel starts its sums from zero
-      // (a memset of every output, serial, was a quarter of a float CNN).
-      bool zeroInit = false;
-      if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
-        APFloat value(0.0f);
-        zeroInit = matchPattern(fill.getDpsInputs()[0], m_ConstantFloat(&value)) &&
-                   value.isPosZero();
-        if (!zeroInit)
-          linalg::FillOp::create(rewriter, loc, fill.getDpsInputs()[0], c);
-      } else {
-        memref::CopyOp::create(rewriter, loc, toBuffer(rewriter, loc, init), c);
-      }
       // The consumer's bias, activation... applied at the stores (one
       // k-block: the stores are the final sums), not in a second pass over
       // the product.
       std::optional<Consumer> consumer;
       if (MatmulKernel::kBlockFor(k, tileCols) >= k)
         consumer = fusableConsumer(op);
+      // A fill of +0 is not written: the kernel starts its sums from zero
+      // (a memset of every output, serial, was a quarter of a float CNN).
+      auto fill = init.getDefiningOp<linalg::FillOp>();
+      APFloat zero(0.0f);
+      bool zeroInit = fill && matchPattern(fill.getDpsInputs()[0], m_ConstantFloat(&zero)) &&
+                      zero.isPosZero();
+      // C: the padded buffer the result goes to (its interior), or its own.
+      std::optional<PaddedDestination> destination;
+      if (fill)
+        destination = paddedDestination(consumer ? consumer->generic.getResult(0) : op.getResult(0));
+      Value c, padded;
+      SmallVector<int64_t> rowDims;
+      if (destination) {
+        std::tie(padded, c) = paddedBuffer(rewriter, loc, destination->pad);
+        rowDims = destination->rowDims;
+      } else {
+        c = memref::AllocOp::create(rewriter, loc,
+                                    MemRefType::get(outType.getShape(), rewriter.getF32Type()));
+      }
+      if (fill && !zeroInit)
+        linalg::FillOp::create(rewriter, loc, fill.getDpsInputs()[0], c);
+      else if (!fill)
+        memref::CopyOp::create(rewriter, loc, toBuffer(rewriter, loc, init), c);
       qcc::lowbit::StoreEpilogue epilogue;
       if (consumer) {
         linalg::GenericOp generic = consumer->generic;
@@ -486,8 +585,24 @@ struct VectorizeMatmulPass final
           epilogue.inputs.push_back(toBuffer(rewriter, loc, v));
         }
       }
-      MatmulKernel(rewriter, loc, width)
+      MatmulKernel(rewriter, loc, width, rowDims)
           .build(a, bm, c, m, n, k, packed, zeroInit, consumer ? &epilogue : nullptr);
+      if (destination) {
+        // The pad's result is the buffer; the chain up to it goes.
+        Value result = bufferization::ToTensorOp::create(
+            rewriter, loc, destination->pad.getResultType(), padded, /*restrict=*/true,
+            /*writable=*/true);
+        rewriter.replaceOp(destination->pad, result);
+        if (destination->expand)
+          rewriter.eraseOp(destination->expand);
+        if (consumer) {
+          rewriter.eraseOp(consumer->generic);
+          if (consumer->expand)
+            rewriter.eraseOp(consumer->expand);
+        }
+        rewriter.eraseOp(op);
+        continue;
+      }
       Value result = bufferization::ToTensorOp::create(rewriter, loc, outType, c,
                                                        /*restrict=*/true, /*writable=*/true);
       if (!consumer) {

@@ -165,3 +165,43 @@ func.func @product_used_twice(%a: tensor<16x8xf32>) -> (tensor<16x24xf32>, tenso
   return %r, %y : tensor<16x24xf32>, tensor<16x24xf32>
 }
 }
+
+// -----
+
+// The product (after its bias + ReLU) goes only to a tensor.pad (the next
+// depthwise convolution's input): the kernel allocates the padded buffer,
+// fills its border slabs with the padding value, and stores into the
+// interior, rows delinearized to (h, w); the pad is the buffer.
+// CHECK-LABEL: func.func @store_into_padded
+// CHECK: %[[P:.*]] = memref.alloc() : memref<4x6x24xf32>
+// CHECK: %[[TOP:.*]] = memref.subview %[[P]][0, 0, 0] [1, 6, 24] [1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[TOP]]
+// CHECK: %[[IN:.*]] = memref.subview %[[P]][1, 1, 0] [2, 4, 24] [1, 1, 1] : memref<4x6x24xf32> to memref<2x4x24xf32, strided<[144, 24, 1], offset: 168>>
+// CHECK: scf.parallel
+// CHECK: arith.remui %{{.*}}, %c4{{.*}}
+// CHECK: arith.divui %{{.*}}, %c4{{.*}}
+// CHECK: vector.store %{{.*}}, %[[IN]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<2x4x24xf32, strided<[144, 24, 1], offset: 168>>, vector<8xf32>
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[P]] restrict writable : memref<4x6x24xf32> to tensor<4x6x24xf32>
+// CHECK-NOT: tensor.pad
+// CHECK: return %[[T]]
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @store_into_padded(%a: tensor<8x8xf32>, %bias: tensor<24xf32>) -> tensor<4x6x24xf32> {
+  %w = arith.constant dense<0.25> : tensor<8x24xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8x24xf32>) -> tensor<8x24xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<8x8xf32>, tensor<8x24xf32>) outs(%init : tensor<8x24xf32>) -> tensor<8x24xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y, %bias : tensor<8x24xf32>, tensor<24xf32>) outs(%e : tensor<8x24xf32>) {
+  ^bb0(%p: f32, %b: f32, %out: f32):
+    %s = arith.addf %p, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<8x24xf32>
+  %x = tensor.expand_shape %r [[0, 1], [2]] output_shape [2, 4, 24] : tensor<8x24xf32> into tensor<2x4x24xf32>
+  %pad = tensor.pad %x low[1, 1, 0] high[1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index):
+    tensor.yield %zero : f32
+  } : tensor<2x4x24xf32> to tensor<4x6x24xf32>
+  return %pad : tensor<4x6x24xf32>
+}
+}
