@@ -61,6 +61,23 @@ Value lower(OpBuilder &b, ByteDotOp op) {
                             acc.getType(), {u, s});
     return arith::AddIOp::create(b, loc, acc, p);
   }
+  if (instruction == "sdot") {
+    // AArch64 dotprod, per 16-byte lane: 4 i32 lanes of signed x signed
+    // byte quads (the unsigned operand's bytes are below 128).
+    auto accLane = VectorType::get({4}, b.getI32Type());
+    Value result = acc;
+    for (int64_t q = 0; q < bytes / 16; ++q) {
+      auto slice = [&](Value v, int64_t offset, int64_t size) -> Value {
+        return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{offset},
+                                                     ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
+      };
+      Value part = callIntrinsic(b, loc, "llvm.aarch64.neon.sdot.v4i32.v16i8", accLane,
+                                 {slice(acc, 4 * q, 4), slice(u, 16 * q, 16), slice(s, 16 * q, 16)});
+      result = vector::InsertStridedSliceOp::create(b, loc, part, result, ArrayRef<int64_t>{4 * q},
+                                                    ArrayRef<int64_t>{1});
+    }
+    return result;
+  }
   if (instruction == "vpdpbusd")
     return callIntrinsic(b, loc,
                          bytes == 64 ? "llvm.x86.avx512.vpdpbusd.512"

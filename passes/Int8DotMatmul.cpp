@@ -51,6 +51,8 @@ llvm::StringRef qcc::lowbit::stringifyByteDot(ByteDot dot) {
     return "avx512bw vpmaddubsw zmm";
   case ByteDot::Madd256:
     return "avx2 vpmaddubsw ymm";
+  case ByteDot::Sdot128:
+    return "neon sdot";
   case ByteDot::Portable:
     return "portable vector";
   case ByteDot::FloatFma:
@@ -276,6 +278,11 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
   } else if (has("avx2") && narrow && fits(32, 4)) {
     plan.dot = ByteDot::Madd256;
     plan.chunkBytes = 32;
+  } else if (has("dotprod") && has("neon") && narrow && fits(32, 4)) {
+    // AArch64: sdot multiplies signed by signed bytes; codes below 128
+    // are the same bytes either way (a chunk is two q registers).
+    plan.dot = ByteDot::Sdot128;
+    plan.chunkBytes = 32;
   } else {
     plan.dot = ByteDot::Portable;
     for (int64_t c : {64, 32, 16})
@@ -432,6 +439,8 @@ Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) 
     instruction = "vpdpbusd";
   else if (plan.dot == ByteDot::Madd512 || plan.dot == ByteDot::Madd256)
     instruction = "pmaddubsw";
+  else if (plan.dot == ByteDot::Sdot128)
+    instruction = "sdot";
   return ByteDotOp::create(ob, loc, acc.getType(), acc, codes, acts,
                            ob.getStringAttr(instruction));
 }

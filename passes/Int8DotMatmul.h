@@ -29,6 +29,7 @@ enum class ByteDot {
   Vnni256,   // vpdpbusd ymm (AVX-512 VNNI + VL, or AVX-VNNI)
   Madd512,   // vpmaddubsw + vpmaddwd zmm (AVX-512BW), codes of <= 4 bits
   Madd256,   // vpmaddubsw + vpmaddwd ymm (AVX2), codes of <= 4 bits
+  Sdot128,   // sdot on 16-byte lanes (AArch64 dotprod), codes of <= 7 bits read as signed
   Portable,  // extend, multiply, add: whatever the target's vectorizer makes
   FloatFma,  // f32 activations: codes converted to f32, FMAs (no int8)
 };

@@ -102,6 +102,19 @@ func.func @pshufb_zmm(%table: vector<64xi8>, %indices: vector<64xi8>) -> vector<
   return %r : vector<64xi8>
 }
 
+// AArch64 dotprod: one sdot per 16 bytes into its 4 i32 lanes.
+// CHECK-LABEL: func.func @sdot_two_lanes
+// CHECK: %[[A0:.*]] = vector.extract_strided_slice %arg0 {offsets = [0], sizes = [4], strides = [1]}
+// CHECK: %[[U0:.*]] = vector.extract_strided_slice %arg1 {offsets = [0], sizes = [16], strides = [1]}
+// CHECK: %[[S0:.*]] = vector.extract_strided_slice %arg2 {offsets = [0], sizes = [16], strides = [1]}
+// CHECK: llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%[[A0]], %[[U0]], %[[S0]]) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
+// CHECK: llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"
+// CHECK: vector.insert_strided_slice {{.*}} {offsets = [4], strides = [1]} : vector<4xi32> into vector<8xi32>
+func.func @sdot_two_lanes(%acc: vector<8xi32>, %u: vector<32xi8>, %s: vector<32xi8>) -> vector<8xi32> {
+  %r = lowbit.byte_dot "sdot" %acc, %u, %s : vector<32xi8> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
 // AArch64: the indices masked to 4 bits once, then one tbl per 16-byte lane
 // against that lane's table.
 // CHECK-LABEL: func.func @tbl_two_lanes

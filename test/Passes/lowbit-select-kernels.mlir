@@ -302,3 +302,18 @@ func.func @aarch64_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   return %y : tensor<1x16xf32>
 }
 }
+
+// -----
+
+// AArch64 with dotprod: 4-bit codes through int8-dot's sdot (codes below
+// 128 are the same signed bytes).
+// CHECK-LABEL: func.func @aarch64_w4
+// CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; neon sdot, 32-byte chunks
+module attributes {qcc.target_features = "+neon,+dotprod"} {
+func.func @aarch64_w4(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}

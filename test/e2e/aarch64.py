@@ -1,14 +1,15 @@
 # End to end on AArch64: code compiled with --target=aarch64 --cpu=neoverse-n1
 # runs under qemu-user through a cross-built runtime and qcc-run, against the
 # same references as on x86: the quantized suite's lut (NEON tbl lookup pairs
-# for W1/W2, table lookups lane by lane for W4), ternary, binary, integer
+# for W1/W2, table lookups lane by lane for W4), int8-dot (NEON sdot for codes
+# of up to 4 bits), ternary, binary, integer
 # (exact widening byte products) and dynamic-quantization cases, the float
 # matmul/conv kernels, transposes and reductions, and every in-scope ONNX
 # backend node test.
 # REQUIRES: aarch64-qemu
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %S/Inputs/aarch64_tools.py %t/tools %qcc_tools_dir %qcc_src_root %clangxx
-# RUN: env QCC_E2E_FILTER=_lut,ternary,binary_,dynamic_quant,dynamicquantizelinear,convinteger_depthwise,qlinearconv_depthwise %python %S/quantized.py %t/q %t/tools | FileCheck %s
+# RUN: env QCC_E2E_FILTER=_lut,int8-dot,ternary,binary_,dynamic_quant,dynamicquantizelinear,convinteger_depthwise,qlinearconv_depthwise %python %S/quantized.py %t/q %t/tools | FileCheck %s
 # RUN: %python %S/float_matmul.py %t/f %t/tools | FileCheck %s
 # RUN: %python %S/transposes.py %t/t %t/tools | FileCheck %s
 # RUN: %python %S/float_reductions.py %t/r %t/tools | FileCheck %s

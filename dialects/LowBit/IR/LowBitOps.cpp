@@ -413,9 +413,15 @@ LogicalResult ByteDotOp::verify() {
              << bytes << " bytes for " << lanes << " lanes";
     return success();
   }
+  if (instruction == "sdot") {
+    if (bytes != 4 * lanes || bytes % 16 != 0)
+      return emitOpError("sdot: whole 16-byte vectors, four bytes per lane, got ")
+             << bytes << " bytes for " << lanes << " lanes";
+    return success();
+  }
   if (instruction != "vpdpbusd" && instruction != "pmaddubsw")
     return emitOpError("unknown instruction '")
-           << instruction << "' (vpdpbusd, pmaddubsw or portable)";
+           << instruction << "' (vpdpbusd, pmaddubsw, sdot or portable)";
   if (bytes != 4 * lanes || (bytes != 32 && bytes != 64))
     return emitOpError(instruction)
            << ": 32 or 64 bytes, four per lane, got " << bytes << " bytes for "

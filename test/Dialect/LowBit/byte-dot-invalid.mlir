@@ -9,8 +9,8 @@ func.func @lanes(%acc: vector<8xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> v
 // -----
 
 func.func @instruction(%acc: vector<16xi32>, %u: vector<16xi8>, %s: vector<16xi8>) -> vector<16xi32> {
-  // expected-error @+1 {{unknown instruction 'sdot' (vpdpbusd, pmaddubsw or portable)}}
-  %r = lowbit.byte_dot "sdot" %acc, %u, %s : vector<16xi8> -> vector<16xi32>
+  // expected-error @+1 {{unknown instruction 'udot' (vpdpbusd, pmaddubsw, sdot or portable)}}
+  %r = lowbit.byte_dot "udot" %acc, %u, %s : vector<16xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
 
@@ -36,6 +36,14 @@ func.func @lookup_instruction(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16
   // expected-error @+1 {{unknown instruction 'pshufb' (vpermb, vpshufb, tbl or portable)}}
   %r = lowbit.table_lookup "pshufb" %t, %i : vector<16xi8>
   return %r : vector<16xi8>
+}
+
+// -----
+
+func.func @sdot_whole_vectors(%acc: vector<2xi32>, %u: vector<8xi8>, %s: vector<8xi8>) -> vector<2xi32> {
+  // expected-error @+1 {{sdot: whole 16-byte vectors, four bytes per lane, got 8 bytes for 2 lanes}}
+  %r = lowbit.byte_dot "sdot" %acc, %u, %s : vector<8xi8> -> vector<2xi32>
+  return %r : vector<2xi32>
 }
 
 // -----

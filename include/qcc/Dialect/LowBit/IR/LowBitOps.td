@@ -307,7 +307,9 @@ def LowBit_ByteDotOp : LowBit_Op<"byte_dot", [Pure,
     `lowbit-byte-dot-to-llvm` emits: `vpdpbusd` (AVX-512 VNNI / AVX-VNNI,
     R = 4, 32 or 64 bytes), `pmaddubsw` (pmaddubsw + pmaddwd, AVX2 /
     AVX-512BW, R = 4; exact only while pairs of products fit in i16, i.e.
-    unsigned bytes below 128) or `portable` (extend, multiply, add; R = 1).
+    unsigned bytes below 128), `sdot` (AArch64 dotprod, R = 4, whole
+    16-byte vectors; signed by signed: exact for unsigned bytes below 128)
+    or `portable` (extend, multiply, add; R = 1).
     With an `i16` accumulator, `pmaddubsw` alone (R = 2): the pair sums
     added to i16 lanes, exact while they and the running sums fit in i16
     (kernels sum several bit fields this way and widen once with
