@@ -30,6 +30,28 @@ Value callIntrinsic(OpBuilder &b, Location loc, StringRef name, Type result,
       ->getResult(0);
 }
 
+/// `name` applied piece by piece to vectors wider than its operands: each
+/// operand cut into pieces of `pieceLanes[i]` lanes, the results (of
+/// `pieceType`) put back in order into a vector of `into`'s type (whose
+/// lanes they overwrite).
+Value callPerPiece(OpBuilder &b, Location loc, StringRef name, VectorType pieceType, Value into,
+                   ArrayRef<Value> operands, ArrayRef<int64_t> pieceLanes) {
+  int64_t width = pieceType.getNumElements();
+  int64_t pieces = cast<VectorType>(into.getType()).getNumElements() / width;
+  Value result = into;
+  for (int64_t p = 0; p < pieces; ++p) {
+    SmallVector<Value> args;
+    for (auto [operand, lanes] : llvm::zip(operands, pieceLanes))
+      args.push_back(vector::ExtractStridedSliceOp::create(
+          b, loc, operand, ArrayRef<int64_t>{p * lanes}, ArrayRef<int64_t>{lanes},
+          ArrayRef<int64_t>{1}));
+    Value part = callIntrinsic(b, loc, name, pieceType, args);
+    result = vector::InsertStridedSliceOp::create(b, loc, part, result, ArrayRef<int64_t>{p * width},
+                                                  ArrayRef<int64_t>{1});
+  }
+  return result;
+}
+
 Value lower(OpBuilder &b, ByteDotOp op) {
   Location loc = op.getLoc();
   Value acc = op.getAcc(), u = op.getUnsignedBytes(), s = op.getSignedBytes();
@@ -64,19 +86,8 @@ Value lower(OpBuilder &b, ByteDotOp op) {
   if (instruction == "sdot") {
     // AArch64 dotprod, per 16-byte lane: 4 i32 lanes of signed x signed
     // byte quads (the unsigned operand's bytes are below 128).
-    auto accLane = VectorType::get({4}, b.getI32Type());
-    Value result = acc;
-    for (int64_t q = 0; q < bytes / 16; ++q) {
-      auto slice = [&](Value v, int64_t offset, int64_t size) -> Value {
-        return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{offset},
-                                                     ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
-      };
-      Value part = callIntrinsic(b, loc, "llvm.aarch64.neon.sdot.v4i32.v16i8", accLane,
-                                 {slice(acc, 4 * q, 4), slice(u, 16 * q, 16), slice(s, 16 * q, 16)});
-      result = vector::InsertStridedSliceOp::create(b, loc, part, result, ArrayRef<int64_t>{4 * q},
-                                                    ArrayRef<int64_t>{1});
-    }
-    return result;
+    return callPerPiece(b, loc, "llvm.aarch64.neon.sdot.v4i32.v16i8",
+                        VectorType::get({4}, b.getI32Type()), acc, {acc, u, s}, {4, 16, 16});
   }
   if (instruction == "vpdpbusd")
     return callIntrinsic(b, loc,
@@ -170,22 +181,12 @@ Value lower(OpBuilder &b, TableLookupOp op) {
   if (op.getInstruction() == "tbl") {
     // One tbl per 16-byte lane (table, then indices), each index masked to
     // its lane's 16 entries.
-    auto laneType = VectorType::get({16}, type.getElementType());
     Value mask = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), 15)));
     Value masked = arith::AndIOp::create(b, loc, indices, mask);
-    Value result = table;
-    for (int64_t lane = 0; lane < bytes / 16; ++lane) {
-      auto slice = [&](Value v) -> Value {
-        return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{lane * 16},
-                                                     ArrayRef<int64_t>{16}, ArrayRef<int64_t>{1});
-      };
-      Value part = callIntrinsic(b, loc, "llvm.aarch64.neon.tbl1", laneType,
-                                 {slice(table), slice(masked)});
-      result = vector::InsertStridedSliceOp::create(b, loc, part, result,
-                                                    ArrayRef<int64_t>{lane * 16}, ArrayRef<int64_t>{1});
-    }
-    return result;
+    return callPerPiece(b, loc, "llvm.aarch64.neon.tbl1",
+                        VectorType::get({16}, type.getElementType()), table, {table, masked},
+                        {16, 16});
   }
   return lookupLaneByLane(b, loc, table, indices, bytes, table);
 }
@@ -195,22 +196,10 @@ Value lower(OpBuilder &b, SignBytesOp op) {
   Value values = op.getValues(), signs = op.getSigns();
   auto type = cast<VectorType>(values.getType());
   int64_t bytes = type.getNumElements();
-  if (op.getInstruction() == "vpsignb" && bytes == 64) {
+  if (op.getInstruction() == "vpsignb" && bytes == 64)
     // Two ymm instructions on the halves LLVM keeps in two registers.
-    auto halfType = VectorType::get({32}, type.getElementType());
-    Value result = values;
-    for (int64_t h = 0; h < 2; ++h) {
-      auto half = [&](Value v) -> Value {
-        return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{h * 32},
-                                                     ArrayRef<int64_t>{32}, ArrayRef<int64_t>{1});
-      };
-      Value part =
-          callIntrinsic(b, loc, "llvm.x86.avx2.psign.b", halfType, {half(values), half(signs)});
-      result = vector::InsertStridedSliceOp::create(b, loc, part, result,
-                                                    ArrayRef<int64_t>{h * 32}, ArrayRef<int64_t>{1});
-    }
-    return result;
-  }
+    return callPerPiece(b, loc, "llvm.x86.avx2.psign.b", VectorType::get({32}, type.getElementType()),
+                        values, {values, signs}, {32, 32});
   if (op.getInstruction() == "vpsignb")
     return callIntrinsic(b, loc, bytes == 32 ? "llvm.x86.avx2.psign.b" : "llvm.x86.ssse3.psign.b.128",
                          type, {values, signs});

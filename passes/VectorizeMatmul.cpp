@@ -357,21 +357,33 @@ struct Consumer {
   unsigned productOperand = 0;
 };
 
+/// The expand_shape that alone reads `v` ([M, N] rows) and splits only its
+/// rows (a conv's [N*H*W, C] seen as [N, H, W, C]), its result read once;
+/// null otherwise.
+tensor::ExpandShapeOp rowSplittingExpand(Value v) {
+  if (!v.hasOneUse())
+    return {};
+  auto expand = dyn_cast<tensor::ExpandShapeOp>(*v.getUsers().begin());
+  if (!expand)
+    return {};
+  SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+  if (groups.size() != 2 || groups.back().size() != 1 || !expand.getResult().hasOneUse())
+    return {};
+  return expand;
+}
+
 std::optional<Consumer> fusableConsumer(linalg::MatmulOp op) {
   Value product = op.getResult(0);
   if (!product.hasOneUse())
     return std::nullopt;
   Consumer consumer;
-  Operation *user = *product.getUsers().begin();
-  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
-    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
-    if (groups.size() != 2 || groups.back().size() != 1 || !expand.getResult().hasOneUse())
-      return std::nullopt;
+  if (tensor::ExpandShapeOp expand = rowSplittingExpand(product)) {
     consumer.expand = expand;
     product = expand.getResult();
-    user = *product.getUsers().begin();
+  } else if (isa<tensor::ExpandShapeOp>(*product.getUsers().begin())) {
+    return std::nullopt;
   }
-  auto generic = dyn_cast<linalg::GenericOp>(user);
+  auto generic = dyn_cast<linalg::GenericOp>(*product.getUsers().begin());
   if (!generic || generic.getNumDpsInits() != 1 || generic.getNumResults() != 1 ||
       generic.getNumReductionLoops() != 0 || generic.getResult(0).getType() != product.getType())
     return std::nullopt;
@@ -425,30 +437,23 @@ struct PaddedDestination {
   tensor::PadOp pad;
   tensor::ExpandShapeOp expand; // or null (the consumer is already expanded)
   SmallVector<int64_t> rowDims; // the padded source's dimensions but the last
+  TypedAttr value;              // the padding value
 };
 
 std::optional<PaddedDestination> paddedDestination(Value result) {
   PaddedDestination d;
   if (!result.hasOneUse())
     return std::nullopt;
-  Operation *user = *result.getUsers().begin();
-  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
-    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
-    if (groups.size() != 2 || groups.back().size() != 1 || !expand.getResult().hasOneUse())
-      return std::nullopt;
-    d.expand = expand;
-    result = expand.getResult();
-    user = *result.getUsers().begin();
-  }
-  auto pad = dyn_cast<tensor::PadOp>(user);
+  if ((d.expand = rowSplittingExpand(result)))
+    result = d.expand.getResult();
+  auto pad = dyn_cast<tensor::PadOp>(*result.getUsers().begin());
   if (!pad || !pad.getConstantPaddingValue() || !pad.getResultType().hasStaticShape())
     return std::nullopt;
   int64_t rank = pad.getResultType().getRank();
   for (ArrayRef<int64_t> sizes : {pad.getStaticLow(), pad.getStaticHigh()})
     if (llvm::any_of(sizes, ShapedType::isDynamic) || sizes[rank - 1] != 0)
       return std::nullopt;
-  Attribute value;
-  if (!matchPattern(pad.getConstantPaddingValue(), m_Constant(&value)))
+  if (!matchPattern(pad.getConstantPaddingValue(), m_Constant(&d.value)))
     return std::nullopt;
   d.pad = pad;
   d.rowDims.assign(pad.getSourceType().getShape().begin(),
@@ -456,10 +461,11 @@ std::optional<PaddedDestination> paddedDestination(Value result) {
   return d;
 }
 
-/// A buffer of `pad`'s result type with its borders filled with the
-/// padding value; its interior (the pad's source's place) is left to the
-/// caller.
-std::pair<Value, Value> paddedBuffer(OpBuilder &b, Location loc, tensor::PadOp pad) {
+/// A buffer of the pad's result type with its borders filled with the
+/// padding value, and its interior (the pad's source's place, left to the
+/// caller).
+std::pair<Value, Value> paddedBuffer(OpBuilder &b, Location loc, const PaddedDestination &d) {
+  tensor::PadOp pad = d.pad;
   RankedTensorType type = pad.getResultType();
   Value buffer = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()));
   ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh(), shape = type.getShape();
@@ -467,9 +473,7 @@ std::pair<Value, Value> paddedBuffer(OpBuilder &b, Location loc, tensor::PadOp p
   SmallVector<int64_t> ones(rank, 1);
   // The padding value again where the kernel is built (the pad's may be
   // defined in its region).
-  Attribute attr;
-  matchPattern(pad.getConstantPaddingValue(), m_Constant(&attr));
-  Value value = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  Value value = arith::ConstantOp::create(b, loc, d.value);
   for (int64_t d = 0; d < rank; ++d)
     for (auto [offset, size] : {std::pair<int64_t, int64_t>{0, low[d]},
                                 std::pair<int64_t, int64_t>{shape[d] - high[d], high[d]}}) {
@@ -560,7 +564,7 @@ struct VectorizeMatmulPass final
       Value c, padded;
       SmallVector<int64_t> rowDims;
       if (destination) {
-        std::tie(padded, c) = paddedBuffer(rewriter, loc, destination->pad);
+        std::tie(padded, c) = paddedBuffer(rewriter, loc, *destination);
         rowDims = destination->rowDims;
       } else {
         c = memref::AllocOp::create(rewriter, loc,

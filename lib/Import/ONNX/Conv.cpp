@@ -213,21 +213,24 @@ Value buildDepthwiseConv(OpBuilder &b, Location loc, Value input, Value weight,
                                  outExprs, iterators);
 }
 
-/// The permutation [0, 2, ..., rank - 1, 1] that moves the channels of an
-/// [N, C, D...] tensor last, and its inverse.
-SmallVector<int64_t> channelsLastPermutation(int64_t rank) {
+} // namespace
+
+SmallVector<int64_t> qcc::onnx_import::channelsLastPermutation(int64_t rank) {
   SmallVector<int64_t> perm = {0};
   for (int64_t d = 2; d < rank; ++d)
     perm.push_back(d);
   perm.push_back(1);
   return perm;
 }
-SmallVector<int64_t> channelsFirstPermutation(int64_t rank) {
+
+SmallVector<int64_t> qcc::onnx_import::channelsFirstPermutation(int64_t rank) {
   SmallVector<int64_t> perm = {0, rank - 1};
   for (int64_t d = 1; d < rank - 1; ++d)
     perm.push_back(d);
   return perm;
 }
+
+namespace {
 
 /// Taps up to which a channels-last depthwise convolution sums its window
 /// in the body of one elementwise generic (beyond, a reduction generic).
@@ -458,11 +461,23 @@ Value codesMinusZero(OpBuilder &b, Location loc, TypedValue<lowbit::QTensorType>
 
 } // namespace
 
-Value qcc::onnx_import::buildDepthwiseOnSignedBytes(OpBuilder &b, Location loc, Value codes,
-                                                    Value zsByte, Value weight,
-                                                    const ConvGeometry &g) {
+Value qcc::onnx_import::buildDepthwiseOnCodeBytes(OpBuilder &b, Location loc, Value codes,
+                                                  Value zeroByte, bool unsignedCodes, Value weight,
+                                                  const ConvGeometry &g) {
   Type i32 = b.getI32Type(), i8 = b.getI8Type();
   ArrayRef<int64_t> inShape = shapeOf(codes), wShape = shapeOf(weight);
+  // s: the codes as signed bytes (u8 codes a = s + 128), and zs the zero
+  // point shifted alike.
+  Value flip = arith::ConstantIntOp::create(b, loc, i8, 0x80);
+  if (unsignedCodes)
+    codes = buildElementwise(b, loc, {codes}, inShape, i8,
+                             [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                               return arith::XOrIOp::create(
+                                   nb, nl, args[0], arith::ConstantIntOp::create(nb, nl, i8, 0x80));
+                             });
+  Value zsByte = zeroByte ? zeroByte : Value(arith::ConstantIntOp::create(b, loc, i8, 0));
+  if (unsignedCodes)
+    zsByte = arith::XOrIOp::create(b, loc, zsByte, flip);
   Value zs = arith::ExtSIOp::create(b, loc, i32, zsByte);
   // Channels last, then the spatial axes (1 to rank - 2) padded with zs.
   int64_t rank = inShape.size();
@@ -531,31 +546,21 @@ Value buildDepthwiseOnCodes(NodeImporter &n, const ConvGeometry &g) {
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   int64_t channels = wShape[0];
   auto xStorage = cast<IntegerType>(x.getType().getStorageType());
-  bool shifted = xStorage.isUnsigned();
-
-  // s: the codes as signed bytes.
   Value codes = tensor::BitcastOp::create(
       b, loc, RankedTensorType::get(inShape, i8),
       lowbit::CodesOp::create(b, loc, RankedTensorType::get(inShape, xStorage), x));
-  if (shifted)
-    codes = buildElementwise(b, loc, {codes}, inShape, i8,
-                             [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                               Value flip = arith::ConstantIntOp::create(nb, nl, i8, 0x80);
-                               return arith::XOrIOp::create(nb, nl, args[0], flip);
-                             });
-  // zs = za - 128 for u8 codes (za itself for i8), as i8 and i32.
-  Value zsByte = arith::ConstantIntOp::create(b, loc, i8, shifted ? 0x80 : 0);
-  if (Type zeroType = x.getType().getScheme().getZeroPoint()) {
-    Value za = tensor::BitcastOp::create(
-        b, loc, RankedTensorType::get({}, i8),
-        lowbit::ZeroPointsOp::create(b, loc, RankedTensorType::get({}, zeroType), x));
-    Value zaByte = extractScalar(b, loc, za);
-    zsByte = shifted ? Value(arith::XOrIOp::create(b, loc, zaByte, zsByte)) : zaByte;
-  }
+  Value zaByte;
+  if (Type zeroType = x.getType().getScheme().getZeroPoint())
+    zaByte = extractScalar(
+        b, loc,
+        tensor::BitcastOp::create(
+            b, loc, RankedTensorType::get({}, i8),
+            lowbit::ZeroPointsOp::create(b, loc, RankedTensorType::get({}, zeroType), x)));
   int64_t rank = inShape.size();
-  Value acc = buildDepthwiseOnSignedBytes(b, loc, codes, zsByte, codesMinusZero(b, loc, w), g);
+  Value acc = buildDepthwiseOnCodeBytes(b, loc, codes, zaByte, xStorage.isUnsigned(),
+                                        codesMinusZero(b, loc, w), g);
 
-  // (acc - zs S[c]) * x_scale * w_scale[c], [C, 1, ...] along the channels.
+  // acc * x_scale * w_scale[c], [C, 1, ...] along the channels.
   Value xScale = lowbit::ScalesOp::create(b, loc, RankedTensorType::get({}, f32), x);
   bool perChannel = w.getType().getScheme().getGranularity() == lowbit::Granularity::per_axis;
   Value wScale = lowbit::ScalesOp::create(

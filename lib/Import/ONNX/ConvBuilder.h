@@ -52,19 +52,25 @@ mlir::Value buildConvolution(mlir::OpBuilder &b, mlir::Location loc,
                              const ConvGeometry &geometry,
                              mlir::Type accumulator);
 
+/// The permutation [0, 2, ..., rank - 1, 1] that moves the channels of an
+/// [N, C, D...] tensor last, and its inverse.
+llvm::SmallVector<int64_t> channelsLastPermutation(int64_t rank);
+llvm::SmallVector<int64_t> channelsFirstPermutation(int64_t rank);
+
 /// A depthwise convolution (group = C = M, one input channel per group) of
 /// 8-bit codes as exact i32 on channels-last data:
-///   Y[n, o..., c] = sum over k of (s - zs)[n, o s + k d - pad..., c] * w'[c, 0, k]
-/// with `codes` the input's codes as signed bytes [N, C, D...] (u8 codes
-/// xor 0x80), `zsByte` its zero point shifted alike (an i8 scalar), and
-/// `weight` w' the weight's codes minus their zero points (i32 [C, 1, K...]).
-/// The codes are transposed to [N, D..., C] and padded with zs; the loop
-/// reads one byte per tap and subtracts zs * sum(w'[c]) once per output.
-/// The result is channels-last, [N, O..., C]: the caller transposes it
-/// back (qcc-sink-transposes then cancels that against the next layer's).
-mlir::Value buildDepthwiseOnSignedBytes(mlir::OpBuilder &b, mlir::Location loc,
-                                        mlir::Value codes, mlir::Value zsByte,
-                                        mlir::Value weight, const ConvGeometry &geometry);
+///   Y[n, o..., c] = sum over k of (x - zx)[n, o s + k d - pad..., c] * w'[c, 0, k]
+/// with `codes` the input's codes as i8 bytes [N, C, D...] (`unsignedCodes`:
+/// they hold u8 codes), `zeroByte` its zero point as an i8 scalar (null: 0)
+/// and `weight` w' the weight's codes minus their zero points (i32
+/// [C, 1, K...]). The codes become signed bytes s (u8 codes xor 0x80, the
+/// zero point zs alike), are transposed to [N, D..., C] and padded with zs;
+/// the loop reads one byte per tap and subtracts zs * sum(w'[c]) once per
+/// output. The result is channels-last, [N, O..., C]: the caller transposes
+/// it back (qcc-sink-transposes then cancels that against the next layer's).
+mlir::Value buildDepthwiseOnCodeBytes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value codes,
+                                      mlir::Value zeroByte, bool unsignedCodes,
+                                      mlir::Value weight, const ConvGeometry &geometry);
 
 } // namespace qcc::onnx_import
 

@@ -176,7 +176,7 @@ Value buildIntegerConvAsMatmul(NodeImporter &n, const QuantConvInputs &in,
 
 /// A depthwise convolution with constant weights (group = C = M, one input
 /// channel per group) on the byte codes, channels last
-/// (buildDepthwiseOnSignedBytes), back to [N, C, O...]. In NCHW it widened
+/// (buildDepthwiseOnCodeBytes), back to [N, C, O...]. In NCHW it widened
 /// every code to i32 and read a row per tap (the dynamically quantized
 /// CNN's depthwise layers, with their i32 transposes, were a third of it).
 /// Null when the node is not of that form.
@@ -188,28 +188,15 @@ Value buildIntegerDepthwise(NodeImporter &n, const QuantConvInputs &in, const Co
   OpBuilder &b = n.getBuilder();
   Location loc = n.getLoc();
   Type i8 = b.getI8Type();
-  bool isUnsigned = n.getInputType(in.x) == DataType::Uint8;
   Value codes = castTensorElements(b, loc, n.getInput(in.x), i8);
-  Value flip = arith::ConstantIntOp::create(b, loc, i8, 0x80);
-  if (isUnsigned)
-    codes = buildElementwise(b, loc, {codes}, xShape, i8,
-                             [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                               return arith::XOrIOp::create(
-                                   nb, nl, args[0], arith::ConstantIntOp::create(nb, nl, i8, 0x80));
-                             });
-  // zs: x's zero point (0 without one) as the same signed byte.
-  Value zsByte = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value zeroByte;
   if (in.xZero >= 0 && n.hasInput(in.xZero))
-    zsByte = extractScalar(
+    zeroByte = extractScalar(
         b, loc, castTensorElements(b, loc, buildReshape(b, loc, n.getInput(in.xZero), {}), i8));
-  if (isUnsigned)
-    zsByte = arith::XOrIOp::create(b, loc, zsByte, flip);
-  Value weight = widenMinusZero(n, in.w, in.wZero);
-  Value acc = buildDepthwiseOnSignedBytes(b, loc, codes, zsByte, weight, g);
-  SmallVector<int64_t> toChannelsFirst = {0, int64_t(xShape.size()) - 1};
-  for (int64_t d = 1; d + 1 < int64_t(xShape.size()); ++d)
-    toChannelsFirst.push_back(d);
-  return buildTranspose(b, loc, acc, toChannelsFirst);
+  Value acc = buildDepthwiseOnCodeBytes(b, loc, codes, zeroByte,
+                                        n.getInputType(in.x) == DataType::Uint8,
+                                        widenMinusZero(n, in.w, in.wZero), g);
+  return buildTranspose(b, loc, acc, channelsFirstPermutation(xShape.size()));
 }
 
 /// The exact i32 convolution of the zero-point-shifted codes.
