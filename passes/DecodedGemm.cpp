@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecodedGemm.h"
+#include "AmxTiles.h"
 #include "Int8DotMatmul.h"
 #include "KernelSupport.h"
 
@@ -63,6 +64,11 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
                        base->minifloat, base->codebook,    base->lookup,
                        base->lookupLanes};
   plan.lanes = features.contains("avx512f") ? kLanes : kLanes / 2;
+  // AMX tiles: 32 elements of K a step, 16 weight rows a tile.
+  auto shape = weight.getShape();
+  int64_t n = transposed ? shape[0] : shape[1], k = transposed ? shape[1] : shape[0];
+  plan.amx = !f32 && features.contains("amx-bf16") && features.contains("amx-tile") &&
+             k % kAmxDepth == 0 && n % kAmxRows == 0;
   return plan;
 }
 
@@ -107,9 +113,14 @@ public:
                  Value zeros, bool zpSigned, Value wd, int64_t k);
   void buildTiles(Value xb, Value codes, Value scales, Value zeros, bool zpSigned,
                   Value out, int64_t m, int64_t n, int64_t k);
+  /// buildTiles with AMX tiles: `packed` is packAmxActivations(A').
+  void buildAmxTiles(Value packed, Value codes, Value scales, Value zeros, bool zpSigned,
+                     Value out, int64_t m, int64_t n, int64_t k);
 
   /// The codebook's values (plan.codebook), read where rows are decoded.
   Value codebookBuffer;
+  /// decodeRow stores AMX's tile-major [K / 32, rows, 32] (buildAmxTiles).
+  bool tileMajor = false;
 
 private:
   Value loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex);
@@ -168,41 +179,61 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, Value slot, Value codes,
     return arith::ConstantOp::create(
         cb, loc, DenseElementsAttr::get(byteType, cb.getIntegerAttr(cb.getI8Type(), v)));
   };
+  // Decoded element `elem` of the row: wd[slot, elem], or for AMX tiles
+  // wd[elem / 32, slot, elem % 32] (each K step's tile rows contiguous:
+  // row-major rows K elements apart would sit in one L1 set).
+  auto store = [&](OpBuilder &cb, Value v, Value elem) {
+    if (!tileMajor) {
+      vector::StoreOp::create(cb, loc, v, wd, ValueRange{slot, elem});
+      return;
+    }
+    Value step = arith::DivUIOp::create(cb, loc, elem, index(kAmxDepth));
+    Value within = arith::RemUIOp::create(cb, loc, elem, index(kAmxDepth));
+    vector::StoreOp::create(cb, loc, v, wd, ValueRange{step, slot, within});
+  };
   Value rowBase = mul(ob, n, rowBytes);
-  forLoop(ob, index(0), index(rowBytes), kChunkBytes, {}, [&](OpBuilder &cb, Value off, ValueRange) {
-    Value blk = arith::DivUIOp::create(cb, loc, off, index(blockBytes));
-    Value s = loadParam(cb, scales, n, blk);
+  // Blocks outermost: the scale and zero point are loaded and broadcast
+  // once per block, not per 16-byte chunk.
+  forLoop(ob, index(0), index(rowBytes / blockBytes), 1, {},
+          [&](OpBuilder &bb, Value blk, ValueRange) {
+    Value s = loadParam(bb, scales, n, blk);
     if (!s.getType().isF32())
-      s = arith::ExtFOp::create(cb, loc, f32, s);
-    Value z = arith::ConstantOp::create(cb, loc, cb.getF32FloatAttr(zeroBias));
+      s = arith::ExtFOp::create(bb, loc, f32, s);
+    Value z = arith::ConstantOp::create(bb, loc, bb.getF32FloatAttr(zeroBias));
     if (zeros) {
-      Value zp = loadParam(cb, zeros, n, blk);
-      Value wide = zpSigned ? Value(arith::ExtSIOp::create(cb, loc, cb.getI32Type(), zp))
-                            : Value(arith::ExtUIOp::create(cb, loc, cb.getI32Type(), zp));
-      z = arith::AddFOp::create(cb, loc, z, arith::SIToFPOp::create(cb, loc, f32, wide));
+      Value zp = loadParam(bb, zeros, n, blk);
+      Value wide = zpSigned ? Value(arith::ExtSIOp::create(bb, loc, bb.getI32Type(), zp))
+                            : Value(arith::ExtUIOp::create(bb, loc, bb.getI32Type(), zp));
+      z = arith::AddFOp::create(bb, loc, z, arith::SIToFPOp::create(bb, loc, f32, wide));
     }
-    Value sVec = vector::BroadcastOp::create(cb, loc, fvec, s);
-    Value zVec = vector::BroadcastOp::create(cb, loc, fvec, z);
-    Value word = vector::LoadOp::create(cb, loc, byteType, codes, ValueRange{add(cb, rowBase, off)});
-    if (signFlip)
-      word = arith::XOrIOp::create(cb, loc, word, splat(cb, int8_t(signFlip)));
-    Value elem = mul(cb, off, perByte);
-    for (int64_t j = 0; j < perByte; ++j) {
-      Value field = word;
-      if (j > 0)
-        field = arith::ShRUIOp::create(cb, loc, field, splat(cb, j * plan.bits));
-      if (j + 1 < perByte)
-        field = arith::AndIOp::create(cb, loc, field, splat(cb, (int64_t(1) << plan.bits) - 1));
-      Value code = plan.minifloat ? decodeMinifloatLanes(cb, loc, field, plan.minifloat)
-                   : plan.codebook
-                       ? lookupCodebookLanes(cb, loc, field, codebookBuffer, plan.lookup,
-                                           plan.lookupLanes)
-                       : Value(arith::UIToFPOp::create(cb, loc, fvec, field));
-      Value real = arith::MulFOp::create(cb, loc, arith::SubFOp::create(cb, loc, code, zVec),
-                                         sVec);
-      vector::StoreOp::create(cb, loc, narrow(cb, real), wd,
-                              ValueRange{slot, add(cb, elem, index(j * kChunkBytes))});
-    }
+    Value sVec = vector::BroadcastOp::create(bb, loc, fvec, s);
+    Value zVec = vector::BroadcastOp::create(bb, loc, fvec, z);
+    Value blockStart = mul(bb, blk, blockBytes);
+    forLoop(bb, index(0), index(blockBytes), kChunkBytes, {},
+            [&](OpBuilder &cb, Value inBlock, ValueRange) {
+      Value off = add(cb, blockStart, inBlock);
+      Value word = vector::LoadOp::create(cb, loc, byteType, codes,
+                                          ValueRange{add(cb, rowBase, off)});
+      if (signFlip)
+        word = arith::XOrIOp::create(cb, loc, word, splat(cb, int8_t(signFlip)));
+      Value elem = mul(cb, off, perByte);
+      for (int64_t j = 0; j < perByte; ++j) {
+        Value field = word;
+        if (j > 0)
+          field = arith::ShRUIOp::create(cb, loc, field, splat(cb, j * plan.bits));
+        if (j + 1 < perByte)
+          field = arith::AndIOp::create(cb, loc, field, splat(cb, (int64_t(1) << plan.bits) - 1));
+        Value code = plan.minifloat ? decodeMinifloatLanes(cb, loc, field, plan.minifloat)
+                     : plan.codebook
+                         ? lookupCodebookLanes(cb, loc, field, codebookBuffer, plan.lookup,
+                                             plan.lookupLanes)
+                         : Value(arith::UIToFPOp::create(cb, loc, fvec, field));
+        Value real = arith::MulFOp::create(cb, loc, arith::SubFOp::create(cb, loc, code, zVec),
+                                           sVec);
+        store(cb, narrow(cb, real), add(cb, elem, index(j * kChunkBytes)));
+      }
+      return SmallVector<Value>{};
+    });
     return SmallVector<Value>{};
   });
 }
@@ -310,6 +341,56 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
       });
 }
 
+void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value zeros,
+                                bool zpSigned, Value out, int64_t m, int64_t n, int64_t k) {
+  // 2 x 2 accumulator tiles where the shape allows (each operand tile
+  // loaded once for two tdpbf16ps).
+  int64_t groups = (m + kAmxRows - 1) / kAmxRows;
+  int64_t groupStep = groups % 2 == 0 ? 2 : 1;
+  int64_t weightTiles = (n / kAmxRows) % 2 == 0 ? 2 : 1;
+  int64_t tileRows = weightTiles * kAmxRows;
+  auto scratchType = MemRefType::get({kAmxRows, kAmxRows}, b.getF32Type());
+  if (m > n) {
+    // As buildTiles: all of W' first, then blocks of activation groups.
+    Value wd = memref::AllocOp::create(
+        b, loc, MemRefType::get({k / kAmxDepth, n, kAmxDepth}, element(b)));
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(0)}, ValueRange{index(n)}, ValueRange{index(1)},
+        [&](OpBuilder &pb, Location, ValueRange ivs) {
+          decodeRow(pb, ivs[0], ivs[0], codes, scales, zeros, zpSigned, wd, k);
+        });
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(0)}, ValueRange{index(groups / groupStep)}, ValueRange{index(1)},
+        [&](OpBuilder &pb, Location, ValueRange ivs) {
+          Value scratch = memref::AllocOp::create(pb, loc, scratchType);
+          Value group = mul(pb, ivs[0], groupStep);
+          forLoop(pb, index(0), index(n), tileRows, {}, [&](OpBuilder &nb, Value n0, ValueRange) {
+            buildAmxTileBlock(nb, loc, packed, group, groupStep, wd, n0, weightTiles, out, n0,
+                              scratch, m, k);
+            return SmallVector<Value>{};
+          });
+        });
+    return;
+  }
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(0)}, ValueRange{index(n / tileRows)}, ValueRange{index(1)},
+      [&](OpBuilder &pb, Location, ValueRange ivs) {
+        // Heap buffers, as in buildTiles (no stack growth once outlined).
+        Value wd = memref::AllocOp::create(
+            pb, loc, MemRefType::get({k / kAmxDepth, tileRows, kAmxDepth}, element(pb)));
+        Value scratch = memref::AllocOp::create(pb, loc, scratchType);
+        Value firstRow = mul(pb, ivs[0], tileRows);
+        for (int64_t c = 0; c < tileRows; ++c)
+          decodeRow(pb, add(pb, firstRow, index(c)), index(c), codes, scales, zeros, zpSigned,
+                    wd, k);
+        forLoop(pb, index(0), index(groups), groupStep, {},
+                [&](OpBuilder &gb, Value group, ValueRange) {
+                  buildAmxTileBlock(gb, loc, packed, group, groupStep, wd, index(0),
+                                    weightTiles, out, firstRow, scratch, m, k);
+                  return SmallVector<Value>{};
+                });
+      });
+}
 
 } // namespace
 
@@ -339,6 +420,11 @@ Value qcc::lowbit::buildDecodedGemm(OpBuilder &b, Location loc, Value lhs,
     xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, gb.element(b)));
     gb.convertActivations(x, xb, m, k);
   }
-  gb.buildTiles(xb, codes, scales, zeros, zpSigned, out, m, n, k);
+  gb.tileMajor = plan.amx;
+  if (plan.amx)
+    gb.buildAmxTiles(packAmxActivations(b, loc, xb, m, k), codes, scales, zeros, zpSigned, out,
+                     m, n, k);
+  else
+    gb.buildTiles(xb, codes, scales, zeros, zpSigned, out, m, n, k);
   return matrixAsResult(b, loc, out, resultType);
 }

@@ -38,6 +38,9 @@ struct DecodedGemmPlan {
   /// f32 lanes of an accumulator: 16 (a zmm) with AVX-512, else 8 (a ymm:
   /// 4 x 4 tiles of two ymm each would not fit AVX2's 16 registers).
   int64_t lanes = 16;
+  /// AMX-BF16 tiles (tdpbf16ps, passes/AmxTiles.h) instead of vdpbf16ps:
+  /// bf16 operands on a target with AMX, K a multiple of 32 and N of 16.
+  bool amx = false;
 };
 
 /// The plan for `weight` ([N, K] when `transposed`) times f32 `lhs`, or

@@ -128,11 +128,13 @@ struct SelectKernelsPass final
       // bf16-gemm serves the models that allow bf16 but not int8.
       if ((!allowInt8 || forceKernel == kKernelBf16Gemm) && forceKernel != kKernelF32Gemm &&
           (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm)) {
-        if (planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
-                            features, gemmWhy, /*f32=*/false))
+        if (std::optional<DecodedGemmPlan> gemm =
+                planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(),
+                                transposed, features, gemmWhy, /*f32=*/false))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +
-                      " rows: weights decoded to bf16 once, vdpbf16ps 4x4 tiles"};
+                      " rows: weights decoded to bf16 once, " +
+                      (gemm->amx ? "AMX tdpbf16ps on 16x16 tiles" : "vdpbf16ps 4x4 tiles")};
         gemmWhy = "; bf16-gemm: " + gemmWhy;
       }
       std::string lutWhy;

@@ -31,3 +31,9 @@ import shutil  # noqa: E402
 if shutil.which("qemu-aarch64") and os.path.isdir("/usr/aarch64-linux-gnu/lib") and \
         os.path.isdir("/usr/lib/gcc-cross/aarch64-linux-gnu"):
     config.available_features.add("aarch64-qemu")
+
+# AMX code runs where the CPU has AMX tiles for bf16 (test/e2e/amx.py).
+with open("/proc/cpuinfo") as cpuinfo:
+    flags = cpuinfo.read()
+if "amx_tile" in flags and "amx_bf16" in flags:
+    config.available_features.add("amx")

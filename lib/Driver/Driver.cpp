@@ -149,8 +149,11 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     return failure();
   }
   releaseResourceBlobs(module);
+  // The kernel features go with it: the runtime refuses a library whose
+  // features the CPU lacks (instead of SIGILL) and enables AMX's state.
   std::string targetDescription = machine->getTargetTriple().str() + " cpu=" +
-                                  machine->getTargetCPU().str();
+                                  machine->getTargetCPU().str() + " " +
+                                  describeKernelFeatures(*machine);
   if (failed(addModelInterface(*llvmModule, *signature, targetDescription, errs)))
     return failure();
   optimizeModule(*llvmModule, *machine, options.optLevel);

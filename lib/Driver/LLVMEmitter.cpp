@@ -65,8 +65,8 @@ qcc::driver::createTargetMachine(const CompileOptions &options,
 std::string qcc::driver::describeKernelFeatures(const llvm::TargetMachine &machine) {
   static const char *const x86[] = {"avx2",       "fma",      "avx512f",
                                     "avx512bw",   "avx512vl", "avx512vnni",
-                                    "avxvnni",    "avx512bf16", "amx-int8",
-                                    "amx-bf16",   "avx512vbmi"};
+                                    "avxvnni",    "avx512bf16", "amx-tile",
+                                    "amx-int8",   "amx-bf16",   "avx512vbmi"};
   static const char *const aarch64[] = {"neon", "dotprod", "i8mm", "sve", "bf16"};
   llvm::ArrayRef<const char *> candidates;
   if (machine.getTargetTriple().isX86())

@@ -33,6 +33,10 @@ class ThreadPool;
 qcc_status makeStatus(qcc_status_code_t code, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/// QCC_OK if this CPU runs code for the features in a model's `target`
+/// string (and, for AMX, the OS grants the tile state); else why not.
+qcc_status checkTargetFeatures(const char *target);
+
 /// The kinds of handle the registry tracks.
 enum class HandleKind { Model, Session, Tensor };
 

@@ -159,7 +159,10 @@ qcc_status loadModel(const char *path, qcc_model **out_model) {
   model->path = path;
   model->library = library;
   model->descriptor = descriptor;
-  if (qcc_status s = checkDescriptor(descriptor, model.get())) {
+  qcc_status s = checkDescriptor(descriptor, model.get());
+  if (!s)
+    s = checkTargetFeatures(descriptor->target);
+  if (s) {
     dlclose(library);
     std::string message = "'" + model->path + "': " + qcc_status_message(s);
     qcc_status_code_t code = qcc_status_code(s);

@@ -317,3 +317,18 @@ func.func @aarch64_w4(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   return %y : tensor<1x16xf32>
 }
 }
+
+// -----
+
+// With AMX-BF16 (and 16-row weight tiles, K a multiple of 32), bf16-gemm
+// runs on tile registers.
+// CHECK-LABEL: func.func @bf16_prefill_amx
+// CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 3; 32 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512bf16,+amx-tile,+amx-int8,+amx-bf16"} {
+func.func @bf16_prefill_amx(%x: tensor<32x256xf32>) -> tensor<32x16xf32> {
+  %w = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 3 : i64} : tensor<32x256xf32>, !lowbit.qtensor<16x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<32x16xf32>
+  return %y : tensor<32x16xf32>
+}
+}

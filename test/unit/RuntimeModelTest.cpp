@@ -160,6 +160,31 @@ INSTANTIATE_TEST_SUITE_P(
         BadModelCase{QCC_FAKE_NULL_ENTRY, QCC_STATUS_INCOMPATIBLE,
                      "null entry function"}));
 
+// A library compiled for AMX: refused where the CPU has no AMX tiles
+// (instead of SIGILL in a run), loaded where it has them and Linux grants
+// their state.
+TEST(RuntimeModel, TargetFeaturesAreChecked) {
+  qcc_model *model = nullptr;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("amx-tile")) {
+    EXPECT_STATUS(qcc_model_load(QCC_FAKE_AMX_TARGET, &model), QCC_STATUS_INCOMPATIBLE,
+                  "compiled for CPU features this CPU lacks (amx-tile)");
+    EXPECT_EQ(model, nullptr);
+    return;
+  }
+  qcc_status s = qcc_model_load(QCC_FAKE_AMX_TARGET, &model);
+  if (s) {
+    EXPECT_EQ(qcc_status_code(s), QCC_STATUS_UNAVAILABLE) << qcc_status_message(s);
+    qcc_status_free(s);
+    return;
+  }
+  qcc_model_free(model);
+#else
+  GTEST_SKIP() << "x86 target strings";
+#endif
+}
+
 TEST(RuntimeModel, LoadingTwiceSharesNothingObservable) {
   qcc_model *a = nullptr, *b = nullptr;
   ASSERT_QCC_OK(qcc_model_load(QCC_FAKE_ADD, &a));

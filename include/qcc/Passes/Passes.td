@@ -79,7 +79,8 @@ def LowBitToLinalgPass : Pass<"lowbit-to-linalg"> {
                            "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::bufferization::BufferizationDialect",
-                           "::mlir::x86vector::X86VectorDialect"];
+                           "::mlir::x86vector::X86VectorDialect",
+                           "::mlir::amx::AMXDialect"];
 }
 
 def FuseDequantPass : Pass<"lowbit-fuse-dequant", "::mlir::ModuleOp"> {

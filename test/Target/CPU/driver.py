@@ -13,6 +13,12 @@
 # RUN: qcc %t/gemv.onnx --target=x86_64 --cpu=x86-64-v2 --emit=asm -O0 | FileCheck %s --check-prefix=X86ASM
 # MatMulNBits with f32 activations runs the vector kernel (AVX2: 8-float FMAs).
 # RUN: qcc %t/gemv128.onnx --emit=llvm --target=x86_64 --cpu=haswell | FileCheck %s --check-prefix=VECTOR
+# The descriptor's target names the CPU and the kernel features the code may
+# use; the runtime refuses a library for features the CPU lacks (AMX here,
+# where the machine has none) instead of dying of SIGILL in a run.
+# RUN: qcc %t/gemv.onnx --emit=llvm --cpu=sapphirerapids | FileCheck %s --check-prefix=FEATURES
+# RUN: qcc %t/gemv.onnx -o %t/libgemv-spr.so --header=none --cpu=sapphirerapids
+# RUN: %if amx %{ %qcc_tools_dir/qcc-run %t/libgemv-spr.so --signature %} %else %{ not %qcc_tools_dir/qcc-run %t/libgemv-spr.so --signature 2>&1 | FileCheck %s --check-prefix=REFUSED %}
 # Compiling twice gives the same bytes.
 # RUN: mkdir -p %t/again && qcc %t/gemv.onnx -o %t/again/libgemv.so --header=none && cmp %t/libgemv.so %t/again/libgemv.so
 # RUN: not qcc %t/gemv.onnx -O5 2>&1 | FileCheck %s --check-prefix=BADOPT
@@ -46,6 +52,8 @@ from onnx_builder import *
 # ARMSO: Type: DYN
 # ARMSO: Machine: AArch64
 # X86ASM: main_graph
+# FEATURES: c"x86_64-{{[a-z]+}}-linux-gnu cpu=sapphirerapids +avx2,+fma,+avx512f,{{.*}},+amx-tile,+amx-int8,+amx-bf16
+# REFUSED: qcc-run: {{.*}}libgemv-spr.so': compiled for CPU features this CPU lacks ({{.*}}amx-tile, amx-int8, amx-bf16{{.*}}): recompile with qcc for this machine (no --cpu) or a --cpu it has
 # BADOPT: qcc: -O5 is not an optimization level (0-3)
 # BADTARGET: qcc: unknown target 'nosuch64'
 # INT4IO: qcc: input 'x' has element type i4, which compiled libraries cannot take at their boundary yet

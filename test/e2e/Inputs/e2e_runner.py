@@ -1,6 +1,12 @@
 """Shared by the end-to-end tests: compile an ONNX model with qcc, run the
 library with qcc-run on the given inputs, compare with expected outputs, and
-count PASS/FAIL lines (the tests end with `e2e: N passed, M failed`)."""
+count PASS/FAIL lines (the tests end with `e2e: N passed, M failed`).
+
+With QCC_E2E_PREPARE set, the cases are compiled but not run: each one's
+library, inputs and expected outputs stay in the output folder and its
+qcc-run arguments (relative to it) go to a line of cases.txt, for
+run_prepared.py on a machine that has the CPU the code was compiled for
+(AMX: the lent device machine's host)."""
 import os
 import subprocess
 
@@ -11,7 +17,7 @@ from onnx_builder import save
 
 class Runner:
     def __init__(self, out, tools):
-        self.out, self.tools = out, tools
+        self.out, self.tools = out, os.path.abspath(tools)
         self.passed = self.failed = 0
         os.makedirs(out, exist_ok=True)
 
@@ -30,18 +36,25 @@ class Runner:
             print(f"FAIL {name}: compile: {r.stderr.strip()}")
             self.failed += 1
             return
-        cmd = [os.path.join(self.tools, "qcc-run"), lib]
+        prepare = bool(os.environ.get("QCC_E2E_PREPARE"))
+        args = [os.path.basename(lib)]
         for key, value in inputs.items():
-            f = os.path.join(self.out, f"{name}.{key}.npy")
-            np.save(f, value)
-            cmd += ["--input", f"{key}={f}"]
+            f = f"{name}.{key}.npy"
+            np.save(os.path.join(self.out, f), value)
+            args += ["--input", f"{key}={f}"]
         for key, value in expected.items():
-            f = os.path.join(self.out, f"{name}.{key}.expected.npy")
-            np.save(f, value)
-            cmd += ["--expected", f"{key}={f}"]
+            f = f"{name}.{key}.expected.npy"
+            np.save(os.path.join(self.out, f), value)
+            args += ["--expected", f"{key}={f}"]
         if rtol is not None:
-            cmd += ["--rtol", str(rtol), "--atol", str(atol)]
-        r = subprocess.run(cmd, capture_output=True, text=True)
+            args += ["--rtol", repr(float(rtol)), "--atol", repr(float(atol))]
+        if prepare:
+            with open(os.path.join(self.out, "cases.txt"), "a") as cases:
+                cases.write(name + " " + " ".join(args) + "\n")
+            print("PREPARED " + name)
+            return
+        r = subprocess.run([os.path.join(self.tools, "qcc-run"), *args], capture_output=True,
+                           text=True, cwd=self.out)
         ok = r.returncode == 0
         if ok:
             self.passed += 1

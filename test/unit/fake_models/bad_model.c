@@ -36,6 +36,13 @@ static const int64_t kShape[2] = {2, 3};
 #define DEVICE "cpu"
 #endif
 
+#ifdef AMX_TARGET
+/* Compiled for AMX (and a feature the runtime does not know, unchecked). */
+#define TARGET "x86_64-unknown-linux-gnu cpu=test +avx2,+not-a-feature,+amx-tile"
+#else
+#define TARGET "none"
+#endif
+
 static const qcc_tensor_descriptor kInputs[1] = {
     {INPUT_NAME, INPUT_TYPE, 2, kShape},
 };
@@ -47,7 +54,7 @@ __attribute__((unused)) static int32_t run(void *const *buffers) { return 0; }
 
 __attribute__((visibility("default")))
 const qcc_model_descriptor qcc_model_descriptor_v1 = {
-    ABI_VERSION, 1, 1, 0, "bad", "none", DEVICE, kInputs, kOutputs,
+    ABI_VERSION, 1, 1, 0, "bad", TARGET, DEVICE, kInputs, kOutputs,
 #ifdef NULL_ENTRY
     NULL
 #else

@@ -1,0 +1,141 @@
+//===- AmxTiles.cpp - bf16 GEMM steps on AMX tile registers --------------===//
+//
+// Tile registers hold 16 rows of 64 bytes; LLVM configures them (ldtilecfg)
+// from the static tile shapes of each function, so every shape here is a
+// compile-time constant and the accumulators stay in registers across the
+// whole K loop (loop-carried tiles become x86_amx phis).
+//
+//===----------------------------------------------------------------------===//
+
+#include "AmxTiles.h"
+
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace {
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// for iv in [lb, ub) step `step`, no carried values.
+void forEach(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step,
+             llvm::function_ref<void(OpBuilder &, Value)> body) {
+  scf::ForOp::create(b, loc, lb, ub, index(b, loc, step), ValueRange{},
+                     [&](OpBuilder &lb2, Location, Value iv, ValueRange) {
+                       body(lb2, iv);
+                       scf::YieldOp::create(lb2, loc);
+                     });
+}
+
+} // namespace
+
+Value qcc::lowbit::packAmxActivations(OpBuilder &b, Location loc, Value x, int64_t m,
+                                      int64_t k) {
+  int64_t groups = (m + kAmxRows - 1) / kAmxRows;
+  Type bf16 = b.getBF16Type();
+  Value packed = memref::AllocOp::create(
+      b, loc, MemRefType::get({groups, k / 2, 2 * kAmxRows}, bf16));
+  // One 32-bit pair per move; each activation row is read once,
+  // contiguously (rows in parallel: the thread pool takes the outermost
+  // scf.parallel).
+  auto pairType = VectorType::get({2}, bf16);
+  Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(pairType));
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, loc, 0)}, ValueRange{index(b, loc, groups * kAmxRows)},
+      ValueRange{index(b, loc, 1)}, [&](OpBuilder &rb, Location, ValueRange ivs) {
+        Value row = ivs[0];
+        Value group = arith::DivUIOp::create(rb, loc, row, index(rb, loc, kAmxRows));
+        Value lane = arith::RemUIOp::create(rb, loc, row, index(rb, loc, kAmxRows));
+        Value column = arith::MulIOp::create(rb, loc, lane, index(rb, loc, 2));
+        Value inside = arith::CmpIOp::create(rb, loc, arith::CmpIPredicate::ult, row,
+                                             index(rb, loc, m));
+        // Rows past M (a partial last group) are zeros, so that every
+        // group has one tile shape.
+        auto copyPairs = [&](OpBuilder &tb, bool zero) {
+          forEach(tb, loc, index(tb, loc, 0), index(tb, loc, k / 2), 1,
+                  [&](OpBuilder &pb, Value pairIndex) {
+                    Value pair = zeros;
+                    if (!zero)
+                      pair = vector::LoadOp::create(
+                          pb, loc, pairType, x,
+                          ValueRange{row, arith::MulIOp::create(pb, loc, pairIndex,
+                                                                index(pb, loc, 2))});
+                    vector::StoreOp::create(pb, loc, pair, packed,
+                                            ValueRange{group, pairIndex, column});
+                  });
+        };
+        scf::IfOp::create(
+            rb, loc, inside,
+            [&](OpBuilder &tb, Location) {
+              copyPairs(tb, false);
+              scf::YieldOp::create(tb, loc);
+            },
+            [&](OpBuilder &eb, Location) {
+              copyPairs(eb, true);
+              scf::YieldOp::create(eb, loc);
+            });
+      });
+  return packed;
+}
+
+void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Value group,
+                                    int64_t groups, Value w, Value wRow, int64_t weightTiles,
+                                    Value out, Value outCol, Value scratch, int64_t m,
+                                    int64_t k) {
+  Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
+  auto operandTile = amx::TileType::get({kAmxRows, kAmxDepth}, bf16);
+  auto accTile = amx::TileType::get({kAmxRows, kAmxRows}, f32);
+  auto add = [&](OpBuilder &ob, Value x, int64_t y) {
+    return arith::AddIOp::create(ob, loc, x, index(ob, loc, y));
+  };
+  // At most 2 x 2 accumulators with 2 + 2 operand tiles: the 8 registers.
+  Value zero = amx::TileZeroOp::create(b, loc, accTile);
+  SmallVector<Value> init(groups * weightTiles, zero);
+  auto kLoop = scf::ForOp::create(
+      b, loc, index(b, loc, 0), index(b, loc, k), index(b, loc, kAmxDepth), init,
+      [&](OpBuilder &kb, Location, Value kk, ValueRange acc) {
+        SmallVector<Value> weights, acts;
+        Value step = arith::DivUIOp::create(kb, loc, kk, index(kb, loc, kAmxDepth));
+        for (int64_t c = 0; c < weightTiles; ++c)
+          weights.push_back(amx::TileLoadOp::create(
+              kb, loc, operandTile, w,
+              ValueRange{step, add(kb, wRow, c * kAmxRows), index(kb, loc, 0)}));
+        Value pairRow = arith::DivUIOp::create(kb, loc, kk, index(kb, loc, 2));
+        for (int64_t g = 0; g < groups; ++g)
+          acts.push_back(amx::TileLoadOp::create(
+              kb, loc, operandTile, packed,
+              ValueRange{add(kb, group, g), pairRow, index(kb, loc, 0)}));
+        SmallVector<Value> next;
+        for (int64_t g = 0; g < groups; ++g)
+          for (int64_t c = 0; c < weightTiles; ++c)
+            next.push_back(amx::TileMulFOp::create(kb, loc, accTile, weights[c], acts[g],
+                                                   acc[g * weightTiles + c]));
+        scf::YieldOp::create(kb, loc, next);
+      });
+  // Each accumulator holds [weight row, activation row]: through `scratch`
+  // into out's rows (the activation rows that exist).
+  for (int64_t g = 0; g < groups; ++g) {
+    Value firstRow = arith::MulIOp::create(b, loc, add(b, group, g), index(b, loc, kAmxRows));
+    Value rows = arith::MinUIOp::create(
+        b, loc, index(b, loc, kAmxRows),
+        arith::SubIOp::create(b, loc, index(b, loc, m), firstRow));
+    for (int64_t c = 0; c < weightTiles; ++c) {
+      amx::TileStoreOp::create(b, loc, scratch, ValueRange{index(b, loc, 0), index(b, loc, 0)},
+                               kLoop.getResult(g * weightTiles + c));
+      Value col0 = add(b, outCol, c * kAmxRows);
+      forEach(b, loc, index(b, loc, 0), rows, 1, [&](OpBuilder &ib, Value i) {
+        Value outRow = arith::AddIOp::create(ib, loc, firstRow, i);
+        for (int64_t n = 0; n < kAmxRows; ++n) {
+          Value v = memref::LoadOp::create(ib, loc, scratch, ValueRange{index(ib, loc, n), i});
+          memref::StoreOp::create(ib, loc, v, out, ValueRange{outRow, add(ib, col0, n)});
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,50 @@
+//===- AmxTiles.h - bf16 GEMM steps on AMX tile registers --------*- C++ -*-===//
+//
+// The bf16-gemm kernel on CPUs with AMX-BF16 (Sapphire Rapids and later):
+// one tdpbf16ps multiplies a 16 x 32 bf16 tile by a 32 x 16 one into 16 x 16
+// f32 accumulators (8192 multiply-adds, 16x vdpbf16ps's).
+//
+// The decoded weight rows are the left tiles as they are (16 rows x 32
+// elements, row-major); the activations are the right tiles, which AMX
+// reads in pairs along K ("VNNI" order: row p of a tile holds elements
+// 2p and 2p + 1 of 16 activation rows). Converting the activations once
+// into that order costs M x K moves, against N x K for the weights, so
+// the accumulators hold C^T (weight rows x activation rows) and are
+// transposed as they are stored: M x N moves, once per output.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_AMXTILES_H
+#define QCC_PASSES_AMXTILES_H
+
+#include "mlir/IR/Builders.h"
+
+namespace qcc::lowbit {
+
+/// Rows of an AMX tile, activation rows per group.
+constexpr int64_t kAmxRows = 16;
+/// bf16 elements of K one tdpbf16ps consumes.
+constexpr int64_t kAmxDepth = 32;
+
+/// The [M, K] bf16 buffer `x` in AMX's pair order: a new buffer
+/// [ceil(M / 16), K / 2, 32] whose [g, p, 2 i + j] is x[16 g + i, 2 p + j]
+/// (zero past row M). K must be a multiple of kAmxDepth.
+mlir::Value packAmxActivations(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                               int64_t m, int64_t k);
+
+/// out[16 g + i, outCol + 16 c + n] = sum over k of
+///   act[16 g + i, k] * w[k / 32, wRow + 16 c + n, k % 32]
+/// for `groups` activation groups from `group` (i < 16, rows below `m`) and
+/// `weightTiles` tiles of 16 weight rows (c), the accumulators in tile
+/// registers across all of K. `packed` is packAmxActivations' buffer, `w`
+/// the decoded bf16 weights tile-major, [K / 32, rows, 32] (each K step's
+/// tile a contiguous KiB), `scratch` a [16, 16] f32 buffer for the
+/// transposed stores.
+void buildAmxTileBlock(mlir::OpBuilder &b, mlir::Location loc, mlir::Value packed,
+                       mlir::Value group, int64_t groups, mlir::Value w, mlir::Value wRow,
+                       int64_t weightTiles, mlir::Value out, mlir::Value outCol,
+                       mlir::Value scratch, int64_t m, int64_t k);
+
+} // namespace qcc::lowbit
+
+#endif // QCC_PASSES_AMXTILES_H

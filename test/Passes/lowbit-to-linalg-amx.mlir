@@ -1,0 +1,75 @@
+// RUN: qcc-opt %s --lowbit-to-linalg --split-input-file | FileCheck %s
+// RUN: qcc-opt %s --qcc-cpu-to-llvm --split-input-file | FileCheck %s --check-prefix=LLVM
+
+// bf16-gemm on a target with AMX: activations to bf16, then into AMX's pair
+// order, groups of 16 rows ([groups, K / 2, 32], the 4 rows past M zero);
+// per tile of 32 weight rows, the rows decoded tile-major ([K / 32, 32, 32])
+// and 2 x 2 accumulator tiles over all of K, each stored through a 16 x 16
+// scratch into the output's rows.
+// CHECK-LABEL: func.func @amx_rows_of_weights
+// CHECK: memref.alloc() : memref<20x256xbf16>
+// CHECK: memref.alloc() : memref<2x128x32xbf16>
+// CHECK: scf.parallel
+// CHECK: vector.load {{.*}} : memref<20x256xbf16>, vector<2xbf16>
+// CHECK: scf.parallel
+// CHECK: memref.alloc() : memref<8x32x32xbf16>
+// CHECK: memref.alloc() : memref<16x16xf32>
+// CHECK: vector.store {{.*}} : memref<8x32x32xbf16>, vector<16xbf16>
+// CHECK: amx.tile_zero : !amx.tile<16x16xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>)
+// CHECK-COUNT-4: amx.tile_load {{.*}} into !amx.tile<16x32xbf16>
+// CHECK-COUNT-4: amx.tile_mulf {{.*}} : !amx.tile<16x32xbf16>, !amx.tile<16x32xbf16>, !amx.tile<16x16xf32>
+// CHECK: amx.tile_store {{.*}} : memref<16x16xf32>, !amx.tile<16x16xf32>
+// The accumulators stay in tile registers across the K loop (x86_amx phis);
+// LLVM configures the tiles (ldtilecfg) from their shapes.
+// LLVM-LABEL: llvm.func @amx_rows_of_weights
+// LLVM: llvm.x86.tilezero.internal
+// LLVM: !llvm.x86_amx, !llvm.x86_amx, !llvm.x86_amx, !llvm.x86_amx
+// LLVM: llvm.x86.tileloadd64.internal
+// LLVM: llvm.x86.tdpbf16ps.internal
+// LLVM: llvm.x86.tilestored64.internal
+module attributes {qcc.target_features = "+avx512f,+avx512bf16,+amx-tile,+amx-bf16"} {
+func.func @amx_rows_of_weights(%x: tensor<20x256xf32>) -> tensor<20x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x2xf16>) zero_points(dense<8> : tensor<32x2xui4>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "bf16-gemm"} : tensor<20x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<20x32xf32>
+  return %y : tensor<20x32xf32>
+}
+}
+
+// -----
+
+// More activation rows than weight rows (convolutions): all weight rows
+// decoded first, then each (odd: 3 groups) activation group in parallel
+// against one weight tile at a time.
+// CHECK-LABEL: func.func @amx_rows_of_activations
+// CHECK: memref.alloc() : memref<3x64x32xbf16>
+// CHECK: memref.alloc() : memref<4x16x32xbf16>
+// CHECK: scf.parallel
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c3{{.*}})
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xf32>)
+// CHECK-COUNT-2: amx.tile_load
+// CHECK: amx.tile_mulf
+module attributes {qcc.target_features = "+avx512f,+avx512bf16,+amx-tile,+amx-bf16"} {
+func.func @amx_rows_of_activations(%x: tensor<48x128xf32>) -> tensor<48x16xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<1024xi8>) scales(dense<0.5> : tensor<16x1xf16>)
+      : !lowbit.qtensor<16x128xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "bf16-gemm"} : tensor<48x128xf32>, !lowbit.qtensor<16x128xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<48x16xf32>
+  return %y : tensor<48x16xf32>
+}
+}
+
+// -----
+
+// N not a multiple of 16: the vdpbf16ps form.
+// CHECK-LABEL: func.func @amx_needs_16_rows
+// CHECK-NOT: amx.
+// CHECK: x86vector.avx512.dot
+module attributes {qcc.target_features = "+avx512f,+avx512bf16,+amx-tile,+amx-bf16"} {
+func.func @amx_needs_16_rows(%x: tensor<16x128xf32>) -> tensor<16x8xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<512xi8>) scales(dense<0.5> : tensor<8x1xf16>)
+      : !lowbit.qtensor<8x128xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "bf16-gemm"} : tensor<16x128xf32>, !lowbit.qtensor<8x128xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+}
