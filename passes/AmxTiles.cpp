@@ -15,6 +15,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace {
@@ -138,4 +140,44 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
       });
     }
   }
+}
+
+void qcc::lowbit::buildAmxByteTiles(OpBuilder &b, Location loc, Value au, Value w, Value row,
+                                    int64_t groups, Value tile, int64_t tiles, int64_t kPad,
+                                    Value scratch) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  int64_t step = std::min(kPad, kAmxStepBytes);
+  auto lhsTile = amx::TileType::get({kAmxRows, step}, i8);
+  auto rhsTile = amx::TileType::get({step / 4, 64}, i8);
+  auto accTile = amx::TileType::get({kAmxRows, kAmxRows}, i32);
+  auto add = [&](OpBuilder &ob, Value x, int64_t y) {
+    return arith::AddIOp::create(ob, loc, x, index(ob, loc, y));
+  };
+  Value zero = amx::TileZeroOp::create(b, loc, accTile);
+  SmallVector<Value> init(groups * tiles, zero);
+  auto kLoop = scf::ForOp::create(
+      b, loc, index(b, loc, 0), index(b, loc, kPad), index(b, loc, step), init,
+      [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
+        SmallVector<Value> lhs, rhs;
+        for (int64_t g = 0; g < groups; ++g)
+          lhs.push_back(amx::TileLoadOp::create(kb, loc, lhsTile, au,
+                                                ValueRange{add(kb, row, g * kAmxRows), k0}));
+        Value quad = arith::DivUIOp::create(kb, loc, k0, index(kb, loc, 4));
+        for (int64_t t = 0; t < tiles; ++t)
+          rhs.push_back(amx::TileLoadOp::create(
+              kb, loc, rhsTile, w, ValueRange{add(kb, tile, t), quad, index(kb, loc, 0)}));
+        SmallVector<Value> next;
+        for (int64_t g = 0; g < groups; ++g)
+          for (int64_t t = 0; t < tiles; ++t)
+            // tdpbusd: unsigned activation bytes, signed weights.
+            next.push_back(amx::TileMulIOp::create(kb, loc, accTile, lhs[g], rhs[t],
+                                                   acc[g * tiles + t], /*isZextLhs=*/true,
+                                                   /*isZextRhs=*/false));
+        scf::YieldOp::create(kb, loc, next);
+      });
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t t = 0; t < tiles; ++t)
+      amx::TileStoreOp::create(b, loc, scratch,
+                               ValueRange{index(b, loc, g * kAmxRows), index(b, loc, t * 16)},
+                               kLoop.getResult(g * tiles + t));
 }

@@ -45,6 +45,20 @@ void buildAmxTileBlock(mlir::OpBuilder &b, mlir::Location loc, mlir::Value packe
                        int64_t weightTiles, mlir::Value out, mlir::Value outCol,
                        mlir::Value scratch, int64_t m, int64_t k);
 
+/// Bytes of K one tdpbusd consumes (a tile row of 64 bytes).
+constexpr int64_t kAmxStepBytes = 64;
+
+/// The int8-exact tiles on AMX-INT8 (passes/IntegerMatmul.cpp):
+///   scratch[16 g + i, 16 t + j] = sum over k of
+///     au[row + 16 g + i, k] (unsigned) * w[tile + t, k / 4, 4 j + k % 4]
+/// (signed), exact in i32, for `groups` groups of 16 rows and `tiles` weight
+/// tiles of 16 columns ([N / 16, K / 4, 64], the VNNI tiles' layout, which
+/// is AMX's right-hand tile order). K = kPad: a multiple of 64 or, below
+/// 64, of 4 (then one step).
+void buildAmxByteTiles(mlir::OpBuilder &b, mlir::Location loc, mlir::Value au, mlir::Value w,
+                       mlir::Value row, int64_t groups, mlir::Value tile, int64_t tiles,
+                       int64_t kPad, mlir::Value scratch);
+
 } // namespace qcc::lowbit
 
 #endif // QCC_PASSES_AMXTILES_H

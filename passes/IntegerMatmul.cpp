@@ -27,6 +27,7 @@
 
 #include "IntegerMatmul.h"
 
+#include "AmxTiles.h"
 #include "KernelSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -143,7 +144,7 @@ constexpr int64_t kMinRowStepsPerBlock = 8;
 void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums, Value shifts,
                        Value rowSums, Value rowShifts, Value out, int64_t m, int64_t n,
                        int64_t kPad, const OutputScale &scale, Value auLow,
-                       const StoreEpilogue *epilogue, TileCorrection folded) {
+                       const StoreEpilogue *epilogue, TileCorrection folded, bool amx) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
@@ -158,6 +159,10 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
   // 2 rows of them (8 ymm) and their 2 x 2 i32 halves fit AVX2's 16.
   bool split = bool(auLow);
   int64_t rows = split ? (m % 2 == 0 ? 2 : 1) : m % 8 == 0 ? 8 : 4;
+  // AMX: one or two tiles of 16 rows (2 x 2 accumulators and 2 + 2
+  // operand tiles: the 8 tile registers).
+  if (amx)
+    rows = m % 32 == 0 ? 32 : 16;
   int64_t nTiles = (n + 15) / 16;
   int64_t tiles = !split && nTiles % 2 == 0 ? 2 : 1;
   auto lanes = VectorType::get({16}, i32);
@@ -170,8 +175,11 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
   // pool one or two pieces for thousands of rows. A block reads its rows'
   // activations once for all tiles and the (small) weight again per block.
   int64_t steps = m / rows, groups = nTiles / tiles;
+  // (AMX steps are 16-32 rows: the same 64 or more rows a block.)
+  int64_t minSteps = amx ? std::max<int64_t>(1, kMinRowStepsPerBlock * 8 / rows)
+                         : kMinRowStepsPerBlock;
   int64_t blocks = std::clamp<int64_t>((kRowBlockPieces + groups - 1) / groups, 1,
-                                       std::max<int64_t>(1, steps / kMinRowStepsPerBlock));
+                                       std::max<int64_t>(1, steps / minSteps));
   int64_t perBlock = (steps + blocks - 1) / blocks;
   blocks = (steps + perBlock - 1) / perBlock;
   scf::ParallelOp::create(
@@ -179,6 +187,11 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
       ValueRange{index(b, 1), index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
         Value firstTile = mulIndex(pb, ivs[1], tiles);
         Value firstStep = mulIndex(pb, ivs[0], perBlock);
+        // AMX accumulators reach the corrections through this buffer (a heap
+        // one: no stack growth once the body is outlined).
+        Value scratch = amx ? Value(memref::AllocOp::create(
+                                  pb, loc, MemRefType::get({rows, tiles * 16}, i32)))
+                            : Value();
         auto rowLoop = [&](OpBuilder &mb, Value step) {
           Value firstRow = mulIndex(mb, step, rows);
           Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(lanes));
@@ -245,7 +258,14 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
             return next;
           };
           SmallVector<Value> products;
-          if (split) {
+          if (amx) {
+            buildAmxByteTiles(mb, loc, au, w, firstRow, rows / 16, firstTile, tiles, kPad,
+                              scratch);
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t t = 0; t < tiles; ++t)
+                products.push_back(vector::LoadOp::create(
+                    mb, loc, lanes, scratch, ValueRange{index(mb, r), index(mb, t * 16)}));
+          } else if (split) {
             // Groups of 8 quads, then the quads left (K = 16 is one group
             // of 4, not 8 with half of them zeros).
             int64_t groups = kPad / 32, left = kPad % 32 / 4;
@@ -378,6 +398,7 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
     plan.dot = ByteDot::Vnni512;
     plan.chunk = 4;
     plan.tiles = true;
+    plan.amx = features.contains("amx-int8") && features.contains("amx-tile") && m % 16 == 0;
     return plan;
   }
   bool anyVnni = features.contains("avx512vnni") || features.contains("avxvnni");
@@ -494,6 +515,11 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   // codes; the per-column data padded along.
   int64_t nPad = plan.tiles ? (n + 15) / 16 * 16 : n;
   int64_t kPad = plan.tiles ? (k + 3) / 4 * 4 : k;
+  // AMX steps through K 64 bytes at a time, or all of a shorter K in one
+  // step (one tile shape a function: LLVM configures the tile registers
+  // once).
+  if (plan.amx && kPad > kAmxStepBytes)
+    kPad = (k + kAmxStepBytes - 1) / kAmxStepBytes * kAmxStepBytes;
   if (plan.tiles) {
     // [N / 16][K / 4][16 rows][4 codes]: one 64-byte vector per tile and quad.
     std::vector<int8_t> tiled(nPad * kPad, 0);
@@ -663,7 +689,8 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
       b, loc, MemRefType::get({m, n}, epilogue ? finalType.getElementType() : scaled ? f32 : i32));
   if (plan.tiles) {
     buildTiledProduct(b, loc, plan.splitCodes ? auHigh : au, w, sums, shifts, rowSums,
-                      rowShifts, out, m, n, kPad, outputScale, auLow, epilogue, folded);
+                      rowShifts, out, m, n, kPad, outputScale, auLow, epilogue, folded,
+                      plan.amx);
     return matrixAsResult(b, loc, out, finalType);
   }
   // The product: tiles of rows x cols outputs, one accumulator vector each.

@@ -38,6 +38,11 @@ struct IntegerMatmulPlan {
   /// the int8 tiles with vpmaddubsw (exact: pairs of products fit in i16),
   /// the weight kept at one byte a code.
   bool splitCodes = false;
+  /// The tiles on AMX-INT8 (with `tiles`): 16 activation rows x 64 bytes
+  /// of K times 16 tile columns a tdpbusd (16 x 16 x 64), i32 accumulators
+  /// in tile registers across K, through a scratch into the same
+  /// corrections and stores. M a multiple of 16.
+  bool amx = false;
 };
 
 /// The plan for integer codes `lhsType` (a qtensor of 8-bit codes, zero

@@ -105,12 +105,15 @@ struct SelectKernelsPass final
                                   features, exactWhy))
           return {kKernelInt8Exact.str(),
                   "integer codes: exact i32, " +
-                      std::string(plan->splitCodes ? "16-row weight tiles, activation nibbles "
+                      std::string(plan->amx ? "AMX tdpbusd on 16x16 tiles, 64 bytes of K a "
+                                              "step, "
+                                  : plan->splitCodes ? "16-row weight tiles, activation nibbles "
                                                        "broadcast, "
                                   : plan->tiles     ? "16-row weight tiles, activation quads "
                                                     "broadcast, "
                                                     : "") +
-                      (plan->splitCodes ? std::string("vpmaddubsw")
+                      (plan->amx          ? std::string("i32 accumulators in tile registers")
+                       : plan->splitCodes ? std::string("vpmaddubsw")
                        : plan->dot == ByteDot::Portable ? std::string("widening multiply-adds")
                                                         : stringifyByteDot(plan->dot).str()) +
                       (plan->tiles ? std::string()

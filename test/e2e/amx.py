@@ -1,13 +1,21 @@
-# End to end on AMX: bf16-gemm (MatMulNBits accuracy_level 3, 16+ rows)
-# compiled for sapphirerapids runs its tdpbf16ps tiles (passes/AmxTiles.cpp)
-# against the same bf16 references as the AVX-512 BF16 form: activation
-# groups of 16 rows with and without a partial last group, odd and even
-# numbers of groups and of 16-row weight tiles, 2-, 4- and 8-bit codes, and
-# more activation rows than weight rows (all weights decoded first).
+# End to end on AMX, code compiled for sapphirerapids (passes/AmxTiles.cpp):
+# - bf16-gemm (MatMulNBits accuracy_level 3, 16+ rows) on tdpbf16ps tiles,
+#   against the same bf16 references as the AVX-512 BF16 form: activation
+#   groups of 16 rows with and without a partial last group, odd and even
+#   numbers of groups and of 16-row weight tiles, 2-, 4- and 8-bit codes,
+#   more activation rows than weight rows (all weights decoded first);
+# - int8-exact on tdpbusd tiles (MatMulInteger, bit-exact): K of one short
+#   step, of whole 64-byte steps and padded to them, 1-3 groups of rows,
+#   1 or 2 column tiles, N padded to a tile, every zero-point form;
+# - the quantized suite's integer, QDQ-activation and convolution cases
+#   (static QDQ, ConvInteger, QLinearConv: their epilogues on the AMX
+#   accumulators where M is a multiple of 16).
 # On a machine without AMX: QCC_E2E_PREPARE=1 compiles the cases and
 # Inputs/run_prepared.py runs them where AMX is (docs/cpu-target.md).
 # REQUIRES: amx
-# RUN: rm -rf %t && %python %s %t %qcc_tools_dir | FileCheck %s
+# RUN: rm -rf %t && %python %s %t/amx %qcc_tools_dir | FileCheck %s
+# RUN: %python %S/Inputs/cpu_tools.py %t/tools %qcc_tools_dir sapphirerapids
+# RUN: env QCC_E2E_FILTER=int8_exact,qdq_activations,qdq_static_conv,convinteger,qlinearconv %python %S/quantized.py %t/q %t/tools | FileCheck %s
 # CHECK-NOT: FAIL
 # CHECK: e2e: [[N:[0-9]+]] passed, 0 failed
 import os
@@ -20,9 +28,11 @@ sys.path.insert(0, os.path.join(here, "..", "Import", "ONNX", "Inputs"))
 sys.path.insert(0, os.path.join(here, "Inputs"))
 from e2e_runner import Runner  # noqa: E402
 from nbits_case import make_nbits_case  # noqa: E402
+from onnx_builder import INT8, INT32, UINT8, single, tensor  # noqa: E402
 
 runner = Runner(sys.argv[1], sys.argv[2])
-nbits_case = make_nbits_case(runner.run, np.random.default_rng(11))
+rng = np.random.default_rng(11)
+nbits_case = make_nbits_case(runner.run, rng)
 amx = ("--cpu=sapphirerapids",)
 
 # bits, block, K, N, zero points, activation shape
@@ -34,4 +44,39 @@ for bits, block, k, n, zp, batch in [
         (4, 128, 1024, 64, True, (64,)),    # 32 K steps, 4 groups
         (4, 32, 128, 16, True, (5, 20))]:   # M > N: 100 rows, 7 groups
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=3, flags=amx)
+
+
+def integer_case(name, a_shape, n, a_type, b_type, a_zp, b_zp):
+    """MatMulInteger, exact: sum (a - az)(b - bz) in int64 numpy."""
+    k = a_shape[-1]
+    lo = {UINT8: 0, INT8: -128}
+    dtype = {UINT8: np.uint8, INT8: np.int8}
+    a = rng.integers(lo[a_type], lo[a_type] + 256, size=a_shape).astype(dtype[a_type])
+    b = rng.integers(lo[b_type], lo[b_type] + 256, size=(k, n)).astype(dtype[b_type])
+    rows = a_shape[-2]
+    az = {"none": None, "tensor": rng.integers(lo[a_type], lo[a_type] + 256, size=()),
+          "row": rng.integers(lo[a_type], lo[a_type] + 256, size=(rows,))}[a_zp]
+    bz = {"none": None, "tensor": rng.integers(lo[b_type], lo[b_type] + 256, size=()),
+          "col": rng.integers(lo[b_type], lo[b_type] + 256, size=(n,))}[b_zp]
+    a64 = a.astype(np.int64) - (0 if az is None else (az[:, None] if a_zp == "row" else az))
+    ref = a64 @ (b.astype(np.int64) - (0 if bz is None else bz))
+    inputs, inits = ["a", "b", "az" if az is not None else ""], [tensor("b", b)]
+    if az is not None:
+        inits.append(tensor("az", np.array(az, dtype[a_type])))
+    if bz is not None:
+        inputs.append("bz")
+        inits.append(tensor("bz", np.array(bz, dtype[b_type])))
+    while inputs[-1] == "":
+        inputs.pop()
+    m = single("MatMulInteger", [("a", a_type, list(a_shape))], [("y", INT32, list(ref.shape))],
+               node_inputs=inputs, initializers=inits)
+    runner.run(name, m, {"a": a}, {"y": ref.astype(np.int32)}, flags=amx)
+
+
+# rows x K, N: groups of 16 rows (2 a step where they pair), K steps.
+integer_case("amx_int8_exact_k64", (32, 64), 32, UINT8, INT8, "tensor", "none")
+integer_case("amx_int8_exact_k28_short_step", (16, 27), 16, UINT8, INT8, "none", "col")
+integer_case("amx_int8_exact_k144_padded", (48, 144), 40, INT8, UINT8, "row", "col")
+integer_case("amx_int8_exact_k576", (64, 576), 64, UINT8, UINT8, "tensor", "col")
+integer_case("amx_int8_exact_batched_k100", (2, 16, 100), 24, INT8, INT8, "row", "tensor")
 runner.summary()
