@@ -28,11 +28,13 @@ sys.path.insert(0, os.path.join(here, "..", "Import", "ONNX", "Inputs"))
 sys.path.insert(0, os.path.join(here, "Inputs"))
 from e2e_runner import Runner  # noqa: E402
 from nbits_case import make_nbits_case  # noqa: E402
-from onnx_builder import INT8, INT32, UINT8, single, tensor  # noqa: E402
+from integer_case import make_integer_matmul_case  # noqa: E402
+from onnx_builder import INT8, UINT8  # noqa: E402
 
 runner = Runner(sys.argv[1], sys.argv[2])
 rng = np.random.default_rng(11)
 nbits_case = make_nbits_case(runner.run, rng)
+integer_matmul_case = make_integer_matmul_case(runner.run, rng)
 amx = ("--cpu=sapphirerapids",)
 
 # bits, block, K, N, zero points, activation shape
@@ -46,37 +48,11 @@ for bits, block, k, n, zp, batch in [
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=3, flags=amx)
 
 
-def integer_case(name, a_shape, n, a_type, b_type, a_zp, b_zp):
-    """MatMulInteger, exact: sum (a - az)(b - bz) in int64 numpy."""
-    k = a_shape[-1]
-    lo = {UINT8: 0, INT8: -128}
-    dtype = {UINT8: np.uint8, INT8: np.int8}
-    a = rng.integers(lo[a_type], lo[a_type] + 256, size=a_shape).astype(dtype[a_type])
-    b = rng.integers(lo[b_type], lo[b_type] + 256, size=(k, n)).astype(dtype[b_type])
-    rows = a_shape[-2]
-    az = {"none": None, "tensor": rng.integers(lo[a_type], lo[a_type] + 256, size=()),
-          "row": rng.integers(lo[a_type], lo[a_type] + 256, size=(rows,))}[a_zp]
-    bz = {"none": None, "tensor": rng.integers(lo[b_type], lo[b_type] + 256, size=()),
-          "col": rng.integers(lo[b_type], lo[b_type] + 256, size=(n,))}[b_zp]
-    a64 = a.astype(np.int64) - (0 if az is None else (az[:, None] if a_zp == "row" else az))
-    ref = a64 @ (b.astype(np.int64) - (0 if bz is None else bz))
-    inputs, inits = ["a", "b", "az" if az is not None else ""], [tensor("b", b)]
-    if az is not None:
-        inits.append(tensor("az", np.array(az, dtype[a_type])))
-    if bz is not None:
-        inputs.append("bz")
-        inits.append(tensor("bz", np.array(bz, dtype[b_type])))
-    while inputs[-1] == "":
-        inputs.pop()
-    m = single("MatMulInteger", [("a", a_type, list(a_shape))], [("y", INT32, list(ref.shape))],
-               node_inputs=inputs, initializers=inits)
-    runner.run(name, m, {"a": a}, {"y": ref.astype(np.int32)}, flags=amx)
-
 
 # rows x K, N: groups of 16 rows (2 a step where they pair), K steps.
-integer_case("amx_int8_exact_k64", (32, 64), 32, UINT8, INT8, "tensor", "none")
-integer_case("amx_int8_exact_k28_short_step", (16, 27), 16, UINT8, INT8, "none", "col")
-integer_case("amx_int8_exact_k144_padded", (48, 144), 40, INT8, UINT8, "row", "col")
-integer_case("amx_int8_exact_k576", (64, 576), 64, UINT8, UINT8, "tensor", "col")
-integer_case("amx_int8_exact_batched_k100", (2, 16, 100), 24, INT8, INT8, "row", "tensor")
+integer_matmul_case("amx_int8_exact_k64", (32, 64), 32, UINT8, INT8, "tensor", "none", flags=amx)
+integer_matmul_case("amx_int8_exact_k28_short_step", (16, 27), 16, UINT8, INT8, "none", "col", flags=amx)
+integer_matmul_case("amx_int8_exact_k144_padded", (48, 144), 40, INT8, UINT8, "row", "col", flags=amx)
+integer_matmul_case("amx_int8_exact_k576", (64, 576), 64, UINT8, UINT8, "tensor", "col", flags=amx)
+integer_matmul_case("amx_int8_exact_batched_k100", (2, 16, 100), 24, INT8, INT8, "row", "tensor", flags=amx)
 runner.summary()
