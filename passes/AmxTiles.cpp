@@ -15,8 +15,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-#include <algorithm>
-
 using namespace mlir;
 
 namespace {
@@ -146,7 +144,7 @@ void qcc::lowbit::buildAmxByteTiles(OpBuilder &b, Location loc, Value au, Value 
                                     int64_t groups, Value tile, int64_t tiles, int64_t kPad,
                                     Value scratch) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  int64_t step = std::min(kPad, kAmxStepBytes);
+  int64_t step = kAmxStepBytes;
   auto lhsTile = amx::TileType::get({kAmxRows, step}, i8);
   auto rhsTile = amx::TileType::get({step / 4, 64}, i8);
   auto accTile = amx::TileType::get({kAmxRows, kAmxRows}, i32);

@@ -53,8 +53,7 @@ constexpr int64_t kAmxStepBytes = 64;
 ///     au[row + 16 g + i, k] (unsigned) * w[tile + t, k / 4, 4 j + k % 4]
 /// (signed), exact in i32, for `groups` groups of 16 rows and `tiles` weight
 /// tiles of 16 columns ([N / 16, K / 4, 64], the VNNI tiles' layout, which
-/// is AMX's right-hand tile order). K = kPad: a multiple of 64 or, below
-/// 64, of 4 (then one step).
+/// is AMX's right-hand tile order). K = kPad: a multiple of 64.
 void buildAmxByteTiles(mlir::OpBuilder &b, mlir::Location loc, mlir::Value au, mlir::Value w,
                        mlir::Value row, int64_t groups, mlir::Value tile, int64_t tiles,
                        int64_t kPad, mlir::Value scratch);

@@ -124,6 +124,9 @@ struct TileCorrection {
   bool rowShiftFolded = false;
 };
 
+/// The shortest K the int8-exact tiles take AMX for (see planIntegerMatmul).
+constexpr int64_t kAmxMinDepthInt8 = 1024;
+
 /// Pieces the tiled product's row blocks and tile groups make together (the
 /// pool balances 2 to 16 threads over them), and the fewest row steps a
 /// block keeps so that its loop overhead and weight reads stay small.
@@ -398,7 +401,14 @@ qcc::lowbit::planIntegerMatmul(Type lhsType, QTensorType weight, Type resultType
     plan.dot = ByteDot::Vnni512;
     plan.chunk = 4;
     plan.tiles = true;
-    plan.amx = features.contains("amx-int8") && features.contains("amx-tile") && m % 16 == 0;
+    // AMX where its tiles pay, measured on a Xeon host against the VNNI
+    // tiles (MatMulInteger u8 x s8, 2 / 16 threads): K = 4096 (128 x 4096
+    // x 4096) 1.46 / 1.58x faster; K = 576 (3136 rows, N = 64) 1.04 /
+    // 0.80x; K = 16-192 (CNN layers) 0.11-0.86x: with short K each 16 x 16
+    // tile is a step or two and its corrections and stores are the work,
+    // plus the copy that pads K to 64-byte steps.
+    plan.amx = features.contains("amx-int8") && features.contains("amx-tile") && m % 16 == 0 &&
+               k >= kAmxMinDepthInt8;
     return plan;
   }
   bool anyVnni = features.contains("avx512vnni") || features.contains("avxvnni");
@@ -515,10 +525,9 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   // codes; the per-column data padded along.
   int64_t nPad = plan.tiles ? (n + 15) / 16 * 16 : n;
   int64_t kPad = plan.tiles ? (k + 3) / 4 * 4 : k;
-  // AMX steps through K 64 bytes at a time, or all of a shorter K in one
-  // step (one tile shape a function: LLVM configures the tile registers
-  // once).
-  if (plan.amx && kPad > kAmxStepBytes)
+  // AMX steps through K 64 bytes at a time (one tile shape a function:
+  // LLVM configures the tile registers once).
+  if (plan.amx)
     kPad = (k + kAmxStepBytes - 1) / kAmxStepBytes * kAmxStepBytes;
   if (plan.tiles) {
     // [N / 16][K / 4][16 rows][4 codes]: one 64-byte vector per tile and quad.

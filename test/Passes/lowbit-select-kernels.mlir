@@ -335,15 +335,16 @@ func.func @bf16_prefill_amx(%x: tensor<32x256xf32>) -> tensor<32x16xf32> {
 
 // -----
 
-// With AMX-INT8 and rows in sixteens, the exact byte dots run on tiles.
+// With AMX-INT8, rows in sixteens and K of 1024 or more, the exact byte
+// dots run on tiles.
 // CHECK-LABEL: func.func @integer_codes_amx
 // CHECK: lowbit.kernel = "int8-exact", lowbit.kernel_reason = "integer codes: exact i32, AMX tdpbusd on 16x16 tiles, 64 bytes of K a step, i32 accumulators in tile registers"
-!a = !lowbit.qtensor<16x128xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
-!b = !lowbit.qtensor<128x16xi8, #lowbit.scheme<per_tensor>>
+!a = !lowbit.qtensor<16x1024xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!b = !lowbit.qtensor<1024x16xi8, #lowbit.scheme<per_tensor>>
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+amx-tile,+amx-int8"} {
-func.func @integer_codes_amx(%codes: tensor<16x128xui8>, %z: tensor<ui8>) -> tensor<16x16xi32> {
-  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<16x128xui8> -> !a
-  %w = lowbit.constant storage(dense<3> : tensor<2048xi8>) : !b
+func.func @integer_codes_amx(%codes: tensor<16x1024xui8>, %z: tensor<ui8>) -> tensor<16x16xi32> {
+  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<16x1024xui8> -> !a
+  %w = lowbit.constant storage(dense<3> : tensor<16384xi8>) : !b
   %y = lowbit.matmul %a, %w : !a, !b -> tensor<16x16xi32>
   return %y : tensor<16x16xi32>
 }

@@ -76,28 +76,45 @@ func.func @amx_needs_16_rows(%x: tensor<16x128xf32>) -> tensor<16x8xf32> {
 
 // -----
 
-// int8-exact on AMX-INT8: 32 rows (two groups of 16) x K 144 padded to 192
-// (three 64-byte steps; the activations' copy has zeros after K) x 2 column
-// tiles, the i32 accumulators in tile registers (tdpbusd: unsigned
+// int8-exact on AMX-INT8: 32 rows (two groups of 16) x K 1040 padded to
+// 1088 (17 64-byte steps; the activations' copy has zeros after K) x 2
+// column tiles, the i32 accumulators in tile registers (tdpbusd: unsigned
 // activations, signed weights), then through a 32 x 32 scratch into the
 // corrections, a row vector of 16 columns at a time.
 // CHECK-LABEL: func.func @amx_int8_exact
-// CHECK: memref.alloc() : memref<32x192xi8>
+// CHECK: memref.alloc() : memref<32x1088xi8>
 // CHECK: memref.alloc() : memref<32x32xi32>
-// CHECK: scf.for {{.*}} = %c0{{.*}} to %c192{{.*}} step %c64{{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>)
-// CHECK: amx.tile_load {{.*}} : memref<32x192xi8> into !amx.tile<16x64xi8>
-// CHECK: amx.tile_load {{.*}} : memref<2x48x64xi8{{.*}}> into !amx.tile<16x64xi8>
+// CHECK: scf.for {{.*}} = %c0{{.*}} to %c1088{{.*}} step %c64{{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>)
+// CHECK: amx.tile_load {{.*}} : memref<32x1088xi8> into !amx.tile<16x64xi8>
+// CHECK: amx.tile_load {{.*}} : memref<2x272x64xi8{{.*}}> into !amx.tile<16x64xi8>
 // CHECK: amx.tile_muli {{.*}} zext, {{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
 // CHECK: amx.tile_store {{.*}} : memref<32x32xi32>, !amx.tile<16x16xi32>
 // CHECK: vector.load {{.*}} : memref<32x32xi32>, vector<16xi32>
 // LLVM-LABEL: llvm.func @amx_int8_exact
 // LLVM: llvm.x86.tdpbusd.internal
-!a = !lowbit.qtensor<32x144xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
-!b = !lowbit.qtensor<144x32xi8, #lowbit.scheme<per_tensor>>
+!a = !lowbit.qtensor<32x1040xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!b = !lowbit.qtensor<1040x32xi8, #lowbit.scheme<per_tensor>>
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+amx-tile,+amx-int8"} {
-func.func @amx_int8_exact(%codes: tensor<32x144xui8>, %z: tensor<ui8>) -> tensor<32x32xi32> {
-  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<32x144xui8> -> !a
-  %w = lowbit.constant storage(dense<3> : tensor<4608xi8>) : !b
+func.func @amx_int8_exact(%codes: tensor<32x1040xui8>, %z: tensor<ui8>) -> tensor<32x32xi32> {
+  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<32x1040xui8> -> !a
+  %w = lowbit.constant storage(dense<3> : tensor<33280xi8>) : !b
+  %y = lowbit.matmul %a, %w {lowbit.kernel = "int8-exact"} : !a, !b -> tensor<32x32xi32>
+  return %y : tensor<32x32xi32>
+}
+}
+
+// -----
+
+// K below 1024: the VNNI tiles (AMX measured slower there).
+// CHECK-LABEL: func.func @amx_int8_exact_short_k
+// CHECK-NOT: amx.
+// CHECK: return
+!a = !lowbit.qtensor<32x576xui8, #lowbit.scheme<per_tensor, zero_point = ui8>>
+!b = !lowbit.qtensor<576x32xi8, #lowbit.scheme<per_tensor>>
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+amx-tile,+amx-int8"} {
+func.func @amx_int8_exact_short_k(%codes: tensor<32x576xui8>, %z: tensor<ui8>) -> tensor<32x32xi32> {
+  %a = lowbit.assemble %codes zero_points(%z : tensor<ui8>) : tensor<32x576xui8> -> !a
+  %w = lowbit.constant storage(dense<3> : tensor<18432xi8>) : !b
   %y = lowbit.matmul %a, %w {lowbit.kernel = "int8-exact"} : !a, !b -> tensor<32x32xi32>
   return %y : tensor<32x32xi32>
 }

@@ -4,12 +4,11 @@
 #   groups of 16 rows with and without a partial last group, odd and even
 #   numbers of groups and of 16-row weight tiles, 2-, 4- and 8-bit codes,
 #   more activation rows than weight rows (all weights decoded first);
-# - int8-exact on tdpbusd tiles (MatMulInteger, bit-exact): K of one short
-#   step, of whole 64-byte steps and padded to them, 1-3 groups of rows,
-#   1 or 2 column tiles, N padded to a tile, every zero-point form;
+# - int8-exact on tdpbusd tiles (MatMulInteger, bit-exact; K >= 1024): K of
+#   whole 64-byte steps and padded to them, 1-4 groups of rows, 1 or 2
+#   column tiles, N padded to a tile, every zero-point form;
 # - the quantized suite's integer, QDQ-activation and convolution cases
-#   (static QDQ, ConvInteger, QLinearConv: their epilogues on the AMX
-#   accumulators where M is a multiple of 16).
+#   compiled for that CPU (their K is short: the VNNI tiles, AVX-512 code).
 # On a machine without AMX: QCC_E2E_PREPARE=1 compiles the cases and
 # Inputs/run_prepared.py runs them where AMX is (docs/cpu-target.md).
 # REQUIRES: amx
@@ -49,10 +48,16 @@ for bits, block, k, n, zp, batch in [
 
 
 
-# rows x K, N: groups of 16 rows (2 a step where they pair), K steps.
-integer_matmul_case("amx_int8_exact_k64", (32, 64), 32, UINT8, INT8, "tensor", "none", flags=amx)
-integer_matmul_case("amx_int8_exact_k28_short_step", (16, 27), 16, UINT8, INT8, "none", "col", flags=amx)
-integer_matmul_case("amx_int8_exact_k144_padded", (48, 144), 40, INT8, UINT8, "row", "col", flags=amx)
-integer_matmul_case("amx_int8_exact_k576", (64, 576), 64, UINT8, UINT8, "tensor", "col", flags=amx)
-integer_matmul_case("amx_int8_exact_batched_k100", (2, 16, 100), 24, INT8, INT8, "row", "tensor", flags=amx)
+# rows x K, N: groups of 16 rows (2 a step where they pair), 64-byte K
+# steps (AMX from K = 1024; shorter K takes the VNNI tiles).
+integer_matmul_case("amx_int8_exact_k1024", (32, 1024), 32, UINT8, INT8, "tensor", "none",
+                    flags=amx)
+integer_matmul_case("amx_int8_exact_k1100_padded", (16, 1100), 16, UINT8, INT8, "none", "col",
+                    flags=amx)
+integer_matmul_case("amx_int8_exact_k1040_3_groups", (48, 1040), 40, INT8, UINT8, "row", "col",
+                    flags=amx)
+integer_matmul_case("amx_int8_exact_batched_k1536", (2, 16, 1536), 24, INT8, INT8, "row", "tensor",
+                    flags=amx)
+integer_matmul_case("amx_int8_exact_k2048_u8_u8", (64, 2048), 64, UINT8, UINT8, "tensor", "col",
+                    flags=amx)
 runner.summary()
