@@ -1,4 +1,4 @@
-//===- AmxTiles.cpp - bf16 GEMM steps on AMX tile registers --------------===//
+//===- AmxTiles.cpp - GEMM steps on AMX tile registers (bf16, int8) -----===//
 //
 // Tile registers hold 16 rows of 64 bytes; LLVM configures them (ldtilecfg)
 // from the static tile shapes of each function, so every shape here is a

@@ -1,6 +1,7 @@
-//===- AmxTiles.h - bf16 GEMM steps on AMX tile registers --------*- C++ -*-===//
+//===- AmxTiles.h - GEMM steps on AMX tile registers ------------*- C++ -*-===//
 //
-// The bf16-gemm kernel on CPUs with AMX-BF16 (Sapphire Rapids and later):
+// Used by int8-exact (AMX-INT8, buildAmxByteTiles below) and by the
+// bf16-gemm kernel on CPUs with AMX-BF16 (Sapphire Rapids and later):
 // one tdpbf16ps multiplies a 16 x 32 bf16 tile by a 32 x 16 one into 16 x 16
 // f32 accumulators (8192 multiply-adds, 16x vdpbf16ps's).
 //
