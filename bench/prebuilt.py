@@ -18,12 +18,17 @@ LLVM (the lent GPU machine's Xeon host, say), where the compiler cannot run:
 
   /usr/bin/python3 bench/prebuilt.py prepare --out DIR --cpu icelake-server \\
       --shapes attn-proj --formats w4g128zp,w2g128 --m 1,4
+  (AMX against the same CPU without it, session 19's comparisons:
+   --cpu sapphirerapids --formats w4g128zp,dynq8 --m 32,128 --variant amx=--kernel=bf16-gemm
+   --variant avx512='--kernel=bf16-gemm --features=-amx-tile,-amx-int8,-amx-bf16'
+   --variant int8= --variant int8-noamx='--features=-amx-tile,-amx-int8,-amx-bf16')
   python3 bench/prebuilt.py run --dir DIR --bin DIR/bin --threads 2,16
 
 It is a benchmark, not a test: CI does not run it.
 """
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -45,6 +50,18 @@ def case_dirs(root):
     return sorted(d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, "meta.json")))
 
 
+def variants(specs):
+    """--variant NAME=FLAGS (repeatable): (NAME, [flags]); one unnamed
+    variant without extra flags when none is given."""
+    if not specs:
+        return [("", [])]
+    out = []
+    for spec in specs:
+        name, _, flags = spec.partition("=")
+        out.append((name, flags.split()))
+    return out
+
+
 def prepare(args):
     os.makedirs(args.out, exist_ok=True)
     shapes = {**gemm_bench.SHAPES, **gemm_bench.QUICK_SHAPES}
@@ -52,8 +69,9 @@ def prepare(args):
     for shape in args.shapes.split(","):
         k, n = shapes[shape]
         for fmt in args.formats.split(","):
-            for m in map(int, args.m.split(",")):
-                tag = f"{shape}_m{m}_{fmt}"
+            for m, (variant, extra) in itertools.product(map(int, args.m.split(",")),
+                                                         variants(args.variant)):
+                tag = f"{shape}_m{m}_{fmt}" + (f"_{variant}" if variant else "")
                 d = os.path.join(args.out, tag)
                 os.makedirs(d, exist_ok=True)
                 model, a, ref, wbytes = gemm_bench.build_model(fmt, k, n, m, 1, args.seed)
@@ -61,7 +79,8 @@ def prepare(args):
                 onnx_path = os.path.join(d, "model.onnx")
                 with open(onnx_path, "wb") as f:
                     f.write(blob)
-                flags = ["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, [])
+                flags = (["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, []) +
+                         extra)
                 r = subprocess.run([qcc, onnx_path, "-o", os.path.join(d, "lib.so"), "--report", *flags],
                                    capture_output=True, text=True)
                 if r.returncode != 0:
@@ -162,6 +181,10 @@ def main():
     pp.add_argument("--formats", default="w4g128zp,w2g128")
     pp.add_argument("--m", default="1")
     pp.add_argument("--seed", type=int, default=1)
+    pp.add_argument("--variant", action="append",
+                    help="NAME=QCC_FLAGS, repeatable: each case compiled once per variant "
+                         "(e.g. amx=--kernel=bf16-gemm, noamx='--features=-amx-tile,-amx-int8,"
+                         "-amx-bf16'); the case folder gets _NAME")
     pp.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
     pp.add_argument("--cc", default="cc")
     pr = sub.add_parser("run", help="time the prepared cases on this machine")
