@@ -157,9 +157,12 @@ void qcc::lowbit::buildAmxByteTiles(OpBuilder &b, Location loc, Value au, Value 
       b, loc, index(b, loc, 0), index(b, loc, kPad), index(b, loc, step), init,
       [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
         SmallVector<Value> lhs, rhs;
+        Value step = arith::DivUIOp::create(kb, loc, k0, index(kb, loc, kAmxStepBytes));
+        Value group = arith::DivUIOp::create(kb, loc, row, index(kb, loc, kAmxRows));
         for (int64_t g = 0; g < groups; ++g)
-          lhs.push_back(amx::TileLoadOp::create(kb, loc, lhsTile, au,
-                                                ValueRange{add(kb, row, g * kAmxRows), k0}));
+          lhs.push_back(amx::TileLoadOp::create(
+              kb, loc, lhsTile, au,
+              ValueRange{add(kb, group, g), step, index(kb, loc, 0), index(kb, loc, 0)}));
         Value quad = arith::DivUIOp::create(kb, loc, k0, index(kb, loc, 4));
         for (int64_t t = 0; t < tiles; ++t)
           rhs.push_back(amx::TileLoadOp::create(

@@ -51,8 +51,10 @@ constexpr int64_t kAmxStepBytes = 64;
 
 /// The int8-exact tiles on AMX-INT8 (passes/IntegerMatmul.cpp):
 ///   scratch[16 g + i, 16 t + j] = sum over k of
-///     au[row + 16 g + i, k] (unsigned) * w[tile + t, k / 4, 4 j + k % 4]
-/// (signed), exact in i32, for `groups` groups of 16 rows and `tiles` weight
+///     au[row / 16 + g, k / 64, i, k % 64] (unsigned: the activations
+///     tile-major, each tile a contiguous KiB) * w[tile + t, k / 4, 4 j + k % 4]
+/// (signed), exact in i32, for `groups` groups of 16 rows (`row` a multiple
+/// of 16) and `tiles` weight
 /// tiles of 16 columns ([N / 16, K / 4, 64], the VNNI tiles' layout, which
 /// is AMX's right-hand tile order). K = kPad: a multiple of 64.
 void buildAmxByteTiles(mlir::OpBuilder &b, mlir::Location loc, mlir::Value au, mlir::Value w,

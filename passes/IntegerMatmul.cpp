@@ -593,10 +593,29 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   // (The split tiles read only the nibbles, taken from the flipped codes.)
   // The VNNI tiles read a copy of signed codes (flipped) or where K is not
   // whole quads (zeros after K).
-  bool storeFlipped = (plan.lhsSigned || kPad != k) && !plan.splitCodes;
-  Value au = storeFlipped
+  // AMX reads a tile-major copy, [M / 16, K / 64, 16, 64]: each tile a
+  // contiguous KiB (rows K bytes apart would share one L1 set when K is a
+  // multiple of 4096).
+  bool storeFlipped = (plan.lhsSigned || kPad != k || plan.amx) && !plan.splitCodes;
+  Value au = plan.amx ? Value(memref::AllocOp::create(
+                            b, loc,
+                            MemRefType::get({m / 16, kPad / kAmxStepBytes, 16, kAmxStepBytes},
+                                            i8)))
+             : storeFlipped
                  ? Value(memref::AllocOp::create(b, loc, MemRefType::get({m, kPad}, i8)))
                  : a;
+  // Where the copy keeps activation element [row, at].
+  auto copyIndex = [&](OpBuilder &ob, Value row, Value at) -> SmallVector<Value> {
+    if (!plan.amx)
+      return {row, at};
+    auto div = [&](Value x, int64_t d) -> Value {
+      return arith::DivUIOp::create(ob, loc, x, arith::ConstantIndexOp::create(ob, loc, d));
+    };
+    auto rem = [&](Value x, int64_t d) -> Value {
+      return arith::RemUIOp::create(ob, loc, x, arith::ConstantIndexOp::create(ob, loc, d));
+    };
+    return {div(row, 16), div(at, kAmxStepBytes), rem(row, 16), rem(at, kAmxStepBytes)};
+  };
   // The split tiles read each activation code as its two nibbles.
   Value auHigh = plan.splitCodes ? Value(memref::AllocOp::create(
                                        b, loc, MemRefType::get({m, kPad}, i8)))
@@ -644,7 +663,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
           if (plan.lhsSigned)
             v = arith::XOrIOp::create(lb, loc, v, splat(0x80));
           if (storeFlipped)
-            vector::StoreOp::create(lb, loc, v, au, ValueRange{row, at});
+            vector::StoreOp::create(lb, loc, v, au, copyIndex(lb, row, at));
           if (auHigh) {
             vector::StoreOp::create(lb, loc, arith::ShRUIOp::create(lb, loc, v, splat(4)), auHigh,
                                     ValueRange{row, at});
@@ -669,7 +688,9 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
           for (Value copy : {storeFlipped ? au : Value(), auHigh, auLow})
             if (copy)
               for (int64_t kk = k; kk < kPad; ++kk)
-                memref::StoreOp::create(pb, loc, zeroByte, copy, ValueRange{row, index(pb, kk)});
+                memref::StoreOp::create(pb, loc, zeroByte, copy,
+                                        copy == au ? copyIndex(pb, row, index(pb, kk))
+                                                   : SmallVector<Value>{row, index(pb, kk)});
         }
         Value sum = vector::ReductionOp::create(pb, loc, vector::CombiningKind::ADD,
                                                 loop.getResult(0));

@@ -77,15 +77,16 @@ func.func @amx_needs_16_rows(%x: tensor<16x128xf32>) -> tensor<16x8xf32> {
 // -----
 
 // int8-exact on AMX-INT8: 32 rows (two groups of 16) x K 1040 padded to
-// 1088 (17 64-byte steps; the activations' copy has zeros after K) x 2
+// 1088 (17 64-byte steps; the activations' copy is tile-major, [2, 17, 16,
+// 64], with zeros after K) x 2
 // column tiles, the i32 accumulators in tile registers (tdpbusd: unsigned
 // activations, signed weights), then through a 32 x 32 scratch into the
 // corrections, a row vector of 16 columns at a time.
 // CHECK-LABEL: func.func @amx_int8_exact
-// CHECK: memref.alloc() : memref<32x1088xi8>
+// CHECK: memref.alloc() : memref<2x17x16x64xi8>
 // CHECK: memref.alloc() : memref<32x32xi32>
 // CHECK: scf.for {{.*}} = %c0{{.*}} to %c1088{{.*}} step %c64{{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>)
-// CHECK: amx.tile_load {{.*}} : memref<32x1088xi8> into !amx.tile<16x64xi8>
+// CHECK: amx.tile_load {{.*}} : memref<2x17x16x64xi8> into !amx.tile<16x64xi8>
 // CHECK: amx.tile_load {{.*}} : memref<2x272x64xi8{{.*}}> into !amx.tile<16x64xi8>
 // CHECK: amx.tile_muli {{.*}} zext, {{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
 // CHECK: amx.tile_store {{.*}} : memref<32x32xi32>, !amx.tile<16x16xi32>
