@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
+using namespace qcc::lowbit;
 
 namespace {
 
@@ -31,6 +32,37 @@ void forEach(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step,
                        body(lb2, iv);
                        scf::YieldOp::create(lb2, loc);
                      });
+}
+
+/// The K loop both kernels share: `groups x tiles` accumulators of
+/// `accTile`, zero at first, in tile registers across [0, k) in steps of
+/// `step`; each step loads one operand per group and one per tile
+/// (`loadGroup`, `loadTile`, from the step's first element of K) and
+/// `multiply`s each pair into its accumulator (g major). Returns them.
+SmallVector<Value> accumulateTiles(
+    OpBuilder &b, Location loc, amx::TileType accTile, int64_t k, int64_t step,
+    int64_t groups, int64_t tiles,
+    llvm::function_ref<Value(OpBuilder &, Value, int64_t)> loadGroup,
+    llvm::function_ref<Value(OpBuilder &, Value, int64_t)> loadTile,
+    llvm::function_ref<Value(OpBuilder &, Value, Value, Value)> multiply) {
+  // At most 2 x 2 accumulators with 2 + 2 operand tiles: the 8 registers.
+  Value zero = amx::TileZeroOp::create(b, loc, accTile);
+  SmallVector<Value> init(groups * tiles, zero);
+  auto kLoop = scf::ForOp::create(
+      b, loc, index(b, loc, 0), index(b, loc, k), index(b, loc, step), init,
+      [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
+        SmallVector<Value> groupOperands, tileOperands;
+        for (int64_t g = 0; g < groups; ++g)
+          groupOperands.push_back(loadGroup(kb, k0, g));
+        for (int64_t t = 0; t < tiles; ++t)
+          tileOperands.push_back(loadTile(kb, k0, t));
+        SmallVector<Value> next;
+        for (int64_t g = 0; g < groups; ++g)
+          for (int64_t t = 0; t < tiles; ++t)
+            next.push_back(multiply(kb, groupOperands[g], tileOperands[t], acc[g * tiles + t]));
+        scf::YieldOp::create(kb, loc, next);
+      });
+  return SmallVector<Value>(kLoop.getResults());
 }
 
 } // namespace
@@ -94,29 +126,23 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
   auto add = [&](OpBuilder &ob, Value x, int64_t y) {
     return arith::AddIOp::create(ob, loc, x, index(ob, loc, y));
   };
-  // At most 2 x 2 accumulators with 2 + 2 operand tiles: the 8 registers.
-  Value zero = amx::TileZeroOp::create(b, loc, accTile);
-  SmallVector<Value> init(groups * weightTiles, zero);
-  auto kLoop = scf::ForOp::create(
-      b, loc, index(b, loc, 0), index(b, loc, k), index(b, loc, kAmxDepth), init,
-      [&](OpBuilder &kb, Location, Value kk, ValueRange acc) {
-        SmallVector<Value> weights, acts;
-        Value step = arith::DivUIOp::create(kb, loc, kk, index(kb, loc, kAmxDepth));
-        for (int64_t c = 0; c < weightTiles; ++c)
-          weights.push_back(amx::TileLoadOp::create(
-              kb, loc, operandTile, w,
-              ValueRange{step, add(kb, wRow, c * kAmxRows), index(kb, loc, 0)}));
+  // The weight rows are the left operands: the accumulators hold
+  // [weight row, activation row].
+  SmallVector<Value> acc = accumulateTiles(
+      b, loc, accTile, k, kAmxDepth, groups, weightTiles,
+      [&](OpBuilder &kb, Value kk, int64_t g) -> Value {
         Value pairRow = arith::DivUIOp::create(kb, loc, kk, index(kb, loc, 2));
-        for (int64_t g = 0; g < groups; ++g)
-          acts.push_back(amx::TileLoadOp::create(
-              kb, loc, operandTile, packed,
-              ValueRange{add(kb, group, g), pairRow, index(kb, loc, 0)}));
-        SmallVector<Value> next;
-        for (int64_t g = 0; g < groups; ++g)
-          for (int64_t c = 0; c < weightTiles; ++c)
-            next.push_back(amx::TileMulFOp::create(kb, loc, accTile, weights[c], acts[g],
-                                                   acc[g * weightTiles + c]));
-        scf::YieldOp::create(kb, loc, next);
+        return amx::TileLoadOp::create(kb, loc, operandTile, packed,
+                                       ValueRange{add(kb, group, g), pairRow, index(kb, loc, 0)});
+      },
+      [&](OpBuilder &kb, Value kk, int64_t c) -> Value {
+        Value step = arith::DivUIOp::create(kb, loc, kk, index(kb, loc, kAmxDepth));
+        return amx::TileLoadOp::create(
+            kb, loc, operandTile, w,
+            ValueRange{step, add(kb, wRow, c * kAmxRows), index(kb, loc, 0)});
+      },
+      [&](OpBuilder &kb, Value acts, Value weights, Value sum) -> Value {
+        return amx::TileMulFOp::create(kb, loc, accTile, weights, acts, sum);
       });
   // Each accumulator holds [weight row, activation row]: through `scratch`
   // into out's rows (the activation rows that exist).
@@ -127,7 +153,7 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
         arith::SubIOp::create(b, loc, index(b, loc, m), firstRow));
     for (int64_t c = 0; c < weightTiles; ++c) {
       amx::TileStoreOp::create(b, loc, scratch, ValueRange{index(b, loc, 0), index(b, loc, 0)},
-                               kLoop.getResult(g * weightTiles + c));
+                               acc[g * weightTiles + c]);
       Value col0 = add(b, outCol, c * kAmxRows);
       forEach(b, loc, index(b, loc, 0), rows, 1, [&](OpBuilder &ib, Value i) {
         Value outRow = arith::AddIOp::create(ib, loc, firstRow, i);
@@ -151,34 +177,28 @@ void qcc::lowbit::buildAmxByteTiles(OpBuilder &b, Location loc, Value au, Value 
   auto add = [&](OpBuilder &ob, Value x, int64_t y) {
     return arith::AddIOp::create(ob, loc, x, index(ob, loc, y));
   };
-  Value zero = amx::TileZeroOp::create(b, loc, accTile);
-  SmallVector<Value> init(groups * tiles, zero);
-  auto kLoop = scf::ForOp::create(
-      b, loc, index(b, loc, 0), index(b, loc, kPad), index(b, loc, step), init,
-      [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
-        SmallVector<Value> lhs, rhs;
-        Value step = arith::DivUIOp::create(kb, loc, k0, index(kb, loc, kAmxStepBytes));
-        Value group = arith::DivUIOp::create(kb, loc, row, index(kb, loc, kAmxRows));
-        for (int64_t g = 0; g < groups; ++g)
-          lhs.push_back(amx::TileLoadOp::create(
-              kb, loc, lhsTile, au,
-              ValueRange{add(kb, group, g), step, index(kb, loc, 0), index(kb, loc, 0)}));
+  Value group = arith::DivUIOp::create(b, loc, row, index(b, loc, kAmxRows));
+  SmallVector<Value> acc = accumulateTiles(
+      b, loc, accTile, kPad, step, groups, tiles,
+      [&](OpBuilder &kb, Value k0, int64_t g) -> Value {
+        Value kStep = arith::DivUIOp::create(kb, loc, k0, index(kb, loc, kAmxStepBytes));
+        return amx::TileLoadOp::create(
+            kb, loc, lhsTile, au,
+            ValueRange{add(kb, group, g), kStep, index(kb, loc, 0), index(kb, loc, 0)});
+      },
+      [&](OpBuilder &kb, Value k0, int64_t t) -> Value {
         Value quad = arith::DivUIOp::create(kb, loc, k0, index(kb, loc, 4));
-        for (int64_t t = 0; t < tiles; ++t)
-          rhs.push_back(amx::TileLoadOp::create(
-              kb, loc, rhsTile, w, ValueRange{add(kb, tile, t), quad, index(kb, loc, 0)}));
-        SmallVector<Value> next;
-        for (int64_t g = 0; g < groups; ++g)
-          for (int64_t t = 0; t < tiles; ++t)
-            // tdpbusd: unsigned activation bytes, signed weights.
-            next.push_back(amx::TileMulIOp::create(kb, loc, accTile, lhs[g], rhs[t],
-                                                   acc[g * tiles + t], /*isZextLhs=*/true,
-                                                   /*isZextRhs=*/false));
-        scf::YieldOp::create(kb, loc, next);
+        return amx::TileLoadOp::create(kb, loc, rhsTile, w,
+                                       ValueRange{add(kb, tile, t), quad, index(kb, loc, 0)});
+      },
+      [&](OpBuilder &kb, Value acts, Value weights, Value sum) -> Value {
+        // tdpbusd: unsigned activation bytes, signed weights.
+        return amx::TileMulIOp::create(kb, loc, accTile, acts, weights, sum,
+                                       /*isZextLhs=*/true, /*isZextRhs=*/false);
       });
   for (int64_t g = 0; g < groups; ++g)
     for (int64_t t = 0; t < tiles; ++t)
       amx::TileStoreOp::create(b, loc, scratch,
                                ValueRange{index(b, loc, g * kAmxRows), index(b, loc, t * 16)},
-                               kLoop.getResult(g * tiles + t));
+                               acc[g * tiles + t]);
 }
