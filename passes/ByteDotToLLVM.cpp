@@ -211,6 +211,20 @@ Value lower(OpBuilder &b, SignBytesOp op) {
   return arith::SelectOp::create(b, loc, isZero, zero, flipped);
 }
 
+Value lower(OpBuilder &b, BlendBytesOp op) {
+  Location loc = op.getLoc();
+  Value otherwise = op.getOtherwise(), negative = op.getNegative(), mask = op.getMask();
+  auto type = cast<VectorType>(mask.getType());
+  if (op.getInstruction() == "vpblendvb") // operands: a, b, mask (b where the mask's top bit is set)
+    return callIntrinsic(b, loc,
+                         type.getNumElements() == 32 ? "llvm.x86.avx2.pblendvb"
+                                                     : "llvm.x86.sse41.pblendvb",
+                         type, {otherwise, negative, mask});
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  Value top = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, mask, zero);
+  return arith::SelectOp::create(b, loc, top, negative, otherwise);
+}
+
 Value lower(OpBuilder &b, ValueLookupOp op) {
   Location loc = op.getLoc();
   Value table = op.getTable(), indices = op.getIndices();
@@ -256,6 +270,10 @@ struct ByteDotToLLVMPass final
       rewriter.replaceOp(op, lower(rewriter, op));
     });
     getOperation()->walk([&](SignBytesOp op) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lower(rewriter, op));
+    });
+    getOperation()->walk([&](BlendBytesOp op) {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOp(op, lower(rewriter, op));
     });

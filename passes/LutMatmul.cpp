@@ -375,18 +375,25 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
   if (plan->block % std::min<int64_t>(plan->block, 128) != 0)
     return fail("blocks of " + llvm::Twine(plan->block) + " elements");
   // Without VBMI but with AVX2, 1- and 2-bit codes take the vpshufb form
-  // (passes/LutPairs.cpp): one 16-entry table per 128-bit lane. AArch64's
-  // tbl looks up the same way (NEON is part of every AArch64 target).
-  bool pairsLayout = plan->bits <= 2 && type.getLayoutKind() == LayoutKind::row_major;
-  bool x86Pairs = !plan->vpermb && features.contains("avx2") &&
-                  (plan->dot == ByteDot::Madd256 || plan->dot == ByteDot::Vnni256);
-  bool neonPairs = features.contains("neon");
-  plan->pshufbPairs = pairsLayout && (x86Pairs || neonPairs);
-  if (plan->pshufbPairs && !x86Pairs) {
-    plan->pairLookup = "tbl";
-    plan->pairDot = "portable";
-  }
+  // (passes/LutPairs.cpp).
+  if (plan->bits <= 2 && type.getLayoutKind() == LayoutKind::row_major)
+    choosePairsForm(*plan, features);
   return plan;
+}
+
+void qcc::lowbit::lut::choosePairsForm(LutPlan &plan, const llvm::StringSet<> &features) {
+  // One 16-entry table per 128-bit lane: vpshufb where AVX-512 VBMI's
+  // vpermb (64 entries) is missing; AArch64's tbl looks up the same way
+  // (NEON is part of every AArch64 target).
+  bool x86Pairs = !plan.vpermb && features.contains("avx2") &&
+                  (plan.dot == ByteDot::Madd256 || plan.dot == ByteDot::Vnni256);
+  bool neonPairs = features.contains("neon");
+  plan.pshufbPairs = x86Pairs || neonPairs;
+  if (plan.pshufbPairs && !x86Pairs) {
+    plan.pairLookup = "tbl";
+    plan.pairDot = "portable";
+    plan.pairBlend = "portable";
+  }
 }
 
 namespace {

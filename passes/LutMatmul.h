@@ -33,16 +33,19 @@ struct LutPlan {
   /// scale a row): groups of 3 as a 4-bit index into 14 sums and a sign,
   /// 1.67 bits a weight, instead of 2 bit-planes.
   bool ternary = false;
-  /// AVX2 without AVX-512 VBMI, or AArch64 NEON, 1- and 2-bit codes:
-  /// 16-row tiles of nibbles looked up in one group's 16-entry table per
-  /// 128-bit lane (vpshufb, tbl), pairs of lookups added into i16 lanes
-  /// (vpmaddubsw; NEON: widening multiplies and pairwise adds)
-  /// (passes/LutPairs.cpp).
+  /// AVX2 without AVX-512 VBMI, or AArch64 NEON, 1- and 2-bit codes and
+  /// ternary groups: 16-row tiles of nibbles looked up in one group's
+  /// 16-entry table per 128-bit lane (vpshufb, tbl), pairs of lookups added
+  /// into i16 lanes (vpmaddubsw; NEON: widening multiplies and pairwise
+  /// adds) (passes/LutPairs.cpp, passes/LutTernaryPairs.cpp).
   bool pshufbPairs = false;
   /// The pairs form's lowbit.table_lookup and i16 lowbit.byte_dot
   /// instructions: "vpshufb" and "pmaddubsw" on x86, "tbl" and "portable"
   /// on AArch64.
   llvm::StringRef pairLookup = "vpshufb", pairDot = "pmaddubsw";
+  /// The ternary pairs form's lowbit.blend_bytes (signs from bits):
+  /// "vpblendvb" on x86, "portable" on AArch64.
+  llvm::StringRef pairBlend = "vpblendvb";
 };
 
 /// The plan for ternary weights: `codes`, `scales` and `zeros` (may be
@@ -109,6 +112,11 @@ mlir::Value lookup(mlir::OpBuilder &b, mlir::Location loc, const LutPlan &plan,
 std::optional<LutPlan> planTarget(QTensorType weight, mlir::Type lhsType, mlir::Type resultType,
                                   bool transposed, const llvm::StringSet<> &features,
                                   std::string &whyNot, bool decodedCodes = false);
+
+/// Sets plan.pshufbPairs (with its lookup and byte-dot instructions) where
+/// the target looks up 16 entries per 128-bit lane and has no vpermb:
+/// AVX2 without VBMI, AArch64 NEON.
+void choosePairsForm(LutPlan &plan, const llvm::StringSet<> &features);
 
 /// The register tile for M activation rows and N weight rows: `rows`
 /// activation rows x `cols` 16-row weight tiles (8 independent vpdpbusd

@@ -17,7 +17,11 @@
 // the offset to remove, 128 sum s over the block, is a compile-time
 // constant per row and block.
 //
-// Layout (compile time): a weight vector covers 16 rows x 24 elements of K
+// This file: the parts both forms share (passes/LutTernary.h), and the
+// vpermb form (AVX-512 VBMI; elsewhere its lookups go a lane at a time).
+// The vpshufb form of AVX2 and NEON is passes/LutTernaryPairs.cpp.
+//
+// Layout of the vpermb form (compile time): a weight vector covers 16 rows x 24 elements of K
 // (8 groups): row r in i32 lane r, byte j of the lane holds the indices of
 // groups j (low nibble) and 4 + j (high nibble); two 64-bit sign masks per
 // vector, bit 4 r + j for slot j of row r, one for the low nibbles, one for
@@ -28,7 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LutMatmul.h"
+#include "LutTernary.h"
 
 #include "KernelSupport.h"
 
@@ -42,16 +46,15 @@
 using namespace mlir;
 using namespace qcc::lowbit;
 using namespace qcc::lowbit::lut;
+using namespace qcc::lowbit::ternary;
 
 namespace {
 
 /// Activation codes in [-42, 42]: three of them sum into a signed byte.
 constexpr float kQMax = 42.0f;
-/// Elements of K a weight vector covers (8 groups of 3) and a table vector
-/// (4 groups); activation blocks of 4 weight vectors.
+/// Elements of K a weight vector covers (8 groups of 3); activation blocks
+/// of 4 weight vectors.
 constexpr int64_t kPerVector = 24;
-constexpr int64_t kPerTable = 12;
-constexpr int64_t kBlock = 96;
 constexpr int64_t kPatterns = 14;
 
 /// The 14 patterns up to sign: all zero, then every pattern whose first
@@ -67,9 +70,10 @@ std::vector<std::array<int, 3>> patterns() {
   return list; // 14
 }
 
-/// Index (0..13) and sign of every group of 3 ternary weights (a, b, c),
-/// at (a + 1) + 3 (b + 1) + 9 (c + 1): one table, built once per weight.
-std::array<std::pair<uint8_t, bool>, 27> groupCodes(const std::vector<std::array<int, 3>> &list) {
+} // namespace
+
+std::array<std::pair<uint8_t, bool>, 27> qcc::lowbit::ternary::groupCodes() {
+  std::vector<std::array<int, 3>> list = patterns();
   std::array<std::pair<uint8_t, bool>, 27> codes{};
   for (int v = 0; v < 27; ++v) {
     int a = v % 3 - 1, b = v / 3 % 3 - 1, c = v / 9 - 1;
@@ -82,29 +86,17 @@ std::array<std::pair<uint8_t, bool>, 27> groupCodes(const std::vector<std::array
   return codes;
 }
 
-int64_t paddedK(int64_t k) { return (k + kBlock - 1) / kBlock * kBlock; }
-
-/// The weight's constants read once: per row, ternary values and a scale.
-struct TernaryRows {
-  int64_t n = 0, k = 0;
-  std::vector<uint8_t> packed; // the 2-bit codes as stored
-  unsigned bits = 2;
-  bool signedCodes = false;
-  std::vector<double> zero;  // per row
-  std::vector<float> scale;  // per row
-  mutable std::vector<uint8_t> scratch; // one row's codes, reused by row()
-
-  /// t[k] of row r into `out` (K values).
-  void row(int64_t r, std::vector<int8_t> &out) const {
-    scratch.resize(k);
-    std::vector<uint8_t> &codes = scratch;
-    qcc::formats::unpackBits(packed.data() + size_t(r) * k * bits / 8, k, bits, codes.data());
-    for (int64_t i = 0; i < k; ++i) {
-      double code = signedCodes ? double(qcc::formats::signExtend(codes[i], bits)) : codes[i];
-      out[i] = int8_t(code - zero[r]);
-    }
+void TernaryRows::row(int64_t r, std::vector<int8_t> &out) const {
+  scratch.resize(k);
+  std::vector<uint8_t> &codes = scratch;
+  qcc::formats::unpackBits(packed.data() + size_t(r) * k * bits / 8, k, bits, codes.data());
+  for (int64_t i = 0; i < k; ++i) {
+    double code = signedCodes ? double(qcc::formats::signExtend(codes[i], bits)) : codes[i];
+    out[i] = int8_t(code - zero[r]);
   }
-};
+}
+
+namespace {
 
 std::optional<TernaryRows> readTernary(QTensorType type, ElementsAttr codes, ElementsAttr scales,
                                        ElementsAttr zeros, std::string &whyNot) {
@@ -180,6 +172,7 @@ std::optional<LutPlan> qcc::lowbit::planTernaryLut(QTensorType type, ElementsAtt
     return std::nullopt;
   plan->bits = 2;
   plan->ternary = true;
+  choosePairsForm(*plan, features);
   plan->block = type.getShape()[1];
   return plan;
 }
@@ -196,7 +189,7 @@ struct TernaryConstants {
 TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t,
                                 const Tiling &layout) {
   int64_t kp = paddedK(t.k), vectors = kp / kPerVector;
-  std::array<std::pair<uint8_t, bool>, 27> codesOf = groupCodes(patterns());
+  std::array<std::pair<uint8_t, bool>, 27> codesOf = groupCodes();
   std::vector<char> codes(size_t(t.n / kLanes) * vectors * kVectorBytes, 0);
   std::vector<uint64_t> signs(size_t(t.n / kLanes) * vectors * 2, 0);
   std::vector<int32_t> offsets(size_t(t.n / kLanes) * (kp / kBlock) * kLanes, 0);
@@ -416,11 +409,15 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   if (!rows)
     return {};
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  TernaryConstants c = buildConstants(b, loc, *rows, tiling(m, n));
-  c.codes = readOnlyBuffer(b, loc, c.codes);
-  c.signs = readOnlyBuffer(b, loc, c.signs);
-  c.offsets = readOnlyBuffer(b, loc, c.offsets);
-  c.scales = readOnlyBuffer(b, loc, c.scales);
+  // The vpermb form's weight constants (the pairs form packs its own).
+  TernaryConstants c;
+  if (!plan.pshufbPairs) {
+    c = buildConstants(b, loc, *rows, tiling(m, n));
+    c.codes = readOnlyBuffer(b, loc, c.codes);
+    c.signs = readOnlyBuffer(b, loc, c.signs);
+    c.offsets = readOnlyBuffer(b, loc, c.offsets);
+    c.scales = readOnlyBuffer(b, loc, c.scales);
+  }
   Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
   // Activations padded with zeros to whole blocks.
   Value padded = x;
@@ -452,6 +449,9 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   buildBlockQuantization(b, loc, padded, codes, aScale, aSum, m, kp / kBlock, kBlock, kQMax);
   TernaryBuilder tb(b, loc, plan);
   tb.buildTables(codes, tables, m, kp);
-  tb.buildDotLoops(tables, aScale, c, out, m, n, kp, epilogue);
+  if (plan.pshufbPairs)
+    buildPairsDotLoops(b, loc, *rows, plan, tables, aScale, out, m, epilogue);
+  else
+    tb.buildDotLoops(tables, aScale, c, out, m, n, kp, epilogue);
   return matrixAsResult(b, loc, out, resultType);
 }

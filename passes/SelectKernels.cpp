@@ -163,8 +163,11 @@ struct SelectKernelsPass final
           return {kKernelLutTernary.str(),
                   permission + "; ternary codes (code - zero point in {-1, 0, 1}, one scale a "
                                "row): groups of 3 as a 4-bit index and a sign (1.67 bits), " +
-                      std::string(ternary->vpermb ? "vpermb" : "portable lookups") + " + " +
-                      stringifyByteDot(ternary->dot).str()};
+                      (ternary->pshufbPairs
+                           ? ternary->pairLookup.str() + " per 128-bit lane + " +
+                                 ternary->pairDot.str() + " i16 pairs"
+                           : std::string(ternary->vpermb ? "vpermb" : "portable lookups") +
+                                 " + " + stringifyByteDot(ternary->dot).str())};
       }
       if (lutAllowed)
         lut = planLut(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed, features,

@@ -214,3 +214,27 @@ func.func @sign_portable(%a: vector<64xi8>, %w: vector<64xi8>) -> vector<64xi8> 
   %r = lowbit.sign_bytes "portable" %a, %w : vector<64xi8>
   return %r : vector<64xi8>
 }
+
+// blend_bytes: vpblendvb on a ymm and an xmm (operands: otherwise,
+// negative, mask), and the portable compare and select.
+// CHECK-LABEL: func.func @blend_ymm
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pblendvb"(%arg0, %arg1, %arg2) : (vector<32xi8>, vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+func.func @blend_ymm(%plus: vector<32xi8>, %minus: vector<32xi8>, %bits: vector<32xi8>) -> vector<32xi8> {
+  %r = lowbit.blend_bytes "vpblendvb" %plus, %minus, %bits : vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// CHECK-LABEL: func.func @blend_xmm
+// CHECK: llvm.call_intrinsic "llvm.x86.sse41.pblendvb"
+func.func @blend_xmm(%plus: vector<16xi8>, %minus: vector<16xi8>, %bits: vector<16xi8>) -> vector<16xi8> {
+  %r = lowbit.blend_bytes "vpblendvb" %plus, %minus, %bits : vector<16xi8>
+  return %r : vector<16xi8>
+}
+
+// CHECK-LABEL: func.func @blend_portable
+// CHECK: %[[TOP:.*]] = arith.cmpi slt, %arg2, %{{.*}} : vector<64xi8>
+// CHECK: arith.select %[[TOP]], %arg1, %arg0 : vector<64xi1>, vector<64xi8>
+func.func @blend_portable(%plus: vector<64xi8>, %minus: vector<64xi8>, %bits: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.blend_bytes "portable" %plus, %minus, %bits : vector<64xi8>
+  return %r : vector<64xi8>
+}

@@ -105,6 +105,39 @@ func.func @gemv_ternary(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
 
 // -----
 
+// The same on AVX2 without VBMI (passes/LutTernaryPairs.cpp): 16 rows x 4
+// groups' indices a 32-byte vector, 4 of them then their sign vector (K' =
+// 96: 2 units of 160 bytes); the step's two 32-byte table loads looked up
+// per 128-bit lane (vpshufb), the two lookups interleaved so a row's pair
+// is adjacent, signs from one bit a byte (the sign words shifted, then
+// vpblendvb of +1 / -1), pmaddubsw into i16 sums, widened once a block on
+// top of the offsets.
+// CHECK-LABEL: func.func @gemv_ternary_avx2
+// CHECK: arith.constant 4.200000e+01 : f32
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_pairs> : tensor<320xi8>
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_offsets{{.*}}> : tensor<16xi32>
+// CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_scales{{.*}}> : tensor<16xf32>
+// CHECK: scf.parallel
+// CHECK: vector.bitcast {{.*}} : vector<32xi8> to vector<16xi16>
+// CHECK: lowbit.blend_bytes "vpblendvb"
+// CHECK: arith.shli {{.*}} : vector<16xi16>
+// CHECK: lowbit.blend_bytes "vpblendvb"
+// CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
+// CHECK: vector.shuffle {{.*}} [0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39, 16, 48,
+// CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
+// CHECK: arith.extsi {{.*}} : vector<16xi16> to vector<16xi32>
+// CHECK: arith.mulf {{.*}} : vector<16xf32>
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @gemv_ternary_avx2(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<22> : tensor<256xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<1> : tensor<16x2xui2>)
+      : !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "lut-ternary"} : tensor<1x64xf32>, !lowbit.qtensor<16x64xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
 // lut_planes codes (lowbit-pack-layout) go to the kernel as they are; any
 // other reader is an error.
 module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {

@@ -141,6 +141,11 @@ ternary_case(256, 32, (1,), True)
 ternary_case(288, 48, (3,), False)
 ternary_case(512, 64, (2, 2), True)
 ternary_case(256, 16, (2,), True, flags=("--cpu=x86-64",))
+# AVX2 without VBMI: the vpshufb pairs form (passes/LutTernaryPairs.cpp),
+# odd and even M, one and two 16-row tiles an iteration, K padded or not.
+ternary_case(288, 48, (3,), False, flags=("--cpu=haswell",))
+ternary_case(512, 64, (2, 2), True, flags=("--cpu=haswell",))
+ternary_case(960, 64, (1,), False, flags=("--cpu=haswell",))
 
 
 # f32-gemm (f32 activations, 16+ rows): weights decoded to f32 once per tile.

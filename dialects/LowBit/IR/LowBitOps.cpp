@@ -476,6 +476,18 @@ LogicalResult SignBytesOp::verify() {
   return success();
 }
 
+LogicalResult BlendBytesOp::verify() {
+  int64_t bytes = getOtherwise().getType().getNumElements();
+  StringRef instruction = getInstruction();
+  if (instruction == "portable")
+    return success();
+  if (instruction != "vpblendvb")
+    return emitOpError("unknown instruction '") << instruction << "' (vpblendvb or portable)";
+  if (bytes != 16 && bytes != 32)
+    return emitOpError("vpblendvb: 16 or 32 bytes, got ") << bytes;
+  return success();
+}
+
 LogicalResult ValueLookupOp::verify() {
   int64_t entries = getTable().getType().getNumElements();
   int64_t lanes = getIndices().getType().getNumElements();

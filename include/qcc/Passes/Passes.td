@@ -197,7 +197,9 @@ def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
     `tbl` one `llvm.aarch64.neon.tbl1` per 16-byte lane (indices masked to
     4 bits), `portable` a lane-at-a-time extract/insert. value_lookup: `vpermps`
     becomes `llvm.x86.avx512.permvar.sf.512` (16 lanes) or two
-    `llvm.x86.avx2.permps` and a select (8 lanes). Runs after buffer
+    `llvm.x86.avx2.permps` and a select (8 lanes). sign_bytes: `vpsignb`
+    becomes `llvm.x86.*.psign.b*`; blend_bytes: `vpblendvb`
+    `llvm.x86.*.pblendvb`; `portable` compares and selects. Runs after buffer
     deallocation, which rejects the intrinsic calls' unknown side effects.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",

@@ -157,3 +157,19 @@ func.func @sign_bytes_width(%a: vector<8xi8>, %w: vector<8xi8>) -> vector<8xi8> 
   %r = lowbit.sign_bytes "vpsignb" %a, %w : vector<8xi8>
   return %r : vector<8xi8>
 }
+
+// -----
+
+func.func @blend_bytes_instruction(%a: vector<32xi8>, %b: vector<32xi8>, %m: vector<32xi8>) -> vector<32xi8> {
+  // expected-error @+1 {{unknown instruction 'vpblendmb' (vpblendvb or portable)}}
+  %r = lowbit.blend_bytes "vpblendmb" %a, %b, %m : vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// -----
+
+func.func @blend_bytes_width(%a: vector<64xi8>, %b: vector<64xi8>, %m: vector<64xi8>) -> vector<64xi8> {
+  // expected-error @+1 {{vpblendvb: 16 or 32 bytes, got 64}}
+  %r = lowbit.blend_bytes "vpblendvb" %a, %b, %m : vector<64xi8>
+  return %r : vector<64xi8>
+}

@@ -451,4 +451,31 @@ def LowBit_SignBytesOp : LowBit_Op<"sign_bytes", [Pure,
   let hasVerifier = 1;
 }
 
+def LowBit_BlendBytesOp : LowBit_Op<"blend_bytes", [Pure,
+    AllTypesMatch<["otherwise", "negative", "mask", "result"]>]> {
+  let summary = "Bytes picked from one of two vectors by the top bit of a third";
+  let description = [{
+    A kernel building block: `result[i] = mask[i] < 0 ? negative[i] :
+    otherwise[i]` on i8 lanes: only each mask byte's top bit counts, so a
+    vector of packed bits shifted left brings one bit a byte into play (the
+    ternary lut kernel's signs: +1 or -1 bytes from one bit each).
+    `instruction`: `vpblendvb` (SSE4.1 / AVX2: 16 or 32 bytes) or `portable`
+    (a compare and a select; on x86 LLVM makes that a compare and an or
+    where the two choices are constants, one instruction more).
+
+    ```mlir
+    %r = lowbit.blend_bytes "vpblendvb" %plus, %minus, %bits : vector<32xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$otherwise,
+                       VectorOfRankAndType<[1], [I8]>:$negative,
+                       VectorOfRankAndType<[1], [I8]>:$mask,
+                       StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $instruction $otherwise `,` $negative `,` $mask attr-dict `:` type($otherwise)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QCC_DIALECT_LOWBIT_IR_LOWBITOPS_TD
