@@ -48,6 +48,32 @@ namespace {
 /// itself (each decoded row is reused by every activation row).
 constexpr int64_t kPrefillRows = 16;
 
+/// The last-level cache assumed where the module does not say (a cross
+/// compile): 32 MiB, an AMD CCD's or a mid-size Intel part's L3.
+constexpr int64_t kDefaultCacheBytes = int64_t(32) << 20;
+
+/// Bytes of the module's quantized weight constants: what a run reads.
+int64_t weightBytes(ModuleOp module) {
+  int64_t bytes = 0;
+  module.walk([&](ConstantOp constant) {
+    auto type = cast<ShapedType>(constant.getStorage().getType());
+    bytes += type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  });
+  return bytes;
+}
+
+/// "64 MiB", "2 KiB": sizes in the kernel reasons.
+std::string formatBytes(int64_t bytes) {
+  return bytes >= (int64_t(1) << 20) ? std::to_string(bytes >> 20) + " MiB"
+                                     : std::to_string(bytes >> 10) + " KiB";
+}
+
+int64_t cacheBytes(ModuleOp module) {
+  if (auto attr = module->getAttrOfType<IntegerAttr>("qcc.target_cache_bytes"))
+    return attr.getInt();
+  return kDefaultCacheBytes;
+}
+
 int64_t rows(MatmulOp op) {
   auto type = cast<ShapedType>(op.getLhs().getType());
   return type.getNumElements() / type.getShape().back();
@@ -66,6 +92,12 @@ struct SelectKernelsPass final
       return signalPassFailure();
     }
     llvm::StringSet<> features = targetFeaturesOf(getOperation());
+    auto module = isa<ModuleOp>(getOperation()) ? cast<ModuleOp>(getOperation())
+                                                : getOperation()->getParentOfType<ModuleOp>();
+    if (module) {
+      modelBytes = weightBytes(module);
+      cache = cacheBytes(module);
+    }
     getOperation()->walk([&](MatmulOp op) {
       // A choice made earlier (by the driver, or by hand in the IR) stands.
       if (op->hasAttr(kKernelAttrName))
@@ -76,6 +108,9 @@ struct SelectKernelsPass final
       op->setAttr(kKernelReasonAttrName, b.getStringAttr(reason));
     });
   }
+
+  /// The module's quantized weight bytes and the target's last-level cache.
+  int64_t modelBytes = 0, cache = kDefaultCacheBytes;
 
   std::pair<std::string, std::string> choose(MatmulOp op,
                                              const llvm::StringSet<> &features) {
@@ -155,9 +190,16 @@ struct SelectKernelsPass final
         // 3 weights a lookup); with more rows its extra sign work and 1.5x
         // the table loads per weight make it slower than bit-planes
         // (K = 11008, M = 4: 524 vs 280 us), which read ternary codes as
-        // plain 2-bit ones.
-        bool pays = rows(op) == 1 && ternary && ternary->vpermb &&
-                    ternary->dot != ByteDot::Portable;
+        // plain 2-bit ones. Its AVX2 pairs form spends 1.19x the bit-planes'
+        // instructions a weight for 0.83x the bytes: measured on Zen 3
+        // (4096 x 4096, M = 1, 2 threads) 0.80x their speed with the weights
+        // in L3 and 1.07x on a chain of layers streaming from DRAM, so
+        // there it runs where the model's weights exceed the cache.
+        bool streaming = modelBytes > cache;
+        bool x86Pairs = ternary && ternary->pshufbPairs && ternary->pairLookup == "vpshufb";
+        bool pays = rows(op) == 1 && ternary &&
+                    ((ternary->vpermb && ternary->dot != ByteDot::Portable) ||
+                     (x86Pairs && streaming));
         if (ternary && (forceKernel == kKernelLutTernary ||
                         (pays && (forceKernel.empty() || forceKernel == kKernelLut))))
           return {kKernelLutTernary.str(),
@@ -165,7 +207,12 @@ struct SelectKernelsPass final
                                "row): groups of 3 as a 4-bit index and a sign (1.67 bits), " +
                       (ternary->pshufbPairs
                            ? ternary->pairLookup.str() + " per 128-bit lane + " +
-                                 ternary->pairDot.str() + " i16 pairs"
+                                 ternary->pairDot.str() + " i16 pairs" +
+                                 (x86Pairs && streaming && forceKernel.empty()
+                                      ? "; the model's " + formatBytes(modelBytes) +
+                                            " of weights exceed the " + formatBytes(cache) +
+                                            " cache: bytes bind"
+                                      : std::string())
                            : std::string(ternary->vpermb ? "vpermb" : "portable lookups") +
                                  " + " + stringifyByteDot(ternary->dot).str())};
       }

@@ -6,6 +6,7 @@
 #include "WeightsObject.h"
 #include "Linker.h"
 
+#include "HostCache.h"
 #include "KernelReport.h"
 
 #include "qcc/Passes/Passes.h"
@@ -94,6 +95,15 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   module->setAttr("qcc.target_features",
                   StringAttr::get(module->getContext(),
                                   describeKernelFeatures(*machine)));
+  // The host's cache, where the code is for the host CPU (no --cpu, no
+  // --features, the host's architecture).
+  bool hostCPU = options.cpu.empty() && options.features.empty() &&
+                 machine->getTargetTriple().getArch() ==
+                     llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
+  if (hostCPU)
+    if (std::optional<int64_t> cache = hostLastLevelCacheBytes())
+      module->setAttr("qcc.target_cache_bytes",
+                      IntegerAttr::get(IntegerType::get(module->getContext(), 64), *cache));
 
   // Graph-level passes, then the kernel of each matmul.
   PassManager graph(module->getContext());

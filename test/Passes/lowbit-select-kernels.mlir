@@ -155,6 +155,42 @@ func.func @ternary(%x: tensor<1x256xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>
 
 // -----
 
+// On AVX2 without VBMI the base-3 groups take the vpshufb pairs form only
+// where the module's quantized weights (2 KiB here) exceed the target's
+// last-level cache (`qcc.target_cache_bytes`: 1 KiB): bytes bind there.
+// CHECK-LABEL: func.func @ternary_avx2_streaming
+// CHECK: lowbit.kernel = "lut-ternary", lowbit.kernel_reason = "accuracy_level 4; ternary codes (code - zero point in {-1, 0, 1}, one scale a row): groups of 3 as a 4-bit index and a sign (1.67 bits), vpshufb per 128-bit lane + pmaddubsw i16 pairs; the model's 2 KiB of weights exceed the 1 KiB cache: bytes bind"
+module attributes {qcc.target_features = "+avx2,+fma", qcc.target_cache_bytes = 1024 : i64} {
+func.func @ternary_avx2_streaming(%x: tensor<1x256xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {
+  %w = lowbit.constant storage(dense<22> : tensor<1024xi8>) scales(dense<0.5> : tensor<16x8xf16>) zero_points(dense<1> : tensor<16x8xui2>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  %y2 = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  %w2 = lowbit.constant storage(dense<22> : tensor<1024xi8>) scales(dense<0.5> : tensor<16x8xf16>) zero_points(dense<1> : tensor<16x8xui2>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y3 = lowbit.matmul %x, %w2 transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  %s = arith.addf %y, %y2 : tensor<1x16xf32>
+  return %s, %y3 : tensor<1x16xf32>, tensor<1x16xf32>
+}
+}
+
+// -----
+
+// The same weights within the cache (the default, 32 MiB, where the module
+// names none): read as two bit-planes, faster there.
+// CHECK-LABEL: func.func @ternary_avx2_cached
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 2-bit codes: 2 bit-plane lookup(s) per 4 weights, vpshufb, lookup pairs + avx2 vpmaddubsw ymm"
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @ternary_avx2_cached(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<22> : tensor<1024xi8>) scales(dense<0.5> : tensor<16x8xf16>) zero_points(dense<1> : tensor<16x8xui2>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui2>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
 // W4 with AVX-512 VNNI, N a multiple of 16: int8-gemm; blocks of 128 2-bit
 // codes: int8-gemm too (lut is no faster there), blocks of 32: lut.
 // CHECK-LABEL: func.func @int8_gemm
