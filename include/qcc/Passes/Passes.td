@@ -151,7 +151,10 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
     - `lut-ternary`: the same for ternary weights (2-bit codes whose code
       minus zero point is -1, 0 or 1, one scale a row, read from the
       constants) at one activation row: groups of 3 as a 4-bit pattern index
-      and a sign (1.67 bits a weight).
+      and a sign (1.67 bits a weight). With vpermb always; on AVX2 (its
+      vpshufb pairs form) only where the module's quantized weights exceed
+      the target's last-level cache (`qcc.target_cache_bytes` on the
+      module, else 32 MiB), since there it is slower with weights in cache.
     - `int8-gemm`: int8-dot's numbers on weights repacked into 16-row tiles
       (activation quads broadcast, one vpdpbusd per 16 rows x 4 elements,
       scales once per block per 16 rows); the int8 default where the CPU
