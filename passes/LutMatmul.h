@@ -118,6 +118,18 @@ std::optional<LutPlan> planTarget(QTensorType weight, mlir::Type lhsType, mlir::
 /// AVX2 without VBMI, AArch64 NEON.
 void choosePairsForm(LutPlan &plan, const llvm::StringSet<> &features);
 
+/// The pairs forms' lookups of 16 rows x 2 groups per 128-bit lane (W1,
+/// ternary): the shuffle positions that interleave two 32-byte lookup
+/// vectors byte by byte within each lane, [0] for rows 0-7, [1] for rows
+/// 8-15, so that vpmaddubsw adds a row's two lookups into one i16 lane.
+std::array<llvm::SmallVector<int64_t>, 2> pairInterleave();
+
+/// The i16 sums of 16 rows from the pairs forms' two halves: `low` holds
+/// rows 0-7 of the low 128-bit lane's groups in lanes 0-7 and of the high
+/// lane's in 8-15, `high` the same for rows 8-15.
+mlir::Value addLaneHalves(mlir::OpBuilder &b, mlir::Location loc, mlir::Value low,
+                          mlir::Value high);
+
 /// The register tile for M activation rows and N weight rows: `rows`
 /// activation rows x `cols` 16-row weight tiles (8 independent vpdpbusd
 /// chains with a low and a high accumulator each).

@@ -85,6 +85,28 @@ std::vector<char> packPairs(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, un
 
 } // namespace
 
+std::array<SmallVector<int64_t>, 2> qcc::lowbit::lut::pairInterleave() {
+  std::array<SmallVector<int64_t>, 2> positions;
+  for (int64_t h = 0; h < 2; ++h)
+    for (int64_t lane = 0; lane < 2; ++lane)
+      for (int64_t i = 0; i < 8; ++i) {
+        positions[h].push_back(16 * lane + 8 * h + i);
+        positions[h].push_back(kPairBytes + 16 * lane + 8 * h + i);
+      }
+  return positions;
+}
+
+Value qcc::lowbit::lut::addLaneHalves(OpBuilder &b, Location loc, Value low, Value high) {
+  SmallVector<int64_t> lowLane, highLane;
+  for (int64_t h = 0; h < 2; ++h)
+    for (int64_t i = 0; i < 8; ++i) {
+      lowLane.push_back(16 * h + i);
+      highLane.push_back(16 * h + 8 + i);
+    }
+  return arith::AddIOp::create(b, loc, vector::ShuffleOp::create(b, loc, low, high, lowLane),
+                               vector::ShuffleOp::create(b, loc, low, high, highLane));
+}
+
 Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                                        const QTensorParts &weight, const LutPlan &plan,
                                        RankedTensorType resultType,
@@ -144,21 +166,7 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   for (int64_t i = 0; i < kLanes; ++i)
     planeWeights.append({1, int8_t(bits == 2 ? 2 : 1)});
   // W1: the two lookups of a row interleaved within each 128-bit lane.
-  SmallVector<int64_t> interleave[2];
-  for (int64_t h = 0; h < 2; ++h)
-    for (int64_t lane = 0; lane < 2; ++lane)
-      for (int64_t i = 0; i < 8; ++i) {
-        interleave[h].push_back(16 * lane + 8 * h + i);
-        interleave[h].push_back(kPairBytes + 16 * lane + 8 * h + i);
-      }
-  // W1 widening: lanes 0-7 of both halves' sums hold rows 0-7 and 8-15 of
-  // the low lane, 8-15 those of the high lane.
-  SmallVector<int64_t> lowLanes, highLanes;
-  for (int64_t h = 0; h < 2; ++h)
-    for (int64_t i = 0; i < 8; ++i) {
-      lowLanes.push_back(16 * h + i);
-      highLanes.push_back(16 * h + 8 + i);
-    }
+  std::array<SmallVector<int64_t>, 2> interleave = pairInterleave();
   SmallVector<int64_t> broadcastLanes;
   for (int64_t i = 0; i < kPairBytes; ++i)
     broadcastLanes.push_back(i % kGroupBytes);
@@ -236,10 +244,7 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                 Value sums = stepLoop.getResult(a * accs);
                 if (bits == 1) {
                   // Rows 0-15 = low lane + high lane of both halves.
-                  Value halves = stepLoop.getResult(a * accs + 1);
-                  sums = arith::AddIOp::create(
-                      cb, loc, vector::ShuffleOp::create(cb, loc, sums, halves, lowLanes),
-                      vector::ShuffleOp::create(cb, loc, sums, halves, highLanes));
+                  sums = addLaneHalves(cb, loc, sums, stepLoop.getResult(a * accs + 1));
                 }
                 wider[a] = add(cb, dots[a], arith::ExtSIOp::create(cb, loc, dotType, sums));
               }

@@ -141,21 +141,7 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
   auto dotType = VectorType::get({kLanes}, i32);
   auto fType = VectorType::get({kLanes}, f32);
   // The two lookups of a lane interleaved: rows 0-7 (h = 0) or 8-15.
-  SmallVector<int64_t> interleave[2];
-  for (int64_t h = 0; h < 2; ++h)
-    for (int64_t lane = 0; lane < 2; ++lane)
-      for (int64_t i = 0; i < 8; ++i) {
-        interleave[h].push_back(16 * lane + 8 * h + i);
-        interleave[h].push_back(kStepBytes + 16 * lane + 8 * h + i);
-      }
-  // Widening: i16 lanes 0-7 of the two halves' sums hold rows 0-7 and
-  // 8-15 of the low lane's groups, lanes 8-15 those of the high lane's.
-  SmallVector<int64_t> lowLanes, highLanes;
-  for (int64_t h = 0; h < 2; ++h)
-    for (int64_t i = 0; i < 8; ++i) {
-      lowLanes.push_back(16 * h + i);
-      highLanes.push_back(16 * h + 8 + i);
-    }
+  std::array<SmallVector<int64_t>, 2> interleave = pairInterleave();
   int64_t tile = rows * cols;
 
   auto finish = [&](OpBuilder &mb, Value yv, int64_t col, const TileIndices &ti) -> Value {
@@ -242,10 +228,8 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
               memref::LoadOp::create(bb, loc, aScale, ValueRange{ti.rowIndex[r], blk}));
           for (int64_t col = 0; col < cols; ++col) {
             int64_t a = col * rows + r;
-            Value low = unitLoop.getResult(2 * a), high = unitLoop.getResult(2 * a + 1);
-            Value sums = arith::AddIOp::create(
-                bb, loc, vector::ShuffleOp::create(bb, loc, low, high, lowLanes),
-                vector::ShuffleOp::create(bb, loc, low, high, highLanes));
+            Value sums =
+                addLaneHalves(bb, loc, unitLoop.getResult(2 * a), unitLoop.getResult(2 * a + 1));
             Value start = vector::LoadOp::create(
                 bb, loc, dotType, offsets,
                 ValueRange{mul(bb, add(bb, mul(bb, ti.tileIndex[col], blocks), blk), kLanes)});
