@@ -21,6 +21,7 @@ L3 size, timed per layer, next to the read bandwidth of a buffer > 2x L3.
 It is a benchmark, not a test: CI does not run it. Run it through bench/run.
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -51,6 +52,9 @@ FORMATS = {
     "w4g32": (4, 32, False),
     "w2g32": (2, 32, False),
     "w2g128": (2, 128, False),
+    # 3-bit codes, default zero point 4 (no ORT run: its MatMulNBits takes
+    # 2, 4 and 8 bits). The bits are one little-endian stream per row.
+    "w3g128": (3, 128, False),
     "w8g128": (8, 128, False),
     # Binary weights: 1-bit codes, +-scale / 2 through float zero points 0.5
     # (MatMulNBits bits=1 is qcc's extension; ONNX Runtime's kernel takes 2-8
@@ -112,7 +116,9 @@ TOL_REF_INT8 = TOL_ORT_NBITS
 # stated bound, against the reference and against ORT's int8 result alike.
 TOL_LUT = 8e-2
 # Formats ONNX Runtime's MatMulNBits does not take (bits = 1): no ORT column.
-NO_ORT = {"w1g128", "mxfp4", "nvfp4"}
+# Formats ONNX Runtime 1.30's CPU provider cannot run: MatMulNBits takes
+# bits 2, 4 and 8 only; no FP4 DequantizeLinear.
+NO_ORT = {"w1g128", "w3g128", "mxfp4", "nvfp4"}
 
 
 def log(*args):
@@ -125,6 +131,12 @@ def log(*args):
 
 def pack_bits(codes, bits):
     """uint8 codes [..., L] -> bytes [..., ceil(L*bits/8)], low bits first (MatMulNBits)."""
+    if 8 % bits:  # 3, 5, 6, 7 bits: one little-endian bit stream along L
+        stream = ((codes[..., None] >> np.arange(bits, dtype=np.uint8)) & 1).reshape(codes.shape[:-1] + (-1,))
+        pad = -stream.shape[-1] % 8
+        if pad:
+            stream = np.concatenate([stream, np.zeros(stream.shape[:-1] + (pad,), np.uint8)], -1)
+        return np.packbits(stream, axis=-1, bitorder="little")
     per = 8 // bits
     length = codes.shape[-1]
     padded = -(-length // per) * per
@@ -324,13 +336,67 @@ class Layer:
         self.op, self.domain = "MatMulNBits", "com.microsoft"
         self.attrs = {"K": k, "N": n, "bits": bits, "block_size": block, "accuracy_level": ACCURACY_LEVEL}
 
+    def bound_gain(self, steps=12):
+        """For a chain (K == N): divides a MatMulNBits layer's scales by its
+        weight's gain on the vector it amplifies most (power iteration), so
+        that activations stay near 1 through a chain. A zero point off the
+        codes' mean (W2's default 2 for codes 0..3) gives each layer a rank-one
+        gain of about K times the mean weight: ~29 at K = 4096, which a chain
+        of 100 layers takes past float64's range."""
+        if self.op != "MatMulNBits":
+            return
+        v = np.ones(self.k, np.float32) / np.float32(math.sqrt(self.k))
+        gains = []
+        for _ in range(steps):
+            u = v @ self.weight
+            gains.append(float(np.linalg.norm(u)))
+            v = u / np.float32(gains[-1])
+        gain = math.exp(sum(map(math.log, gains[-4:])) / 4)  # a complex pair's gain oscillates
+        name = f"scales{self.index}"
+        for i, init in enumerate(self.inits):
+            if init.name == name:
+                scales = numpy_helper.to_array(init) / np.float32(gain)
+                self.inits[i] = numpy_helper.from_array(scales.astype(np.float32), name)
+        self.weight = (self.weight / np.float32(gain)).astype(np.float32)
 
-def build_model(fmt, k, n, m, layers, seed):
-    """A chain of `layers` distinct layers (K == N when > 1): A[M,K] -> Y[M,N]."""
+
+def copy_layer(first, index):
+    """`first` (index 0) again under index `index`'s names: the same bytes,
+    which a DRAM chain of copies keeps at distinct addresses. Only for the
+    single-node formats (MatMulNBits, MatMul)."""
+    if getattr(first, "nodes_for", None) or first.extra_nodes:
+        raise ValueError(f"format {first.fmt}: a chain of copies needs a single-node layer")
+
+    def renamed(name):
+        assert name.endswith("0"), name
+        return name[:-1] + str(index)
+
+    layer = copy.copy(first)
+    layer.index, layer.inits = index, []
+    for init in first.inits:
+        clone = TensorProto()
+        clone.CopyFrom(init)
+        clone.name = renamed(init.name)
+        layer.inits.append(clone)
+    layer.node_inputs = [renamed(name) for name in first.node_inputs]
+    return layer
+
+
+def build_model(fmt, k, n, m, layers, seed, copies=False):
+    """A chain of `layers` layers (K == N when > 1): A[M,K] -> Y[M,N]. The
+    layers are distinct, or with copies=True the first one repeated under new
+    names (the same bytes at distinct addresses: as DRAM-bound as distinct
+    layers, and its library compresses to one layer's size for carrying to
+    another machine)."""
     rng = np.random.default_rng(seed)
     nodes, inits, ls = [], [], []
     for i in range(layers):
-        layer = Layer(fmt, k, n, rng, i)
+        if copies and i > 0:
+            layer = copy_layer(ls[0], i)
+        else:
+            layer = Layer(fmt, k, n, rng, i)
+            if layers > 1:
+                layer.bound_gain()
         x = "A" if i == 0 else f"X{i}"
         y = "Y" if i == layers - 1 else f"X{i + 1}"
         if getattr(layer, "nodes_for", None):

@@ -16,8 +16,15 @@ LLVM (the lent GPU machine's Xeon host, say), where the compiler cannot run:
            bandwidth of as many bytes (L3-resident when they fit), and how far
            each output is from the float64 reference.
 
+  --dram-bytes B adds DRAM-streaming cases (BENCHMARKS.md's second regime):
+  per square shape and format at M = 1, a chain of copies of the layer whose
+  weights exceed B bytes (> 2x the target's L3), timed per layer against the
+  read bandwidth of as many bytes. Its library travels compressed (the copies
+  compress to one layer: lib.so.xz) and is unpacked there. ONNX Runtime runs
+  a chain of distinct layers of the same shape and format, built there.
+
   /usr/bin/python3 bench/prebuilt.py prepare --out DIR --cpu icelake-server \\
-      --shapes attn-proj --formats w4g128zp,w2g128 --m 1,4
+      --shapes attn-proj --formats w4g128zp,w2g128 --m 1,4 [--dram-bytes 7e8]
   (AMX against the same CPU without it, session 19's comparisons:
    --cpu sapphirerapids --formats w4g128zp,dynq8 --m 32,128 --variant amx=--kernel=bf16-gemm
    --variant avx512='--kernel=bf16-gemm --features=-amx-tile,-amx-int8,-amx-bf16'
@@ -30,6 +37,8 @@ import argparse
 import hashlib
 import itertools
 import json
+import lzma
+import math
 import os
 import re
 import shutil
@@ -95,10 +104,57 @@ def prepare(args):
                 with open(os.path.join(d, "meta.json"), "w") as f:
                     json.dump(meta, f)
                 print(f"{tag}: {os.path.getsize(os.path.join(d, 'lib.so')) / 1e6:.1f} MB, {meta['kernel']}")
+    if args.dram_bytes:
+        prepare_chains(args, shapes, qcc)
     # The bandwidth probe, static so that it needs no OpenMP runtime there.
     subprocess.run([args.cc, "-O3", f"-march={args.cpu}", "-fopenmp", "-static",
                     os.path.join(HERE, "read_bandwidth.c"), "-o", os.path.join(args.out, "read_bandwidth")],
                    check=True)
+
+
+def prepare_chains(args, shapes, qcc):
+    """DRAM-streaming cases at M = 1: a square shape's layer repeated as a
+    chain of copies (gemm_bench.build_model(copies=True)) whose weights exceed
+    --dram-bytes. The library is as large as those bytes, too large to carry,
+    but its copies compress to one layer's size: it travels as lib.so.xz
+    (the window spans a layer, so every copy after the first is a match)."""
+    for shape in args.shapes.split(","):
+        k, n = shapes[shape]
+        if k != n:
+            continue
+        for fmt in args.formats.split(","):
+            _, _, _, layer_bytes = gemm_bench.build_model(fmt, k, n, 1, 1, args.seed)
+            layers = max(2, math.ceil(args.dram_bytes / layer_bytes))
+            tag = f"{shape}_m1_{fmt}_x{layers}"
+            d = os.path.join(args.out, tag)
+            os.makedirs(d, exist_ok=True)
+            model, a, ref, wbytes = gemm_bench.build_model(fmt, k, n, 1, layers, args.seed, copies=True)
+            blob = model.SerializeToString()
+            del model
+            onnx_path, lib = os.path.join(d, "model.onnx"), os.path.join(d, "lib.so")
+            with open(onnx_path, "wb") as f:
+                f.write(blob)
+            flags = ["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, [])
+            r = subprocess.run([qcc, onnx_path, "-o", lib, "--report", *flags], capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit(f"qcc failed on {tag}: {r.stderr.strip()[-1000:]}")
+            kernel = re.search(r"-> ([a-z0-9-]+)", r.stderr)
+            os.remove(onnx_path)
+            window = max(16 << 20, 2 * layer_bytes + (4 << 20))
+            with open(lib, "rb") as src, lzma.open(lib + ".xz", "wb", format=lzma.FORMAT_XZ, filters=[
+                    {"id": lzma.FILTER_LZMA2, "preset": 1, "dict_size": window}]) as dst:
+                shutil.copyfileobj(src, dst, 1 << 24)
+            os.remove(lib)
+            np.save(os.path.join(d, "a.npy"), a)
+            np.save(os.path.join(d, "ref.npy"), ref)
+            meta = {"shape": shape, "fmt": fmt, "m": 1, "k": k, "n": n, "seed": args.seed,
+                    "layers": layers, "copies": True, "bytes": wbytes,
+                    "sha256": hashlib.sha256(blob).hexdigest(),
+                    "kernel": kernel.group(1) if kernel else "-", "cpu": args.cpu}
+            with open(os.path.join(d, "meta.json"), "w") as f:
+                json.dump(meta, f)
+            print(f"{tag}: {wbytes / 1e6:.0f} MB of weights, {os.path.getsize(lib + '.xz') / 1e6:.1f} MB "
+                  f"carried, {meta['kernel']}")
 
 
 def time_qcc(qcc_run, lib, a_npy, runs, threads, out_dir):
@@ -126,42 +182,70 @@ def run(args):
     qcc_run = os.path.join(args.bin, "qcc-run")
     rb = os.path.join(args.dir, "read_bandwidth")
     rows = []
-    print("| case | threads | qcc µs | ORT µs | ORT/qcc | qcc GB/s | read GB/s | qcc % bw | kernel "
+    print("| case (_xL: a chain of L layers, µs per layer) | threads | qcc µs | ORT µs | ORT/qcc | qcc GB/s | read GB/s | qcc % bw | kernel "
           "| qcc vs ref | ORT vs ref |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for tag in case_dirs(args.dir):
+        if args.cases and not re.search(args.cases, tag):
+            continue
         d = os.path.join(args.dir, tag)
         with open(os.path.join(d, "meta.json")) as f:
             meta = json.load(f)
-        model, a, _, _ = gemm_bench.build_model(meta["fmt"], meta["k"], meta["n"], meta["m"], 1, meta["seed"])
+        layers = meta.get("layers", 1)
+        model, a, _, _ = gemm_bench.build_model(meta["fmt"], meta["k"], meta["n"], meta["m"], layers, meta["seed"],
+                                                copies=meta.get("copies", False))
         blob = model.SerializeToString()
         if hashlib.sha256(blob).hexdigest() != meta["sha256"]:
             print(f"| {tag} | model rebuilt here differs from the compiled one (numpy/onnx versions): skipped |")
             continue
+        del model
+        lib = os.path.join(d, "lib.so")
+        if not os.path.exists(lib):
+            with lzma.open(lib + ".xz", "rb") as src, open(lib + ".part", "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 24)
+            os.rename(lib + ".part", lib)
+        runs = args.runs if layers == 1 else max(5, args.runs // 10)
         a = np.load(os.path.join(d, "a.npy"))
         ref = np.load(os.path.join(d, "ref.npy"))
-        scale = np.abs(ref).max()
+        has_ort = meta["fmt"] not in gemm_bench.NO_ORT
+        a_ort, ref_ort = a, ref
+        if meta.get("copies") and has_ort:
+            # ONNX Runtime runs the chain's layers distinct (same shapes, format
+            # and bytes; other codes): given copies, it ran them at its
+            # L3-resident speed.
+            model, a_ort, ref_ort, _ = gemm_bench.build_model(meta["fmt"], meta["k"], meta["n"], 1, layers,
+                                                              meta["seed"])
+            blob = model.SerializeToString()
+            del model
         for threads in map(int, args.threads.split(",")):
             so = ort.SessionOptions()
             so.intra_op_num_threads = threads
             so.inter_op_num_threads = 1
-            session = ort.InferenceSession(blob, so, providers=["CPUExecutionProvider"])
-            bw = float(subprocess.run([rb, str(int(meta["bytes"])), str(threads), "11"], check=True,
-                                      capture_output=True, text=True).stdout.strip())
-            q, o = [], []
+            session = ort.InferenceSession(blob, so, providers=["CPUExecutionProvider"]) if has_ort else None
+            q, o, bws, yo = [], [], [], ref_ort
             out_dir = os.path.join(d, "out")
             os.makedirs(out_dir, exist_ok=True)
-            for _ in range(args.rounds):
-                t, yq = time_qcc(qcc_run, os.path.join(d, "lib.so"), os.path.join(d, "a.npy"), args.runs,
-                                 threads, out_dir)
-                q.append(t)
-                t, yo = time_ort(session, a, args.runs)
-                o.append(t)
-            tq, to = statistics.median(q), statistics.median(o)
-            gbs = meta["bytes"] / tq / 1e3
+            # Alternated rounds, the read bandwidth of as many bytes probed in
+            # each (the host's speed drifts: one probe is not its roofline).
+            for r in range(args.rounds):
+                for who in (("qcc", "ort", "bw") if r % 2 == 0 else ("ort", "bw", "qcc")):
+                    if who == "qcc":
+                        t, yq = time_qcc(qcc_run, lib, os.path.join(d, "a.npy"), runs, threads, out_dir)
+                        q.append(t / layers)
+                    elif who == "ort" and has_ort:
+                        t, yo = time_ort(session, a_ort, runs)
+                        o.append(t / layers)
+                    else:
+                        bws.append(float(subprocess.run([rb, str(int(meta["bytes"])), str(threads), "7"],
+                                                        check=True, capture_output=True, text=True).stdout.strip()))
+            del session
+            tq, bw = statistics.median(q), statistics.median(bws)
+            to = statistics.median(o) if o else float("nan")
+            gbs = meta["bytes"] / layers / tq / 1e3
             row = {**meta, "threads": threads, "qcc_us": tq, "ort_us": to, "read_gbs": bw,
-                   "qcc_gbs": gbs, "qcc_vs_ref": float(np.abs(yq - ref).max() / scale),
-                   "ort_vs_ref": float(np.abs(yo - ref).max() / scale)}
+                   "qcc_rounds_us": q, "ort_rounds_us": o, "read_gbs_rounds": bws,
+                   "qcc_gbs": gbs, "qcc_vs_ref": float(np.abs(yq - ref).max() / np.abs(ref).max()),
+                   "ort_vs_ref": float(np.abs(yo - ref_ort).max() / np.abs(ref_ort).max())}
             rows.append(row)
             print(f"| {tag} | {threads} | {tq:.0f} | {to:.0f} | {to / tq:.2f} | {gbs:.1f} | {bw:.1f} | "
                   f"{100 * gbs / bw:.0f}% | {meta['kernel']} | {row['qcc_vs_ref']:.1e} | {row['ort_vs_ref']:.1e} |",
@@ -181,6 +265,10 @@ def main():
     pp.add_argument("--formats", default="w4g128zp,w2g128")
     pp.add_argument("--m", default="1")
     pp.add_argument("--seed", type=int, default=1)
+    pp.add_argument("--dram-bytes", type=float, default=0,
+                    help="also a DRAM-streaming case per square shape and format at M = 1: the layer "
+                         "repeated as a chain of copies whose weights exceed this many bytes (> 2x the "
+                         "target's L3), carried compressed (lib.so.xz)")
     pp.add_argument("--variant", action="append",
                     help="NAME=QCC_FLAGS, repeatable: each case compiled once per variant "
                          "(e.g. amx=--kernel=bf16-gemm, noamx='--features=-amx-tile,-amx-int8,"
@@ -193,6 +281,7 @@ def main():
     pr.add_argument("--threads", default="2")
     pr.add_argument("--rounds", type=int, default=5)
     pr.add_argument("--runs", type=int, default=100)
+    pr.add_argument("--cases", help="only the case folders whose name matches this regular expression")
     pr.add_argument("--json")
     args = p.parse_args()
     prepare(args) if args.command == "prepare" else run(args)

@@ -71,13 +71,16 @@ int64_t qcc::lowbit::int8TileColumns(int64_t m, int64_t n, ByteDot dot) {
 }
 
 std::vector<char> qcc::lowbit::packInt8Tiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
-                                             unsigned bits, int64_t cols) {
+                                             unsigned bits, int64_t cols, unsigned codeBits) {
+  if (codeBits == 0)
+    codeBits = bits;
   int64_t perVector = kPerVector(bits), vectors = k / perVector, fields = 8 / bits;
   Tiling layout{1, cols};
   std::vector<char> out(size_t(n / kLanes) * vectors * kVectorBytes, 0);
   std::vector<uint8_t> row(k);
   for (int64_t r0 = 0; r0 < n; ++r0) {
-    qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k * bits / 8, k, bits, row.data());
+    qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k * codeBits / 8, k, codeBits,
+                             row.data());
     int64_t t = r0 / kLanes, r = r0 % kLanes;
     for (int64_t s = 0; s < vectors; ++s) {
       char *vec = out.data() + size_t(vectorSlot(layout, vectors, t, s)) * kVectorBytes;
@@ -117,10 +120,13 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
       return fail("codebooks other than one 16-entry table");
     plan.decode = CodeDecode::Codebook;
   }
-  plan.bits = storage ? storage.getWidth() : 4;
+  plan.codeBits = storage ? storage.getWidth() : 4;
   plan.signedCodes = storage && !storage.isUnsigned() && plan.decode == CodeDecode::None;
+  // 3-bit codes take 4-bit fields: the speed of 4 bits, where the
+  // reference lowering was the alternative (the lut kernel reads 3 bits).
+  plan.bits = plan.codeBits == 3 ? 4 : plan.codeBits;
   if (plan.bits != 1 && plan.bits != 2 && plan.bits != 4 && plan.bits != 8)
-    return fail(llvm::Twine(plan.bits) + "-bit codes do not tile a byte");
+    return fail(llvm::Twine(plan.codeBits) + "-bit codes do not tile a byte");
   int64_t k = type.getShape()[1];
   std::string blockWhy;
   std::optional<int64_t> block = scaleBlockAlongK(type.getScheme(), k, blockWhy);
@@ -305,7 +311,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   // vectors and widen once per group (pairGroup): one chain per
   // accumulator is enough there. Decoded codes: their bytes bound the
   // pair sums instead of the width.
-  int64_t maxByte = table ? table->maxByte : (int64_t(1) << bits) - 1;
+  int64_t maxByte = table ? table->maxByte : (int64_t(1) << plan.codeBits) - 1;
   bool pairSums = (plan.dot == ByteDot::Madd512 || plan.dot == ByteDot::Madd256) &&
                   2 * fields * maxByte * 127 <= 32767;
   int64_t group = pairSums ? pairGroup(fields, maxByte, vectorsPerBlock) : 1;
@@ -321,7 +327,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
     for (int64_t byte = 0; byte < kVectorBytes; ++byte) {
       int64_t mask = 0;
       for (int64_t i = 0; i < fields; ++i)
-        mask |= int64_t(1) << (bits * i + bits - 1);
+        mask |= int64_t(1) << (bits * i + plan.codeBits - 1);
       signFlip.push_back(int8_t(mask));
     }
   auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
@@ -474,7 +480,7 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t m = lhsType.getNumElements() / k;
   int64_t n = weight.type.getShape()[0];
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  std::optional<std::vector<uint8_t>> rowMajor = constantCodeBytes(weight, plan.bits);
+  std::optional<std::vector<uint8_t>> rowMajor = constantCodeBytes(weight, plan.codeBits);
   if (!rowMajor)
     return {};
   std::optional<DecodeTable> table;
@@ -485,7 +491,7 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
     table = *built;
   }
   FailureOr<BlockParams> params =
-      buildBlockParams(b, loc, weight, plan.signedCodes && !plan.signedDot, plan.bits, plan.block,
+      buildBlockParams(b, loc, weight, plan.signedCodes && !plan.signedDot, plan.codeBits, plan.block,
                        table ? table->unit : 1.0,
                        table                                    ? table->zeroShift
                        : plan.signedDot && !plan.signedCodes ? -128.0
@@ -499,7 +505,7 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t cols = prepacked ? weight.type.getLayout().getTile()[0] / kLanes
                        : tilesFor(m, n, plan.dot).cols;
   std::vector<char> tiles = prepacked ? std::vector<char>(rowMajor->begin(), rowMajor->end())
-                                      : packInt8Tiles(*rowMajor, n, k, plan.bits, cols);
+                                      : packInt8Tiles(*rowMajor, n, k, plan.bits, cols, plan.codeBits);
   Value codes = readOnlyBuffer(
       b, loc,
       resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, i8),

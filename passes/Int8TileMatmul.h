@@ -20,7 +20,11 @@ namespace qcc::lowbit {
 enum class CodeDecode { None, Fp4, Codebook };
 
 struct Int8TilePlan {
+  /// The width of a code's field in the tiles; `codeBits` that of the
+  /// codes themselves, narrower where 3-bit codes are widened into 4-bit
+  /// fields when the weight is repacked (no byte holds whole 3-bit fields).
   unsigned bits = 0;
+  unsigned codeBits = 0;
   bool signedCodes = false;
   int64_t block = 0;
   ByteDot dot = ByteDot::Vnni512; // Vnni512/256 or Madd512/256
@@ -43,10 +47,11 @@ std::optional<Int8TilePlan> planInt8Tiles(QTensorType weight, mlir::Type lhsType
 /// interleaves).
 int64_t int8TileColumns(int64_t m, int64_t n, ByteDot dot);
 
-/// Row-major packed codes of an [n, k] weight as the bytes of
-/// `#lowbit.layout<int8_tiles = [16 cols, 32 / bits]>`.
+/// Row-major packed `codeBits`-bit codes of an [n, k] weight as the bytes
+/// of `#lowbit.layout<int8_tiles = [16 cols, 32 / bits]>` (bits-wide fields;
+/// codeBits = 0: the same width).
 std::vector<char> packInt8Tiles(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
-                                unsigned bits, int64_t cols);
+                                unsigned bits, int64_t cols, unsigned codeBits = 0);
 
 /// result[rows..., n] = lhs[rows..., :] . weight[n, :] in f32; null if the
 /// weight's codes, scales or zero points are not constants.
