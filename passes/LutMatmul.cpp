@@ -359,8 +359,8 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
     return fail("codes are not integers");
   plan->bits = storage.getWidth();
   plan->signedCodes = !storage.isUnsigned();
-  if (plan->bits != 1 && plan->bits != 2 && plan->bits != 4)
-    return fail(llvm::Twine(plan->bits) + "-bit codes (1, 2 or 4 bit-planes)");
+  if (plan->bits < 1 || plan->bits > 4)
+    return fail(llvm::Twine(plan->bits) + "-bit codes (1 to 4 bit-planes)");
   int64_t k = type.getShape()[1];
   std::string blockWhy;
   std::optional<int64_t> block = scaleBlockAlongK(type.getScheme(), k, blockWhy);
@@ -375,9 +375,15 @@ std::optional<LutPlan> qcc::lowbit::planLut(QTensorType type, Type lhsType,
   if (plan->block % std::min<int64_t>(plan->block, 128) != 0)
     return fail("blocks of " + llvm::Twine(plan->block) + " elements");
   // Without VBMI but with AVX2, 1- and 2-bit codes take the vpshufb form
-  // (passes/LutPairs.cpp).
-  if (plan->bits <= 2 && type.getLayoutKind() == LayoutKind::row_major)
+  // (passes/LutPairs.cpp). So do 3-bit codes everywhere: 3 planes do not
+  // divide vpermb's 8 nibble slots a lane.
+  if (plan->bits <= 3 && type.getLayoutKind() == LayoutKind::row_major)
     choosePairsForm(*plan, features);
+  if (plan->bits == 3 && !plan->pshufbPairs) {
+    if (!features.contains("avx2") || type.getLayoutKind() != LayoutKind::row_major)
+      return fail("3-bit codes need the pairs form (AVX2 or NEON) on row-major codes");
+    plan->pshufbPairs = true;
+  }
   return plan;
 }
 

@@ -21,6 +21,11 @@
 // into i16: 12 instructions per 256 weights. The two lanes' sums of a row
 // meet when the i16 sums widen.
 //
+// 3-bit codes are both: per 16 elements of K, two vectors of planes 0 and
+// 1 in W2's form (groups 4s, 4s + 1 and 4s + 2, 4s + 3) and one of plane
+// 2 in W1's, whose vpmaddubsw weights it by 4 (3 bits a weight; 29
+// instructions per 256 weights against int8-gemm's 4-bit fields' ~30).
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelSupport.h"
@@ -41,17 +46,22 @@ namespace {
 
 constexpr int64_t kPairBytes = 32;  // one ymm: 16 rows x 2 planes (W2) or 2 lanes (W1)
 
-/// Elements of K one vector covers: 2 groups of 4 (W2), 4 groups (W1).
-int64_t perVector(unsigned bits) { return bits == 2 ? 8 : 16; }
+/// Elements of K one step of the loop covers: 2 groups of 4 (W2: one
+/// vector), 4 groups (W1: one vector; W3: two of planes 0-1, one of plane 2).
+int64_t perStep(unsigned bits) { return bits == 2 ? 8 : 16; }
+int64_t vectorsPerStep(unsigned bits) { return bits == 3 ? 3 : 1; }
+/// The weight of plane 2 (W3) or of the one plane (W1) in its vpmaddubsw.
+int8_t lonePlaneWeight(unsigned bits) { return bits == 3 ? 4 : 1; }
 constexpr int64_t kChunk = 128;     // elements of K summed in i16 before widening
 constexpr int64_t kGroupBytes = 16; // one group's table
 
-/// Row-major packed 2-bit codes of an [n, k] weight as pair vectors, `cols`
-/// 16-row tiles interleaved vector by vector (vectorSlot); signed codes as
-/// unsigned (code + 2).
+/// Row-major packed 1/2/3-bit codes of an [n, k] weight as pair vectors,
+/// `cols` 16-row tiles interleaved vector by vector (vectorSlot); signed
+/// codes as unsigned (code + 2^(bits-1)).
 std::vector<char> packPairs(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, unsigned bits,
                             bool signedCodes, int64_t cols) {
-  int64_t per = perVector(bits), vectors = k / per;
+  int64_t per = perStep(bits), perStepVectors = vectorsPerStep(bits);
+  int64_t vectors = k / per * perStepVectors;
   std::vector<char> out(size_t(n / kLanes) * vectors * kPairBytes, 0);
   std::vector<uint8_t> row(k);
   Tiling layout{1, cols};
@@ -68,15 +78,29 @@ std::vector<char> packPairs(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, un
       for (uint8_t &code : row)
         code ^= uint8_t(1 << (bits - 1));
     int64_t t = r0 / kLanes, i = r0 % kLanes;
-    for (int64_t s = 0; s < vectors; ++s) {
-      char *vec = out.data() + size_t(vectorSlot(layout, vectors, t, s)) * kPairBytes;
+    for (int64_t s = 0; s < k / per; ++s) {
+      auto vec = [&](int64_t v) {
+        return out.data() + size_t(vectorSlot(layout, vectors, t, perStepVectors * s + v)) * kPairBytes;
+      };
       int64_t e0 = per * s;
-      if (bits == 2) {
+      // Planes 0 and 1 of the groups at e and e + 4.
+      auto planePairs = [&](char *into, int64_t e) {
         for (int64_t p = 0; p < 2; ++p)
-          vec[2 * i + p] = char(nibble(e0, p) | (nibble(e0 + 4, p) << 4));
+          into[2 * i + p] = char(nibble(e, p) | (nibble(e + 4, p) << 4));
+      };
+      // Plane p of the 4 groups from e0, two a 128-bit lane.
+      auto lonePlane = [&](char *into, int64_t p) {
+        into[i] = char(nibble(e0, p) | (nibble(e0 + 8, p) << 4));
+        into[kLanes + i] = char(nibble(e0 + 4, p) | (nibble(e0 + 12, p) << 4));
+      };
+      if (bits == 2) {
+        planePairs(vec(0), e0);
+      } else if (bits == 1) {
+        lonePlane(vec(0), 0);
       } else {
-        vec[i] = char(nibble(e0, 0) | (nibble(e0 + 8, 0) << 4));
-        vec[kLanes + i] = char(nibble(e0 + 4, 0) | (nibble(e0 + 12, 0) << 4));
+        planePairs(vec(0), e0);
+        planePairs(vec(1), e0 + 8);
+        lonePlane(vec(2), 2);
       }
     }
   }
@@ -155,17 +179,23 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   auto dotType = VectorType::get({kLanes}, i32);
   auto groupType = VectorType::get({kGroupBytes}, i8);
   int64_t chunk = std::min(plan.block, kChunk), chunks = plan.block / chunk;
-  int64_t per = perVector(bits);
-  int64_t stepsPerChunk = chunk / per, vectorsPerRow = k / per;
-  // Every lookup carries the table offset 128: W2 weights it 1 + 2 per
-  // group into a row's lane; W1 adds 2 lookups a step into each lane (a
-  // row's two lanes meet when they widen).
-  int64_t offset = bits == 2 ? kTableOffset * 3 * (chunk / 4) : kTableOffset * 2 * stepsPerChunk;
+  int64_t per = perStep(bits), perStepVectors = vectorsPerStep(bits);
+  int64_t stepsPerChunk = chunk / per, vectorsPerRow = k / per * perStepVectors;
+  // Accumulators per (column, row): W2 one of plane pairs, W1 two of lone
+  // planes (rows 0-7 and 8-15 apart: they meet when they widen), W3 all
+  // three. Every lookup carries the table offset 128: the pairs weigh it
+  // 1 + 2 per group, the lone planes add 2 lookups a step into each of
+  // their accumulators, times the plane's weight.
+  bool planePairs = bits != 1, lonePlanes = bits != 2;
+  int64_t accs = (planePairs ? 1 : 0) + (lonePlanes ? 2 : 0);
+  int64_t lone = planePairs ? 1 : 0; // the first lone-plane accumulator
+  int64_t pairOffset = kTableOffset * 3 * (chunk / 4);
+  int64_t loneOffset = kTableOffset * 2 * stepsPerChunk * lonePlaneWeight(bits);
   int64_t perBlock = p.zeroPoints ? 2 : 1, tile = rows * cols;
-  SmallVector<int8_t> planeWeights;
+  SmallVector<int8_t> pairWeights, loneWeights(kPairBytes, lonePlaneWeight(bits));
   for (int64_t i = 0; i < kLanes; ++i)
-    planeWeights.append({1, int8_t(bits == 2 ? 2 : 1)});
-  // W1: the two lookups of a row interleaved within each 128-bit lane.
+    pairWeights.append({1, 2});
+  // Lone planes: the two lookups of a row interleaved within each 128-bit lane.
   std::array<SmallVector<int64_t>, 2> interleave = pairInterleave();
   SmallVector<int64_t> broadcastLanes;
   for (int64_t i = 0; i < kPairBytes; ++i)
@@ -177,76 +207,103 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
         auto chunkLoop = buildCountedLoop(
             bb, loc, chunks, SmallVector<Value>(tile, zeroDots),
             [&](OpBuilder &cb, Value c, ValueRange dots) {
-              Value start = arith::ConstantOp::create(
-                  cb, loc, DenseElementsAttr::get(sumType, cb.getI16IntegerAttr(int16_t(-offset))));
+              auto splat16 = [&](int64_t v) -> Value {
+                return arith::ConstantOp::create(
+                    cb, loc, DenseElementsAttr::get(sumType, cb.getI16IntegerAttr(int16_t(v))));
+              };
+              SmallVector<Value> init;
+              for (int64_t a = 0; a < tile; ++a) {
+                if (planePairs)
+                  init.push_back(splat16(-pairOffset));
+                if (lonePlanes)
+                  init.append(2, splat16(-loneOffset));
+              }
               Value firstStep = add(cb, mul(cb, blk, plan.block / per), mul(cb, c, stepsPerChunk));
-              int64_t accs = bits == 2 ? 1 : 2; // per (col, r): W1 sums rows 0-7, 8-15 apart
               auto stepLoop = buildCountedLoop(
-                  cb, loc, stepsPerChunk, SmallVector<Value>(tile * accs, start),
+                  cb, loc, stepsPerChunk, init,
                   [&](OpBuilder &sb, Value st, ValueRange acc) {
                     Value step = add(sb, firstStep, st);
-                    // W2: the tables of groups 2 step and 2 step + 1, each in
-                    // both lanes. W1: those of groups 4 step, 4 step + 1 and
-                    // 4 step + 2, 4 step + 3, one per lane.
-                    SmallVector<std::array<Value, 2>> table(rows);
-                    for (int64_t r = 0; r < rows; ++r)
-                      for (int64_t h = 0; h < 2; ++h) {
-                        if (bits == 1) {
-                          Value at = mul(sb, add(sb, mul(sb, step, 4), index(sb, 2 * h)), kGroupBytes);
-                          table[r][h] = vector::LoadOp::create(sb, loc, pairType, tables,
-                                                               ValueRange{t.rowIndex[r], at});
-                          continue;
-                        }
-                        Value at = mul(sb, add(sb, mul(sb, step, 2), index(sb, h)), kGroupBytes);
+                    // Plane pairs: each group's table in both lanes (W2:
+                    // groups 2 step, 2 step + 1; W3: 4 step ... 4 step + 3).
+                    // Lone planes: groups 4 step, 4 step + 1 and 4 step + 2,
+                    // 4 step + 3, one per lane.
+                    int64_t groupsPerStep = per / 4;
+                    SmallVector<SmallVector<Value>> pairTable(rows), loneTable(rows);
+                    for (int64_t r = 0; r < rows; ++r) {
+                      for (int64_t g = 0; planePairs && g < groupsPerStep; ++g) {
+                        Value at = mul(sb, add(sb, mul(sb, step, groupsPerStep), index(sb, g)), kGroupBytes);
                         Value group = vector::LoadOp::create(sb, loc, groupType, tables,
                                                              ValueRange{t.rowIndex[r], at});
-                        table[r][h] =
-                            vector::ShuffleOp::create(sb, loc, group, group, broadcastLanes);
+                        pairTable[r].push_back(
+                            vector::ShuffleOp::create(sb, loc, group, group, broadcastLanes));
                       }
-                    Value low4 = byteVector(sb, loc, SmallVector<int8_t>(kPairBytes, 15));
-                    Value four = byteVector(sb, loc, SmallVector<int8_t>(kPairBytes, 4));
-                    Value weights = byteVector(sb, loc, planeWeights);
-                    SmallVector<Value> next(acc);
-                    for (int64_t col = 0; col < cols; ++col) {
-                      Value slot = add(sb, mul(sb, add(sb, mul(sb, t.group, vectorsPerRow), step), cols),
-                                       index(sb, col));
-                      Value w = vector::LoadOp::create(sb, loc, pairType, codes,
-                                                       ValueRange{mul(sb, slot, kPairBytes)});
-                      // One prefetch a 64-byte line: at even slots where
-                      // the columns pair them up.
-                      if (cols % 2 != 0 || col % 2 == 0)
-                        prefetchStream(sb, loc, codes, mul(sb, slot, kPairBytes));
-                      Value nibbles[2] = {arith::AndIOp::create(sb, loc, w, low4),
-                                          arith::ShRUIOp::create(sb, loc, w, four)};
-                      for (int64_t r = 0; r < rows; ++r) {
-                        Value entries[2];
-                        for (int64_t h = 0; h < 2; ++h)
-                          entries[h] = TableLookupOp::create(sb, loc, pairType, table[r][h],
-                                                             nibbles[h],
-                                                             sb.getStringAttr(plan.pairLookup));
-                        int64_t a = (col * rows + r) * accs;
-                        for (int64_t h = 0; h < 2; ++h) {
-                          // W2: plane pairs as they are; W1: a row's two
-                          // lookups side by side first.
-                          Value u = bits == 2 ? entries[h]
-                                              : Value(vector::ShuffleOp::create(
-                                                    sb, loc, entries[0], entries[1], interleave[h]));
-                          int64_t into = bits == 2 ? a : a + h;
-                          next[into] = ByteDotOp::create(sb, loc, sumType, next[into], u, weights,
-                                                         sb.getStringAttr(plan.pairDot));
-                        }
+                      for (int64_t h = 0; lonePlanes && h < 2; ++h) {
+                        Value at = mul(sb, add(sb, mul(sb, step, 4), index(sb, 2 * h)), kGroupBytes);
+                        loneTable[r].push_back(vector::LoadOp::create(sb, loc, pairType, tables,
+                                                                      ValueRange{t.rowIndex[r], at}));
                       }
                     }
+                    Value low4 = byteVector(sb, loc, SmallVector<int8_t>(kPairBytes, 15));
+                    Value four = byteVector(sb, loc, SmallVector<int8_t>(kPairBytes, 4));
+                    Value pairWeightBytes = planePairs ? byteVector(sb, loc, pairWeights) : Value();
+                    Value loneWeightBytes = lonePlanes ? byteVector(sb, loc, loneWeights) : Value();
+                    SmallVector<Value> next(acc);
+                    for (int64_t col = 0; col < cols; ++col)
+                      for (int64_t v = 0; v < perStepVectors; ++v) {
+                        Value slot = add(
+                            sb,
+                            mul(sb,
+                                add(sb, mul(sb, t.group, vectorsPerRow),
+                                    add(sb, mul(sb, step, perStepVectors), index(sb, v))),
+                                cols),
+                            index(sb, col));
+                        Value w = vector::LoadOp::create(sb, loc, pairType, codes,
+                                                         ValueRange{mul(sb, slot, kPairBytes)});
+                        // One prefetch a 64-byte line: at even slots where
+                        // the columns pair them up.
+                        if (cols % 2 != 0 || col % 2 == 0)
+                          prefetchStream(sb, loc, codes, mul(sb, slot, kPairBytes));
+                        Value nibbles[2] = {arith::AndIOp::create(sb, loc, w, low4),
+                                            arith::ShRUIOp::create(sb, loc, w, four)};
+                        // W3's third vector (and W1's only one) holds a lone plane.
+                        bool lonePlane = bits == 1 || v == 2;
+                        for (int64_t r = 0; r < rows; ++r) {
+                          Value entries[2];
+                          for (int64_t h = 0; h < 2; ++h)
+                            entries[h] = TableLookupOp::create(
+                                sb, loc, pairType,
+                                lonePlane ? loneTable[r][h] : pairTable[r][2 * v + h], nibbles[h],
+                                sb.getStringAttr(plan.pairLookup));
+                          int64_t a = (col * rows + r) * accs;
+                          for (int64_t h = 0; h < 2; ++h) {
+                            // Plane pairs as they are; a lone plane's two
+                            // lookups of a row side by side first.
+                            Value u = lonePlane ? Value(vector::ShuffleOp::create(
+                                                      sb, loc, entries[0], entries[1], interleave[h]))
+                                                : entries[h];
+                            int64_t into = lonePlane ? a + lone + h : a;
+                            next[into] = ByteDotOp::create(
+                                sb, loc, sumType, next[into], u,
+                                lonePlane ? loneWeightBytes : pairWeightBytes,
+                                sb.getStringAttr(plan.pairDot));
+                          }
+                        }
+                      }
                     return next;
                   });
               SmallVector<Value> wider(tile);
               for (int64_t a = 0; a < tile; ++a) {
-                Value sums = stepLoop.getResult(a * accs);
-                if (bits == 1) {
+                Value sum = dots[a];
+                if (planePairs)
+                  sum = add(cb, sum, arith::ExtSIOp::create(cb, loc, dotType,
+                                                            stepLoop.getResult(a * accs)));
+                if (lonePlanes) {
                   // Rows 0-15 = low lane + high lane of both halves.
-                  sums = addLaneHalves(cb, loc, sums, stepLoop.getResult(a * accs + 1));
+                  Value halves = addLaneHalves(cb, loc, stepLoop.getResult(a * accs + lone),
+                                               stepLoop.getResult(a * accs + lone + 1));
+                  sum = add(cb, sum, arith::ExtSIOp::create(cb, loc, dotType, halves));
                 }
-                wider[a] = add(cb, dots[a], arith::ExtSIOp::create(cb, loc, dotType, sums));
+                wider[a] = sum;
               }
               return wider;
             });

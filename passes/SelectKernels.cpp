@@ -230,22 +230,29 @@ struct SelectKernelsPass final
       // M = 1: 74 vs 122 us, M = 4: 312 vs 723 us).
       // On AArch64 (NEON tbl pairs) the alternative is int8-dot's portable
       // widening code: the lookups do 4 weights' work each.
+      // 3-bit codes through the pairs form against int8-gemm's 4-bit fields
+      // (W3 g128 4096 x 4096, Zen 3, M = 1, 2 threads): the same speed with
+      // the weights in L3 (192 vs 193 us), 1.38x on a chain of 14 layers
+      // from DRAM (408 vs 563 us a layer: 3 bits read, not 4). With VBMI,
+      // where the pairs form is not the native one, int8-gemm keeps them
+      // (not measured against it).
       bool lutPays = lut && ((lut->dot != ByteDot::Portable && lut->vpermb &&
                               (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
-                             lut->pshufbPairs);
+                             (lut->pshufbPairs && !(lut->bits == 3 && lut->vpermb)));
       if (lut && (lutPays || forceKernel == kKernelLut))
         return {kKernelLut.str(),
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
                     std::to_string(lut->bits) + " bit-plane lookup(s) per 4 weights, " +
-                    (lut->vpermb        ? "vpermb"
-                     : lut->pshufbPairs ? lut->pairLookup.str() + ", lookup pairs"
-                                        : "portable lookups") +
+                    (lut->pshufbPairs ? lut->pairLookup.str() + ", lookup pairs"
+                     : lut->vpermb    ? "vpermb"
+                                      : "portable lookups") +
                     " + " + (lut->pshufbPairs && lut->dot == ByteDot::Portable ? std::string("i16 pair sums (vector code)") : stringifyByteDot(lut->dot).str())};
-      // Why not lut, where it might have paid (1- and 2-bit codes).
-      if (weightType.getStorageBitWidth() <= 2 && lutAllowed) {
+      // Why not lut, where it might have paid (1- to 3-bit codes).
+      if (weightType.getStorageBitWidth() <= 3 && lutAllowed) {
         if (lut)
           gemmWhy += std::string("; lut: ") +
-                     (!lut->vpermb                     ? "no AVX-512 VBMI"
+                     (lut->bits == 3                   ? "3-bit codes in its 256-bit pairs form"
+                      : !lut->vpermb                   ? "no AVX-512 VBMI"
                       : lut->dot == ByteDot::Portable ? "no AVX-512 byte-dot instruction"
                                                       : "no faster at blocks of " +
                                                             std::to_string(lut->block) +

@@ -385,3 +385,31 @@ func.func @integer_codes_amx(%codes: tensor<16x1024xui8>, %z: tensor<ui8>) -> te
   return %y : tensor<16x16xi32>
 }
 }
+
+// -----
+
+// 3-bit codes: on AVX2 the lut kernel's pairs form (3 bits read); with VBMI
+// int8-gemm in 4-bit fields, saying why not lut.
+// CHECK-LABEL: func.func @w3_avx2
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 3-bit codes: 3 bit-plane lookup(s) per 4 weights, vpshufb, lookup pairs + avx2 vpmaddubsw ymm"
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @w3_avx2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// CHECK-LABEL: func.func @w3_vbmi
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @w3_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}

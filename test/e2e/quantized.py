@@ -184,6 +184,14 @@ nbits_case(2, 64, 256, 64, False, (2, 2), accuracy_level=4, flags=("--cpu=haswel
 # meeting when they widen; blocks of 256 (two i16 chunks), 3 tiles, 1 and 3 rows.
 nbits_case(1, 256, 512, 48, True, (1,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
 nbits_case(1, 32, 256, 32, False, (3,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
+# W3 in that form: per 16 elements two W2 vectors (planes 0-1) and a W1 one
+# (plane 2, weighed 4); blocks of 32, 128 and 256 (two i16 chunks), 3 tiles,
+# 1, 2x2 and 3 rows, every code 0 or 7 (AVX2's default for 3-bit codes at
+# accuracy_level 4: lowbit-select-kernels.mlir).
+nbits_case(3, 32, 256, 48, True, (1,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
+nbits_case(3, 128, 256, 32, False, (2, 2), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut")
+nbits_case(3, 256, 512, 48, True, (3,), accuracy_level=4, flags=("--cpu=haswell",), kernel="lut",
+           extremes=True)
 
 # QuantizeLinear: ties to even and saturation, bit-exact.
 x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1000.0, -1000.0, 0.24, 3.49, -2.51], np.float32)

@@ -147,7 +147,9 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       [-31, 31] per weight block, 16 sums of every 4 of them precomputed per
       row, each bit-plane nibble of the weights (repacked at compile time)
       selects one. Same permission as int8-dot; needs N a multiple of 16 and
-      blocks a multiple of 16 (W2) or 32 (W1) elements.
+      blocks a multiple of 16 (W2) or 32 (W1) elements. On AVX2 without VBMI
+      and on AArch64 a vpshufb / tbl pairs form, which also takes 3-bit
+      codes (planes 0-1 as W2's pairs, plane 2 as W1's).
     - `lut-ternary`: the same for ternary weights (2-bit codes whose code
       minus zero point is -1, 0 or 1, one scale a row, read from the
       constants) at one activation row: groups of 3 as a 4-bit pattern index
@@ -164,7 +166,8 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       or AVX-512BW, portable vector code elsewhere). Only where the model
       allows int8 activations (MatMulNBits `accuracy_level = 4`) or
       `allow-int8-activations` is set; needs constant [N, K] weights of
-      1/2/4/8-bit integer codes with float scales per block of K.
+      1/2/4/8-bit integer codes with float scales per block of K (int8-gemm
+      also 3-bit ones, widened into 4-bit fields).
     - `bf16-gemm`: for 16 or more activation rows (prefill) on AVX-512 BF16
       where the model allows bf16 but not int8 compute (`accuracy_level` 3):
       weight rows decoded to bf16 once per tile, vdpbf16ps over 4 x 4 tiles.
