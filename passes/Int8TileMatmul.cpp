@@ -397,9 +397,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                 }
               Value mask = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t((1 << bits) - 1)));
               for (int64_t col = 0; col < cols; ++col) {
-                // vectorSlot: tile group, vector v, column col.
-                Value slot = add(sb, mul(sb, add(sb, mul(sb, t.group, vectorsPerRow), v), cols),
-                                 index(sb, col));
+                Value slot = vectorSlotIndex(sb, loc, t.group, vectorsPerRow, v, cols, col);
                 Value w = vector::LoadOp::create(sb, loc, byteType, codes,
                                                  ValueRange{mul(sb, slot, kVectorBytes)});
                 if (m <= kStreamPrefetchMaxRows)

@@ -87,6 +87,16 @@ std::vector<char> qcc::lowbit::lut::packLutPlanes(ArrayRef<uint8_t> rowMajor, in
   return tiles;
 }
 
+Value qcc::lowbit::lut::vectorSlotIndex(OpBuilder &b, Location loc, Value group,
+                                        int64_t vectorsPerRow, Value vector, int64_t cols,
+                                        int64_t col) {
+  auto constant = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value row = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, group, constant(vectorsPerRow)), vector);
+  return arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, row, constant(cols)),
+                               constant(col));
+}
+
 Tiling qcc::lowbit::lut::tiling(int64_t m, int64_t n) {
   // Bytes loaded per multiply-add: 2 x 2 loads half the tables of 4 x 1
   // for the same weights (measured at M = 4, K = 11008: 1.3x faster).
@@ -591,14 +601,9 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
               Value four = bytes(sb, SmallVector<int8_t>(kVectorBytes, 4));
               for (int64_t col = 0; col < cols; ++col)
                 for (int64_t i = 0; i < vectorsPerStep; ++i) {
-                  // vectorSlot: tile group, vector, column.
-                  Value vectorIndex = add(
-                      sb,
-                      mul(sb,
-                          add(sb, mul(sb, t.group, vectorsPerRow),
-                              add(sb, mul(sb, globalStep, vectorsPerStep), index(sb, i))),
-                          cols),
-                      index(sb, col));
+                  Value vectorIndex = vectorSlotIndex(
+                      sb, loc, t.group, vectorsPerRow,
+                      add(sb, mul(sb, globalStep, vectorsPerStep), index(sb, i)), cols, col);
                   Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                    ValueRange{mul(sb, vectorIndex, kVectorBytes)});
                   prefetchStream(sb, loc, c.codes, mul(sb, vectorIndex, kVectorBytes));

@@ -153,6 +153,11 @@ inline int64_t vectorSlot(const Tiling &tiling, int64_t vectorsPerRow, int64_t t
   return ((t / tiling.cols) * vectorsPerRow + s) * tiling.cols + t % tiling.cols;
 }
 
+/// vectorSlot in IR, as a kernel walks the layout: vector `vector` of the
+/// tile group `group` (t / cols), tile column `col` (t % cols).
+mlir::Value vectorSlotIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value group,
+                            int64_t vectorsPerRow, mlir::Value vector, int64_t cols, int64_t col);
+
 /// Per-block weight parameters of each 16-row tile, [N / 16, blocks, P, 16]
 /// f32 with P = 2 (s_w, then s_w z) or P = 1 (s_w, where one zero point z,
 /// `uniformZero`, serves the whole weight): one 16-row vector load each, one

@@ -250,13 +250,9 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                     SmallVector<Value> next(acc);
                     for (int64_t col = 0; col < cols; ++col)
                       for (int64_t v = 0; v < perStepVectors; ++v) {
-                        Value slot = add(
-                            sb,
-                            mul(sb,
-                                add(sb, mul(sb, t.group, vectorsPerRow),
-                                    add(sb, mul(sb, step, perStepVectors), index(sb, v))),
-                                cols),
-                            index(sb, col));
+                        Value slot = vectorSlotIndex(
+                            sb, loc, t.group, vectorsPerRow,
+                            add(sb, mul(sb, step, perStepVectors), index(sb, v)), cols, col);
                         Value w = vector::LoadOp::create(sb, loc, pairType, codes,
                                                          ValueRange{mul(sb, slot, kPairBytes)});
                         // One prefetch a 64-byte line: at even slots where

@@ -351,9 +351,7 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               Value minus = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, -1));
               SmallVector<Value> next(acc);
               for (int64_t col = 0; col < cols; ++col) {
-                // vectorSlot: tile group, vector v, column col.
-                Value vec = add(sb, mul(sb, add(sb, mul(sb, t.group, vectorsPerRow), v), cols),
-                                index(sb, col));
+                Value vec = vectorSlotIndex(sb, loc, t.group, vectorsPerRow, v, cols, col);
                 Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
                                                  ValueRange{mul(sb, vec, kVectorBytes)});
                 prefetchStream(sb, loc, c.codes, mul(sb, vec, kVectorBytes));
