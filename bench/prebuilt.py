@@ -125,36 +125,42 @@ def prepare_chains(args, shapes, qcc):
         for fmt in args.formats.split(","):
             _, _, _, layer_bytes = gemm_bench.build_model(fmt, k, n, 1, 1, args.seed)
             layers = max(2, math.ceil(args.dram_bytes / layer_bytes))
-            tag = f"{shape}_m1_{fmt}_x{layers}"
-            d = os.path.join(args.out, tag)
-            os.makedirs(d, exist_ok=True)
             model, a, ref, wbytes = gemm_bench.build_model(fmt, k, n, 1, layers, args.seed, copies=True)
             blob = model.SerializeToString()
             del model
-            onnx_path, lib = os.path.join(d, "model.onnx"), os.path.join(d, "lib.so")
+            onnx_path = os.path.join(args.out, f"chain_{shape}_{fmt}.onnx")
             with open(onnx_path, "wb") as f:
                 f.write(blob)
-            flags = ["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, [])
-            r = subprocess.run([qcc, onnx_path, "-o", lib, "--report", *flags], capture_output=True, text=True)
-            if r.returncode != 0:
-                sys.exit(f"qcc failed on {tag}: {r.stderr.strip()[-1000:]}")
-            kernel = re.search(r"-> ([a-z0-9-]+)", r.stderr)
+            for variant, extra in variants(args.variant):
+                tag = f"{shape}_m1_{fmt}_x{layers}" + (f"_{variant}" if variant else "")
+                d = os.path.join(args.out, tag)
+                os.makedirs(d, exist_ok=True)
+                lib = os.path.join(d, "lib.so")
+                flags = ["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, []) + extra
+                r = subprocess.run([qcc, onnx_path, "-o", lib, "--report", *flags], capture_output=True,
+                                   text=True)
+                if r.returncode != 0:
+                    sys.exit(f"qcc failed on {tag}: {r.stderr.strip()[-1000:]}")
+                kernel = re.search(r"-> ([a-z0-9-]+)", r.stderr)
+                # The kernel may store wider fields than the format (3-bit
+                # codes in int8-gemm's 4-bit ones): the window spans two
+                # layers of the library as written.
+                window = max(16 << 20, 2 * os.path.getsize(lib) // layers + (4 << 20))
+                with open(lib, "rb") as src, lzma.open(lib + ".xz", "wb", format=lzma.FORMAT_XZ, filters=[
+                        {"id": lzma.FILTER_LZMA2, "preset": 1, "dict_size": window}]) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 24)
+                os.remove(lib)
+                np.save(os.path.join(d, "a.npy"), a)
+                np.save(os.path.join(d, "ref.npy"), ref)
+                meta = {"shape": shape, "fmt": fmt, "m": 1, "k": k, "n": n, "seed": args.seed,
+                        "layers": layers, "copies": True, "bytes": wbytes,
+                        "sha256": hashlib.sha256(blob).hexdigest(),
+                        "kernel": kernel.group(1) if kernel else "-", "cpu": args.cpu}
+                with open(os.path.join(d, "meta.json"), "w") as f:
+                    json.dump(meta, f)
+                print(f"{tag}: {wbytes / 1e6:.0f} MB of weights, {os.path.getsize(lib + '.xz') / 1e6:.1f} MB "
+                      f"carried, {meta['kernel']}")
             os.remove(onnx_path)
-            window = max(16 << 20, 2 * layer_bytes + (4 << 20))
-            with open(lib, "rb") as src, lzma.open(lib + ".xz", "wb", format=lzma.FORMAT_XZ, filters=[
-                    {"id": lzma.FILTER_LZMA2, "preset": 1, "dict_size": window}]) as dst:
-                shutil.copyfileobj(src, dst, 1 << 24)
-            os.remove(lib)
-            np.save(os.path.join(d, "a.npy"), a)
-            np.save(os.path.join(d, "ref.npy"), ref)
-            meta = {"shape": shape, "fmt": fmt, "m": 1, "k": k, "n": n, "seed": args.seed,
-                    "layers": layers, "copies": True, "bytes": wbytes,
-                    "sha256": hashlib.sha256(blob).hexdigest(),
-                    "kernel": kernel.group(1) if kernel else "-", "cpu": args.cpu}
-            with open(os.path.join(d, "meta.json"), "w") as f:
-                json.dump(meta, f)
-            print(f"{tag}: {wbytes / 1e6:.0f} MB of weights, {os.path.getsize(lib + '.xz') / 1e6:.1f} MB "
-                  f"carried, {meta['kernel']}")
 
 
 def time_qcc(qcc_run, lib, a_npy, runs, threads, out_dir):
