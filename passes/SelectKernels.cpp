@@ -33,6 +33,8 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <cstdio>
+
 namespace qcc {
 #define GEN_PASS_DEF_SELECTKERNELSPASS
 #include "qcc/Passes/Passes.h.inc"
@@ -62,10 +64,17 @@ int64_t weightBytes(ModuleOp module) {
   return bytes;
 }
 
-/// "64 MiB", "2 KiB": sizes in the kernel reasons.
+/// "64 MiB", "1.5 KiB": sizes in the kernel reasons.
 std::string formatBytes(int64_t bytes) {
-  return bytes >= (int64_t(1) << 20) ? std::to_string(bytes >> 20) + " MiB"
-                                     : std::to_string(bytes >> 10) + " KiB";
+  // Whole units where exact or at least 10 of them, else one decimal, so
+  // that "1.5 KiB exceed the 1 KiB cache" reads true.
+  int64_t unit = bytes >= (int64_t(1) << 20) ? int64_t(1) << 20 : int64_t(1) << 10;
+  const char *name = unit == (int64_t(1) << 20) ? " MiB" : " KiB";
+  if (bytes % unit == 0 || bytes / unit >= 10)
+    return std::to_string(bytes / unit) + name;
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", double(bytes) / double(unit));
+  return text + std::string(name);
 }
 
 int64_t cacheBytes(ModuleOp module) {
@@ -231,14 +240,16 @@ struct SelectKernelsPass final
       // On AArch64 (NEON tbl pairs) the alternative is int8-dot's portable
       // widening code: the lookups do 4 weights' work each.
       // 3-bit codes through the pairs form against int8-gemm's 4-bit fields
-      // (W3 g128 4096 x 4096, Zen 3, M = 1, 2 threads): the same speed with
-      // the weights in L3 (192 vs 193 us), 1.38x on a chain of 14 layers
-      // from DRAM (408 vs 563 us a layer: 3 bits read, not 4). With VBMI,
-      // where the pairs form is not the native one, int8-gemm keeps them
-      // (not measured against it).
+      // (W3 g128 4096 x 4096, M = 1, 2 threads): on the Zen 3 (AVX2) the
+      // same speed with the weights in L3 (192 vs 193 us), 1.38x on a chain
+      // of 14 layers from DRAM (408 vs 563 us a layer: 3 bits read, not 4);
+      // on a Xeon with VBMI and VNNI, where int8-gemm has zmm registers,
+      // 0.83x in L3 (247 vs 206 us) and 1.20x from DRAM (361 vs 432), so
+      // there it runs where the model's weights exceed the cache.
+      bool w3Vnni = lut && lut->bits == 3 && lut->vpermb;
       bool lutPays = lut && ((lut->dot != ByteDot::Portable && lut->vpermb &&
                               (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
-                             (lut->pshufbPairs && !(lut->bits == 3 && lut->vpermb)));
+                             (lut->pshufbPairs && (!w3Vnni || modelBytes > cache)));
       if (lut && (lutPays || forceKernel == kKernelLut))
         return {kKernelLut.str(),
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
@@ -246,12 +257,16 @@ struct SelectKernelsPass final
                     (lut->pshufbPairs ? lut->pairLookup.str() + ", lookup pairs"
                      : lut->vpermb    ? "vpermb"
                                       : "portable lookups") +
-                    " + " + (lut->pshufbPairs && lut->dot == ByteDot::Portable ? std::string("i16 pair sums (vector code)") : stringifyByteDot(lut->dot).str())};
+                    " + " + (lut->pshufbPairs && lut->dot == ByteDot::Portable ? std::string("i16 pair sums (vector code)") : stringifyByteDot(lut->dot).str()) +
+                    (w3Vnni && lutPays && forceKernel.empty()
+                         ? "; the model's " + formatBytes(modelBytes) + " of weights exceed the " +
+                               formatBytes(cache) + " cache: bytes bind"
+                         : std::string())};
       // Why not lut, where it might have paid (1- to 3-bit codes).
       if (weightType.getStorageBitWidth() <= 3 && lutAllowed) {
         if (lut)
           gemmWhy += std::string("; lut: ") +
-                     (lut->bits == 3                   ? "3-bit codes in its 256-bit pairs form"
+                     (lut->bits == 3                   ? "3-bit codes in its 256-bit pairs form, slower with the weights in cache"
                       : !lut->vpermb                   ? "no AVX-512 VBMI"
                       : lut->dot == ByteDot::Portable ? "no AVX-512 byte-dot instruction"
                                                       : "no faster at blocks of " +
