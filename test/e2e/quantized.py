@@ -29,6 +29,10 @@ nbits_case = make_nbits_case(run, rng)
 
 for bits, block, zp in [(4, 32, True), (4, 128, False), (2, 32, True), (3, 32, True), (8, 64, True)]:
     nbits_case(bits, block, 256, 48, zp, (2,))
+# 3-bit codes at accuracy_level 0 (widened to 4 bits by the importer): the
+# f32 FMA kernels at 1 and 16 rows.
+nbits_case(3, 128, 256, 32, False, (1,))
+nbits_case(3, 64, 256, 32, True, (16,))
 nbits_case(4, 32, 128, 16, True, (2, 3))
 # The int8-dot kernel on the host's byte-dot instruction, on AVX2's pmaddubsw
 # (haswell) and in portable vector code (x86-64: SSE2 only).

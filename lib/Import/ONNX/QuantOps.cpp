@@ -614,7 +614,11 @@ LogicalResult convertMatMulNBits(NodeImporter &n) {
                   " values but N x K/block_size needs " +
                   llvm::Twine(cols * blocks));
 
-  Type storage = IntegerType::get(context, bits, IntegerType::Unsigned);
+  // Below accuracy_level 4 the f32 and bf16 kernels read whole nibbles, so
+  // 3-bit codes widen to 4 bits here (4/3 the bytes; the reference lowering
+  // was 12-50x slower). At level 4 int8-gemm and lut read them as they are.
+  unsigned width = bits == 3 && n.getIntAttr("accuracy_level", 0) != 4 ? 4 : unsigned(bits);
+  Type storage = IntegerType::get(context, width, IntegerType::Unsigned);
   Type scaleType = getSignlessElementType(context, scales->getType());
   // Without zero points the codes are centred on 2^(bits-1) (MatMulNBits'
   // default), so a zero point is always part of the scheme.
@@ -657,10 +661,22 @@ LogicalResult convertMatMulNBits(NodeImporter &n) {
     }
     SmallVector<APInt> values;
     for (uint8_t code : codes)
-      values.push_back(APInt(bits, code));
+      values.push_back(APInt(width, code));
     zeroAttr = DenseElementsAttr::get(paramType(storage), values);
   }
-  ElementsAttr storageAttr = weights->asBytes().toAttribute(context, n.getInputName(1));
+  HostTensor codeBytes = weights->asBytes();
+  if (width != unsigned(bits)) {
+    auto widened = std::make_shared<std::vector<char>>(size_t(cols * k * width / 8));
+    std::vector<uint8_t> row(k);
+    auto *from = reinterpret_cast<const uint8_t *>(weights->getBytes().data());
+    for (int64_t r = 0; r < cols; ++r) {
+      formats::unpackBits(from + r * k * bits / 8, k, bits, row.data());
+      formats::packBits(row.data(), k, width,
+                        reinterpret_cast<uint8_t *>(widened->data()) + r * k * width / 8);
+    }
+    codeBytes = HostTensor(DataType::Int8, {int64_t(widened->size())}, *widened, widened);
+  }
+  ElementsAttr storageAttr = codeBytes.toAttribute(context, n.getInputName(1));
   ElementsAttr scaleAttr = scales->reshaped(layout.paramShape)
                                .toAttribute(context, n.getInputName(2));
   Value weight = lowbit::ConstantOp::create(b, loc, *type, storageAttr,

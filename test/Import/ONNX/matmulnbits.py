@@ -2,6 +2,7 @@
 # RUN: qcc %t/w4_zp.onnx --emit=mlir | FileCheck %s --check-prefix=W4
 # RUN: qcc %t/w2_default_zp.onnx --emit=mlir | FileCheck %s --check-prefix=W2
 # RUN: qcc %t/w3_float_zp_bias.onnx --emit=mlir | FileCheck %s --check-prefix=W3
+# RUN: qcc %t/w3_level0.onnx --emit=mlir | FileCheck %s --check-prefix=W3L0
 # RUN: qcc %t/w8.onnx --emit=mlir | FileCheck %s --check-prefix=W8
 # RUN: not qcc %t/g_idx.onnx 2>&1 | FileCheck %s --check-prefix=GIDX
 # RUN: not qcc %t/padded.onnx 2>&1 | FileCheck %s --check-prefix=PADDED
@@ -13,7 +14,7 @@ from onnx_builder import *
 MS = [("com.microsoft", 1)]
 
 
-def nbits(name, k, n, bits, block, zp=None, float_zp=False, bias=False, g_idx=False, batch=(1,)):
+def nbits(name, k, n, bits, block, zp=None, float_zp=False, bias=False, g_idx=False, batch=(1,), level=4):
     blocks = k // block
     blob = block * bits // 8
     rng = np.random.default_rng(0)
@@ -36,7 +37,7 @@ def nbits(name, k, n, bits, block, zp=None, float_zp=False, bias=False, g_idx=Fa
     if bias:
         inits.append(tensor("bias", np.ones(n, np.float32)))
         inputs.append("bias")
-    attrs = {"K": k, "N": n, "bits": bits, "block_size": block, "accuracy_level": 4}
+    attrs = {"K": k, "N": n, "bits": bits, "block_size": block, "accuracy_level": level}
     m = single("MatMulNBits", [("A", FLOAT, list(batch) + [k])], [("Y", FLOAT, list(batch) + [n])], attrs,
                initializers=inits, domain="com.microsoft", extra_opsets=MS, node_inputs=inputs)
     save(m, name)
@@ -55,6 +56,13 @@ nbits("w2_default_zp.onnx", 64, 4, 2, 64, batch=(2, 3))
 # W3: zero_points({{.*}} : tensor<4x2xf32>) : !lowbit.qtensor<4x64xui3, #lowbit.scheme<per_block = [1, 32], scale = f32, zero_point = f32>>
 # W3: lowbit.matmul %arg0, %{{.*}} bias(%{{.*}} : tensor<4xf32>) transpose_rhs
 nbits("w3_float_zp_bias.onnx", 64, 4, 3, 32, float_zp=True, bias=True)
+
+# Below accuracy_level 4, 3-bit codes widen to 4 bits (the f32 and bf16
+# kernels read nibbles): the zero points' values stay, packed 3 bits a code
+# (row 0: 1 | 2 << 3, row 1: 3 | 4 << 3).
+# W3L0: lowbit.constant storage({{.*}} : tensor<64xi8>) scales({{.*}} : tensor<2x2xf32>) zero_points(dense<{{\[\[}}1, 2], [3, 4]]> : tensor<2x2xui4>) : !lowbit.qtensor<2x64xui4, #lowbit.scheme<per_block = [1, 32], scale = f32, zero_point = ui4>>
+# W3L0: lowbit.matmul {{.*}} {accuracy_level = 0 : i64}
+nbits("w3_level0.onnx", 64, 2, 3, 32, zp=[1 | 2 << 3, 3 | 4 << 3], level=0)
 
 # W8: !lowbit.qtensor<2x128xui8, #lowbit.scheme<per_block = [1, 128], scale = f32, zero_point = ui8>>
 nbits("w8.onnx", 128, 2, 8, 128, zp=[128, 127])
