@@ -245,11 +245,15 @@ struct SelectKernelsPass final
       // of 14 layers from DRAM (408 vs 563 us a layer: 3 bits read, not 4);
       // on a Xeon with VBMI and VNNI, where int8-gemm has zmm registers,
       // 0.83x in L3 (247 vs 206 us) and 1.20x from DRAM (361 vs 432), so
-      // there it runs where the model's weights exceed the cache.
+      // there it runs where the model's weights exceed the cache. With more
+      // activation rows the pairs form's three vectors per 16 elements cost
+      // more than int8-gemm's nibbles (Zen 3, M = 4 / 16 / 128: 664 / 2794 /
+      // 22780 vs 583 / 2599 / 16468 us): one row only.
       bool w3Vnni = lut && lut->bits == 3 && lut->vpermb;
+      bool w3Pays = rows(op) == 1 && (!w3Vnni || modelBytes > cache);
       bool lutPays = lut && ((lut->dot != ByteDot::Portable && lut->vpermb &&
                               (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
-                             (lut->pshufbPairs && (!w3Vnni || modelBytes > cache)));
+                             (lut->pshufbPairs && (lut->bits != 3 || w3Pays)));
       if (lut && (lutPays || forceKernel == kKernelLut))
         return {kKernelLut.str(),
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
@@ -266,7 +270,8 @@ struct SelectKernelsPass final
       if (weightType.getStorageBitWidth() <= 3 && lutAllowed) {
         if (lut)
           gemmWhy += std::string("; lut: ") +
-                     (lut->bits == 3                   ? "3-bit codes in its 256-bit pairs form, slower with the weights in cache"
+                     (lut->bits == 3 && rows(op) != 1  ? "3-bit codes in its pairs form pay at one activation row"
+                      : lut->bits == 3                 ? "3-bit codes in its 256-bit pairs form, slower with the weights in cache"
                       : !lut->vpermb                   ? "no AVX-512 VBMI"
                       : lut->dot == ByteDot::Portable ? "no AVX-512 byte-dot instruction"
                                                       : "no faster at blocks of " +

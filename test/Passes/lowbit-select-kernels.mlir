@@ -428,3 +428,17 @@ func.func @w3_vbmi_streaming(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   return %y : tensor<1x16xf32>
 }
 }
+
+// -----
+
+// Several activation rows: int8-gemm for 3-bit codes on AVX2 too.
+// CHECK-LABEL: func.func @w3_avx2_rows
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx2 vpmaddubsw ymm; lut: 3-bit codes in its pairs form pay at one activation row"
+module attributes {qcc.target_features = "+avx2,+fma"} {
+func.func @w3_avx2_rows(%x: tensor<4x256xf32>) -> tensor<4x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<4x256xf32>, !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+}

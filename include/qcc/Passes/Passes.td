@@ -149,8 +149,8 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       selects one. Same permission as int8-dot; needs N a multiple of 16 and
       blocks a multiple of 16 (W2) or 32 (W1) elements. On AVX2 without VBMI
       and on AArch64 a vpshufb / tbl pairs form, which also takes 3-bit
-      codes (planes 0-1 as W2's pairs, plane 2 as W1's); with VBMI 3-bit
-      codes only where the module's weights exceed the cache.
+      codes (planes 0-1 as W2's pairs, plane 2 as W1's) at one activation
+      row, with VBMI only where the module's weights exceed the cache.
     - `lut-ternary`: the same for ternary weights (2-bit codes whose code
       minus zero point is -1, 0 or 1, one scale a row, read from the
       constants) at one activation row: groups of 3 as a 4-bit pattern index
