@@ -23,8 +23,10 @@
 //
 // 3-bit codes are both: per 16 elements of K, two vectors of planes 0 and
 // 1 in W2's form (groups 4s, 4s + 1 and 4s + 2, 4s + 3) and one of plane
-// 2 in W1's, whose vpmaddubsw weights it by 4 (3 bits a weight; 29
-// instructions per 256 weights against int8-gemm's 4-bit fields' ~30).
+// 2 in W1's, whose vpmaddubsw weights it by 4 (3 bits a weight; per 256
+// weights 32 vector instructions: 3 loads, 3 shifts, 6 masks, 6 lookups,
+// 2 unpacks, 6 vpmaddubsw, 6 adds, and the step's 6 table loads shared
+// by the tiles; int8-gemm spends ~40 on 4-bit fields).
 //
 //===----------------------------------------------------------------------===//
 

@@ -261,7 +261,11 @@ struct SelectKernelsPass final
                     (lut->pshufbPairs ? lut->pairLookup.str() + ", lookup pairs"
                      : lut->vpermb    ? "vpermb"
                                       : "portable lookups") +
-                    " + " + (lut->pshufbPairs && lut->dot == ByteDot::Portable ? std::string("i16 pair sums (vector code)") : stringifyByteDot(lut->dot).str()) +
+                    // The pairs form sums with 256-bit pmaddubsw (x86) or
+                    // vector code (AArch64), whatever the target's widest dot.
+                    " + " + (!lut->pshufbPairs           ? stringifyByteDot(lut->dot).str()
+                             : lut->pairDot == "pmaddubsw" ? std::string("avx2 vpmaddubsw ymm")
+                                                           : std::string("i16 pair sums (vector code)")) +
                     (w3Vnni && lutPays && forceKernel.empty()
                          ? "; the model's " + formatBytes(modelBytes) + " of weights exceed the " +
                                formatBytes(cache) + " cache: bytes bind"

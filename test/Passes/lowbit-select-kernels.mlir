@@ -419,7 +419,7 @@ func.func @w3_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 // -----
 
 // CHECK-LABEL: func.func @w3_vbmi_streaming
-// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 3-bit codes: 3 bit-plane lookup(s) per 4 weights, vpshufb, lookup pairs + avx512-vnni vpdpbusd zmm; the model's 1.5 KiB of weights exceed the 1 KiB cache: bytes bind"
+// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 3-bit codes: 3 bit-plane lookup(s) per 4 weights, vpshufb, lookup pairs + avx2 vpmaddubsw ymm; the model's 1.5 KiB of weights exceed the 1 KiB cache: bytes bind"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi", qcc.target_cache_bytes = 1024 : i64} {
 func.func @w3_vbmi_streaming(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
