@@ -286,7 +286,6 @@ public:
                      int64_t k, int64_t cols, const StoreEpilogue *epilogue);
 
 private:
-  Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
 
   OpBuilder &b;
   Location loc;
@@ -330,12 +329,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
         mask |= int64_t(1) << (bits * i + plan.codeBits - 1);
       signFlip.push_back(int8_t(mask));
     }
-  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
-    return arith::AddIOp::create(ob, loc, a, v);
-  };
-  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
-    return arith::MulIOp::create(ob, loc, a, index(ob, v));
-  };
+  const IndexArith ix{loc};
   auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init, LoopBody body) {
     return buildCountedLoop(ob, loc, count, init, body);
   };
@@ -372,7 +366,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
             const SmallVector<Value> &rowIndex = t.rowIndex, &tileIndex = t.tileIndex;
             Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
             SmallVector<Value> accInit(tile * halves, zero);
-            Value firstVector = mul(bb, blk, vectorsPerBlock);
+            Value firstVector = ix.mul(bb, blk, vectorsPerBlock);
             auto stepLoop = forLoop(bb, vectorsPerBlock / group, accInit, [&](OpBuilder &sb,
                                                                               Value st,
                                                                               ValueRange acc) {
@@ -381,15 +375,15 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                  pairSums ? tile : 0, pairSums ? zeroFieldPairs(sb, loc, plan.dot)
                                                : SmallVector<Value>());
              for (int64_t u = 0; u < group; ++u) {
-              Value v = add(sb, firstVector, add(sb, mul(sb, st, group), index(sb, u)));
-              Value kBase = mul(sb, v, perVector);
+              Value v = ix.add(sb, firstVector, ix.add(sb, ix.mul(sb, st, group), ix.index(sb, u)));
+              Value kBase = ix.mul(sb, v, perVector);
               // The 4 activation bytes of field i, broadcast to every lane.
               SmallVector<SmallVector<Value>> acts(rows);
               auto quad = VectorType::get({4}, i8);
               for (int64_t r = 0; r < rows; ++r)
                 for (int64_t i = 0; i < fields; ++i) {
                   Value bytes4 = vector::LoadOp::create(
-                      sb, loc, quad, x, ValueRange{rowIndex[r], add(sb, kBase, index(sb, 4 * i))});
+                      sb, loc, quad, x, ValueRange{rowIndex[r], ix.add(sb, kBase, ix.index(sb, 4 * i))});
                   Value word = vector::BitCastOp::create(sb, loc, VectorType::get({1}, i32), bytes4);
                   Value lanes = vector::BroadcastOp::create(sb, loc, accType,
                                                             vector::ExtractOp::create(sb, loc, word, 0));
@@ -399,9 +393,9 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
               for (int64_t col = 0; col < cols; ++col) {
                 Value slot = vectorSlotIndex(sb, loc, t.group, vectorsPerRow, v, cols, col);
                 Value w = vector::LoadOp::create(sb, loc, byteType, codes,
-                                                 ValueRange{mul(sb, slot, kVectorBytes)});
+                                                 ValueRange{ix.mul(sb, slot, kVectorBytes)});
                 if (m <= kStreamPrefetchMaxRows)
-                  prefetchStream(sb, loc, codes, mul(sb, slot, kVectorBytes));
+                  prefetchStream(sb, loc, codes, ix.mul(sb, slot, kVectorBytes));
                 if (plan.signedCodes != plan.signedDot)
                   w = arith::XOrIOp::create(sb, loc, w, byteVector(sb, loc, signFlip));
                 if (plan.signedDot) {
@@ -456,8 +450,8 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                 int64_t a = (col * rows + r) * halves;
                 Value dots = stepLoop.getResult(a);
                 if (halves == 2)
-                  dots = add(bb, dots, stepLoop.getResult(a + 1));
-                Value paramsAt = mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk),
+                  dots = ix.add(bb, dots, stepLoop.getResult(a + 1));
+                Value paramsAt = ix.mul(bb, ix.add(bb, ix.mul(bb, tileIndex[col], blocks), blk),
                                      perBlock * kLanes);
                 yNext[col * rows + r] =
                     scaleBlock(bb, loc, p, paramsAt, dots, asVec, negSum, zSum, y[col * rows + r]);

@@ -149,15 +149,7 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                        int64_t kPad, const OutputScale &scale, Value auLow,
                        const StoreEpilogue *epilogue, TileCorrection folded, bool amx) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(ob, loc, v);
-  };
-  auto add = [&](OpBuilder &ob, Value x, Value y) -> Value {
-    return arith::AddIOp::create(ob, loc, x, y);
-  };
-  auto mulIndex = [&](OpBuilder &ob, Value x, int64_t c) -> Value {
-    return arith::MulIOp::create(ob, loc, x, index(ob, c));
-  };
+  const IndexArith ix{loc};
   // Split: two i16 pair sums per row and half live through the 8 steps;
   // 2 rows of them (8 ymm) and their 2 x 2 i32 halves fit AVX2's 16.
   bool split = bool(auLow);
@@ -186,17 +178,17 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
   int64_t perBlock = (steps + blocks - 1) / blocks;
   blocks = (steps + perBlock - 1) / perBlock;
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0), index(b, 0)}, ValueRange{index(b, blocks), index(b, groups)},
-      ValueRange{index(b, 1), index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
-        Value firstTile = mulIndex(pb, ivs[1], tiles);
-        Value firstStep = mulIndex(pb, ivs[0], perBlock);
+      b, loc, ValueRange{ix.index(b, 0), ix.index(b, 0)}, ValueRange{ix.index(b, blocks), ix.index(b, groups)},
+      ValueRange{ix.index(b, 1), ix.index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+        Value firstTile = ix.mul(pb, ivs[1], tiles);
+        Value firstStep = ix.mul(pb, ivs[0], perBlock);
         // AMX accumulators reach the corrections through this buffer (a heap
         // one: no stack growth once the body is outlined).
         Value scratch = amx ? Value(memref::AllocOp::create(
                                   pb, loc, MemRefType::get({rows, tiles * 16}, i32)))
                             : Value();
         auto rowLoop = [&](OpBuilder &mb, Value step) {
-          Value firstRow = mulIndex(mb, step, rows);
+          Value firstRow = ix.mul(mb, step, rows);
           Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(lanes));
           SmallVector<Value> init(rows * tiles, zero);
           auto quadAt = [&](OpBuilder &lb, Value buffer, Value row, Value at) -> Value {
@@ -224,16 +216,16 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
             // [row][half]: pair sums of the high and the low nibbles.
             SmallVector<Value> high(rows * 2, zeroPairs), low(rows * 2, zeroPairs);
             for (int64_t u = 0; u < quads; ++u) {
-              Value q = add(lb, first, index(lb, u));
+              Value q = ix.add(lb, first, ix.index(lb, u));
               Value wv =
-                  vector::LoadOp::create(lb, loc, bytes, w, ValueRange{firstTile, q, index(lb, 0)});
+                  vector::LoadOp::create(lb, loc, bytes, w, ValueRange{firstTile, q, ix.index(lb, 0)});
               // The weight stream ahead (one 64-byte quad vector a line;
               // past a tile's last quad the next tile follows in memory).
               if (m <= kStreamPrefetchMaxRows)
-                prefetchStream(lb, loc, w, ValueRange{firstTile, q, index(lb, 0)}, /*dim=*/1);
-              Value at = mulIndex(lb, q, 4);
+                prefetchStream(lb, loc, w, ValueRange{firstTile, q, ix.index(lb, 0)}, /*dim=*/1);
+              Value at = ix.mul(lb, q, 4);
               for (int64_t r = 0; r < rows; ++r) {
-                Value row = add(lb, firstRow, index(lb, r));
+                Value row = ix.add(lb, firstRow, ix.index(lb, r));
                 Value ah = quadAt(lb, au, row, at), al = quadAt(lb, auLow, row, at);
                 for (int64_t h = 0; h < 2; ++h) {
                   high[r * 2 + h] = ByteDotOp::create(lb, loc, pairType, high[r * 2 + h],
@@ -267,7 +259,7 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
             for (int64_t r = 0; r < rows; ++r)
               for (int64_t t = 0; t < tiles; ++t)
                 products.push_back(vector::LoadOp::create(
-                    mb, loc, lanes, scratch, ValueRange{index(mb, r), index(mb, t * 16)}));
+                    mb, loc, lanes, scratch, ValueRange{ix.index(mb, r), ix.index(mb, t * 16)}));
           } else if (split) {
             // Groups of 8 quads, then the quads left (K = 16 is one group
             // of 4, not 8 with half of them zeros).
@@ -276,11 +268,11 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
             if (groups > 0)
               products = buildCountedLoop(mb, loc, groups, init,
                                           [&](OpBuilder &lb, Value g, ValueRange acc) {
-                                            return splitGroup(lb, mulIndex(lb, g, 8), 8, acc);
+                                            return splitGroup(lb, ix.mul(lb, g, 8), 8, acc);
                                           })
                              .getResults();
             if (left > 0)
-              products = splitGroup(mb, index(mb, groups * 8), left, products);
+              products = splitGroup(mb, ix.index(mb, groups * 8), left, products);
           } else {
             products = buildCountedLoop(
                            mb, loc, kPad / 4, init,
@@ -289,11 +281,11 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
                              for (int64_t t = 0; t < tiles; ++t)
                                wv.push_back(vector::LoadOp::create(
                                    lb, loc, bytes, w,
-                                   ValueRange{add(lb, firstTile, index(lb, t)), q, index(lb, 0)}));
-                             Value at = mulIndex(lb, q, 4);
+                                   ValueRange{ix.add(lb, firstTile, ix.index(lb, t)), q, ix.index(lb, 0)}));
+                             Value at = ix.mul(lb, q, 4);
                              SmallVector<Value> next(rows * tiles);
                              for (int64_t r = 0; r < rows; ++r) {
-                               Value a = quadAt(lb, au, add(lb, firstRow, index(lb, r)), at);
+                               Value a = quadAt(lb, au, ix.add(lb, firstRow, ix.index(lb, r)), at);
                                for (int64_t t = 0; t < tiles; ++t)
                                  next[r * tiles + t] = ByteDotOp::create(
                                      lb, loc, lanes, acc[r * tiles + t], a, wv[t], vpdpbusd);
@@ -304,17 +296,17 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
           }
           // D + Cw * A - Ka * (S + K * Cw), 16 columns at a time.
           for (int64_t t = 0; t < tiles; ++t) {
-            Value col = mulIndex(mb, add(mb, firstTile, index(mb, t)), 16);
+            Value col = ix.mul(mb, ix.add(mb, firstTile, ix.index(mb, t)), 16);
             Value cw = vector::LoadOp::create(mb, loc, lanes, shifts, ValueRange{col});
             // S + K * Cw, per column at compile time.
             Value sPlusKCw = vector::LoadOp::create(mb, loc, lanes, sums, ValueRange{col});
             for (int64_t r = 0; r < rows; ++r) {
-              Value row = add(mb, firstRow, index(mb, r));
+              Value row = ix.add(mb, firstRow, ix.index(mb, r));
               Value v = products[r * tiles + t];
               if (!folded.noColumnShift) {
                 Value rowSum = vector::BroadcastOp::create(
                     mb, loc, lanes, memref::LoadOp::create(mb, loc, rowSums, ValueRange{row}));
-                v = add(mb, v, arith::MulIOp::create(mb, loc, cw, rowSum));
+                v = ix.add(mb, v, arith::MulIOp::create(mb, loc, cw, rowSum));
               }
               Value correction = sPlusKCw;
               if (!folded.rowShiftFolded) {
@@ -331,7 +323,7 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
               } else {
                 // Columns past N (the padded tile's) are not stored.
                 Value left = arith::MinSIOp::create(
-                    mb, loc, index(mb, 16), arith::SubIOp::create(mb, loc, index(mb, n), col));
+                    mb, loc, ix.index(mb, 16), arith::SubIOp::create(mb, loc, ix.index(mb, n), col));
                 Value mask = vector::CreateMaskOp::create(
                     mb, loc, VectorType::get({16}, mb.getI1Type()), ValueRange{left});
                 vector::MaskedStoreOp::create(mb, loc, out, ValueRange{row, col}, mask, stored);
@@ -342,12 +334,12 @@ void buildTiledProduct(OpBuilder &b, Location loc, Value au, Value w, Value sums
         // A counted loop (its trip count weighs the piece's work when the
         // loop is outlined); the last block's steps past the end skipped.
         buildCountedLoop(pb, loc, perBlock, {}, [&](OpBuilder &mb, Value i, ValueRange) {
-          Value step = add(mb, firstStep, i);
+          Value step = ix.add(mb, firstStep, i);
           if (steps % perBlock == 0) {
             rowLoop(mb, step);
           } else {
             Value inside = arith::CmpIOp::create(mb, loc, arith::CmpIPredicate::ult, step,
-                                                 index(mb, steps));
+                                                 ix.index(mb, steps));
             scf::IfOp::create(mb, loc, inside, [&](OpBuilder &ib, Location) {
               rowLoop(ib, step);
               scf::YieldOp::create(ib, loc);
@@ -574,17 +566,9 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
       b, loc,
       constantVector<int32_t>(b, loc, columnShifts, {nPad}, i32, "qcc_int8_exact_shifts"));
 
-  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(ob, loc, v);
-  };
+  const IndexArith ix{loc};
   auto i32Const = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIntOp::create(ob, loc, ob.getI32Type(), v);
-  };
-  auto add = [&](OpBuilder &ob, Value x, Value y) -> Value {
-    return arith::AddIOp::create(ob, loc, x, y);
-  };
-  auto mulIndex = [&](OpBuilder &ob, Value x, int64_t c) -> Value {
-    return arith::MulIOp::create(ob, loc, x, index(ob, c));
   };
 
   // Run time, per row: au (signed codes with their sign bit flipped), A[m]
@@ -648,7 +632,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   int64_t prepTail = k % prepChunk;
   auto bytesType = VectorType::get({plan.chunk}, i8);
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, m)}, ValueRange{index(b, 1)},
+      b, loc, ValueRange{ix.index(b, 0)}, ValueRange{ix.index(b, m)}, ValueRange{ix.index(b, 1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
         Value row = ivs[0];
         // `width` codes of the row from `at`: copies stored, their sum added
@@ -680,7 +664,7 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
         auto loop = buildCountedLoop(
             pb, loc, k / prepChunk, ValueRange{zeroLanes(prepChunk)},
             [&](OpBuilder &lb, Value step, ValueRange acc) -> SmallVector<Value> {
-              return {prepChunkAt(lb, mulIndex(lb, step, prepChunk), prepChunk, acc[0])};
+              return {prepChunkAt(lb, ix.mul(lb, step, prepChunk), prepChunk, acc[0])};
             });
         // Zeros after K in the copies the tiles read whole steps of.
         if (kPad != k) {
@@ -689,14 +673,14 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
             if (copy)
               for (int64_t kk = k; kk < kPad; ++kk)
                 memref::StoreOp::create(pb, loc, zeroByte, copy,
-                                        copy == au ? copyIndex(pb, row, index(pb, kk))
-                                                   : SmallVector<Value>{row, index(pb, kk)});
+                                        copy == au ? copyIndex(pb, row, ix.index(pb, kk))
+                                                   : SmallVector<Value>{row, ix.index(pb, kk)});
         }
         Value sum = vector::ReductionOp::create(pb, loc, vector::CombiningKind::ADD,
                                                 loop.getResult(0));
         if (prepTail != 0) {
-          Value tail = prepChunkAt(pb, index(pb, k - prepTail), prepTail, zeroLanes(prepTail));
-          sum = add(pb, sum,
+          Value tail = prepChunkAt(pb, ix.index(pb, k - prepTail), prepTail, zeroLanes(prepTail));
+          sum = ix.add(pb, sum,
                     vector::ReductionOp::create(pb, loc, vector::CombiningKind::ADD, tail));
         }
         memref::StoreOp::create(pb, loc, sum, rowSums, ValueRange{row});
@@ -704,13 +688,13 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
         if (zeros) {
           SmallVector<Value> at;
           if (cast<MemRefType>(zeros.getType()).getRank() == 1)
-            at.push_back(zeroRows == 1 ? index(pb, 0)
+            at.push_back(zeroRows == 1 ? ix.index(pb, 0)
                                        : Value(arith::RemUIOp::create(pb, loc, row,
-                                                                      index(pb, zeroRows))));
+                                                                      ix.index(pb, zeroRows))));
           Value z = memref::LoadOp::create(pb, loc, zeros, at);
           z = lhsZeroSigned ? Value(arith::ExtSIOp::create(pb, loc, i32, z))
                             : Value(arith::ExtUIOp::create(pb, loc, i32, z));
-          shift = add(pb, shift, z);
+          shift = ix.add(pb, shift, z);
         }
         memref::StoreOp::create(pb, loc, shift, rowShifts, ValueRange{row});
       });
@@ -732,24 +716,24 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
   auto accType = VectorType::get({lanes}, i32);
   StringAttr instruction = b.getStringAttr(vnni ? "vpdpbusd" : "portable");
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / cols)}, ValueRange{index(b, 1)},
+      b, loc, ValueRange{ix.index(b, 0)}, ValueRange{ix.index(b, n / cols)}, ValueRange{ix.index(b, 1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
-        Value firstCol = mulIndex(pb, ivs[0], cols);
+        Value firstCol = ix.mul(pb, ivs[0], cols);
         buildCountedLoop(pb, loc, m / rows, {}, [&](OpBuilder &mb, Value step, ValueRange) {
-          Value firstRow = mulIndex(mb, step, rows);
+          Value firstRow = ix.mul(mb, step, rows);
           Value zero = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(accType));
           SmallVector<Value> init(rows * cols, zero);
           auto loop = buildCountedLoop(
               mb, loc, k / plan.chunk, init,
               [&](OpBuilder &lb, Value kStep, ValueRange acc) -> SmallVector<Value> {
-                Value at = mulIndex(lb, kStep, plan.chunk);
+                Value at = ix.mul(lb, kStep, plan.chunk);
                 SmallVector<Value> av, wv;
                 for (int64_t r = 0; r < rows; ++r)
                   av.push_back(vector::LoadOp::create(lb, loc, bytesType, au,
-                                                      ValueRange{add(lb, firstRow, index(lb, r)), at}));
+                                                      ValueRange{ix.add(lb, firstRow, ix.index(lb, r)), at}));
                 for (int64_t c = 0; c < cols; ++c)
                   wv.push_back(vector::LoadOp::create(lb, loc, bytesType, w,
-                                                      ValueRange{add(lb, firstCol, index(lb, c)), at}));
+                                                      ValueRange{ix.add(lb, firstCol, ix.index(lb, c)), at}));
                 SmallVector<Value> next;
                 for (int64_t r = 0; r < rows; ++r)
                   for (int64_t c = 0; c < cols; ++c)
@@ -759,21 +743,21 @@ FailureOr<Value> qcc::lowbit::buildIntegerMatmul(OpBuilder &b, Location loc,
               });
           // D + Cw * A - Ka * S - K * Ka * Cw per output.
           for (int64_t c = 0; c < cols; ++c) {
-            Value col = add(mb, firstCol, index(mb, c));
+            Value col = ix.add(mb, firstCol, ix.index(mb, c));
             Value columnShift = memref::LoadOp::create(mb, loc, shifts, ValueRange{col});
             Value columnSum = memref::LoadOp::create(mb, loc, sums, ValueRange{col});
             for (int64_t r = 0; r < rows; ++r) {
-              Value row = add(mb, firstRow, index(mb, r));
+              Value row = ix.add(mb, firstRow, ix.index(mb, r));
               Value d = vector::ReductionOp::create(mb, loc, vector::CombiningKind::ADD,
                                                     loop.getResult(r * cols + c));
               Value rowSum = memref::LoadOp::create(mb, loc, rowSums, ValueRange{row});
               Value rowShift = memref::LoadOp::create(mb, loc, rowShifts, ValueRange{row});
-              Value v = add(mb, d, arith::MulIOp::create(mb, loc, columnShift, rowSum));
+              Value v = ix.add(mb, d, arith::MulIOp::create(mb, loc, columnShift, rowSum));
               Value rowTimesK = arith::MulIOp::create(mb, loc, rowShift, i32Const(mb, k));
               // Ka * (S + K * Cw), subtracted.
               Value corr = arith::MulIOp::create(
                   mb, loc, rowShift, columnSum);
-              corr = add(mb, corr, arith::MulIOp::create(mb, loc, rowTimesK, columnShift));
+              corr = ix.add(mb, corr, arith::MulIOp::create(mb, loc, rowTimesK, columnShift));
               v = arith::SubIOp::create(mb, loc, v, corr);
               memref::StoreOp::create(mb, loc, outputScale.apply(mb, loc, v, col), out,
                                       ValueRange{row, col});

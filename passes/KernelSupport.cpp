@@ -81,6 +81,18 @@ Value qcc::lowbit::matrixAsResult(OpBuilder &b, Location loc, Value out,
   return tensor::ExpandShapeOp::create(b, loc, resultType, result, groups);
 }
 
+Value qcc::lowbit::IndexArith::index(OpBuilder &b, int64_t v) const {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value qcc::lowbit::IndexArith::add(OpBuilder &b, Value x, Value y) const {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value qcc::lowbit::IndexArith::mul(OpBuilder &b, Value x, int64_t v) const {
+  return arith::MulIOp::create(b, loc, x, index(b, v));
+}
+
 Value qcc::lowbit::readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   return bufferization::ToBufferOp::create(

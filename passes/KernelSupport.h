@@ -49,6 +49,15 @@ mlir::Value matrixAsResult(mlir::OpBuilder &b, mlir::Location loc, mlir::Value o
 /// A read-only buffer of a tensor.
 mlir::Value readOnlyBuffer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
 
+/// The index arithmetic the kernels' loop builders spell at every level: a
+/// constant, x + y and x * constant, at `loc` on the given level's builder.
+struct IndexArith {
+  mlir::Location loc;
+  mlir::Value index(mlir::OpBuilder &b, int64_t v) const;
+  mlir::Value add(mlir::OpBuilder &b, mlir::Value x, mlir::Value y) const;
+  mlir::Value mul(mlir::OpBuilder &b, mlir::Value x, int64_t v) const;
+};
+
 /// How far ahead of a kernel's weight loads the weight stream is prefetched.
 /// Hardware prefetchers stop at 4 KiB pages, so a GEMV streaming its
 /// weights from DRAM stalls at each page; a prefetch (into L2: t1, which

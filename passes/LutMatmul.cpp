@@ -168,29 +168,21 @@ void qcc::lowbit::lut::buildTileLoops(OpBuilder &b, Location loc, Value out, int
                                      int64_t n, int64_t rows, int64_t cols, int64_t blocks,
                                      TileBlockBody blockBody, TileFinish finish,
                                      const StoreEpilogue *epilogue) {
-  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(ob, loc, v);
-  };
-  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
-    return arith::AddIOp::create(ob, loc, a, v);
-  };
-  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
-    return arith::MulIOp::create(ob, loc, a, index(ob, v));
-  };
+  const IndexArith ix{loc};
   auto fType = VectorType::get({kLanes}, b.getF32Type());
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(b, 0)}, ValueRange{index(b, n / kLanes / cols)},
-      ValueRange{index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+      b, loc, ValueRange{ix.index(b, 0)}, ValueRange{ix.index(b, n / kLanes / cols)},
+      ValueRange{ix.index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
         TileIndices t;
         t.group = ivs[0];
         for (int64_t col = 0; col < cols; ++col) {
-          t.tileIndex.push_back(add(pb, mul(pb, ivs[0], cols), index(pb, col)));
-          t.firstRow.push_back(mul(pb, t.tileIndex[col], kLanes));
+          t.tileIndex.push_back(ix.add(pb, ix.mul(pb, ivs[0], cols), ix.index(pb, col)));
+          t.firstRow.push_back(ix.mul(pb, t.tileIndex[col], kLanes));
         }
         buildCountedLoop(pb, loc, m / rows, {}, [&](OpBuilder &mb, Value mStep, ValueRange) {
           t.rowIndex.clear();
           for (int64_t r = 0; r < rows; ++r)
-            t.rowIndex.push_back(add(mb, mul(mb, mStep, rows), index(mb, r)));
+            t.rowIndex.push_back(ix.add(mb, ix.mul(mb, mStep, rows), ix.index(mb, r)));
           Value zeroF = arith::ConstantOp::create(mb, loc, mb.getZeroAttr(fType));
           SmallVector<Value> yInit(rows * cols, zeroF);
           auto blockLoop = buildCountedLoop(
@@ -461,7 +453,6 @@ public:
                      int64_t m, int64_t n, int64_t k, const StoreEpilogue *epilogue);
 
 private:
-  Value index(OpBuilder &ob, int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); }
   Value bytes(OpBuilder &ob, ArrayRef<int8_t> values) { return byteVector(ob, loc, values); }
   Value lookup(OpBuilder &ob, Value table, Value indices) {
     return lut::lookup(ob, loc, plan, table, indices);
@@ -483,9 +474,7 @@ void LutBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k) {
 
 void qcc::lowbit::lut::buildGroupTables(OpBuilder &b, Location loc, Value codes, Value tables,
                                         int64_t m, int64_t k) {
-  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(ob, loc, v);
-  };
+  const IndexArith ix{loc};
   auto bytes = [&](OpBuilder &ob, ArrayRef<int8_t> values) { return byteVector(ob, loc, values); };
   auto q16 = VectorType::get({kPerTable}, b.getI8Type());
   // Lane 16 g + i of the table vector takes code 4 g + j where bit j of i
@@ -501,7 +490,7 @@ void qcc::lowbit::lut::buildGroupTables(OpBuilder &b, Location loc, Value codes,
   buildCountedLoop(b, loc, m, {}, [&](OpBuilder &rb, Value row, ValueRange) {
     buildCountedLoop(rb, loc, k / kPerTable, {}, [&](OpBuilder &vb, Value v, ValueRange) {
       Value q = vector::LoadOp::create(
-          vb, loc, q16, codes, ValueRange{row, arith::MulIOp::create(vb, loc, v, index(vb, kPerTable))});
+          vb, loc, q16, codes, ValueRange{row, arith::MulIOp::create(vb, loc, v, ix.index(vb, kPerTable))});
       Value table = bytes(vb, SmallVector<int8_t>(kVectorBytes, int8_t(kTableOffset)));
       for (int64_t j = 0; j < 4; ++j) {
         Value lanes = vector::ShuffleOp::create(vb, loc, q, q, spread[j]);
@@ -509,7 +498,7 @@ void qcc::lowbit::lut::buildGroupTables(OpBuilder &b, Location loc, Value codes,
                                       arith::AndIOp::create(vb, loc, lanes, bytes(vb, selected[j])));
       }
       vector::StoreOp::create(vb, loc, table, tables,
-                              ValueRange{row, arith::MulIOp::create(vb, loc, v, index(vb, kVectorBytes))});
+                              ValueRange{row, arith::MulIOp::create(vb, loc, v, ix.index(vb, kVectorBytes))});
       return SmallVector<Value>{};
     });
     return SmallVector<Value>{};
@@ -561,12 +550,7 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
   // sum over a block of sum_slots 2^plane * 128.
   int64_t offset = kTableOffset * ((int64_t(1) << bits) - 1) * (plan.block / 4);
 
-  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
-    return arith::AddIOp::create(ob, loc, a, v);
-  };
-  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
-    return arith::MulIOp::create(ob, loc, a, index(ob, v));
-  };
+  const IndexArith ix{loc};
   auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init, LoopBody body) {
     return buildCountedLoop(ob, loc, count, init, body);
   };
@@ -584,18 +568,18 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
               accInit.push_back(start);
               accInit.push_back(zero);
             }
-            Value blockStep = mul(bb, blk, plan.block / step);
+            Value blockStep = ix.mul(bb, blk, plan.block / step);
             auto stepLoop = forLoop(bb, plan.block / step, accInit, [&](OpBuilder &sb, Value st,
                                                                         ValueRange acc) {
-              Value globalStep = add(sb, blockStep, st);
-              Value firstTable = mul(sb, globalStep, tablesPerStep);
+              Value globalStep = ix.add(sb, blockStep, st);
+              Value firstTable = ix.mul(sb, globalStep, tablesPerStep);
               SmallVector<SmallVector<Value>> table(rows);
               for (int64_t r = 0; r < rows; ++r)
                 for (int64_t t = 0; t < tablesPerStep; ++t)
                   table[r].push_back(vector::LoadOp::create(
                       sb, loc, byteType, tables,
                       ValueRange{rowIndex[r],
-                                 mul(sb, add(sb, firstTable, index(sb, t)), kVectorBytes)}));
+                                 ix.mul(sb, ix.add(sb, firstTable, ix.index(sb, t)), kVectorBytes)}));
               SmallVector<Value> next(acc);
               Value low4 = bytes(sb, SmallVector<int8_t>(kVectorBytes, 15));
               Value four = bytes(sb, SmallVector<int8_t>(kVectorBytes, 4));
@@ -603,10 +587,10 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
                 for (int64_t i = 0; i < vectorsPerStep; ++i) {
                   Value vectorIndex = vectorSlotIndex(
                       sb, loc, t.group, vectorsPerRow,
-                      add(sb, mul(sb, globalStep, vectorsPerStep), index(sb, i)), cols, col);
+                      ix.add(sb, ix.mul(sb, globalStep, vectorsPerStep), ix.index(sb, i)), cols, col);
                   Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
-                                                   ValueRange{mul(sb, vectorIndex, kVectorBytes)});
-                  prefetchStream(sb, loc, c.codes, mul(sb, vectorIndex, kVectorBytes));
+                                                   ValueRange{ix.mul(sb, vectorIndex, kVectorBytes)});
+                  prefetchStream(sb, loc, c.codes, ix.mul(sb, vectorIndex, kVectorBytes));
                   if (plan.signedCodes)
                     x = arith::XOrIOp::create(sb, loc, x, bytes(sb, signFlip));
                   Value low = arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4),
@@ -632,8 +616,8 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
                   blockRowFactors(bb, loc, aScale, aSum, rowIndex[r], blk, c.p.uniformZero);
               for (int64_t col = 0; col < cols; ++col) {
                 int64_t a = col * rows + r;
-                Value dots = add(bb, stepLoop.getResult(2 * a), stepLoop.getResult(2 * a + 1));
-                Value paramsAt = mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk),
+                Value dots = ix.add(bb, stepLoop.getResult(2 * a), stepLoop.getResult(2 * a + 1));
+                Value paramsAt = ix.mul(bb, ix.add(bb, ix.mul(bb, tileIndex[col], blocks), blk),
                                      perBlock * kLanes);
                 yNext[a] = scaleBlock(bb, loc, c.p, paramsAt, dots, asVec, negSum, zSum, y[a]);
               }

@@ -167,15 +167,7 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   buildGroupTables(b, loc, x.codes, tables, m, k);
 
-  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(ob, loc, v);
-  };
-  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
-    return arith::AddIOp::create(ob, loc, a, v);
-  };
-  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
-    return arith::MulIOp::create(ob, loc, a, index(ob, v));
-  };
+  const IndexArith ix{loc};
   auto pairType = VectorType::get({kPairBytes}, i8);
   auto sumType = VectorType::get({kLanes}, i16);
   auto dotType = VectorType::get({kLanes}, i32);
@@ -220,11 +212,11 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                 if (lonePlanes)
                   init.append(2, splat16(-loneOffset));
               }
-              Value firstStep = add(cb, mul(cb, blk, plan.block / per), mul(cb, c, stepsPerChunk));
+              Value firstStep = ix.add(cb, ix.mul(cb, blk, plan.block / per), ix.mul(cb, c, stepsPerChunk));
               auto stepLoop = buildCountedLoop(
                   cb, loc, stepsPerChunk, init,
                   [&](OpBuilder &sb, Value st, ValueRange acc) {
-                    Value step = add(sb, firstStep, st);
+                    Value step = ix.add(sb, firstStep, st);
                     // Plane pairs: each group's table in both lanes (W2:
                     // groups 2 step, 2 step + 1; W3: 4 step ... 4 step + 3).
                     // Lone planes: groups 4 step, 4 step + 1 and 4 step + 2,
@@ -233,14 +225,14 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                     SmallVector<SmallVector<Value>> pairTable(rows), loneTable(rows);
                     for (int64_t r = 0; r < rows; ++r) {
                       for (int64_t g = 0; planePairs && g < groupsPerStep; ++g) {
-                        Value at = mul(sb, add(sb, mul(sb, step, groupsPerStep), index(sb, g)), kGroupBytes);
+                        Value at = ix.mul(sb, ix.add(sb, ix.mul(sb, step, groupsPerStep), ix.index(sb, g)), kGroupBytes);
                         Value group = vector::LoadOp::create(sb, loc, groupType, tables,
                                                              ValueRange{t.rowIndex[r], at});
                         pairTable[r].push_back(
                             vector::ShuffleOp::create(sb, loc, group, group, broadcastLanes));
                       }
                       for (int64_t h = 0; lonePlanes && h < 2; ++h) {
-                        Value at = mul(sb, add(sb, mul(sb, step, 4), index(sb, 2 * h)), kGroupBytes);
+                        Value at = ix.mul(sb, ix.add(sb, ix.mul(sb, step, 4), ix.index(sb, 2 * h)), kGroupBytes);
                         loneTable[r].push_back(vector::LoadOp::create(sb, loc, pairType, tables,
                                                                       ValueRange{t.rowIndex[r], at}));
                       }
@@ -254,13 +246,13 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
                       for (int64_t v = 0; v < perStepVectors; ++v) {
                         Value slot = vectorSlotIndex(
                             sb, loc, t.group, vectorsPerRow,
-                            add(sb, mul(sb, step, perStepVectors), index(sb, v)), cols, col);
+                            ix.add(sb, ix.mul(sb, step, perStepVectors), ix.index(sb, v)), cols, col);
                         Value w = vector::LoadOp::create(sb, loc, pairType, codes,
-                                                         ValueRange{mul(sb, slot, kPairBytes)});
+                                                         ValueRange{ix.mul(sb, slot, kPairBytes)});
                         // One prefetch a 64-byte line: at even slots where
                         // the columns pair them up.
                         if (cols % 2 != 0 || col % 2 == 0)
-                          prefetchStream(sb, loc, codes, mul(sb, slot, kPairBytes));
+                          prefetchStream(sb, loc, codes, ix.mul(sb, slot, kPairBytes));
                         Value nibbles[2] = {arith::AndIOp::create(sb, loc, w, low4),
                                             arith::ShRUIOp::create(sb, loc, w, four)};
                         // W3's third vector (and W1's only one) holds a lone plane.
@@ -293,13 +285,13 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
               for (int64_t a = 0; a < tile; ++a) {
                 Value sum = dots[a];
                 if (planePairs)
-                  sum = add(cb, sum, arith::ExtSIOp::create(cb, loc, dotType,
+                  sum = ix.add(cb, sum, arith::ExtSIOp::create(cb, loc, dotType,
                                                             stepLoop.getResult(a * accs)));
                 if (lonePlanes) {
                   // Rows 0-15 = low lane + high lane of both halves.
                   Value halves = addLaneHalves(cb, loc, stepLoop.getResult(a * accs + lone),
                                                stepLoop.getResult(a * accs + lone + 1));
-                  sum = add(cb, sum, arith::ExtSIOp::create(cb, loc, dotType, halves));
+                  sum = ix.add(cb, sum, arith::ExtSIOp::create(cb, loc, dotType, halves));
                 }
                 wider[a] = sum;
               }
@@ -313,7 +305,7 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
           for (int64_t col = 0; col < cols; ++col) {
             int64_t a = col * rows + r;
             Value paramsAt =
-                mul(bb, add(bb, mul(bb, t.tileIndex[col], blocks), blk), perBlock * kLanes);
+                ix.mul(bb, ix.add(bb, ix.mul(bb, t.tileIndex[col], blocks), blk), perBlock * kLanes);
             yNext[a] = scaleBlock(bb, loc, p, paramsAt, chunkLoop.getResult(a), asVec, negSum,
                                   zSum, y[a]);
           }

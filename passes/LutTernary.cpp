@@ -301,12 +301,7 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
   for (int64_t lane = 0; lane < kLanes; ++lane)
     for (int64_t j = 0; j < 4; ++j)
       select.push_back(int8_t(16 * j));
-  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
-    return arith::AddIOp::create(ob, loc, a, v);
-  };
-  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
-    return arith::MulIOp::create(ob, loc, a, index(ob, v));
-  };
+  const IndexArith ix{loc};
   auto forLoop = [&](OpBuilder &ob, int64_t count, ValueRange init, LoopBody body) {
     return buildCountedLoop(ob, loc, count, init, body);
   };
@@ -327,22 +322,22 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               // accumulator starts there.
               Value start = vector::LoadOp::create(
                   bb, loc, accType, c.offsets,
-                  ValueRange{mul(bb, add(bb, mul(bb, tileIndex[col], blocks), blk), kLanes)});
+                  ValueRange{ix.mul(bb, ix.add(bb, ix.mul(bb, tileIndex[col], blocks), blk), kLanes)});
               for (int64_t r = 0; r < rows; ++r) {
                 accInit.push_back(start);
                 accInit.push_back(zero);
               }
             }
-            Value firstVector = mul(bb, blk, perBlock);
+            Value firstVector = ix.mul(bb, blk, perBlock);
             auto vectorLoop = forLoop(bb, perBlock, accInit, [&](OpBuilder &sb, Value st,
                                                                  ValueRange acc) {
-              Value v = add(sb, firstVector, st);
+              Value v = ix.add(sb, firstVector, st);
               SmallVector<std::array<Value, 2>> table(rows);
               for (int64_t r = 0; r < rows; ++r)
                 for (int64_t h = 0; h < 2; ++h)
                   table[r][h] = vector::LoadOp::create(
                       sb, loc, byteType, tables,
-                      ValueRange{rowIndex[r], mul(sb, add(sb, mul(sb, v, 2), index(sb, h)),
+                      ValueRange{rowIndex[r], ix.mul(sb, ix.add(sb, ix.mul(sb, v, 2), ix.index(sb, h)),
                                                   kVectorBytes)});
               Value low4 = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 15));
               Value four = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 4));
@@ -353,15 +348,15 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               for (int64_t col = 0; col < cols; ++col) {
                 Value vec = vectorSlotIndex(sb, loc, t.group, vectorsPerRow, v, cols, col);
                 Value x = vector::LoadOp::create(sb, loc, byteType, c.codes,
-                                                 ValueRange{mul(sb, vec, kVectorBytes)});
-                prefetchStream(sb, loc, c.codes, mul(sb, vec, kVectorBytes));
+                                                 ValueRange{ix.mul(sb, vec, kVectorBytes)});
+                prefetchStream(sb, loc, c.codes, ix.mul(sb, vec, kVectorBytes));
                 std::array<Value, 2> indices = {
                     arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4), sel),
                     arith::OrIOp::create(sb, loc, arith::ShRUIOp::create(sb, loc, x, four), sel)};
                 std::array<Value, 2> sign;
                 for (int64_t h = 0; h < 2; ++h) {
                   Value word = vector::LoadOp::create(sb, loc, maskWord, c.signs,
-                                                      ValueRange{add(sb, mul(sb, vec, 2), index(sb, h))});
+                                                      ValueRange{ix.add(sb, ix.mul(sb, vec, 2), ix.index(sb, h))});
                   Value negative = vector::BitCastOp::create(sb, loc, maskType, word);
                   sign[h] = arith::SelectOp::create(sb, loc, negative, minus, plus);
                 }
@@ -380,7 +375,7 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
                   bb, loc, fType, memref::LoadOp::create(bb, loc, aScale, ValueRange{rowIndex[r], blk}));
               for (int64_t col = 0; col < cols; ++col) {
                 int64_t a = col * rows + r;
-                Value dots = add(bb, vectorLoop.getResult(2 * a), vectorLoop.getResult(2 * a + 1));
+                Value dots = ix.add(bb, vectorLoop.getResult(2 * a), vectorLoop.getResult(2 * a + 1));
                 yNext[a] = vector::FMAOp::create(
                     bb, loc, fType, arith::SIToFPOp::create(bb, loc, fType, dots), as, y[a]);
               }

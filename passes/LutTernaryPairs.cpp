@@ -126,15 +126,7 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
                        ArrayRef<char>(reinterpret_cast<const char *>(t.scale.data()),
                                       t.scale.size() * 4)));
 
-  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(ob, loc, v);
-  };
-  auto add = [&](OpBuilder &ob, Value a, Value v) -> Value {
-    return arith::AddIOp::create(ob, loc, a, v);
-  };
-  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
-    return arith::MulIOp::create(ob, loc, a, index(ob, v));
-  };
+  const IndexArith ix{loc};
   auto byteType = VectorType::get({kStepBytes}, i8);
   auto wordType = VectorType::get({kStepBytes / 2}, i16);
   auto sumType = VectorType::get({kLanes}, i16);
@@ -155,39 +147,39 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
         auto unitLoop = buildCountedLoop(
             bb, loc, kUnitsPerBlock, SmallVector<Value>(2 * tile, zeroSums),
             [&](OpBuilder &ub, Value ui, ValueRange acc) {
-              Value unit = add(ub, mul(ub, blk, kUnitsPerBlock), ui);
+              Value unit = ix.add(ub, ix.mul(ub, blk, kUnitsPerBlock), ui);
               Value low4 = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 15));
               Value four = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 4));
               Value plus = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 1));
               Value minus = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, -1));
               SmallVector<Value> at(cols), signWords(cols);
               for (int64_t col = 0; col < cols; ++col) {
-                at[col] = mul(ub, add(ub, mul(ub, add(ub, mul(ub, ti.group, units), unit), cols),
-                                      index(ub, col)),
+                at[col] = ix.mul(ub, ix.add(ub, ix.mul(ub, ix.add(ub, ix.mul(ub, ti.group, units), unit), cols),
+                                      ix.index(ub, col)),
                               kUnitBytes);
                 Value signs = vector::LoadOp::create(
                     ub, loc, byteType, stream,
-                    ValueRange{add(ub, at[col], index(ub, kStepsPerUnit * kStepBytes))});
+                    ValueRange{ix.add(ub, at[col], ix.index(ub, kStepsPerUnit * kStepBytes))});
                 signWords[col] = vector::BitCastOp::create(ub, loc, wordType, signs);
               }
               SmallVector<Value> next(acc);
               for (int64_t j = 0; j < kStepsPerUnit; ++j) {
-                Value step = add(ub, mul(ub, unit, kStepsPerUnit), index(ub, j));
+                Value step = ix.add(ub, ix.mul(ub, unit, kStepsPerUnit), ix.index(ub, j));
                 SmallVector<std::array<Value, 2>> table(rows);
                 for (int64_t r = 0; r < rows; ++r)
                   for (int64_t half = 0; half < 2; ++half)
                     table[r][half] = vector::LoadOp::create(
                         ub, loc, byteType, tables,
                         ValueRange{ti.rowIndex[r],
-                                   add(ub, mul(ub, step, kTableBytes), index(ub, 32 * half))});
+                                   ix.add(ub, ix.mul(ub, step, kTableBytes), ix.index(ub, 32 * half))});
                 for (int64_t col = 0; col < cols; ++col) {
-                  Value vecAt = add(ub, at[col], index(ub, j * kStepBytes));
+                  Value vecAt = ix.add(ub, at[col], ix.index(ub, j * kStepBytes));
                   Value x = vector::LoadOp::create(ub, loc, byteType, stream, ValueRange{vecAt});
                   // One prefetch a 64-byte line of the 160-byte unit.
                   if (j % 2 == 0)
                     prefetchStream(ub, loc, stream, vecAt);
                   if (j == kStepsPerUnit - 1)
-                    prefetchStream(ub, loc, stream, add(ub, vecAt, index(ub, kStepBytes)));
+                    prefetchStream(ub, loc, stream, ix.add(ub, vecAt, ix.index(ub, kStepBytes)));
                   Value nibbles[2] = {arith::AndIOp::create(ub, loc, x, low4),
                                       arith::ShRUIOp::create(ub, loc, x, four)};
                   Value sign[2];
@@ -232,8 +224,8 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
                 addLaneHalves(bb, loc, unitLoop.getResult(2 * a), unitLoop.getResult(2 * a + 1));
             Value start = vector::LoadOp::create(
                 bb, loc, dotType, offsets,
-                ValueRange{mul(bb, add(bb, mul(bb, ti.tileIndex[col], blocks), blk), kLanes)});
-            Value dots = add(bb, start, arith::ExtSIOp::create(bb, loc, dotType, sums));
+                ValueRange{ix.mul(bb, ix.add(bb, ix.mul(bb, ti.tileIndex[col], blocks), blk), kLanes)});
+            Value dots = ix.add(bb, start, arith::ExtSIOp::create(bb, loc, dotType, sums));
             yNext[a] = vector::FMAOp::create(bb, loc, fType,
                                              arith::SIToFPOp::create(bb, loc, fType, dots), as,
                                              y[a]);
