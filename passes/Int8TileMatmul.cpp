@@ -315,7 +315,6 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                   2 * fields * maxByte * 127 <= 32767;
   int64_t group = pairSums ? pairGroup(fields, maxByte, vectorsPerBlock) : 1;
   int64_t halves = rows * cols <= 4 && fields > 1 && !pairSums ? 2 : 1;
-  int64_t perBlock = p.zeroPoints ? 2 : 1;
   // sumQuads' view of the byte-dot instruction.
   LutPlan dotPlan;
   dotPlan.dot = plan.dot;
@@ -442,7 +441,10 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
              return next;
             });
             // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
-            SmallVector<Value> yNext(tile);
+            SmallVector<Value> yNext(tile), paramsAt;
+            for (int64_t col = 0; col < cols; ++col)
+              paramsAt.push_back(blockParamsAt(bb, loc, p, tileIndex[col], blocks, blk,
+                                               m <= kStreamPrefetchMaxRows));
             for (int64_t r = 0; r < rows; ++r) {
               auto [asVec, negSum, zSum] =
                   blockRowFactors(bb, loc, aScale, aSum, rowIndex[r], blk, p.uniformZero);
@@ -451,10 +453,8 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                 Value dots = stepLoop.getResult(a);
                 if (halves == 2)
                   dots = ix.add(bb, dots, stepLoop.getResult(a + 1));
-                Value paramsAt = ix.mul(bb, ix.add(bb, ix.mul(bb, tileIndex[col], blocks), blk),
-                                     perBlock * kLanes);
-                yNext[col * rows + r] =
-                    scaleBlock(bb, loc, p, paramsAt, dots, asVec, negSum, zSum, y[col * rows + r]);
+                yNext[col * rows + r] = scaleBlock(bb, loc, p, paramsAt[col], dots, asVec, negSum,
+                                                   zSum, y[col * rows + r]);
               }
             }
             return yNext;

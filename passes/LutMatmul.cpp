@@ -221,6 +221,16 @@ std::array<Value, 3> qcc::lowbit::lut::blockRowFactors(OpBuilder &b, Location lo
   return {asVec, negSum, zSum};
 }
 
+Value qcc::lowbit::lut::blockParamsAt(OpBuilder &b, Location loc, const BlockParams &p,
+                                      Value tileIndex, int64_t blocks, Value blk, bool prefetch) {
+  const IndexArith ix{loc};
+  int64_t perBlock = p.zeroPoints ? 2 : 1;
+  Value at = ix.mul(b, ix.add(b, ix.mul(b, tileIndex, blocks), blk), perBlock * kLanes);
+  if (prefetch)
+    prefetchStream(b, loc, p.params, at);
+  return at;
+}
+
 Value qcc::lowbit::lut::scaleBlock(OpBuilder &b, Location loc, const BlockParams &p,
                                    Value paramsAt, Value dots, Value asVec, Value negSum,
                                    Value zSum, Value y) {
@@ -546,7 +556,6 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
           (half ? slots[i].highSelect : slots[i].lowSelect).push_back(select);
           (half ? slots[i].highWeight : slots[i].lowWeight).push_back(weight);
         }
-  int64_t perBlock = c.p.zeroPoints ? 2 : 1;
   // sum over a block of sum_slots 2^plane * 128.
   int64_t offset = kTableOffset * ((int64_t(1) << bits) - 1) * (plan.block / 4);
 
@@ -610,16 +619,17 @@ void LutBuilder::buildDotLoops(QTensorType weightType, Value tables, Value aScal
               return next;
             });
             // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
-            SmallVector<Value> yNext(tile);
+            SmallVector<Value> yNext(tile), paramsAt;
+            for (int64_t col = 0; col < cols; ++col)
+              paramsAt.push_back(blockParamsAt(bb, loc, c.p, tileIndex[col], blocks, blk,
+                                               m <= kStreamPrefetchMaxRows));
             for (int64_t r = 0; r < rows; ++r) {
               auto [asVec, negSum, zSum] =
                   blockRowFactors(bb, loc, aScale, aSum, rowIndex[r], blk, c.p.uniformZero);
               for (int64_t col = 0; col < cols; ++col) {
                 int64_t a = col * rows + r;
                 Value dots = ix.add(bb, stepLoop.getResult(2 * a), stepLoop.getResult(2 * a + 1));
-                Value paramsAt = ix.mul(bb, ix.add(bb, ix.mul(bb, tileIndex[col], blocks), blk),
-                                     perBlock * kLanes);
-                yNext[a] = scaleBlock(bb, loc, c.p, paramsAt, dots, asVec, negSum, zSum, y[a]);
+                yNext[a] = scaleBlock(bb, loc, c.p, paramsAt[col], dots, asVec, negSum, zSum, y[a]);
               }
             }
             return yNext;

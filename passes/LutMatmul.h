@@ -199,6 +199,14 @@ void buildTileLoops(mlir::OpBuilder &b, mlir::Location loc, mlir::Value out, int
                     TileBlockBody blockBody, TileFinish finish = nullptr,
                     const StoreEpilogue *epilogue = nullptr);
 
+/// Where tile `tileIndex`'s parameters for block `blk` start in p.params.
+/// With `prefetch` (a weight stream: M <= kStreamPrefetchMaxRows) the
+/// parameter stream is prefetched kStreamPrefetchBytes ahead as well: it is
+/// a second sequential stream whose 4 KiB page ends the hardware prefetcher
+/// stops at, like the codes'.
+mlir::Value blockParamsAt(mlir::OpBuilder &b, mlir::Location loc, const BlockParams &p,
+                          mlir::Value tileIndex, int64_t blocks, mlir::Value blk, bool prefetch);
+
 /// y + s_a (s_w (sums - z sum_q)) for one block, 16 weight rows: `dots` the
 /// block's i32 sums, s_w (and s_w z where p.zeroPoints) loaded from the
 /// parameter stream at `paramsAt`; `asVec`, `negSum` (-sum_q) and `zSum` (z

@@ -185,7 +185,7 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t lone = planePairs ? 1 : 0; // the first lone-plane accumulator
   int64_t pairOffset = kTableOffset * 3 * (chunk / 4);
   int64_t loneOffset = kTableOffset * 2 * stepsPerChunk * lonePlaneWeight(bits);
-  int64_t perBlock = p.zeroPoints ? 2 : 1, tile = rows * cols;
+  int64_t tile = rows * cols;
   SmallVector<int8_t> pairWeights, loneWeights(kPairBytes, lonePlaneWeight(bits));
   for (int64_t i = 0; i < kLanes; ++i)
     pairWeights.append({1, 2});
@@ -298,16 +298,17 @@ Value qcc::lowbit::buildLutPairsMatmul(OpBuilder &b, Location loc, Value lhs,
               return wider;
             });
         // y += s_a (s_w (sum - z sum_q)), 16 weight rows a vector.
-        SmallVector<Value> yNext(tile);
+        SmallVector<Value> yNext(tile), paramsAt;
+        for (int64_t col = 0; col < cols; ++col)
+          paramsAt.push_back(blockParamsAt(bb, loc, p, t.tileIndex[col], blocks, blk,
+                                           m <= kStreamPrefetchMaxRows));
         for (int64_t r = 0; r < rows; ++r) {
           auto [asVec, negSum, zSum] =
               blockRowFactors(bb, loc, aScale, aSum, t.rowIndex[r], blk, p.uniformZero);
           for (int64_t col = 0; col < cols; ++col) {
             int64_t a = col * rows + r;
-            Value paramsAt =
-                ix.mul(bb, ix.add(bb, ix.mul(bb, t.tileIndex[col], blocks), blk), perBlock * kLanes);
-            yNext[a] = scaleBlock(bb, loc, p, paramsAt, chunkLoop.getResult(a), asVec, negSum,
-                                  zSum, y[a]);
+            yNext[a] = scaleBlock(bb, loc, p, paramsAt[col], chunkLoop.getResult(a), asVec,
+                                  negSum, zSum, y[a]);
           }
         }
         return yNext;

@@ -136,7 +136,7 @@ func.func @epilogue_in_store(%x: tensor<2x16xf32>, %bias: tensor<16xf32>, %res: 
 // code - 128), the zero point moves with them (200 - 128 = 72 sum_q per
 // block), and the dot is |w| . sign_bytes(a, w): one vpabsb per weight
 // vector, one vpsignb per activation row. Each weight line is prefetched
-// 3 KiB ahead (DRAM streams).
+// 3 KiB ahead (DRAM streams), and so is the parameter stream once a block.
 // CHECK-LABEL: func.func @w8_m1_avx2
 // CHECK: vector.load {{.*}} : memref<256xi8>, vector<64xi8>
 // CHECK: memref.prefetch {{.*}}, read, locality<2>, data : memref<256xi8>
@@ -144,6 +144,7 @@ func.func @epilogue_in_store(%x: tensor<2x16xf32>, %bias: tensor<16xf32>, %res: 
 // CHECK: math.absi {{.*}} : vector<64xi8>
 // CHECK: lowbit.sign_bytes "vpsignb" {{.*}} : vector<64xi8>
 // CHECK-COUNT-2: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: memref.prefetch {{.*}}, read, locality<2>, data : memref<16xf32>
 // CHECK: arith.constant 7.200000e+01 : f32
 // CHECK-NOT: vpdpbusd
 module attributes {qcc.target_features = "+avx,+avx2,+fma"} {
