@@ -1,6 +1,7 @@
 //===- KernelSupport.cpp - what the matmul kernel builders share --------===//
 
 #include "KernelSupport.h"
+#include "Int8DotMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -100,6 +101,11 @@ Value qcc::lowbit::readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
+int64_t qcc::lowbit::streamPrefetchBytes(Operation *op) {
+  return targetFeaturesOf(op).contains("avx512f") ? kStreamPrefetchBytesAvx512
+                                                  : kStreamPrefetchBytes;
+}
+
 void qcc::lowbit::prefetchStream(OpBuilder &b, Location loc, Value stream, ValueRange indices,
                                  unsigned dim) {
   auto type = cast<MemRefType>(stream.getType());
@@ -107,10 +113,15 @@ void qcc::lowbit::prefetchStream(OpBuilder &b, Location loc, Value stream, Value
   int64_t stepBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
   for (int64_t d = dim + 1; d < type.getRank(); ++d)
     stepBytes *= type.getDimSize(d);
+  // The loop being built may not be in the module yet; the buffer is.
+  Operation *anchor = stream.getDefiningOp() ? stream.getDefiningOp()
+                                             : stream.getParentBlock()->getParentOp();
   SmallVector<Value> ahead(indices);
   ahead[dim] = arith::AddIOp::create(
       b, loc, ahead[dim],
-      arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(1, kStreamPrefetchBytes / stepBytes)));
+      arith::ConstantIndexOp::create(
+          b, loc,
+          std::max<int64_t>(1, streamPrefetchBytes(anchor) / stepBytes)));
   memref::PrefetchOp::create(b, loc, stream, ahead, /*isWrite=*/false,
                              /*localityHint=*/2, /*isDataCache=*/true);
 }

@@ -66,12 +66,20 @@ struct IndexArith {
 /// of 9 layers 1.2x faster, 2% slower when the weights sit in L3; 1-4 KiB
 /// within 3% of each other, every other line 0.73x).
 constexpr int64_t kStreamPrefetchBytes = 3072;
+/// The distance on AVX-512 targets (server cores: the Xeon host's DRAM, 2
+/// threads, 700 MB chains, two calls of alternated rounds: 8 KiB 1.03-1.08x
+/// W4's 3 KiB and 1.01-1.06x W2's; 16 KiB no better than 3, 1 KiB 0.88x, none
+/// 0.74-0.92x). On the AVX2 Zen 3 8 KiB was no faster from DRAM and 4-6%
+/// slower with the weights in L3.
+constexpr int64_t kStreamPrefetchBytesAvx512 = 8192;
+/// The prefetch distance for the target of the module around `op`.
+int64_t streamPrefetchBytes(mlir::Operation *op);
 /// Activation rows up to which the weights are a stream (more rows re-read
 /// each tile's weights from L1/L2, where the prefetches only cost: the CNN's
 /// int8-exact convolutions 1% slower with them).
 constexpr int64_t kStreamPrefetchMaxRows = 8;
 
-/// A prefetch of the buffer `stream` (static shape) kStreamPrefetchBytes
+/// A prefetch of the buffer `stream` (static shape) streamPrefetchBytes
 /// past `indices`, the distance added along dimension `dim` (the one the
 /// kernel walks; past its extent the address runs on into the next rows,
 /// and past the buffer's end the instruction is a no-op: it never faults).

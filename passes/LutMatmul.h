@@ -201,7 +201,7 @@ void buildTileLoops(mlir::OpBuilder &b, mlir::Location loc, mlir::Value out, int
 
 /// Where tile `tileIndex`'s parameters for block `blk` start in p.params.
 /// With `prefetch` (a weight stream: M <= kStreamPrefetchMaxRows) the
-/// parameter stream is prefetched kStreamPrefetchBytes ahead as well: it is
+/// parameter stream is prefetched streamPrefetchBytes ahead as well: it is
 /// a second sequential stream whose 4 KiB page ends the hardware prefetcher
 /// stops at, like the codes'.
 mlir::Value blockParamsAt(mlir::OpBuilder &b, mlir::Location loc, const BlockParams &p,

@@ -86,8 +86,11 @@ func.func @fp4_m1_avx2(%x: tensor<1x32xf32>) -> tensor<1x16xf32> {
 
 // -----
 
-// With AVX-512BW the same table lookup is one 64-byte vpshufb.
+// With AVX-512BW the same table lookup is one 64-byte vpshufb. AVX-512
+// targets prefetch the weight stream 8 KiB ahead.
 // CHECK-LABEL: func.func @fp4_m1_avx512
+// CHECK: arith.constant 8192 : index
+// CHECK: memref.prefetch {{.*}} : memref<256xi8>
 // CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<64xi8>
 // CHECK: lowbit.byte_dot "vpdpbusd"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
@@ -139,6 +142,7 @@ func.func @epilogue_in_store(%x: tensor<2x16xf32>, %bias: tensor<16xf32>, %res: 
 // 3 KiB ahead (DRAM streams), and so is the parameter stream once a block.
 // CHECK-LABEL: func.func @w8_m1_avx2
 // CHECK: vector.load {{.*}} : memref<256xi8>, vector<64xi8>
+// CHECK: arith.constant 3072 : index
 // CHECK: memref.prefetch {{.*}}, read, locality<2>, data : memref<256xi8>
 // CHECK: arith.xori {{.*}} : vector<64xi8>
 // CHECK: math.absi {{.*}} : vector<64xi8>
