@@ -67,9 +67,9 @@ struct IndexArith {
 /// within 3% of each other, every other line 0.73x).
 constexpr int64_t kStreamPrefetchBytes = 3072;
 /// The distance on AVX-512 targets (server cores: the Xeon host's DRAM, 2
-/// threads, 700 MB chains, two calls of alternated rounds: 8 KiB 1.03-1.08x
-/// W4's 3 KiB and 1.01-1.06x W2's; 16 KiB no better than 3, 1 KiB 0.88x, none
-/// 0.74-0.92x). On the AVX2 Zen 3 8 KiB was no faster from DRAM and 4-6%
+/// threads, 700 MB chains, alternated rounds in three calls: 8 KiB 1.00-1.08x
+/// W4's 3 KiB and 1.01-1.06x W2's; 16 KiB no better than 3, 1 KiB 0.84-0.88x,
+/// none 0.74-0.92x). On the AVX2 Zen 3 8 KiB was no faster from DRAM and 4-6%
 /// slower with the weights in L3.
 constexpr int64_t kStreamPrefetchBytesAvx512 = 8192;
 /// The prefetch distance for the target of the module around `op`.
