@@ -102,8 +102,8 @@ Value qcc::lowbit::readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
 }
 
 int64_t qcc::lowbit::streamPrefetchBytes(Operation *op) {
-  return targetFeaturesOf(op).contains("avx512f") ? kStreamPrefetchBytesAvx512
-                                                  : kStreamPrefetchBytes;
+  return op && targetFeaturesOf(op).contains("avx512f") ? kStreamPrefetchBytesAvx512
+                                                        : kStreamPrefetchBytes;
 }
 
 void qcc::lowbit::prefetchStream(OpBuilder &b, Location loc, Value stream, ValueRange indices,

@@ -72,7 +72,8 @@ constexpr int64_t kStreamPrefetchBytes = 3072;
 /// none 0.74-0.92x). On the AVX2 Zen 3 8 KiB was no faster from DRAM and 4-6%
 /// slower with the weights in L3.
 constexpr int64_t kStreamPrefetchBytesAvx512 = 8192;
-/// The prefetch distance for the target of the module around `op`.
+/// The prefetch distance for the target of the module around `op` (null:
+/// kStreamPrefetchBytes).
 int64_t streamPrefetchBytes(mlir::Operation *op);
 /// Activation rows up to which the weights are a stream (more rows re-read
 /// each tile's weights from L1/L2, where the prefetches only cost: the CNN's
