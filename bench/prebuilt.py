@@ -71,6 +71,17 @@ def variants(specs):
     return out
 
 
+def compile_case(args, qcc, onnx_path, lib, fmt, extra, tag):
+    """qcc for the target CPU with the format's and the variant's flags;
+    returns the kernel --report names (or "-")."""
+    flags = ["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, []) + extra
+    r = subprocess.run([qcc, onnx_path, "-o", lib, "--report", *flags], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"qcc failed on {tag}: {r.stderr.strip()[-1000:]}")
+    kernel = re.search(r"-> ([a-z0-9-]+)", r.stderr)
+    return kernel.group(1) if kernel else "-"
+
+
 def prepare(args):
     os.makedirs(args.out, exist_ok=True)
     shapes = {**gemm_bench.SHAPES, **gemm_bench.QUICK_SHAPES}
@@ -88,19 +99,13 @@ def prepare(args):
                 onnx_path = os.path.join(d, "model.onnx")
                 with open(onnx_path, "wb") as f:
                     f.write(blob)
-                flags = (["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, []) +
-                         extra)
-                r = subprocess.run([qcc, onnx_path, "-o", os.path.join(d, "lib.so"), "--report", *flags],
-                                   capture_output=True, text=True)
-                if r.returncode != 0:
-                    sys.exit(f"qcc failed on {tag}: {r.stderr.strip()[-1000:]}")
-                kernel = re.search(r"-> ([a-z0-9-]+)", r.stderr)
+                kernel = compile_case(args, qcc, onnx_path, os.path.join(d, "lib.so"), fmt, extra, tag)
                 os.remove(onnx_path)
                 np.save(os.path.join(d, "a.npy"), a)
                 np.save(os.path.join(d, "ref.npy"), ref)
                 meta = {"shape": shape, "fmt": fmt, "m": m, "k": k, "n": n, "seed": args.seed,
                         "bytes": wbytes, "sha256": hashlib.sha256(blob).hexdigest(),
-                        "kernel": kernel.group(1) if kernel else "-", "cpu": args.cpu}
+                        "kernel": kernel, "cpu": args.cpu}
                 with open(os.path.join(d, "meta.json"), "w") as f:
                     json.dump(meta, f)
                 print(f"{tag}: {os.path.getsize(os.path.join(d, 'lib.so')) / 1e6:.1f} MB, {meta['kernel']}")
@@ -136,12 +141,7 @@ def prepare_chains(args, shapes, qcc):
                 d = os.path.join(args.out, tag)
                 os.makedirs(d, exist_ok=True)
                 lib = os.path.join(d, "lib.so")
-                flags = ["--cpu=" + args.cpu, "--header=none"] + gemm_bench.QCC_FLAGS.get(fmt, []) + extra
-                r = subprocess.run([qcc, onnx_path, "-o", lib, "--report", *flags], capture_output=True,
-                                   text=True)
-                if r.returncode != 0:
-                    sys.exit(f"qcc failed on {tag}: {r.stderr.strip()[-1000:]}")
-                kernel = re.search(r"-> ([a-z0-9-]+)", r.stderr)
+                kernel = compile_case(args, qcc, onnx_path, lib, fmt, extra, tag)
                 # The kernel may store wider fields than the format (3-bit
                 # codes in int8-gemm's 4-bit ones): the window spans two
                 # layers of the library as written.
@@ -155,7 +155,7 @@ def prepare_chains(args, shapes, qcc):
                 meta = {"shape": shape, "fmt": fmt, "m": 1, "k": k, "n": n, "seed": args.seed,
                         "layers": layers, "copies": True, "bytes": wbytes,
                         "sha256": hashlib.sha256(blob).hexdigest(),
-                        "kernel": kernel.group(1) if kernel else "-", "cpu": args.cpu}
+                        "kernel": kernel, "cpu": args.cpu}
                 with open(os.path.join(d, "meta.json"), "w") as f:
                     json.dump(meta, f)
                 print(f"{tag}: {wbytes / 1e6:.0f} MB of weights, {os.path.getsize(lib + '.xz') / 1e6:.1f} MB "
