@@ -4,10 +4,16 @@
 // end, the same sizes every run. From malloc, blocks above glibc's mmap
 // threshold are fresh mappings each time, and every page of them faults in
 // again on every run (a quarter of a 3136 x 576 convolution's time went to
-// page faults). Generated libraries call these functions instead (the
-// driver renames their malloc/calloc/free calls): freed blocks of 256 KiB
-// and more wait in a cache, up to 1 GiB in all, for the next request of
-// their size (best fit, at most twice the size asked for).
+// page faults). Below that threshold, freeing a run's temporaries leaves
+// more than malloc's trim threshold (128 KiB) free at the heap's top, which
+// glibc hands back to the kernel (brk) and takes again on the next run: two
+// system calls, fresh page faults and a TLB shootdown interrupting the
+// other worker threads every run (a ternary GEMV with K = 14336, 77 KiB of
+// tables and 57 KiB of padded activations: 294 -> 230 µs at 2 threads).
+// Generated libraries call these functions instead (the driver renames
+// their malloc/calloc/free calls): freed blocks of 16 KiB and more wait in
+// a cache, up to 1 GiB in all, for the next request of their size (best
+// fit, at most twice the size asked for).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,7 +33,9 @@ struct alignas(16) Header {
   size_t capacity;
 };
 
-constexpr size_t kCachedFrom = size_t(256) << 10;
+/// Blocks this size and larger are kept: smaller ones, a few together,
+/// stay below malloc's trim threshold.
+constexpr size_t kCachedFrom = size_t(16) << 10;
 constexpr size_t kCacheLimit = size_t(1) << 30;
 
 struct BlockCache {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace {
 
 bool aligned16(const void *p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
@@ -35,6 +37,33 @@ TEST(RuntimeAllocator, LargeBlocksAreReusedForTheNextRun) {
   void *small = qcc_runtime_alloc(size / 4);
   EXPECT_NE(small, first);
   qcc_runtime_free(small);
+}
+
+TEST(RuntimeAllocator, MidSizeBlocksStayWithTheProcess) {
+  // A run's temporaries of 16 KiB .. 128 KiB come from malloc's heap (below
+  // its mmap threshold); freed there together, they would leave more than
+  // the trim threshold free at the top, and glibc would shrink the heap
+  // (brk) only to grow it again on the next run.
+  constexpr int kBlocks = 4;
+  const size_t size = size_t(96) << 10;
+  void *run[kBlocks];
+  for (void *&p : run) {
+    p = qcc_runtime_alloc(size);
+    ASSERT_NE(p, nullptr);
+    std::memset(p, 1, size);
+  }
+  void *top = sbrk(0);
+  for (void *p : run)
+    qcc_runtime_free(p);
+  EXPECT_EQ(sbrk(0), top) << "the heap was trimmed";
+  // The next run gets the same blocks back.
+  for (void *&p : run) {
+    void *again = qcc_runtime_alloc(size);
+    EXPECT_NE(again, nullptr);
+    p = again;
+  }
+  for (void *p : run)
+    qcc_runtime_free(p);
 }
 
 TEST(RuntimeAllocator, CallocZeroesReusedBlocks) {

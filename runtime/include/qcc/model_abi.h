@@ -100,9 +100,10 @@ void qcc_runtime_parallel_for(int64_t count, qcc_parallel_body_fn body,
 
 /* Provided by the runtime to generated code, which calls them instead of
  * malloc, calloc and free for its temporaries (qcc renames the calls): the
- * same contract, but freed blocks of 256 KiB and more are kept for the next
+ * same contract, but freed blocks of 16 KiB and more are kept for the next
  * request of about their size, so that a model's runs reuse the memory
- * instead of faulting fresh pages in every time. */
+ * instead of faulting fresh pages in (or malloc trimming and growing its
+ * heap) every time. */
 void *qcc_runtime_alloc(size_t size);
 void *qcc_runtime_calloc(size_t count, size_t size);
 void qcc_runtime_free(void *pointer);
