@@ -11,11 +11,14 @@
 // and a sign bit, 5 bits for 3 weights (1.67 bits a weight, against 2 for
 // bit-planes), and each lookup does 3 weights (against 2 per 4-bit lookup
 // of two bit-planes). The table of a group holds the 14 sums sum_j p_j q_j
-// (|sum| <= 126) offset by 128 (unsigned bytes u); the sign is the signed
-// operand of the byte dot (+1 or -1 a byte, one vector per weight vector
-// shared by every activation row), so a row's lane sums s (128 + sum) and
-// the offset to remove, 128 sum s over the block, is a compile-time
-// constant per row and block.
+// (|sum| <= 126). The vpermb form keeps them signed: a looked-up byte is
+// negated where its group's sign bit is set (a masked vpsubb) and the byte
+// dot sums the signed bytes against ones. The pairs form offsets them by
+// 128 (unsigned bytes u) and makes the sign the signed operand of its
+// byte dot, so a row's lane sums s (128 + sum) and the offset to remove,
+// 128 sum s over the block, is a compile-time constant per row and block
+// (a third stream of 0.33 bits a weight, which the vpermb form no longer
+// reads).
 //
 // This file: the parts both forms share (passes/LutTernary.h), and the
 // vpermb form (AVX-512 VBMI; elsewhere its lookups go a lane at a time).
@@ -179,10 +182,16 @@ std::optional<LutPlan> qcc::lowbit::planTernaryLut(QTensorType type, ElementsAtt
 
 namespace {
 
+Tiling ternaryTiling(int64_t m, int64_t n) {
+  Tiling t = tiling(m, n);
+  if (t.rows == 1 && (n / kLanes) % 8 == 0)
+    t.cols = 8;
+  return t;
+}
+
 struct TernaryConstants {
   Value codes;   // i8 [N / 16 * K' / 24 * 64]
   Value signs;   // i64 [N / 16 * K' / 24 * 2]
-  Value offsets; // i32 [N / 16 * K' / 96 * 16]: -128 sum s per row and block
   Value scales;  // f32 [N]
 };
 
@@ -192,7 +201,6 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
   std::array<std::pair<uint8_t, bool>, 27> codesOf = groupCodes();
   std::vector<char> codes(size_t(t.n / kLanes) * vectors * kVectorBytes, 0);
   std::vector<uint64_t> signs(size_t(t.n / kLanes) * vectors * 2, 0);
-  std::vector<int32_t> offsets(size_t(t.n / kLanes) * (kp / kBlock) * kLanes, 0);
   std::vector<int8_t> row(kp, 0);
   for (int64_t r0 = 0; r0 < t.n; ++r0) {
     t.row(r0, row); // the padding stays 0
@@ -207,8 +215,6 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
         c = char(uint8_t(c) | (slot < 4 ? index : uint8_t(index << 4)));
         if (negative)
           signs[vec * 2 + slot / 4] |= uint64_t(1) << byte;
-        size_t blockAt = (size_t(tile) * (kp / kBlock) + s * kPerVector / kBlock) * kLanes + r;
-        offsets[blockAt] -= int32_t(kTableOffset) * (negative ? -1 : 1);
       }
     }
   }
@@ -219,10 +225,6 @@ TernaryConstants buildConstants(OpBuilder &b, Location loc, const TernaryRows &t
       b, loc, RankedTensorType::get({int64_t(signs.size())}, b.getI64Type()),
       "qcc_lut_ternary_signs",
       ArrayRef<char>(reinterpret_cast<const char *>(signs.data()), signs.size() * 8));
-  c.offsets = resourceConstant(
-      b, loc, RankedTensorType::get({int64_t(offsets.size())}, b.getI32Type()),
-      "qcc_lut_ternary_offsets",
-      ArrayRef<char>(reinterpret_cast<const char *>(offsets.data()), offsets.size() * 4));
   c.scales = resourceConstant(
       b, loc, RankedTensorType::get({t.n}, b.getF32Type()), "qcc_lut_ternary_scales",
       ArrayRef<char>(reinterpret_cast<const char *>(t.scale.data()), t.scale.size() * 4));
@@ -233,8 +235,10 @@ class TernaryBuilder {
 public:
   TernaryBuilder(OpBuilder &b, Location loc, const LutPlan &plan) : b(b), loc(loc), plan(plan) {}
 
-  /// tables[m, 64 v + 16 g + i] = 128 + sum_j pattern_i[j] q[m, 12 v + 3 g + j].
-  void buildTables(Value codes, Value tables, int64_t m, int64_t kp);
+  /// tables[m, 64 v + 16 g + i] = offset + sum_j pattern_i[j] q[m, 12 v + 3 g + j]:
+  /// offset 0 for the vpermb form (signed entries), 128 for the pairs form
+  /// (unsigned entries, the offset subtracted per block).
+  void buildTables(Value codes, Value tables, int64_t m, int64_t kp, int8_t offset);
   void buildDotLoops(Value tables, Value aScale, const TernaryConstants &c, Value out, int64_t m,
                      int64_t n, int64_t kp, const StoreEpilogue *epilogue);
 
@@ -246,7 +250,8 @@ private:
   const LutPlan &plan;
 };
 
-void TernaryBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t kp) {
+void TernaryBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t kp,
+                                 int8_t offset) {
   std::vector<std::array<int, 3>> list = patterns();
   auto q16 = VectorType::get({16}, b.getI8Type());
   // Lane 16 g + i takes code 3 g + j, kept where pattern i has +1 at j
@@ -268,7 +273,7 @@ void TernaryBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k
       Value q = vector::LoadOp::create(
           vb, loc, q16, codes,
           ValueRange{row, arith::MulIOp::create(vb, loc, v, index(vb, kPerTable))});
-      Value table = byteVector(vb, loc, SmallVector<int8_t>(kVectorBytes, int8_t(kTableOffset)));
+      Value table = byteVector(vb, loc, SmallVector<int8_t>(kVectorBytes, offset));
       for (int64_t j = 0; j < 3; ++j) {
         Value lanes = vector::ShuffleOp::create(vb, loc, q, q, spread[j]);
         table = arith::AddIOp::create(
@@ -295,7 +300,7 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
   auto maskType = VectorType::get({kVectorBytes}, b.getI1Type());
   auto accType = VectorType::get({kLanes}, i32);
   auto fType = VectorType::get({kLanes}, f32);
-  Tiling tiles = tiling(m, n);
+  Tiling tiles = ternaryTiling(m, n);
   int64_t rows = tiles.rows, cols = tiles.cols;
   SmallVector<int8_t> select;
   for (int64_t lane = 0; lane < kLanes; ++lane)
@@ -314,20 +319,9 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
   };
   buildTileLoops(b, loc, out, m, n, rows, cols, blocks,
       [&](OpBuilder &bb, Value blk, ValueRange y, const TileIndices &t) {
-            const SmallVector<Value> &rowIndex = t.rowIndex, &tileIndex = t.tileIndex;
+            const SmallVector<Value> &rowIndex = t.rowIndex;
             Value zero = arith::ConstantOp::create(bb, loc, bb.getZeroAttr(accType));
-            SmallVector<Value> accInit;
-            for (int64_t col = 0; col < cols; ++col) {
-              // The block's offset of each row of the tile: the low
-              // accumulator starts there.
-              Value start = vector::LoadOp::create(
-                  bb, loc, accType, c.offsets,
-                  ValueRange{ix.mul(bb, ix.add(bb, ix.mul(bb, tileIndex[col], blocks), blk), kLanes)});
-              for (int64_t r = 0; r < rows; ++r) {
-                accInit.push_back(start);
-                accInit.push_back(zero);
-              }
-            }
+            SmallVector<Value> accInit(2 * tile, zero);
             Value firstVector = ix.mul(bb, blk, perBlock);
             auto vectorLoop = forLoop(bb, perBlock, accInit, [&](OpBuilder &sb, Value st,
                                                                  ValueRange acc) {
@@ -342,8 +336,8 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
               Value low4 = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 15));
               Value four = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 4));
               Value sel = byteVector(sb, loc, select);
-              Value plus = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 1));
-              Value minus = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, -1));
+              Value ones = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 1));
+              Value noBytes = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 0));
               SmallVector<Value> next(acc);
               for (int64_t col = 0; col < cols; ++col) {
                 Value vec = vectorSlotIndex(sb, loc, t.group, vectorsPerRow, v, cols, col);
@@ -353,18 +347,23 @@ void TernaryBuilder::buildDotLoops(Value tables, Value aScale, const TernaryCons
                 std::array<Value, 2> indices = {
                     arith::OrIOp::create(sb, loc, arith::AndIOp::create(sb, loc, x, low4), sel),
                     arith::OrIOp::create(sb, loc, arith::ShRUIOp::create(sb, loc, x, four), sel)};
-                std::array<Value, 2> sign;
+                std::array<Value, 2> negative;
                 for (int64_t h = 0; h < 2; ++h) {
                   Value word = vector::LoadOp::create(sb, loc, maskWord, c.signs,
                                                       ValueRange{ix.add(sb, ix.mul(sb, vec, 2), ix.index(sb, h))});
-                  Value negative = vector::BitCastOp::create(sb, loc, maskType, word);
-                  sign[h] = arith::SelectOp::create(sb, loc, negative, minus, plus);
+                  negative[h] = vector::BitCastOp::create(sb, loc, maskType, word);
                 }
+                // A negative group's sum is negated in its byte (a masked
+                // vpsubb on the sign bits as they are stored) and the byte
+                // dot adds the signed bytes against ones: no per-block
+                // offset to subtract, so no offset stream beside the codes.
                 for (int64_t r = 0; r < rows; ++r)
                   for (int64_t h = 0; h < 2; ++h) {
                     Value u = lookup(sb, loc, plan, table[r][h], indices[h]);
+                    Value signedSum = arith::SelectOp::create(
+                        sb, loc, negative[h], arith::SubIOp::create(sb, loc, noBytes, u), u);
                     int64_t a = (col * rows + r) * 2 + h;
-                    next[a] = sumQuads(sb, loc, plan, next[a], u, sign[h]);
+                    next[a] = sumQuads(sb, loc, plan, next[a], ones, signedSum);
                   }
               }
               return next;
@@ -405,10 +404,9 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   // The vpermb form's weight constants (the pairs form packs its own).
   TernaryConstants c;
   if (!plan.pshufbPairs) {
-    c = buildConstants(b, loc, *rows, tiling(m, n));
+    c = buildConstants(b, loc, *rows, ternaryTiling(m, n));
     c.codes = readOnlyBuffer(b, loc, c.codes);
     c.signs = readOnlyBuffer(b, loc, c.signs);
-    c.offsets = readOnlyBuffer(b, loc, c.offsets);
     c.scales = readOnlyBuffer(b, loc, c.scales);
   }
   Value x = readOnlyBuffer(b, loc, rowsAsMatrix(b, loc, lhs));
@@ -441,7 +439,7 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   buildBlockQuantization(b, loc, padded, codes, aScale, aSum, m, kp / kBlock, kBlock, kQMax);
   TernaryBuilder tb(b, loc, plan);
-  tb.buildTables(codes, tables, m, kp);
+  tb.buildTables(codes, tables, m, kp, plan.pshufbPairs ? int8_t(kTableOffset) : int8_t(0));
   if (plan.pshufbPairs)
     buildPairsDotLoops(b, loc, *rows, plan, tables, aScale, out, m, epilogue);
   else

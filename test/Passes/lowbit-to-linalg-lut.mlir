@@ -76,21 +76,22 @@ func.func @not_constant(%x: tensor<1x64xf32>, %f: tensor<16x64xf32>, %s: tensor<
 
 // Ternary codes (zero point 1, one scale a row): groups of 3 weights as a
 // 4-bit pattern index and a sign; K = 64 padded to 96; activations to
-// [-42, 42]; tables of the 14 sign-symmetric sums; the signs as the +-1
-// signed operand of vpdpbusd (one select per weight vector), the offset
-// per row and block from a constant; the row scale applied once.
+// [-42, 42]; tables of the 14 sign-symmetric sums as signed bytes; a
+// looked-up sum negated where its sign bit is set (a select on the stored
+// mask), summed against ones by vpdpbusd: no offset constant; the row
+// scale applied once.
 // CHECK-LABEL: func.func @gemv_ternary
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_weights> : tensor<256xi8>
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_signs> : tensor<8xi64>
-// CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_offsets> : tensor<16xi32>
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_scales> : tensor<16xf32>
+// CHECK-NOT: qcc_lut_ternary_offsets
 // CHECK: memref.alloc() : memref<1x96xf32>
 // CHECK: arith.constant 4.200000e+01 : f32
 // CHECK: scf.parallel
-// CHECK: vector.load {{.*}} : memref<16xi32>, vector<16xi32>
 // CHECK: vector.bitcast {{.*}} : vector<1xi64> to vector<64xi1>
-// CHECK: arith.select {{.*}} : vector<64xi1>, vector<64xi8>
 // CHECK: lowbit.table_lookup "vpermb"
+// CHECK: arith.subi
+// CHECK: arith.select {{.*}} : vector<64xi1>, vector<64xi8>
 // CHECK: lowbit.byte_dot "vpdpbusd"
 // CHECK: arith.mulf {{.*}} : vector<16xf32>
 // CHECK: vector.store {{.*}} : memref<1x16xf32>, vector<16xf32>
