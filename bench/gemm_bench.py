@@ -389,6 +389,12 @@ def build_model(fmt, k, n, m, layers, seed, copies=False):
     layers, and its library compresses to one layer's size for carrying to
     another machine)."""
     rng = np.random.default_rng(seed)
+    # The input from its own stream, first, so that the float64 reference
+    # follows the chain layer by layer: a chain past 2x a 480 MiB L3 has
+    # ~340 W1 layers, whose decoded float32 weights (64 MiB each) would not
+    # fit in memory all at once.
+    a = np.random.default_rng([seed, 1]).standard_normal((m, k), dtype=np.float32)
+    ref = a.astype(np.float64)
     nodes, inits, ls = [], [], []
     for i in range(layers):
         if copies and i > 0:
@@ -407,6 +413,9 @@ def build_model(fmt, k, n, m, layers, seed, copies=False):
                                           domain=layer.domain, **layer.attrs))
         inits += layer.inits
         ls.append(layer)
+        ref = ref @ layer.weight.astype(np.float64)
+        if i > 0 and layer.weight is not ls[0].weight:
+            layer.weight = None  # done with; copies share the first layer's
     graph = helper.make_graph(nodes, "bench",
                               [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
                               [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])],
@@ -416,10 +425,6 @@ def build_model(fmt, k, n, m, layers, seed, copies=False):
                                                     helper.make_opsetid("com.microsoft", 1)],
                               producer_name="qcc-bench")
     model.ir_version = 9 if opset >= 23 else 8
-    a = rng.standard_normal((m, k), dtype=np.float32)
-    ref = a.astype(np.float64)
-    for layer in ls:
-        ref = ref @ layer.weight.astype(np.float64)
     return model, a, ref, sum(layer.bytes for layer in ls)
 
 

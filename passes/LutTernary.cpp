@@ -11,14 +11,12 @@
 // and a sign bit, 5 bits for 3 weights (1.67 bits a weight, against 2 for
 // bit-planes), and each lookup does 3 weights (against 2 per 4-bit lookup
 // of two bit-planes). The table of a group holds the 14 sums sum_j p_j q_j
-// (|sum| <= 126). The vpermb form keeps them signed: a looked-up byte is
-// negated where its group's sign bit is set (a masked vpsubb) and the byte
-// dot sums the signed bytes against ones. The pairs form offsets them by
-// 128 (unsigned bytes u) and makes the sign the signed operand of its
-// byte dot, so a row's lane sums s (128 + sum) and the offset to remove,
-// 128 sum s over the block, is a compile-time constant per row and block
-// (a third stream of 0.33 bits a weight, which the vpermb form no longer
-// reads).
+// (|sum| <= 126) as signed bytes: a looked-up byte is negated where its
+// group's sign bit is set (a masked vpsubb; the pairs form: vpsubb and
+// vpblendvb) and the byte dot sums the signed bytes against ones. (Until
+// session 23 the tables were offset by 128, unsigned, the sign the signed
+// operand of the byte dot, and the offset to remove, 128 times the signs'
+// sum per row and block, a third stream of 0.33 bits a weight.)
 //
 // This file: the parts both forms share (passes/LutTernary.h), and the
 // vpermb form (AVX-512 VBMI; elsewhere its lookups go a lane at a time).
@@ -235,10 +233,9 @@ class TernaryBuilder {
 public:
   TernaryBuilder(OpBuilder &b, Location loc, const LutPlan &plan) : b(b), loc(loc), plan(plan) {}
 
-  /// tables[m, 64 v + 16 g + i] = offset + sum_j pattern_i[j] q[m, 12 v + 3 g + j]:
-  /// offset 0 for the vpermb form (signed entries), 128 for the pairs form
-  /// (unsigned entries, the offset subtracted per block).
-  void buildTables(Value codes, Value tables, int64_t m, int64_t kp, int8_t offset);
+  /// tables[m, 64 v + 16 g + i] = sum_j pattern_i[j] q[m, 12 v + 3 g + j]
+  /// (signed bytes: |sum| <= 126).
+  void buildTables(Value codes, Value tables, int64_t m, int64_t kp);
   void buildDotLoops(Value tables, Value aScale, const TernaryConstants &c, Value out, int64_t m,
                      int64_t n, int64_t kp, const StoreEpilogue *epilogue);
 
@@ -250,8 +247,7 @@ private:
   const LutPlan &plan;
 };
 
-void TernaryBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t kp,
-                                 int8_t offset) {
+void TernaryBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t kp) {
   std::vector<std::array<int, 3>> list = patterns();
   auto q16 = VectorType::get({16}, b.getI8Type());
   // Lane 16 g + i takes code 3 g + j, kept where pattern i has +1 at j
@@ -273,7 +269,7 @@ void TernaryBuilder::buildTables(Value codes, Value tables, int64_t m, int64_t k
       Value q = vector::LoadOp::create(
           vb, loc, q16, codes,
           ValueRange{row, arith::MulIOp::create(vb, loc, v, index(vb, kPerTable))});
-      Value table = byteVector(vb, loc, SmallVector<int8_t>(kVectorBytes, offset));
+      Value table = byteVector(vb, loc, SmallVector<int8_t>(kVectorBytes, 0));
       for (int64_t j = 0; j < 3; ++j) {
         Value lanes = vector::ShuffleOp::create(vb, loc, q, q, spread[j]);
         table = arith::AddIOp::create(
@@ -439,7 +435,7 @@ Value qcc::lowbit::buildTernaryLutMatmul(OpBuilder &b, Location loc, Value lhs,
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, f32));
   buildBlockQuantization(b, loc, padded, codes, aScale, aSum, m, kp / kBlock, kBlock, kQMax);
   TernaryBuilder tb(b, loc, plan);
-  tb.buildTables(codes, tables, m, kp, plan.pshufbPairs ? int8_t(kTableOffset) : int8_t(0));
+  tb.buildTables(codes, tables, m, kp);
   if (plan.pshufbPairs)
     buildPairsDotLoops(b, loc, *rows, plan, tables, aScale, out, m, epilogue);
   else

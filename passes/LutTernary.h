@@ -2,7 +2,7 @@
 //
 // Ternary weights as groups of 3: a 4-bit index of the group's pattern up
 // to sign (14 values) and a sign bit, looked up in per-group tables of the
-// 14 sums of 3 activation codes, offset by 128 to be unsigned bytes.
+// 14 sums of 3 activation codes (signed bytes), negated by the sign bit.
 // passes/LutTernary.cpp holds the vpermb form (64-byte tables, AVX-512
 // VBMI) and the parts both forms use; passes/LutTernaryPairs.cpp the
 // vpshufb form (one group's table per 128-bit lane: AVX2, NEON's tbl).

@@ -12,19 +12,22 @@
 // hold groups 4s | 4s + 1 and 4s + 2 | 4s + 3, one per lane, so the low
 // nibbles look up the first and the high nibbles the second. Interleaving
 // the two lookups byte by byte (vpunpcklbw / vpunpckhbw) puts a row's two
-// lookups of a lane side by side, and vpmaddubsw multiplies them by their
-// signs (+1 or -1 bytes) and adds the pair into the row's i16 lane; the
-// table offset 128 times the signs' sum is a compile-time constant per row
-// and block, added when the i16 sums widen (once per 96 elements of K).
+// lookups of a lane side by side; the tables hold signed sums, a lookup of
+// a negative group is negated (vpsubb from zero, vpblendvb on the sign
+// bit), and vpmaddubsw against ones adds the pair into the row's i16 lane.
 //
 // Signs: every 4 steps share one 32-byte sign vector after their 4 index
-// vectors (160 bytes for 768 weights: 1.67 bits a weight). Sign q = 2 j + h
-// (step j of the 4, rows 8 h .. 8 h + 7) is bit 7 - q of each byte, in the
-// byte order of the interleaved lookups: shifting the vector's 16-bit
-// words left by q brings each byte's own bit 7 - q to its top (vpsllw),
-// and that top bit picks -1 or +1 (vpblendvb). 16 instructions a step (192
-// weights), against 9 per 128 for W2's bit-planes: on AVX2 the form reads
-// 0.74x the bytes of W2 g128 for 1.19x the instructions a weight.
+// vectors (160 bytes for 768 weights: 1.67 bits a weight, all the kernel
+// reads beside one scale a row). Sign q = 2 j + h (step j of the 4, rows
+// 8 h .. 8 h + 7) is bit 7 - q of each byte, in the byte order of the
+// interleaved lookups: shifting the vector's 16-bit words left by q brings
+// each byte's own bit 7 - q to its top (vpsllw), which vpblendvb reads. 18
+// instructions a step (192 weights), against 9 per 128 for W2's
+// bit-planes: on AVX2 the form reads 0.74x the bytes of W2 g128 for 1.33x
+// the instructions a weight. (Until session 23 the tables were unsigned,
+// offset by 128, the signs the +-1 operand of vpmaddubsw, and the offset
+// 128 times the signs' sum a third stream of i32 per row and block: 0.33
+// bits a weight more, 2 in all, for 2 instructions a step fewer.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,26 +61,18 @@ int64_t unitOffset(int64_t cols, int64_t unitsPerRow, int64_t t, int64_t u) {
   return (((t / cols) * unitsPerRow + u) * cols + t % cols) * kUnitBytes;
 }
 
-/// The weight stream (index and sign vectors) and the per-row, per-block
-/// offsets -128 sum s (i32 [N / 16, K' / 96, 16]).
-struct PairsConstants {
-  std::vector<char> stream;
-  std::vector<int32_t> offsets;
-};
-
-PairsConstants packPairs(const TernaryRows &t, int64_t cols) {
-  int64_t kp = paddedK(t.k), units = kp / kPerStep / kStepsPerUnit, blocks = kp / kBlock;
+/// The weight stream: index and sign vectors, unit by unit.
+std::vector<char> packPairs(const TernaryRows &t, int64_t cols) {
+  int64_t kp = paddedK(t.k), units = kp / kPerStep / kStepsPerUnit;
   std::array<std::pair<uint8_t, bool>, 27> codesOf = groupCodes();
-  PairsConstants c;
-  c.stream.assign(size_t(t.n / kLanes * units * kUnitBytes), 0);
-  c.offsets.assign(size_t(t.n / kLanes * blocks * kLanes), 0);
+  std::vector<char> stream(size_t(t.n / kLanes * units * kUnitBytes), 0);
   std::vector<int8_t> row(kp, 0);
   for (int64_t r0 = 0; r0 < t.n; ++r0) {
     t.row(r0, row); // the padding stays 0
     int64_t tile = r0 / kLanes, r = r0 % kLanes, h = r / 8;
     for (int64_t s = 0; s < kp / kPerStep; ++s) {
       int64_t j = s % kStepsPerUnit;
-      char *unit = c.stream.data() + unitOffset(cols, units, tile, s / kStepsPerUnit);
+      char *unit = stream.data() + unitOffset(cols, units, tile, s / kStepsPerUnit);
       for (int64_t g = 0; g < 4; ++g) {
         // Group 4 s + g: lane g % 2, low nibble for g < 2.
         int64_t lane = g % 2, high = g / 2;
@@ -89,12 +84,10 @@ PairsConstants packPairs(const TernaryRows &t, int64_t cols) {
           char &sign = unit[kStepsPerUnit * kStepBytes + 16 * lane + 2 * (r % 8) + high];
           sign = char(uint8_t(sign) | uint8_t(1u << (7 - (2 * j + h))));
         }
-        c.offsets[size_t((tile * blocks + s * kPerStep / kBlock) * kLanes + r)] -=
-            int32_t(kTableOffset) * (negative ? -1 : 1);
       }
     }
   }
-  return c;
+  return stream;
 }
 
 } // namespace
@@ -109,17 +102,11 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
   // Two activation rows share each weight vector where M allows; two
   // 16-row tiles an iteration.
   int64_t rows = m % 2 == 0 ? 2 : 1, cols = (n / kLanes) % 2 == 0 ? 2 : 1;
-  PairsConstants packed = packPairs(t, cols);
+  std::vector<char> packed = packPairs(t, cols);
   Value stream = readOnlyBuffer(
       b, loc,
-      resourceConstant(b, loc, RankedTensorType::get({int64_t(packed.stream.size())}, i8),
-                       "qcc_lut_ternary_pairs", packed.stream));
-  Value offsets = readOnlyBuffer(
-      b, loc,
-      resourceConstant(b, loc, RankedTensorType::get({int64_t(packed.offsets.size())}, i32),
-                       "qcc_lut_ternary_offsets",
-                       ArrayRef<char>(reinterpret_cast<const char *>(packed.offsets.data()),
-                                      packed.offsets.size() * 4)));
+      resourceConstant(b, loc, RankedTensorType::get({int64_t(packed.size())}, i8),
+                       "qcc_lut_ternary_pairs", packed));
   Value scales = readOnlyBuffer(
       b, loc,
       resourceConstant(b, loc, RankedTensorType::get({n}, f32), "qcc_lut_ternary_scales",
@@ -150,8 +137,8 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
               Value unit = ix.add(ub, ix.mul(ub, blk, kUnitsPerBlock), ui);
               Value low4 = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 15));
               Value four = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 4));
-              Value plus = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 1));
-              Value minus = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, -1));
+              Value ones = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 1));
+              Value noBytes = byteVector(ub, loc, SmallVector<int8_t>(kStepBytes, 0));
               SmallVector<Value> at(cols), signWords(cols);
               for (int64_t col = 0; col < cols; ++col) {
                 at[col] = ix.mul(ub, ix.add(ub, ix.mul(ub, ix.add(ub, ix.mul(ub, ti.group, units), unit), cols),
@@ -182,7 +169,7 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
                     prefetchStream(ub, loc, stream, ix.add(ub, vecAt, ix.index(ub, kStepBytes)));
                   Value nibbles[2] = {arith::AndIOp::create(ub, loc, x, low4),
                                       arith::ShRUIOp::create(ub, loc, x, four)};
-                  Value sign[2];
+                  Value sign[2]; // the sign bit at each byte's top
                   for (int64_t h = 0; h < 2; ++h) {
                     int64_t q = 2 * j + h;
                     Value words = signWords[col];
@@ -191,9 +178,7 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
                           ub, loc, words,
                           arith::ConstantOp::create(
                               ub, loc, DenseElementsAttr::get(wordType, ub.getI16IntegerAttr(q))));
-                    Value top = vector::BitCastOp::create(ub, loc, byteType, words);
-                    sign[h] = BlendBytesOp::create(ub, loc, byteType, plus, minus, top,
-                                                   ub.getStringAttr(plan.pairBlend));
+                    sign[h] = vector::BitCastOp::create(ub, loc, byteType, words);
                   }
                   for (int64_t r = 0; r < rows; ++r) {
                     Value entries[2];
@@ -204,8 +189,11 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
                     for (int64_t h = 0; h < 2; ++h) {
                       Value u = vector::ShuffleOp::create(ub, loc, entries[0], entries[1],
                                                           interleave[h]);
+                      Value signedSums = BlendBytesOp::create(
+                          ub, loc, byteType, u, arith::SubIOp::create(ub, loc, noBytes, u), sign[h],
+                          ub.getStringAttr(plan.pairBlend));
                       int64_t a = 2 * (col * rows + r) + h;
-                      next[a] = ByteDotOp::create(ub, loc, sumType, next[a], u, sign[h],
+                      next[a] = ByteDotOp::create(ub, loc, sumType, next[a], ones, signedSums,
                                                   ub.getStringAttr(plan.pairDot));
                     }
                   }
@@ -222,10 +210,7 @@ void qcc::lowbit::ternary::buildPairsDotLoops(OpBuilder &b, Location loc, const 
             int64_t a = col * rows + r;
             Value sums =
                 addLaneHalves(bb, loc, unitLoop.getResult(2 * a), unitLoop.getResult(2 * a + 1));
-            Value start = vector::LoadOp::create(
-                bb, loc, dotType, offsets,
-                ValueRange{ix.mul(bb, ix.add(bb, ix.mul(bb, ti.tileIndex[col], blocks), blk), kLanes)});
-            Value dots = ix.add(bb, start, arith::ExtSIOp::create(bb, loc, dotType, sums));
+            Value dots = arith::ExtSIOp::create(bb, loc, dotType, sums);
             yNext[a] = vector::FMAOp::create(bb, loc, fType,
                                              arith::SIToFPOp::create(bb, loc, fType, dots), as,
                                              y[a]);

@@ -110,21 +110,22 @@ func.func @gemv_ternary(%x: tensor<1x64xf32>) -> tensor<1x16xf32> {
 // groups' indices a 32-byte vector, 4 of them then their sign vector (K' =
 // 96: 2 units of 160 bytes); the step's two 32-byte table loads looked up
 // per 128-bit lane (vpshufb), the two lookups interleaved so a row's pair
-// is adjacent, signs from one bit a byte (the sign words shifted, then
-// vpblendvb of +1 / -1), pmaddubsw into i16 sums, widened once a block on
-// top of the offsets.
+// is adjacent, the looked-up signed sums negated where a sign bit (the
+// sign words shifted to each byte's top) is set (vpsubb, vpblendvb),
+// pmaddubsw against ones into i16 sums, widened once a block; no offset
+// constant.
 // CHECK-LABEL: func.func @gemv_ternary_avx2
 // CHECK: arith.constant 4.200000e+01 : f32
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_pairs> : tensor<320xi8>
-// CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_offsets{{.*}}> : tensor<16xi32>
 // CHECK-DAG: arith.constant dense_resource<qcc_lut_ternary_scales{{.*}}> : tensor<16xf32>
+// CHECK-NOT: qcc_lut_ternary_offsets
 // CHECK: scf.parallel
 // CHECK: vector.bitcast {{.*}} : vector<32xi8> to vector<16xi16>
-// CHECK: lowbit.blend_bytes "vpblendvb"
 // CHECK: arith.shli {{.*}} : vector<16xi16>
-// CHECK: lowbit.blend_bytes "vpblendvb"
 // CHECK: lowbit.table_lookup "vpshufb" {{.*}} : vector<32xi8>
 // CHECK: vector.shuffle {{.*}} [0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39, 16, 48,
+// CHECK: arith.subi {{.*}} : vector<32xi8>
+// CHECK: lowbit.blend_bytes "vpblendvb"
 // CHECK: lowbit.byte_dot "pmaddubsw" {{.*}} : vector<32xi8> -> vector<16xi16>
 // CHECK: arith.extsi {{.*}} : vector<16xi16> to vector<16xi32>
 // CHECK: arith.mulf {{.*}} : vector<16xf32>
