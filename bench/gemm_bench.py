@@ -337,13 +337,15 @@ class Layer:
         self.attrs = {"K": k, "N": n, "bits": bits, "block_size": block, "accuracy_level": ACCURACY_LEVEL}
 
     def bound_gain(self, steps=12):
-        """For a chain (K == N): divides a MatMulNBits layer's scales by its
+        """For a chain (K == N): divides a MatMulNBits or MatMulBnb4 layer's scales by its
         weight's gain on the vector it amplifies most (power iteration), so
         that activations stay near 1 through a chain. A zero point off the
         codes' mean (W2's default 2 for codes 0..3) gives each layer a rank-one
         gain of about K times the mean weight: ~29 at K = 4096, which a chain
-        of 100 layers takes past float64's range."""
-        if self.op != "MatMulNBits":
+        of 100 layers takes past float64's range. NF4's 16 values average
+        0.086, not 0: a gain of ~10 a layer (MatMulBnb4: its absmax scales)."""
+        scale_names = {"MatMulNBits": f"scales{self.index}", "MatMulBnb4": f"absmax{self.index}"}
+        if self.op not in scale_names:
             return
         v = np.ones(self.k, np.float32) / np.float32(math.sqrt(self.k))
         gains = []
@@ -352,7 +354,7 @@ class Layer:
             gains.append(float(np.linalg.norm(u)))
             v = u / np.float32(gains[-1])
         gain = math.exp(sum(map(math.log, gains[-4:])) / 4)  # a complex pair's gain oscillates
-        name = f"scales{self.index}"
+        name = scale_names[self.op]
         for i, init in enumerate(self.inits):
             if init.name == name:
                 scales = numpy_helper.to_array(init) / np.float32(gain)

@@ -180,10 +180,15 @@ std::optional<LutPlan> qcc::lowbit::planTernaryLut(QTensorType type, ElementsAtt
 
 namespace {
 
+/// lut's tiling, but one activation row a pass takes 8 row tiles where N
+/// leaves at least 16 of those groups to share among the threads: each
+/// table load then serves 128 rows (measured, Xeon, 2 threads: 4096 x
+/// 4096 52.3 -> 49.1 us, 14336 x 4096 289 -> 284 us).
 Tiling ternaryTiling(int64_t m, int64_t n) {
   Tiling t = tiling(m, n);
-  if (t.rows == 1 && (n / kLanes) % 8 == 0)
-    t.cols = 8;
+  constexpr int64_t kWideCols = 8, kMinGroups = 16;
+  if (t.rows == 1 && (n / kLanes) % kWideCols == 0 && n / kLanes / kWideCols >= kMinGroups)
+    t.cols = kWideCols;
   return t;
 }
 

@@ -199,10 +199,12 @@ struct SelectKernelsPass final
         // 3 weights a lookup); with more rows its extra sign work and 1.5x
         // the table loads per weight make it slower than bit-planes
         // (K = 11008, M = 4: 524 vs 280 us), which read ternary codes as
-        // plain 2-bit ones. Its AVX2 pairs form spends 1.19x the bit-planes'
-        // instructions a weight for 0.83x the bytes: measured on Zen 3
-        // (4096 x 4096, M = 1, 2 threads) 0.80x their speed with the weights
-        // in L3 and 1.07x on a chain of layers streaming from DRAM, so
+        // plain 2-bit ones. Its AVX2 pairs form spends 1.33x the bit-planes'
+        // instructions a weight for 0.74x the bytes (since session 23; it
+        // was 1.19x for 0.89x with its offset stream, measured on Zen 3,
+        // 4096 x 4096, M = 1, 2 threads: 0.80x their speed with the weights
+        // in L3, 1.07x on a chain streaming from DRAM; the offset's removal
+        // made it 1.18x faster on such a chain, 4-7% slower in L3), so
         // there it runs where the model's weights exceed the cache.
         bool streaming = modelBytes > cache;
         bool x86Pairs = ternary && ternary->pshufbPairs && ternary->pairLookup == "vpshufb";

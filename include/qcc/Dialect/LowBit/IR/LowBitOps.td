@@ -458,13 +458,14 @@ def LowBit_BlendBytesOp : LowBit_Op<"blend_bytes", [Pure,
     A kernel building block: `result[i] = mask[i] < 0 ? negative[i] :
     otherwise[i]` on i8 lanes: only each mask byte's top bit counts, so a
     vector of packed bits shifted left brings one bit a byte into play (the
-    ternary lut kernel's signs: +1 or -1 bytes from one bit each).
+    ternary lut kernel's signs: a looked-up sum or its negation, picked by
+    one bit each).
     `instruction`: `vpblendvb` (SSE4.1 / AVX2: 16 or 32 bytes) or `portable`
     (a compare and a select; on x86 LLVM makes that a compare and an or
     where the two choices are constants, one instruction more).
 
     ```mlir
-    %r = lowbit.blend_bytes "vpblendvb" %plus, %minus, %bits : vector<32xi8>
+    %r = lowbit.blend_bytes "vpblendvb" %sum, %negated, %bits : vector<32xi8>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I8]>:$otherwise,
