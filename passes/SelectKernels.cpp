@@ -246,13 +246,16 @@ struct SelectKernelsPass final
       // same speed with the weights in L3 (192 vs 193 us), 1.38x on a chain
       // of 14 layers from DRAM (408 vs 563 us a layer: 3 bits read, not 4);
       // on a Xeon with VBMI and VNNI, where int8-gemm has zmm registers,
-      // 0.83x in L3 (247 vs 206 us) and 1.20x from DRAM (361 vs 432), so
-      // there it runs where the model's weights exceed the cache. With more
+      // 0.83x in L3 (247 vs 206 us) and 1.20x from DRAM (361 vs 432) in
+      // session 21; once int8-gemm prefetched its parameter stream and 8 KiB
+      // ahead (session 22), 0.93x from DRAM too (a 163-layer chain on a
+      // Xeon of the same kind: 340 vs 315 us a layer), so there int8-gemm
+      // keeps 3-bit codes. With more
       // activation rows the pairs form's three vectors per 16 elements cost
       // more than int8-gemm's nibbles (Zen 3, M = 4 / 16 / 128: 664 / 2794 /
       // 22780 vs 583 / 2599 / 16468 us): one row only.
       bool w3Vnni = lut && lut->bits == 3 && lut->vpermb;
-      bool w3Pays = rows(op) == 1 && (!w3Vnni || modelBytes > cache);
+      bool w3Pays = rows(op) == 1 && !w3Vnni;
       bool lutPays = lut && ((lut->dot != ByteDot::Portable && lut->vpermb &&
                               (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
                              (lut->pshufbPairs && (lut->bits != 3 || w3Pays)));
@@ -267,17 +270,13 @@ struct SelectKernelsPass final
                     // vector code (AArch64), whatever the target's widest dot.
                     " + " + (!lut->pshufbPairs           ? stringifyByteDot(lut->dot).str()
                              : lut->pairDot == "pmaddubsw" ? std::string("avx2 vpmaddubsw ymm")
-                                                           : std::string("i16 pair sums (vector code)")) +
-                    (w3Vnni && lutPays && forceKernel.empty()
-                         ? "; the model's " + formatBytes(modelBytes) + " of weights exceed the " +
-                               formatBytes(cache) + " cache: bytes bind"
-                         : std::string())};
+                                                           : std::string("i16 pair sums (vector code)"))};
       // Why not lut, where it might have paid (1- to 3-bit codes).
       if (weightType.getStorageBitWidth() <= 3 && lutAllowed) {
         if (lut)
           gemmWhy += std::string("; lut: ") +
                      (lut->bits == 3 && rows(op) != 1  ? "3-bit codes in its pairs form pay at one activation row"
-                      : lut->bits == 3                 ? "3-bit codes in its 256-bit pairs form, slower with the weights in cache"
+                      : lut->bits == 3                 ? "3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
                       : !lut->vpermb                   ? "no AVX-512 VBMI"
                       : lut->dot == ByteDot::Portable ? "no AVX-512 byte-dot instruction"
                                                       : "no faster at blocks of " +

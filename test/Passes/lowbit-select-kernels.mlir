@@ -403,10 +403,10 @@ func.func @w3_avx2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 
 // -----
 
-// With VBMI and VNNI (int8-gemm in zmm registers) lut's pairs form only
-// where the module's weights exceed the cache (here 1 KiB: 1.5 KiB of them).
+// With VBMI and VNNI (int8-gemm in zmm registers) not lut's pairs form,
+// with the weights in cache or not.
 // CHECK-LABEL: func.func @w3_vbmi
-// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form, slower with the weights in cache"
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
 func.func @w3_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
@@ -418,8 +418,9 @@ func.func @w3_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 
 // -----
 
+// The module's weights past the cache (here 1 KiB: 1.5 KiB of them): the same.
 // CHECK-LABEL: func.func @w3_vbmi_streaming
-// CHECK: lowbit.kernel = "lut", lowbit.kernel_reason = "accuracy_level 4; 3-bit codes: 3 bit-plane lookup(s) per 4 weights, vpshufb, lookup pairs + avx2 vpmaddubsw ymm; the model's 1.5 KiB of weights exceed the 1 KiB cache: bytes bind"
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi", qcc.target_cache_bytes = 1024 : i64} {
 func.func @w3_vbmi_streaming(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
