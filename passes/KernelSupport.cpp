@@ -159,13 +159,22 @@ void qcc::lowbit::buildBlockQuantization(OpBuilder &b, Location loc, Value x, Va
         return arith::AddIOp::create(cb, loc, base,
                                      arith::MulIOp::create(cb, loc, c, index(cb, width)));
       };
-      Value amax =
-          buildCountedLoop(bb, loc, parts, {zeroF}, [&](OpBuilder &cb, Value c, ValueRange it) {
+      // The largest |x| as the largest bit pattern of |x|: for floats with
+      // the sign bit clear the integer order is the float order (NaN's
+      // patterns above infinity's, so a NaN input makes the block's scale
+      // NaN and the output NaN, as a float matmul would; a maxnum
+      // reduction skipped the NaN, whose code then converted to 0: a
+      // silently wrong output). An unsigned max reduces as a tree of
+      // vpmaxud where maxnum's NaN rules made LLVM emit a scalar chain of
+      // compares and blends (no measurable time at M = 1, 2 threads).
+      Value amaxBits =
+          buildCountedLoop(bb, loc, parts, {zeroI}, [&](OpBuilder &cb, Value c, ValueRange it) {
             Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, partStart(cb, c)});
-            Value r = vector::ReductionOp::create(cb, loc, vector::CombiningKind::MAXNUMF,
-                                                  math::AbsFOp::create(cb, loc, v));
-            return SmallVector<Value>{arith::MaxNumFOp::create(cb, loc, it[0], r)};
+            Value bits = vector::BitCastOp::create(cb, loc, ivec, math::AbsFOp::create(cb, loc, v));
+            Value r = vector::ReductionOp::create(cb, loc, vector::CombiningKind::MAXUI, bits);
+            return SmallVector<Value>{arith::MaxUIOp::create(cb, loc, it[0], r)};
           }).getResult(0);
+      Value amax = arith::BitcastOp::create(bb, loc, f32, amaxBits);
       Value positive = arith::CmpFOp::create(bb, loc, arith::CmpFPredicate::OGT, amax, zeroF);
       Value inv = arith::SelectOp::create(bb, loc, positive,
                                           arith::DivFOp::create(bb, loc, qmaxF, amax), zeroF);

@@ -1,7 +1,7 @@
 // RUN: qcc-opt %s --lowbit-to-linalg | FileCheck %s
 
 // The int8-dot kernel, pinned: activations quantized per 128-element block
-// (max-abs, ties to even) and reordered so that the low and high nibbles of
+// (max-abs as the largest bit pattern of |x|, ties to even) and reordered so that the low and high nibbles of
 // 64 weight bytes each meet 64 contiguous activations; weight rows in
 // parallel, two byte dots per 64-byte chunk; scale x zero point folded into a
 // constant table.
@@ -9,7 +9,9 @@
 // CHECK: %[[CORR:.*]] = arith.constant dense_resource<qcc_zero_point_correction> : tensor<2x2xf32>
 // CHECK: bufferization.to_buffer
 // CHECK: memref.alloc() : memref<1x256xi8>
-// CHECK: vector.reduction <maxnumf>
+// CHECK: vector.bitcast {{.*}} : vector<128xf32> to vector<128xi32>
+// CHECK: vector.reduction <maxui>
+// CHECK: arith.bitcast {{.*}} : i32 to f32
 // CHECK: math.roundeven
 // CHECK: arith.fptosi {{.*}} : vector<128xf32> to vector<128xi32>
 // CHECK: vector.shuffle

@@ -154,6 +154,35 @@ ternary_case(512, 64, (2, 2), True, flags=("--cpu=haswell",))
 ternary_case(960, 64, (1,), False, flags=("--cpu=haswell",))
 
 
+def nan_case(kernel, bits=2, k=256, n=32, block=32):
+    """A NaN among the activations makes its row's outputs NaN in the
+    kernels that quantize activations per block (the block's max |x| as a
+    bit pattern is NaN's; a maxnum reduction skipped it and the row came out
+    finite and wrong). The other row stays finite."""
+    blocks = k // block
+    q = rng.integers(0, 1 << bits, size=(n, k)).astype(np.uint8)
+    packed = np.zeros((n, blocks, block * bits // 8), np.uint8)
+    for i in range(8 // bits):
+        packed |= (q.reshape(n, blocks, -1, 8 // bits)[..., i] << (bits * i)).astype(np.uint8)
+    scales = (rng.random((n, blocks)) * 0.1 + 0.01).astype(np.float32)
+    m = single("MatMulNBits", [("A", FLOAT, [2, k])], [("Y", FLOAT, [2, n])],
+               {"K": k, "N": n, "bits": bits, "block_size": block, "accuracy_level": 4},
+               initializers=[tensor("B", packed), tensor("scales", scales.reshape(-1))],
+               domain="com.microsoft", extra_opsets=[("com.microsoft", 1)],
+               node_inputs=["A", "B", "scales"])
+    a = rng.standard_normal((2, k)).astype(np.float32)
+    a[0, 37] = np.nan
+    w = (q.astype(np.float64) - 2 ** (bits - 1)) * np.repeat(scales, block, axis=1)
+    expected = (a.astype(np.float64) @ w.T).astype(np.float32)
+    expected[0] = np.nan
+    run(f"nan_row_w{bits}_{kernel}", m, {"A": a}, {"Y": expected}, rtol=0,
+        atol=8e-2 * np.abs(expected[1]).max(), flags=(f"--kernel={kernel}",))
+
+
+for kernel in ["int8-dot", "lut"] + (["int8-gemm"] if "avx512bw" in open("/proc/cpuinfo").read() else []):
+    nan_case(kernel)
+
+
 # f32-gemm (f32 activations, 16+ rows): weights decoded to f32 once per tile.
 nbits_case(4, 128, 256, 24, True, (4, 8))
 nbits_case(8, 64, 256, 40, False, (16,))
