@@ -146,6 +146,10 @@ binary_case(256, 48, (2,), 32)
 ternary_case(256, 32, (1,), True)
 ternary_case(288, 48, (3,), False)
 ternary_case(512, 64, (2, 2), True)
+# N = 2048: 16 groups of 8 row tiles, the vpermb form's widest pass (one
+# activation row a pass: M = 1 and odd M).
+ternary_case(192, 2048, (1,), False)
+ternary_case(192, 2048, (3,), True)
 ternary_case(256, 16, (2,), True, flags=("--cpu=x86-64",))
 # AVX2 without VBMI: the vpshufb pairs form (passes/LutTernaryPairs.cpp),
 # odd and even M, one and two 16-row tiles an iteration, K padded or not.
