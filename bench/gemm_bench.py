@@ -393,7 +393,7 @@ def build_model(fmt, k, n, m, layers, seed, copies=False):
     rng = np.random.default_rng(seed)
     # The input from its own stream, first, so that the float64 reference
     # follows the chain layer by layer: a chain past 2x a 480 MiB L3 has
-    # ~340 W1 layers, whose decoded float32 weights (64 MiB each) would not
+    # 352 W1 layers, whose decoded float32 weights (64 MiB each) would not
     # fit in memory all at once.
     a = np.random.default_rng([seed, 1]).standard_normal((m, k), dtype=np.float32)
     ref = a.astype(np.float64)
@@ -416,8 +416,8 @@ def build_model(fmt, k, n, m, layers, seed, copies=False):
         inits += layer.inits
         ls.append(layer)
         ref = ref @ layer.weight.astype(np.float64)
-        if i > 0 and layer.weight is not ls[0].weight:
-            layer.weight = None  # done with; copies share the first layer's
+        if i > 0:
+            layer.weight = None  # done with (layer 0's stays: copies are made of it)
     graph = helper.make_graph(nodes, "bench",
                               [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
                               [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])],
