@@ -14,9 +14,11 @@ the compile time, and how far qcc's output is from ORT's and from a numpy
 reference computed from the same weights.
 
 Two working-set regimes (BENCHMARKS.md): single layers repeated are
-L3-resident when they fit; with --dram (on by default in a full run) square
-shapes are also run as a chain of distinct layers whose weights exceed 2x the
-L3 size, timed per layer, next to the read bandwidth of a buffer > 2x L3.
+L3-resident when they fit; with --dram (on by default in a full run) every
+shape is also run as distinct layers whose weights exceed 2x the L3 size,
+timed per layer, next to the read bandwidth of a buffer > 2x L3: square
+shapes as a chain (each layer's output the next one's input), the others as
+a sum (every layer reads the input; Y is the sum of their outputs).
 
 It is a benchmark, not a test: CI does not run it. Run it through bench/run.
 """
@@ -384,38 +386,53 @@ def copy_layer(first, index):
     return layer
 
 
-def build_model(fmt, k, n, m, layers, seed, copies=False):
-    """A chain of `layers` layers (K == N when > 1): A[M,K] -> Y[M,N]. The
-    layers are distinct, or with copies=True the first one repeated under new
-    names (the same bytes at distinct addresses: as DRAM-bound as distinct
-    layers, and its library compresses to one layer's size for carrying to
-    another machine)."""
+def build_model(fmt, k, n, m, layers, seed, copies=False, form="chain"):
+    """`layers` layers A[M,K] -> Y[M,N]: with form "chain" (K == N when
+    layers > 1) each layer's output is the next one's input; with form "sum"
+    (any K, N) every layer reads A and Y is the sum of their outputs, an Add
+    a layer (a residual stream: the shape of the non-square FFN layers in a
+    working set past the L3). The layers are distinct, or with copies=True
+    the first one repeated under new names (the same bytes at distinct
+    addresses: as DRAM-bound as distinct layers, and its library compresses
+    to one layer's size for carrying to another machine)."""
+    assert form in ("chain", "sum")
     rng = np.random.default_rng(seed)
     # The input from its own stream, first, so that the float64 reference
     # follows the chain layer by layer: a chain past 2x a 480 MiB L3 has
     # 352 W1 layers, whose decoded float32 weights (64 MiB each) would not
     # fit in memory all at once.
     a = np.random.default_rng([seed, 1]).standard_normal((m, k), dtype=np.float32)
-    ref = a.astype(np.float64)
+    chain = form == "chain"
+    ref = a.astype(np.float64) if chain else np.zeros((m, n))
     nodes, inits, ls = [], [], []
     for i in range(layers):
         if copies and i > 0:
             layer = copy_layer(ls[0], i)
         else:
             layer = Layer(fmt, k, n, rng, i)
-            if layers > 1:
+            if layers > 1 and chain:
                 layer.bound_gain()
-        x = "A" if i == 0 else f"X{i}"
-        y = "Y" if i == layers - 1 else f"X{i + 1}"
+        if chain:
+            x = "A" if i == 0 else f"X{i}"
+            y = "Y" if i == layers - 1 else f"X{i + 1}"
+        else:  # P_i = A W_i; S_0 = P_0, S_i = S_(i-1) + P_i; Y = S_(L-1)
+            x = "A"
+            y = "Y" if layers == 1 else f"P{i}"
         if getattr(layer, "nodes_for", None):
             nodes += layer.nodes_for(x, y)
         else:
             nodes += layer.extra_nodes
             nodes.append(helper.make_node(layer.op, [x] + layer.node_inputs, [y], name=f"layer{i}",
                                           domain=layer.domain, **layer.attrs))
+        if not chain and i > 0:
+            total = "Y" if i == layers - 1 else f"S{i}"
+            nodes.append(helper.make_node("Add", ["P0" if i == 1 else f"S{i - 1}", y], [total], name=f"sum{i}"))
         inits += layer.inits
         ls.append(layer)
-        ref = ref @ layer.weight.astype(np.float64)
+        if chain:
+            ref = ref @ layer.weight.astype(np.float64)
+        else:
+            ref += a.astype(np.float64) @ layer.weight.astype(np.float64)
         if i > 0:
             layer.weight = None  # done with (layer 0's stays: copies are made of it)
     graph = helper.make_graph(nodes, "bench",
@@ -482,22 +499,26 @@ class Bench:
             raise RuntimeError("ort_bench.js failed: " + (r.stdout + r.stderr).strip()[-2000:])
         return json.loads(r.stdout.strip().splitlines()[-1])["median_us"]
 
-    def case(self, shape, k, n, m, fmt, layers, regime, seed):
+    def case(self, shape, k, n, m, fmt, layers, regime, seed, form="chain"):
         args = self.args
-        tag = f"{shape}_m{m}_{fmt}" + (f"_x{layers}" if layers > 1 else "")
+        tag = f"{shape}_m{m}_{fmt}" + (f"_x{layers}{form}" if layers > 1 else "")
         d = os.path.join(self.work, tag)
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
         onnx_path, lib = os.path.join(d, "model.onnx"), os.path.join(d, "lib.so")
         a_npy, a_f32 = os.path.join(d, "a.npy"), os.path.join(d, "a.f32")
-        model, a, ref, wbytes = build_model(fmt, k, n, m, layers, seed)
+        t0 = time.monotonic()
+        model, a, ref, wbytes = build_model(fmt, k, n, m, layers, seed, form=form)
         onnx.save(model, onnx_path)
         del model
+        t_built = time.monotonic() - t0
         np.save(a_npy, a)
         a.tofile(a_f32)
         row = {"shape": shape, "K": k, "N": n, "M": m, "format": fmt, "layers": layers,
-               "regime": regime, "weight_bytes": wbytes / layers}
+               "regime": regime, "form": form, "weight_bytes": wbytes / layers}
         row["compile_s"], row["kernel"] = self.compile(onnx_path, lib, QCC_FLAGS.get(fmt, ()))
+        if layers > 1:
+            log(f"  {tag}: model built in {t_built:.0f} s, compiled in {row['compile_s']:.0f} s")
 
         # Probe: one timed qcc run (after qcc-run's warm-up run) and ten of ORT,
         # which also give the outputs to compare.
@@ -521,7 +542,8 @@ class Bench:
             tol_ort = TOL_LUT
         # A chain's layers add independent errors of the same size: the
         # bound grows as sqrt(layers) (the float32 twin's stays per layer).
-        if layers > 1 and fmt != "f32":
+        # A sum's signal grows with its errors: the bound stays per layer.
+        if layers > 1 and form == "chain" and fmt != "f32":
             tol_ref *= math.sqrt(layers)
             tol_ort *= math.sqrt(layers)
         if not has_ort:
@@ -594,7 +616,7 @@ def fmt_row(r):
     mb = r["weight_bytes"] / 1e6
     q_gbs = r["weight_bytes"] / (r["qcc_us"] * 1e-6) / 1e9
     o_gbs = r["weight_bytes"] / (r["ort_us"] * 1e-6) / 1e9
-    shape = r["shape"] + (f" x{r['layers']} (DRAM)" if r["regime"] == "dram" else "")
+    shape = r["shape"] + (f" x{r['layers']} {r.get('form', 'chain')} (DRAM)" if r["regime"] == "dram" else "")
 
     def num(v, spec):  # "n/a" where ORT has no kernel for the format
         return "n/a" if math.isnan(v) else format(v, spec)
@@ -630,9 +652,12 @@ def main():
     p.add_argument("--max-run-s", type=float, default=3.0,
                    help="skip a case whose qcc run would take longer (estimated from the same shape and "
                    "format at a smaller M, linear in M)")
-    p.add_argument("--dram", choices=["on", "off"], help="also time square shapes as a chain of distinct "
-                   "layers > 2x L3 (DRAM-streaming, per layer; default on, off with --quick)")
-    p.add_argument("--dram-m", default="1", help="batch sizes of the DRAM chains (default 1)")
+    p.add_argument("--dram", choices=["on", "off", "only"], help="also (only: just) time each shape as "
+                   "distinct layers whose weights exceed 2x L3 (DRAM-streaming, per layer; default on, off "
+                   "with --quick): a chain where K == N, else a sum of layers reading the same input")
+    p.add_argument("--dram-m", default="1", help="batch sizes of the DRAM cases (default 1)")
+    p.add_argument("--dram-form", choices=["auto", "chain", "sum"], default="auto",
+                   help="the DRAM cases' form (auto: chain where K == N, sum elsewhere)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"), help="where qcc and qcc-run are")
     p.add_argument("--node", default="node")
@@ -649,7 +674,7 @@ def main():
     ms = [int(x) for x in (args.m or ("1,4" if args.quick else "1,4,16,128")).split(",")]
     args.rounds = args.rounds or (2 if args.quick else 3)
     args.target_s = args.target_s or (0.3 if args.quick else 0.4)
-    dram = (args.dram or ("off" if args.quick else "on")) == "on"
+    dram = args.dram or ("off" if args.quick else "on")
     for s in shapes:
         if s not in all_shapes:
             p.error(f"unknown shape {s}")
@@ -677,24 +702,24 @@ def main():
     print(HEADER, flush=True)
 
     cases = []
-    for s in shapes:
+    for s in shapes if dram != "only" else []:
         k, n = all_shapes[s]
         for m in ms:
             for f in formats:
-                cases.append((s, k, n, m, f, 1, "l3"))
-    if dram:
-        for s in shapes:
-            k, n = all_shapes[s]
-            if k != n:
-                continue
+                cases.append((s, k, n, m, f, 1, "l3", "chain"))
+    for s in shapes if dram != "off" else []:
+        k, n = all_shapes[s]
+        form = args.dram_form if args.dram_form != "auto" else "chain" if k == n else "sum"
+        if form == "chain" and k != n:
+            p.error(f"{s}: a chain needs K == N")
+        for m in [int(x) for x in args.dram_m.split(",")]:
             for f in formats:
                 per_layer = Layer.bytes_estimate(f, k, n)
                 layers = max(2, math.ceil(2.2 * l3 / per_layer))
-                for m in [int(x) for x in args.dram_m.split(",")]:
-                    cases.append((s, k, n, m, f, layers, "dram"))
+                cases.append((s, k, n, m, f, layers, "dram", form))
 
     rows, skipped, failed, t_start, measured = [], [], [], time.monotonic(), {}
-    for i, (s, k, n, m, f, layers, regime) in enumerate(cases):
+    for i, (s, k, n, m, f, layers, regime, form) in enumerate(cases):
         t0 = time.monotonic()
         key = (s, f, layers)
         if key in measured:
@@ -707,7 +732,7 @@ def main():
                 skipped.append((s, m, f))
                 continue
         try:
-            row = bench.case(s, k, n, m, f, layers, regime, args.seed + i)
+            row = bench.case(s, k, n, m, f, layers, regime, args.seed + i, form)
         except (RuntimeError, subprocess.CalledProcessError) as e:
             log(f"[{i + 1}/{len(cases)}] {s} M={m} {f}: FAILED: {e}")
             print(f"| {s} | {m} | {f} | FAILED: {str(e).splitlines()[0][:120]} |", flush=True)
