@@ -1,9 +1,9 @@
 //===- ByteDotToLLVM.cpp - lowbit.byte_dot to machine instructions ------===//
 //
 // Runs after bufferization and buffer deallocation (which need pure ops):
-// each lowbit.byte_dot, pair_sum, sign_bytes, table_lookup and value_lookup
-// becomes the LLVM intrinsic of its instruction at its width, or plain
-// vector code for `portable`.
+// each lowbit.byte_dot, pair_sum, sign_bytes, blend_bytes, select_bits,
+// table_lookup and value_lookup becomes the LLVM intrinsic of its
+// instruction at its width, or plain vector code for `portable`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -211,6 +211,37 @@ Value lower(OpBuilder &b, SignBytesOp op) {
   return arith::SelectOp::create(b, loc, isZero, zero, flipped);
 }
 
+Value lower(OpBuilder &b, SelectBitsOp op) {
+  Location loc = op.getLoc();
+  Value controls = op.getControls(), data = op.getData();
+  auto type = cast<VectorType>(data.getType());
+  int64_t bytes = type.getNumElements();
+  if (op.getInstruction() == "vpmultishiftqb") // operands: controls, then data
+    return callIntrinsic(b, loc,
+                         bytes == 64   ? "llvm.x86.avx512.pmultishift.qb.512"
+                         : bytes == 32 ? "llvm.x86.avx512.pmultishift.qb.256"
+                                       : "llvm.x86.avx512.pmultishift.qb.128",
+                         type, {controls, data});
+  // Each byte's lane repeated into an i64, rotated right by its control.
+  Type i64 = b.getI64Type();
+  auto lanes = VectorType::get({bytes / 8}, i64), wide = VectorType::get({bytes}, i64);
+  SmallVector<int64_t> laneOfByte;
+  for (int64_t j = 0; j < bytes; ++j)
+    laneOfByte.push_back(j / 8);
+  Value words = vector::BitCastOp::create(b, loc, lanes, data);
+  Value repeated = vector::ShuffleOp::create(b, loc, words, words, laneOfByte);
+  Value mask = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(63)));
+  Value shift = arith::AndIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, controls), mask);
+  Value sixtyFour =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(64)));
+  // x << 64 is poison: the left part is shifted by (64 - s) mod 64, which
+  // is 0 where s is (x | x = x).
+  Value back = arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, sixtyFour, shift), mask);
+  Value rotated = arith::OrIOp::create(b, loc, arith::ShRUIOp::create(b, loc, repeated, shift),
+                                       arith::ShLIOp::create(b, loc, repeated, back));
+  return arith::TruncIOp::create(b, loc, type, rotated);
+}
+
 Value lower(OpBuilder &b, BlendBytesOp op) {
   Location loc = op.getLoc();
   Value otherwise = op.getOtherwise(), negative = op.getNegative(), mask = op.getMask();
@@ -270,6 +301,10 @@ struct ByteDotToLLVMPass final
       rewriter.replaceOp(op, lower(rewriter, op));
     });
     getOperation()->walk([&](SignBytesOp op) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lower(rewriter, op));
+    });
+    getOperation()->walk([&](SelectBitsOp op) {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOp(op, lower(rewriter, op));
     });

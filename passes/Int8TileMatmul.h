@@ -28,6 +28,12 @@ struct Int8TilePlan {
   bool signedCodes = false;
   int64_t block = 0;
   ByteDot dot = ByteDot::Vnni512; // Vnni512/256 or Madd512/256
+  /// 3-bit codes kept 3 bits wide in the tiles (AVX-512 VBMI with VNNI):
+  /// a 16-row x 8-element step is 48 bytes, each pair of rows' 16 codes in
+  /// 6 bytes; a vpermb spreads the pairs one to a 64-bit lane and two
+  /// vpmultishiftqb cut the two 4-bit-field vectors' bytes (`bits` stays 4,
+  /// the fields' shape).
+  bool dense3 = false;
   /// 8-bit codes on pmaddubsw (no VNNI): u8 codes times int8 activations
   /// would saturate its i16 pairs, so the codes are read as s8 (code - 128,
   /// the zero point moved with them; signed codes as they are) and the dot
@@ -49,7 +55,9 @@ int64_t int8TileColumns(int64_t m, int64_t n, ByteDot dot);
 
 /// Row-major packed `codeBits`-bit codes of an [n, k] weight as the bytes
 /// of `#lowbit.layout<int8_tiles = [16 cols, 32 / bits]>` (bits-wide fields;
-/// codeBits = 0: the same width).
+/// codeBits = 0: the same width), or with bits = 3 the dense 3-bit tiles of
+/// Int8TilePlan::dense3 (and 16 bytes past the last step, which its 64-byte
+/// loads read).
 std::vector<char> packInt8Tiles(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
                                 unsigned bits, int64_t cols, unsigned codeBits = 0);
 

@@ -293,7 +293,8 @@ struct SelectKernelsPass final
                 weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed, features, tileWhy))
           return {kKernelInt8Gemm.str(),
                   permission + "; 16-row weight tiles, activation quads broadcast, " +
-                      (tiles->decode == CodeDecode::Fp4        ? "FP4 codes decoded by vpshufb, "
+                      (tiles->dense3                           ? "3-bit codes read dense (vpermb, vpmultishiftqb), "
+                       : tiles->decode == CodeDecode::Fp4      ? "FP4 codes decoded by vpshufb, "
                        : tiles->decode == CodeDecode::Codebook ? "codebook indices decoded by "
                                                                  "vpshufb, "
                                                                : "") +

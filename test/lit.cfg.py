@@ -16,6 +16,10 @@ config.substitutions.append(("%qcc_src_root", config.qcc_src_root))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%qcc_tools_dir", config.qcc_tools_dir))
 config.substitutions.append(("%clangxx", os.path.join(config.llvm_tools_dir, "clang++")))
+# mlir-runner's printing support (vector.print), for tests that run IR.
+config.substitutions.append(("%mlir_runner_utils",
+                             os.path.join(os.path.dirname(config.llvm_tools_dir), "lib",
+                                          "libmlir_c_runner_utils.so")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -215,6 +215,37 @@ func.func @sign_portable(%a: vector<64xi8>, %w: vector<64xi8>) -> vector<64xi8> 
   return %r : vector<64xi8>
 }
 
+// select_bits: vpmultishiftqb (operands: controls, then data) at 64 and 16
+// bytes, and the portable form: each byte's 64-bit lane repeated, rotated
+// right by the control mod 64 (a right and a left shift), truncated.
+// CHECK-LABEL: func.func @select_zmm
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.pmultishift.qb.512"(%arg0, %arg1) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+func.func @select_zmm(%c: vector<64xi8>, %d: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.select_bits "vpmultishiftqb" %c, %d : vector<64xi8>
+  return %r : vector<64xi8>
+}
+
+// CHECK-LABEL: func.func @select_xmm
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.pmultishift.qb.128"
+func.func @select_xmm(%c: vector<16xi8>, %d: vector<16xi8>) -> vector<16xi8> {
+  %r = lowbit.select_bits "vpmultishiftqb" %c, %d : vector<16xi8>
+  return %r : vector<16xi8>
+}
+
+// CHECK-LABEL: func.func @select_portable
+// CHECK: %[[LANES:.*]] = vector.bitcast %arg1 : vector<16xi8> to vector<2xi64>
+// CHECK: %[[REP:.*]] = vector.shuffle %[[LANES]], %[[LANES]] [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1] : vector<2xi64>, vector<2xi64>
+// CHECK: %[[WIDE:.*]] = arith.extui %arg0 : vector<16xi8> to vector<16xi64>
+// CHECK: %[[S:.*]] = arith.andi %[[WIDE]]
+// CHECK: arith.shrui %[[REP]], %[[S]] : vector<16xi64>
+// CHECK: arith.shli %[[REP]]
+// CHECK: arith.ori
+// CHECK: arith.trunci {{.*}} : vector<16xi64> to vector<16xi8>
+func.func @select_portable(%c: vector<16xi8>, %d: vector<16xi8>) -> vector<16xi8> {
+  %r = lowbit.select_bits "portable" %c, %d : vector<16xi8>
+  return %r : vector<16xi8>
+}
+
 // blend_bytes: vpblendvb on a ymm and an xmm (operands: otherwise,
 // negative, mask), and the portable compare and select.
 // CHECK-LABEL: func.func @blend_ymm

@@ -406,7 +406,7 @@ func.func @w3_avx2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 // With VBMI and VNNI (int8-gemm in zmm registers) not lut's pairs form,
 // with the weights in cache or not.
 // CHECK-LABEL: func.func @w3_vbmi
-// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, 3-bit codes read dense (vpermb, vpmultishiftqb), avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
 func.func @w3_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
@@ -420,13 +420,28 @@ func.func @w3_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 
 // The module's weights past the cache (here 1 KiB: 1.5 KiB of them): the same.
 // CHECK-LABEL: func.func @w3_vbmi_streaming
-// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, 3-bit codes read dense (vpermb, vpmultishiftqb), avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi", qcc.target_cache_bytes = 1024 : i64} {
 func.func @w3_vbmi_streaming(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
   %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
       : !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>>
   %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<1x256xf32>, !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
+// At 8 activation rows in 4-bit fields: the dense form's decode (vpermb and
+// two vpmultishiftqb a 48-byte step) binds once 8 rows share it.
+// CHECK-LABEL: func.func @w3_vbmi_rows
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: 3-bit codes in its pairs form pay at one activation row"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @w3_vbmi_rows(%x: tensor<8x256xf32>) -> tensor<8x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<1536xi8>) scales(dense<1.0> : tensor<16x2xf16>)
+      : !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<8x256xf32>, !lowbit.qtensor<16x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
 }
 }
 

@@ -35,6 +35,35 @@ func.func @w4_m4(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
 
 // -----
 
+// 3-bit codes with AVX-512 VBMI at one activation row, dense: 48 bytes a
+// step of 16 rows x 8 elements (K = 16: two steps, 96 bytes, and 16 past
+// the last step for its 64-byte load); the step's vector gathered by a
+// shuffle (vpermb) so that each 64-bit lane holds a pair of rows' 6 bytes,
+// then per field the codes' bytes cut from the lanes and masked to 3 bits.
+// CHECK-LABEL: func.func @w3_dense
+// CHECK: arith.constant dense_resource<qcc_int8_tiles> : tensor<112xi8>
+// CHECK: scf.parallel
+// CHECK: vector.load {{.*}} : memref<112xi8>, vector<64xi8>
+// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 5, 5, 6, 7, 8, 9, 10, 11, 11, 11,
+// CHECK: %[[CUT0:.*]] = lowbit.select_bits "vpmultishiftqb" {{.*}} : vector<64xi8>
+// CHECK: %[[F0:.*]] = arith.andi %[[CUT0]], %{{.*}} : vector<64xi8>
+// CHECK: lowbit.byte_dot "vpdpbusd" {{.*}}, %[[F0]]
+// CHECK: %[[CUT1:.*]] = lowbit.select_bits "vpmultishiftqb" {{.*}} : vector<64xi8>
+// CHECK: %[[F1:.*]] = arith.andi %[[CUT1]], %{{.*}} : vector<64xi8>
+// CHECK: lowbit.byte_dot "vpdpbusd" {{.*}}, %[[F1]]
+// CHECK-NOT: arith.shrui {{.*}} : vector<64xi8>
+// CHECK: vector.store {{.*}} : memref<1x16xf32>, vector<16xf32>
+module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @w3_dense(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<96xi8>) scales(dense<0.5> : tensor<16x1xf32>)
+      : !lowbit.qtensor<16x16xui3, #lowbit.scheme<per_block = [1, 16], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<1x16xf32>, !lowbit.qtensor<16x16xui3, #lowbit.scheme<per_block = [1, 16], scale = f32>> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+}
+
+// -----
+
 // With AVX2 only (no AVX-512, no VNNI): the same 16-row tiles as two
 // 256-bit halves of 8 rows; per half, the two nibble fields' vpmaddubsw
 // pair sums of both vectors of the block (K = 16: 2 vectors of 8 codes a

@@ -196,6 +196,16 @@ nbits_case(2, 64, 256, 24, True, (2, 9))
 if "avx512_bf16" in open("/proc/cpuinfo").read():
     for bits, block, zp in [(4, 128, True), (8, 64, False), (2, 64, True)]:
         nbits_case(bits, block, 256, 24, zp, (4, 8), accuracy_level=3)
+# 3-bit codes kept 3 bits wide in int8-gemm's tiles (vpermb + vpmultishiftqb,
+# AVX-512 VBMI with VNNI): every tile shape (1 x 4, 2 x 2, 4 x 2, 8 x 2), 3
+# tiles, blocks of 32 to 256, with and without zero points, every code 0 or 7.
+cpuinfo = open("/proc/cpuinfo").read()
+if "avx512vbmi" in cpuinfo and "avx512_vnni" in cpuinfo:
+    nbits_case(3, 32, 256, 64, True, (1,), accuracy_level=4, kernel="int8-gemm")
+    nbits_case(3, 128, 512, 48, False, (2, 2), accuracy_level=4, kernel="int8-gemm")
+    nbits_case(3, 256, 512, 32, True, (4,), accuracy_level=4, kernel="int8-gemm")
+    nbits_case(3, 64, 256, 64, False, (8,), accuracy_level=4, kernel="int8-gemm")
+    nbits_case(3, 32, 128, 48, True, (3,), accuracy_level=4, kernel="int8-gemm", extremes=True)
 # 8-bit codes on AVX2's pmaddubsw (no VNNI): read as s8, |w| times the
 # activations with w's signs; 1, 2x2 and 3 rows, every code 0 or 255.
 nbits_case(8, 64, 256, 48, True, (1,), accuracy_level=4, flags=("--cpu=haswell",), kernel="int8-gemm")

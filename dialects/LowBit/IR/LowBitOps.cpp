@@ -476,6 +476,20 @@ LogicalResult SignBytesOp::verify() {
   return success();
 }
 
+LogicalResult SelectBitsOp::verify() {
+  int64_t bytes = getData().getType().getNumElements();
+  if (bytes % 8 != 0)
+    return emitOpError("whole 64-bit lanes: ") << bytes << " bytes";
+  StringRef instruction = getInstruction();
+  if (instruction == "portable")
+    return success();
+  if (instruction != "vpmultishiftqb")
+    return emitOpError("unknown instruction '") << instruction << "' (vpmultishiftqb or portable)";
+  if (bytes != 16 && bytes != 32 && bytes != 64)
+    return emitOpError("vpmultishiftqb: 16, 32 or 64 bytes, got ") << bytes;
+  return success();
+}
+
 LogicalResult BlendBytesOp::verify() {
   int64_t bytes = getOtherwise().getType().getNumElements();
   StringRef instruction = getInstruction();

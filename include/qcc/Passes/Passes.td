@@ -168,7 +168,8 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       allows int8 activations (MatMulNBits `accuracy_level = 4`) or
       `allow-int8-activations` is set; needs constant [N, K] weights of
       1/2/4/8-bit integer codes with float scales per block of K (int8-gemm
-      also 3-bit ones, widened into 4-bit fields).
+      also 3-bit ones, widened into 4-bit fields or, with AVX-512 VBMI at
+      up to 4 rows, read 3 bits wide).
     - `bf16-gemm`: for 16 or more activation rows (prefill) on AVX-512 BF16
       where the model allows bf16 but not int8 compute (`accuracy_level` 3):
       weight rows decoded to bf16 once per tile, vdpbf16ps over 4 x 4 tiles.
@@ -206,7 +207,9 @@ def ByteDotToLLVMPass : Pass<"lowbit-byte-dot-to-llvm"> {
     becomes `llvm.x86.avx512.permvar.sf.512` (16 lanes) or two
     `llvm.x86.avx2.permps` and a select (8 lanes). sign_bytes: `vpsignb`
     becomes `llvm.x86.*.psign.b*`; blend_bytes: `vpblendvb`
-    `llvm.x86.*.pblendvb`; `portable` compares and selects. Runs after buffer
+    `llvm.x86.*.pblendvb`; `portable` compares and selects. select_bits:
+    `vpmultishiftqb` becomes `llvm.x86.avx512.pmultishift.qb.*`, `portable`
+    shifts of each byte's lane widened to i64. Runs after buffer
     deallocation, which rejects the intrinsic calls' unknown side effects.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",

@@ -173,3 +173,27 @@ func.func @blend_bytes_width(%a: vector<64xi8>, %b: vector<64xi8>, %m: vector<64
   %r = lowbit.blend_bytes "vpblendvb" %a, %b, %m : vector<64xi8>
   return %r : vector<64xi8>
 }
+
+// -----
+
+func.func @select_bits_instruction(%c: vector<64xi8>, %d: vector<64xi8>) -> vector<64xi8> {
+  // expected-error @+1 {{unknown instruction 'vpermb' (vpmultishiftqb or portable)}}
+  %r = lowbit.select_bits "vpermb" %c, %d : vector<64xi8>
+  return %r : vector<64xi8>
+}
+
+// -----
+
+func.func @select_bits_lanes(%c: vector<12xi8>, %d: vector<12xi8>) -> vector<12xi8> {
+  // expected-error @+1 {{whole 64-bit lanes: 12 bytes}}
+  %r = lowbit.select_bits "portable" %c, %d : vector<12xi8>
+  return %r : vector<12xi8>
+}
+
+// -----
+
+func.func @select_bits_width(%c: vector<8xi8>, %d: vector<8xi8>) -> vector<8xi8> {
+  // expected-error @+1 {{vpmultishiftqb: 16, 32 or 64 bytes, got 8}}
+  %r = lowbit.select_bits "vpmultishiftqb" %c, %d : vector<8xi8>
+  return %r : vector<8xi8>
+}

@@ -451,6 +451,34 @@ def LowBit_SignBytesOp : LowBit_Op<"sign_bytes", [Pure,
   let hasVerifier = 1;
 }
 
+def LowBit_SelectBitsOp : LowBit_Op<"select_bits", [Pure,
+    AllTypesMatch<["controls", "data", "result"]>]> {
+  let summary = "Bytes cut from each 64-bit lane at per-byte bit offsets";
+  let description = [{
+    A kernel building block (int8-gemm's dense 3-bit codes): for each
+    64-bit lane `q` of `data` and each of its bytes `j`, `result` byte
+    `8 q + j` holds the 8 bits of lane `q` that start at bit
+    `controls[8 q + j] mod 64`, wrapping past bit 63 (bit `t` of the byte
+    is bit `(c + t) mod 64` of the lane). So fields of any width that lie
+    anywhere in a lane come out one a byte, ready for a mask.
+    `instruction`: `vpmultishiftqb` (AVX-512 VBMI: 16, 32 or 64 bytes, one
+    instruction) or `portable` (shifts of each lane widened to 64 bits, any
+    width that is a multiple of 8 bytes).
+
+    ```mlir
+    %r = lowbit.select_bits "vpmultishiftqb" %controls, %data : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$controls,
+                       VectorOfRankAndType<[1], [I8]>:$data,
+                       StrAttr:$instruction);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $instruction $controls `,` $data attr-dict `:` type($data)
+  }];
+  let hasVerifier = 1;
+}
+
 def LowBit_BlendBytesOp : LowBit_Op<"blend_bytes", [Pure,
     AllTypesMatch<["otherwise", "negative", "mask", "result"]>]> {
   let summary = "Bytes picked from one of two vectors by the top bit of a third";
