@@ -228,12 +228,14 @@ Value lower(OpBuilder &b, SelectBitsOp op) {
   SmallVector<int64_t> laneOfByte;
   for (int64_t j = 0; j < bytes; ++j)
     laneOfByte.push_back(j / 8);
+  auto splat = [&](int64_t value) -> Value {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(value)));
+  };
   Value words = vector::BitCastOp::create(b, loc, lanes, data);
   Value repeated = vector::ShuffleOp::create(b, loc, words, words, laneOfByte);
-  Value mask = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(63)));
+  Value mask = splat(63);
   Value shift = arith::AndIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, controls), mask);
-  Value sixtyFour =
-      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(64)));
+  Value sixtyFour = splat(64);
   // x << 64 is poison: the left part is shifted by (64 - s) mod 64, which
   // is 0 where s is (x | x = x).
   Value back = arith::AndIOp::create(b, loc, arith::SubIOp::create(b, loc, sixtyFour, shift), mask);

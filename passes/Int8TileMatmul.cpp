@@ -387,6 +387,8 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
   // the 6 bytes of rows 2q and 2q + 1, and the bit offsets of field i's
   // codes in the lane (packDense3Tiles).
   int64_t slotBytes = plan.dense3 ? kDense3StepBytes : kVectorBytes;
+  int8_t fieldMask = int8_t((1 << (plan.dense3 ? 3 : bits)) - 1);
+  SmallVector<int8_t> dense3SignFlip(kVectorBytes, 4);
   SmallVector<int64_t> dense3Gather;
   SmallVector<SmallVector<int8_t>> dense3Controls(plan.dense3 ? fields : 0);
   if (plan.dense3)
@@ -456,7 +458,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                                                             vector::ExtractOp::create(sb, loc, word, 0));
                   acts[r].push_back(vector::BitCastOp::create(sb, loc, byteType, lanes));
                 }
-              Value mask = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t((1 << (plan.dense3 ? 3 : bits)) - 1)));
+              Value mask = byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, fieldMask));
               for (int64_t col = 0; col < cols; ++col) {
                 Value slot = vectorSlotIndex(sb, loc, t.group, vectorsPerRow, v, cols, col);
                 Value offset = ix.mul(sb, slot, slotBytes);
@@ -475,12 +477,13 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                   // of signed codes flipped: code + 4 unsigned).
                   w = vector::ShuffleOp::create(sb, loc, w, w, dense3Gather);
                   for (int64_t i = 0; i < fields; ++i) {
-                    Value cut = SelectBitsOp::create(sb, loc, byteType, byteVector(sb, loc, dense3Controls[i]), w,
+                    Value cut = SelectBitsOp::create(sb, loc, byteType,
+                                                     byteVector(sb, loc, dense3Controls[i]), w,
                                                      sb.getStringAttr("vpmultishiftqb"));
                     Value field = arith::AndIOp::create(sb, loc, cut, mask);
                     if (plan.signedCodes)
-                      field = arith::XOrIOp::create(
-                          sb, loc, field, byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, 4)));
+                      field = arith::XOrIOp::create(sb, loc, field,
+                                                    byteVector(sb, loc, dense3SignFlip));
                     for (int64_t r = 0; r < rows; ++r) {
                       int64_t a = (col * rows + r) * halves + i % halves;
                       next[a] = sumQuads(sb, loc, dotPlan, next[a], field, acts[r][i]);
