@@ -20,6 +20,9 @@ using namespace qcc::lowbit;
 
 namespace {
 
+/// 64-byte steps of K a scale block takes straight-line (more: a loop).
+constexpr int64_t kAmxUnrolledSteps = 8;
+
 Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -201,4 +204,80 @@ void qcc::lowbit::buildAmxByteTiles(OpBuilder &b, Location loc, Value au, Value 
       amx::TileStoreOp::create(b, loc, scratch,
                                ValueRange{index(b, loc, g * kAmxRows), index(b, loc, t * 16)},
                                acc[g * tiles + t]);
+}
+
+Value qcc::lowbit::packAmxRows(OpBuilder &b, Location loc, Value x, int64_t m, int64_t k) {
+  Type i8 = b.getI8Type();
+  int64_t steps = k / kAmxStepBytes;
+  Value tiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({m / kAmxRows, steps, kAmxRows, kAmxStepBytes}, i8));
+  auto rowBytes = VectorType::get({kAmxStepBytes}, i8);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{index(b, loc, 0)}, ValueRange{index(b, loc, m)},
+      ValueRange{index(b, loc, 1)}, [&](OpBuilder &rb, Location, ValueRange ivs) {
+        Value row = ivs[0];
+        Value group = arith::DivUIOp::create(rb, loc, row, index(rb, loc, kAmxRows));
+        Value lane = arith::RemUIOp::create(rb, loc, row, index(rb, loc, kAmxRows));
+        forEach(rb, loc, index(rb, loc, 0), index(rb, loc, steps), 1,
+                [&](OpBuilder &sb, Value step) {
+                  Value at = arith::MulIOp::create(sb, loc, step, index(sb, loc, kAmxStepBytes));
+                  Value v = vector::LoadOp::create(sb, loc, rowBytes, x, ValueRange{row, at});
+                  vector::StoreOp::create(sb, loc, v, tiles,
+                                          ValueRange{group, step, lane, index(sb, loc, 0)});
+                });
+      });
+  return tiles;
+}
+
+void qcc::lowbit::buildAmxBlockSums(OpBuilder &b, Location loc, Value acts, Value group,
+                                   int64_t groups, Value k0, int64_t depth, Value codes,
+                                   int64_t tiles, Value sums, Value blk, Value first) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto operandTile = amx::TileType::get({kAmxRows, kAmxStepBytes}, i8);
+  auto accTile = amx::TileType::get({kAmxRows, kAmxRows}, i32);
+  Value zero = index(b, loc, 0);
+  auto stepOf = [&](OpBuilder &kb, Value kk) -> Value {
+    return arith::DivUIOp::create(kb, loc, arith::AddIOp::create(kb, loc, k0, kk),
+                                  index(kb, loc, kAmxStepBytes));
+  };
+  auto loadActs = [&](OpBuilder &kb, Value kk, int64_t g) -> Value {
+    Value tileRow = arith::AddIOp::create(kb, loc, group, index(kb, loc, g));
+    return amx::TileLoadOp::create(kb, loc, operandTile, acts,
+                                   ValueRange{tileRow, stepOf(kb, kk), zero, zero});
+  };
+  auto loadCodes = [&](OpBuilder &kb, Value kk, int64_t t) -> Value {
+    return amx::TileLoadOp::create(kb, loc, operandTile, codes,
+                                   ValueRange{index(kb, loc, t), stepOf(kb, kk), zero, zero});
+  };
+  auto multiply = [&](OpBuilder &kb, Value left, Value right, Value sum) -> Value {
+    // tdpbsud: signed activation bytes, unsigned codes.
+    return amx::TileMulIOp::create(kb, loc, accTile, left, right, sum,
+                                   /*isZextLhs=*/false, /*isZextRhs=*/true);
+  };
+  SmallVector<Value> acc;
+  if (depth / kAmxStepBytes <= kAmxUnrolledSteps) {
+    // Straight-line steps: LLVM carries tiles across loop iterations
+    // through the stack (a tile store and load per accumulator and step).
+    // One tilezero each (one shared zero tile is copied through the stack).
+    for (int64_t a = 0; a < groups * tiles; ++a)
+      acc.push_back(amx::TileZeroOp::create(b, loc, accTile));
+    for (int64_t kk = 0; kk < depth; kk += kAmxStepBytes) {
+      SmallVector<Value> left, right;
+      for (int64_t g = 0; g < groups; ++g)
+        left.push_back(loadActs(b, index(b, loc, kk), g));
+      for (int64_t t = 0; t < tiles; ++t)
+        right.push_back(loadCodes(b, index(b, loc, kk), t));
+      for (int64_t g = 0; g < groups; ++g)
+        for (int64_t t = 0; t < tiles; ++t)
+          acc[g * tiles + t] = multiply(b, left[g], right[t], acc[g * tiles + t]);
+    }
+  } else {
+    acc = accumulateTiles(b, loc, accTile, depth, kAmxStepBytes, groups, tiles, loadActs,
+                          loadCodes, multiply);
+  }
+  for (int64_t a = 0; a < groups * tiles; ++a)
+    amx::TileStoreOp::create(
+        b, loc, sums,
+        ValueRange{blk, arith::AddIOp::create(b, loc, first, index(b, loc, a)), zero, zero},
+        acc[a]);
 }

@@ -1,6 +1,7 @@
 //===- AmxTiles.h - GEMM steps on AMX tile registers ------------*- C++ -*-===//
 //
-// Used by int8-exact (AMX-INT8, buildAmxByteTiles below) and by the
+// Used by int8-exact (AMX-INT8, buildAmxByteTiles below), by int8-gemm
+// at 16 rows and more (buildAmxBlockSums) and by the
 // bf16-gemm kernel on CPUs with AMX-BF16 (Sapphire Rapids and later):
 // one tdpbf16ps multiplies a 16 x 32 bf16 tile by a 32 x 16 one into 16 x 16
 // f32 accumulators (8192 multiply-adds, 16x vdpbf16ps's).
@@ -60,6 +61,29 @@ constexpr int64_t kAmxStepBytes = 64;
 void buildAmxByteTiles(mlir::OpBuilder &b, mlir::Location loc, mlir::Value au, mlir::Value w,
                        mlir::Value row, int64_t groups, mlir::Value tile, int64_t tiles,
                        int64_t kPad, mlir::Value scratch);
+
+/// The i8 [M, K] buffer `x` (M a multiple of 16, K of 64) as left-hand
+/// tiles: [M / 16, K / 64, 16, 64], each tile a contiguous KiB. Tile loads
+/// from the rows as they are stride K: at K = 4096 every row of a tile
+/// falls in the same L1 set.
+mlir::Value packAmxRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, int64_t m,
+                        int64_t k);
+
+/// int8-gemm's sums of one scale block on AMX-INT8 (tdpbsud), for
+/// `groups` groups of 16 activation rows from `row` and `tiles` tiles of 16
+/// weight columns:
+///   sums[blk, first + g * tiles + t, i, j] = sum over k in [k0, k0 + depth) of
+///     acts[group + g, k / 64, i, k % 64] (signed)
+///       * codes[t, k / 64, k % 64 / 4, 4 j + k % 4]
+/// `acts` the activation bytes tile-major (packAmxRows); `codes` the
+/// unsigned code bytes as right-hand tiles, one a 64-element step of K
+/// ([tiles, K / 64, 16, 64]: 16 K quads of 16 columns x 4 bytes, the
+/// int8_tiles layout's bit fields); `sums` i32 [blocks, S, 16, 16]. depth a multiple of kAmxStepBytes; groups x tiles accumulators at
+/// most 4 (with their operands, the 8 tile registers).
+void buildAmxBlockSums(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acts,
+                       mlir::Value group, int64_t groups, mlir::Value k0, int64_t depth,
+                       mlir::Value codes, int64_t tiles, mlir::Value sums, mlir::Value blk,
+                       mlir::Value first);
 
 } // namespace qcc::lowbit
 

@@ -21,6 +21,7 @@
 
 #include "Int8TileMatmul.h"
 
+#include "AmxTiles.h"
 #include "KernelSupport.h"
 #include "LutMatmul.h"
 
@@ -76,6 +77,8 @@ constexpr int64_t kDense3StepBytes = kLanes * kDense3StepElements * 3 / 8;
 constexpr int64_t kDense3TailBytes = kVectorBytes - kDense3StepBytes;
 /// Activation rows up to which 3-bit codes are read dense (planInt8Tiles).
 constexpr int64_t kDense3MaxRows = 4;
+/// Activation rows from which AMX tiles replace vpdpbusd (planInt8Tiles).
+constexpr int64_t kAmxMinRows = 64;
 
 /// Int8TilePlan::dense3's tiles: per 16-row tile and step of 8 elements of
 /// K, 48 bytes; rows 2q and 2q + 1 in bytes [6q, 6q + 6), a 48-bit
@@ -108,8 +111,10 @@ std::vector<char> packDense3Tiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t
 
 } // namespace
 
-int64_t qcc::lowbit::int8TileColumns(int64_t m, int64_t n, ByteDot dot) {
-  return tilesFor(m, n, dot).cols;
+int64_t qcc::lowbit::int8TileColumns(int64_t m, int64_t n, const Int8TilePlan &plan) {
+  // AMX: one tile's 16 rows a step (its 16 f32 sums per activation row
+  // stay in registers across the blocks).
+  return plan.amx ? 1 : tilesFor(m, n, plan.dot).cols;
 }
 
 std::vector<char> qcc::lowbit::packInt8Tiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
@@ -198,6 +203,9 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
   plan.dense3 = plan.codeBits == 3 && plan.dot == ByteDot::Vnni512 &&
                 features.contains("avx512vbmi") && plan.decode == CodeDecode::None &&
                 m <= kDense3MaxRows;
+  plan.amx = features.contains("amx-int8") && features.contains("amx-tile") &&
+             plan.dot == ByteDot::Vnni512 && !plan.dense3 && m >= kAmxMinRows &&
+             m % kAmxRows == 0 && plan.block % kAmxStepBytes == 0;
   return plan;
 }
 
@@ -341,6 +349,13 @@ public:
                      int64_t k, int64_t cols, const StoreEpilogue *epilogue);
 
 private:
+  /// Int8TilePlan::amx's loops: 16 activation rows a step, each block's
+  /// sums in a tile register; `fieldsOf` cuts a weight vector's bit fields
+  /// into the unsigned code bytes the byte dot reads.
+  void buildAmxLoops(Value x, Value aScale, Value aSum, Value codes, const BlockParams &p,
+                     Value out, int64_t m, int64_t n, int64_t k, int64_t cols,
+                     const StoreEpilogue *epilogue,
+                     llvm::function_ref<SmallVector<Value>(OpBuilder &, Value)> fieldsOf);
 
   OpBuilder &b;
   Location loc;
@@ -429,6 +444,34 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
     return result;
   };
 
+  // The unsigned code bytes of each bit field of weight vector w (after
+  // the sign flip).
+  auto cutFields = [&](OpBuilder &ob, Value w) {
+    Value mask = byteVector(ob, loc, SmallVector<int8_t>(kVectorBytes, fieldMask));
+    SmallVector<Value> field(fields);
+    for (int64_t i = 0; i < fields; ++i) {
+      field[i] = w;
+      if (i > 0)
+        field[i] = arith::ShRUIOp::create(
+            ob, loc, field[i],
+            byteVector(ob, loc, SmallVector<int8_t>(kVectorBytes, int8_t(bits * i))));
+      if (i + 1 < fields)
+        field[i] = arith::AndIOp::create(ob, loc, field[i], mask);
+      if (table)
+        field[i] = decodeField(ob, field[i]);
+    }
+    return field;
+  };
+  if (plan.amx) {
+    buildAmxLoops(x, aScale, aSum, codes, p, out, m, n, k, tileCols, epilogue,
+                  [&](OpBuilder &ob, Value w) -> SmallVector<Value> {
+                    if (plan.signedCodes)
+                      w = arith::XOrIOp::create(ob, loc, w, byteVector(ob, loc, signFlip));
+                    return cutFields(ob, w);
+                  });
+    return;
+  }
+
   int64_t tile = rows * cols;
   buildTileLoops(b, loc, out, m, n, rows, cols, blocks,
       [&](OpBuilder &bb, Value blk, ValueRange y, const TileIndices &t) {
@@ -507,18 +550,7 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
                   }
                   continue;
                 }
-                SmallVector<Value> field(fields);
-                for (int64_t i = 0; i < fields; ++i) {
-                  field[i] = w;
-                  if (i > 0)
-                    field[i] = arith::ShRUIOp::create(
-                        sb, loc, field[i],
-                        byteVector(sb, loc, SmallVector<int8_t>(kVectorBytes, int8_t(bits * i))));
-                  if (i + 1 < fields)
-                    field[i] = arith::AndIOp::create(sb, loc, field[i], mask);
-                  if (table)
-                    field[i] = decodeField(sb, field[i]);
-                }
+                SmallVector<Value> field = cutFields(sb, w);
                 for (int64_t r = 0; r < rows; ++r) {
                   if (pairSums) {
                     int64_t a = (col * rows + r) * halves;
@@ -557,6 +589,137 @@ void TileBuilder::buildDotLoops(Value x, Value aScale, Value aSum, Value codes,
       }, nullptr, epilogue);
 }
 
+void TileBuilder::buildAmxLoops(Value x, Value aScale, Value aSum, Value codes,
+                                const BlockParams &p, Value out, int64_t m, int64_t n, int64_t k,
+                                int64_t cols, const StoreEpilogue *epilogue,
+                                llvm::function_ref<SmallVector<Value>(OpBuilder &, Value)> fieldsOf) {
+  Type i32 = b.getI32Type(), i8 = b.getI8Type(), f32 = b.getF32Type();
+  int64_t blocks = k / plan.block, perVector = kPerVector(plan.bits), fields = 8 / plan.bits;
+  int64_t vectorsPerRow = k / perVector, vectorsPerStep = kAmxStepBytes / perVector;
+  int64_t steps = k / kAmxStepBytes;
+  auto byteType = VectorType::get({kVectorBytes}, i8);
+  auto sumType = VectorType::get({kLanes}, i32);
+  auto fType = VectorType::get({kLanes}, f32);
+  const IndexArith ix{loc};
+  // Up to 2 x 2 accumulators (32 activation rows x 32 weight rows), so
+  // that 4 tdpbsud chains are in flight: the tile registers are not
+  // renamed, and one accumulator a block serialized each tdpbsud behind the
+  // last one and the store (W4 ffn-up M = 128 16.3 ms, vpdpbusd's time).
+  Value acts = packAmxRows(b, loc, x, m, k);
+  int64_t tiles = (n / kLanes) % 2 == 0 ? 2 : 1;
+  int64_t groups = m % (2 * kAmxRows) == 0 ? 2 : 1;
+  // Three phases per `tiles` weight tiles, each reading what the one
+  // before wrote long before (tile loads and stores do not forward from
+  // the store buffer: decoding, multiplying and scaling block by block
+  // measured slower than vpdpbusd, W4 ffn-up M = 16 2160 vs 1962 us):
+  // 1. the tiles' codes, all of K, as right-hand tiles (once for all rows);
+  // 2. per `groups` x 16 activation rows, each block's i32 sums;
+  // 3. the scales, block by block, into 16 f32 vectors a tile and group.
+  scf::ParallelOp::create(
+      b, loc, ValueRange{ix.index(b, 0)}, ValueRange{ix.index(b, n / kLanes / tiles)},
+      ValueRange{ix.index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {
+        SmallVector<Value> tileIndex, firstRow;
+        for (int64_t t = 0; t < tiles; ++t) {
+          tileIndex.push_back(ix.add(pb, ix.mul(pb, ivs[0], tiles), ix.index(pb, t)));
+          firstRow.push_back(ix.mul(pb, tileIndex[t], kLanes));
+        }
+        // Heap buffers (freed after the iteration): no stack growth once the
+        // body is outlined.
+        Value codeTiles = memref::AllocOp::create(
+            pb, loc, MemRefType::get({tiles, steps, kAmxRows, kAmxStepBytes}, i8));
+        buildCountedLoop(pb, loc, steps, {}, [&](OpBuilder &sb, Value step, ValueRange) {
+          for (int64_t t = 0; t < tiles; ++t) {
+            // The layout interleaves `cols` tiles vector by vector.
+            Value group = arith::DivUIOp::create(sb, loc, tileIndex[t], ix.index(sb, cols));
+            Value col = arith::RemUIOp::create(sb, loc, tileIndex[t], ix.index(sb, cols));
+            for (int64_t u = 0; u < vectorsPerStep; ++u) {
+              Value v = ix.add(sb, ix.mul(sb, step, vectorsPerStep), ix.index(sb, u));
+              Value slot = ix.add(
+                  sb, ix.mul(sb, ix.add(sb, ix.mul(sb, group, vectorsPerRow), v), cols), col);
+              Value offset = ix.mul(sb, slot, kVectorBytes);
+              Value w = vector::LoadOp::create(sb, loc, byteType, codes, ValueRange{offset});
+              prefetchStream(sb, loc, codes, offset);
+              SmallVector<Value> field = fieldsOf(sb, w);
+              for (int64_t i = 0; i < fields; ++i)
+                vector::StoreOp::create(sb, loc, field[i], codeTiles,
+                                        ValueRange{ix.index(sb, t), step,
+                                                   ix.index(sb, u * fields + i), ix.index(sb, 0)});
+            }
+          }
+          return SmallVector<Value>{};
+        });
+        // Phases 2 and 3 interleaved, one block apart: block b's sums go to
+        // one of two slots while block b - 1's (stored a block's tdpbsud
+        // before) are scaled into `ys` (the f32 outputs of the rows and
+        // tiles, 4 KiB at most): the vector work overlaps the tile unit's,
+        // and sums and outputs stay in L1. Every block's sums kept for a
+        // later pass reached L2 (W4 ffn-up M = 128 10.5 ms, this ...).
+        int64_t accs = groups * tiles;
+        Value sums = memref::AllocOp::create(
+            pb, loc, MemRefType::get({2, accs, kAmxRows, kAmxRows}, i32));
+        Value ys = memref::AllocOp::create(pb, loc, MemRefType::get({accs, kAmxRows, kLanes}, f32));
+        Value zeroF = arith::ConstantOp::create(pb, loc, pb.getZeroAttr(fType));
+        int64_t rowStep = groups * kAmxRows;
+        buildCountedLoop(pb, loc, m / rowStep, {}, [&](OpBuilder &gb, Value g, ValueRange) {
+          Value row0 = ix.mul(gb, g, rowStep);
+          auto slotOf = [&](OpBuilder &ob, Value blk) -> Value {
+            return arith::RemUIOp::create(ob, loc, blk, ix.index(ob, 2));
+          };
+          auto multiply = [&](OpBuilder &ob, Value blk) {
+            buildAmxBlockSums(ob, loc, acts, ix.mul(ob, g, groups), groups,
+                              ix.mul(ob, blk, plan.block), plan.block, codeTiles, tiles, sums,
+                              slotOf(ob, blk), ix.index(ob, 0));
+          };
+          // ys[a, r] += s_a (s_w (sum - z sum_q)), as the vpdpbusd form:
+          // the same i32 sums, 16 weight rows per activation row.
+          auto scale = [&](OpBuilder &ob, Value blk) {
+            Value slot = slotOf(ob, blk), zero = ix.index(ob, 0);
+            SmallVector<Value> paramsAt;
+            for (int64_t t = 0; t < tiles; ++t)
+              paramsAt.push_back(
+                  blockParamsAt(ob, loc, p, tileIndex[t], blocks, blk, /*prefetch=*/false));
+            for (int64_t q = 0; q < groups; ++q)
+              for (int64_t r = 0; r < kAmxRows; ++r) {
+                Value row = ix.add(ob, row0, ix.index(ob, q * kAmxRows + r));
+                auto [asVec, negSum, zSum] =
+                    blockRowFactors(ob, loc, aScale, aSum, row, blk, p.uniformZero);
+                for (int64_t t = 0; t < tiles; ++t) {
+                  Value a = ix.index(ob, q * tiles + t), lane = ix.index(ob, r);
+                  Value dots =
+                      vector::LoadOp::create(ob, loc, sumType, sums, ValueRange{slot, a, lane, zero});
+                  Value y = vector::LoadOp::create(ob, loc, fType, ys, ValueRange{a, lane, zero});
+                  y = scaleBlock(ob, loc, p, paramsAt[t], dots, asVec, negSum, zSum, y);
+                  vector::StoreOp::create(ob, loc, y, ys, ValueRange{a, lane, zero});
+                }
+              }
+          };
+          for (int64_t a = 0; a < accs; ++a)
+            for (int64_t r = 0; r < kAmxRows; ++r)
+              vector::StoreOp::create(gb, loc, zeroF, ys,
+                                      ValueRange{ix.index(gb, a), ix.index(gb, r), ix.index(gb, 0)});
+          multiply(gb, ix.index(gb, 0));
+          buildCountedLoop(gb, loc, blocks - 1, {}, [&](OpBuilder &bb, Value before, ValueRange) {
+            multiply(bb, ix.add(bb, before, ix.index(bb, 1)));
+            scale(bb, before);
+            return SmallVector<Value>{};
+          });
+          scale(gb, ix.index(gb, blocks - 1));
+          for (int64_t a = 0; a < accs; ++a) {
+            int64_t t = a % tiles;
+            for (int64_t r = 0; r < kAmxRows; ++r) {
+              Value row = ix.add(gb, row0, ix.index(gb, (a / tiles) * kAmxRows + r));
+              Value y = vector::LoadOp::create(
+                  gb, loc, fType, ys, ValueRange{ix.index(gb, a), ix.index(gb, r), ix.index(gb, 0)});
+              if (epilogue && *epilogue)
+                y = applyStoreEpilogue(gb, loc, *epilogue, y, row, firstRow[t]);
+              vector::StoreOp::create(gb, loc, y, out, ValueRange{row, firstRow[t]});
+            }
+          }
+          return SmallVector<Value>{};
+        });
+      });
+}
+
 } // namespace
 
 Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
@@ -591,7 +754,7 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   // repacked here.
   bool prepacked = weight.type.getLayoutKind() == LayoutKind::int8_tiles;
   int64_t cols = prepacked ? weight.type.getLayout().getTile()[0] / kLanes
-                       : tilesFor(m, n, plan.dot).cols;
+                           : int8TileColumns(m, n, plan);
   std::vector<char> tiles = prepacked ? std::vector<char>(rowMajor->begin(), rowMajor->end())
                                       : packInt8Tiles(*rowMajor, n, k, plan.dense3 ? 3 : plan.bits,
                                                       cols, plan.codeBits);

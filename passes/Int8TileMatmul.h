@@ -34,6 +34,11 @@ struct Int8TilePlan {
   /// vpmultishiftqb cut the two 4-bit-field vectors' bytes (`bits` stays 4,
   /// the fields' shape).
   bool dense3 = false;
+  /// AMX-INT8 (tdpbsud) for 16 activation rows at a time, where M is a
+  /// multiple of 16 and blocks are whole 64-byte tile rows: each 64
+  /// elements of a 16-row tile's bit fields become one right-hand tile,
+  /// the activations the left one as they are.
+  bool amx = false;
   /// 8-bit codes on pmaddubsw (no VNNI): u8 codes times int8 activations
   /// would saturate its i16 pairs, so the codes are read as s8 (code - 128,
   /// the zero point moved with them; signed codes as they are) and the dot
@@ -49,9 +54,8 @@ std::optional<Int8TilePlan> planInt8Tiles(QTensorType weight, mlir::Type lhsType
                                           const llvm::StringSet<> &features, std::string &whyNot);
 
 /// 16-row tiles a kernel iteration reads for M activation rows and N weight
-/// rows with byte-dot instruction `dot` (those the int8_tiles layout
-/// interleaves).
-int64_t int8TileColumns(int64_t m, int64_t n, ByteDot dot);
+/// rows with `plan` (those the int8_tiles layout interleaves).
+int64_t int8TileColumns(int64_t m, int64_t n, const Int8TilePlan &plan);
 
 /// Row-major packed `codeBits`-bit codes of an [n, k] weight as the bytes
 /// of `#lowbit.layout<int8_tiles = [16 cols, 32 / bits]>` (bits-wide fields;

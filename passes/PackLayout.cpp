@@ -68,7 +68,7 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
                                                      matmul.getType(), true, features, whyNot);
     if (!plan)
       return {};
-    cols = int8TileColumns(m, n, plan->dot);
+    cols = int8TileColumns(m, n, *plan);
   }
   std::vector<char> packed = kind == LayoutKind::lut_planes
                                  ? lut::packLutPlanes(*rowMajor, n, k, bits, cols)

@@ -292,13 +292,17 @@ struct SelectKernelsPass final
         if (std::optional<Int8TilePlan> tiles = planInt8Tiles(
                 weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed, features, tileWhy))
           return {kKernelInt8Gemm.str(),
-                  permission + "; 16-row weight tiles, activation quads broadcast, " +
+                  permission + "; 16-row weight tiles, " +
+                      (tiles->amx ? "AMX tdpbsud on 16 activation rows x 64 bytes of K, "
+                                  : "activation quads broadcast, ") +
                       (tiles->dense3                           ? "3-bit codes read dense (vpermb, vpmultishiftqb), "
                        : tiles->decode == CodeDecode::Fp4      ? "FP4 codes decoded by vpshufb, "
                        : tiles->decode == CodeDecode::Codebook ? "codebook indices decoded by "
                                                                  "vpshufb, "
                                                                : "") +
-                      stringifyByteDot(tiles->dot).str() + gemmWhy};
+                      (tiles->amx ? std::string("i32 block sums in tile registers")
+                                  : stringifyByteDot(tiles->dot).str()) +
+                      gemmWhy};
         gemmWhy += "; int8-gemm: " + tileWhy;
       }
       if (!allowInt8) {

@@ -458,3 +458,39 @@ func.func @w3_avx2_rows(%x: tensor<4x256xf32>) -> tensor<4x16xf32> {
   return %y : tensor<4x16xf32>
 }
 }
+
+// -----
+
+// 64 activation rows on AMX-INT8: int8-gemm's block sums on tdpbsud tiles.
+// CHECK-LABEL: func.func @int8_gemm_amx
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, AMX tdpbsud on 16 activation rows x 64 bytes of K, i32 block sums in tile registers"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+amx-tile,+amx-int8"} {
+func.func @int8_gemm_amx(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x2xf16>) zero_points(dense<8> : tensor<32x2xui4>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<64x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<64x32xf32>
+  return %y : tensor<64x32xf32>
+}
+}
+
+// -----
+
+// Below 64 rows, or blocks that are not whole 64-byte tile rows: vpdpbusd.
+// CHECK-LABEL: func.func @int8_gemm_amx_few_rows
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm"
+// CHECK-LABEL: func.func @int8_gemm_amx_blocks_of_32
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+amx-tile,+amx-int8"} {
+func.func @int8_gemm_amx_few_rows(%x: tensor<32x256xf32>) -> tensor<32x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x2xf16>) zero_points(dense<8> : tensor<32x2xui4>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<32x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<32x32xf32>
+  return %y : tensor<32x32xf32>
+}
+func.func @int8_gemm_amx_blocks_of_32(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x8xf16>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 32], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<64x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<64x32xf32>
+  return %y : tensor<64x32xf32>
+}
+}

@@ -120,3 +120,37 @@ func.func @amx_int8_exact_short_k(%codes: tensor<32x576xui8>, %z: tensor<ui8>) -
   return %y : tensor<32x32xi32>
 }
 }
+
+// -----
+
+// int8-gemm on AMX-INT8 (64 rows, W4 g128): the int8 activations as
+// tile-major left tiles ([M / 16, K / 64, 16, 64]); per pair of 16-row weight
+// tiles, their codes cut into right-hand tiles for all of K, then per 32
+// activation rows each block's 2 x 2 tdpbsud sums (2 steps of 64 bytes,
+// straight-line) into one of two slots while the block before is scaled
+// into the f32 outputs.
+// CHECK-LABEL: func.func @amx_int8_gemm
+// CHECK: memref.alloc() : memref<4x4x16x64xi8>
+// CHECK: scf.parallel
+// CHECK: vector.store {{.*}} : memref<4x4x16x64xi8>, vector<64xi8>
+// CHECK: scf.parallel
+// CHECK: memref.alloc() : memref<2x4x16x64xi8>
+// CHECK: vector.store {{.*}} : memref<2x4x16x64xi8>, vector<64xi8>
+// CHECK: memref.alloc() : memref<2x4x16x16xi32>
+// CHECK: memref.alloc() : memref<4x16x16xf32>
+// CHECK-COUNT-4: amx.tile_zero : !amx.tile<16x16xi32>
+// CHECK-COUNT-4: amx.tile_load
+// CHECK-COUNT-4: amx.tile_muli {{.*}}, {{.*}} zext, {{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
+// CHECK-COUNT-4: amx.tile_load
+// CHECK-COUNT-4: amx.tile_muli
+// CHECK-COUNT-4: amx.tile_store {{.*}} : memref<2x4x16x16xi32>, !amx.tile<16x16xi32>
+// LLVM-LABEL: llvm.func @amx_int8_gemm
+// LLVM: llvm.x86.tdpbsud.internal
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+amx-tile,+amx-int8"} {
+func.func @amx_int8_gemm(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x2xf16>) zero_points(dense<8> : tensor<32x2xui4>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<64x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<64x32xf32>
+  return %y : tensor<64x32xf32>
+}
+}

@@ -4,6 +4,9 @@
 #   groups of 16 rows with and without a partial last group, odd and even
 #   numbers of groups and of 16-row weight tiles, 2-, 4- and 8-bit codes,
 #   more activation rows than weight rows (all weights decoded first);
+# - int8-gemm on tdpbsud tiles (MatMulNBits accuracy_level 4, 64+ rows):
+#   1-8-bit codes, 1-4 K steps a block, 1-2 tiles and row groups a step,
+#   the largest products, against the same references as the vpdpbusd form;
 # - int8-exact on tdpbusd tiles (MatMulInteger, bit-exact; K >= 1024): K of
 #   whole 64-byte steps and padded to them, 1-4 groups of rows, 1 or 2
 #   column tiles, N padded to a tile, every zero-point form;
@@ -14,7 +17,7 @@
 # REQUIRES: amx
 # RUN: rm -rf %t && %python %s %t/amx %qcc_tools_dir | FileCheck %s
 # RUN: %python %S/Inputs/cpu_tools.py %t/tools %qcc_tools_dir sapphirerapids
-# RUN: env QCC_E2E_FILTER=int8_exact,qdq_activations,qdq_static_conv,convinteger,qlinearconv %python %S/quantized.py %t/q %t/tools | FileCheck %s
+# RUN: env QCC_E2E_FILTER=int8_exact,qdq_int4_blocked_int8_gemm,qdq_activations,qdq_static_conv,convinteger,qlinearconv %python %S/quantized.py %t/q %t/tools | FileCheck %s
 # CHECK-NOT: FAIL
 # CHECK: e2e: [[N:[0-9]+]] passed, 0 failed
 import os
@@ -46,7 +49,21 @@ for bits, block, k, n, zp, batch in [
         (4, 32, 128, 16, True, (5, 20))]:   # M > N: 100 rows, 7 groups
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=3, flags=amx)
 
-
+# int8-gemm on tdpbsud tiles (MatMulNBits accuracy_level 4, 64 rows and
+# more in multiples of 16, blocks of whole 64-byte steps): every field
+# width, 1-4 steps a block, one or two tiles and groups of 16 rows a step
+# (odd counts of either), zero points or not, the largest products; held to
+# the same float64 value of the integer computation as the vpdpbusd form.
+for bits, block, k, n, zp, batch, extremes in [
+        (4, 128, 512, 64, True, (64,), False),      # 2 steps a block, 2 x 2
+        (4, 64, 256, 48, False, (2, 48), False),    # 3 pairs of groups; 3 tiles
+        (2, 256, 512, 32, True, (80,), False),      # 4 steps a block, 5 groups
+        (1, 64, 256, 32, False, (64,), False),
+        (8, 64, 256, 16, True, (4, 16), False),     # 1 tile; M > N
+        (3, 128, 256, 32, True, (64,), False),      # 3-bit codes in 4-bit fields
+        (4, 64, 128, 32, True, (64,), True)]:       # every activation byte +-127
+    nbits_case(bits, block, k, n, zp, batch, accuracy_level=4, flags=amx, kernel="int8-gemm",
+               extremes=extremes)
 
 # rows x K, N: groups of 16 rows (2 a step where they pair), 64-byte K
 # steps (AMX from K = 1024; shorter K takes the VNNI tiles).

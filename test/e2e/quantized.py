@@ -369,6 +369,9 @@ qdq_case("qdq_int4_blocked_gemm_transb", 64, 16, 1, INT4, block=16, gemm_transb=
 qdq_case("qdq_int4_blocked_lut", 128, 32, 2, INT4, block=32, kernel="lut")
 qdq_case("qdq_int4_per_channel_lut", 64, 48, 1, INT4, kernel="lut")
 qdq_case("qdq_int4_blocked_int8_gemm", 128, 32, 4, INT4, block=32, kernel="int8-gemm")
+# 64 rows, blocks of 64: AMX tiles where the CPU has them (amx.py compiles it
+# for sapphirerapids), signed codes flipped before the tiles are written.
+qdq_case("qdq_int4_blocked_int8_gemm_m64", 128, 32, 64, INT4, block=64, kernel="int8-gemm")
 qdq_case("qdq_int8_per_channel_int8_gemm", 64, 48, 1, INT8, kernel="int8-gemm")
 # Signed 8-bit codes on AVX2's pmaddubsw: used as they are (no sign flip).
 qdq_case("qdq_int8_per_channel_int8_gemm_avx2", 64, 48, 2, INT8, kernel="int8-gemm",
