@@ -611,7 +611,9 @@ void TileBuilder::buildAmxLoops(Value x, Value aScale, Value aSum, Value codes,
   // Three phases per `tiles` weight tiles, each reading what the one
   // before wrote long before (tile loads and stores do not forward from
   // the store buffer: decoding, multiplying and scaling block by block
-  // measured slower than vpdpbusd, W4 ffn-up M = 16 2160 vs 1962 us):
+  // measured slower than vpdpbusd, W4 ffn-up M = 16 2160 vs 1962 us). Of
+  // the 10-11.5 ms at M = 128 (W4 ffn-up) phase 1 and the activations
+  // take ~2.7, phase 3 ~2.7:
   // 1. the tiles' codes, all of K, as right-hand tiles (once for all rows);
   // 2. per `groups` x 16 activation rows, each block's i32 sums;
   // 3. the scales, block by block, into 16 f32 vectors a tile and group.
@@ -652,8 +654,9 @@ void TileBuilder::buildAmxLoops(Value x, Value aScale, Value aSum, Value codes,
         // one of two slots while block b - 1's (stored a block's tdpbsud
         // before) are scaled into `ys` (the f32 outputs of the rows and
         // tiles, 4 KiB at most): the vector work overlaps the tile unit's,
-        // and sums and outputs stay in L1. Every block's sums kept for a
-        // later pass reached L2 (W4 ffn-up M = 128 10.5 ms, this ...).
+        // and sums and outputs stay in L1 (12 KiB where keeping every
+        // block's sums for a later pass took blocks x 4 KiB; the same
+        // time, W4 ffn-up M = 128 10-11.5 ms either way).
         int64_t accs = groups * tiles;
         Value sums = memref::AllocOp::create(
             pb, loc, MemRefType::get({2, accs, kAmxRows, kAmxRows}, i32));
