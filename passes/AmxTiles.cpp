@@ -49,8 +49,11 @@ SmallVector<Value> accumulateTiles(
     llvm::function_ref<Value(OpBuilder &, Value, int64_t)> loadTile,
     llvm::function_ref<Value(OpBuilder &, Value, Value, Value)> multiply) {
   // At most 2 x 2 accumulators with 2 + 2 operand tiles: the 8 registers.
-  Value zero = amx::TileZeroOp::create(b, loc, accTile);
-  SmallVector<Value> init(groups * tiles, zero);
+  // One tilezero each: LLVM copies one shared zero tile through the stack
+  // (a tile store and load per accumulator).
+  SmallVector<Value> init;
+  for (int64_t a = 0; a < groups * tiles; ++a)
+    init.push_back(amx::TileZeroOp::create(b, loc, accTile));
   auto kLoop = scf::ForOp::create(
       b, loc, index(b, loc, 0), index(b, loc, k), index(b, loc, step), init,
       [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
@@ -256,9 +259,7 @@ void qcc::lowbit::buildAmxBlockSums(OpBuilder &b, Location loc, Value acts, Valu
   };
   SmallVector<Value> acc;
   if (depth / kAmxStepBytes <= kAmxUnrolledSteps) {
-    // Straight-line steps: LLVM carries tiles across loop iterations
-    // through the stack (a tile store and load per accumulator and step).
-    // One tilezero each (one shared zero tile is copied through the stack).
+    // Blocks of a few steps straight-line (no loop of 1-4 iterations).
     for (int64_t a = 0; a < groups * tiles; ++a)
       acc.push_back(amx::TileZeroOp::create(b, loc, accTile));
     for (int64_t kk = 0; kk < depth; kk += kAmxStepBytes) {

@@ -112,8 +112,8 @@ std::vector<char> packDense3Tiles(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t
 } // namespace
 
 int64_t qcc::lowbit::int8TileColumns(int64_t m, int64_t n, const Int8TilePlan &plan) {
-  // AMX: one tile's 16 rows a step (its 16 f32 sums per activation row
-  // stay in registers across the blocks).
+  // AMX: each tile's vectors in one run (its loops cut one tile at a time
+  // into right-hand tiles).
   return plan.amx ? 1 : tilesFor(m, n, plan.dot).cols;
 }
 
@@ -349,9 +349,9 @@ public:
                      int64_t k, int64_t cols, const StoreEpilogue *epilogue);
 
 private:
-  /// Int8TilePlan::amx's loops: 16 activation rows a step, each block's
-  /// sums in a tile register; `fieldsOf` cuts a weight vector's bit fields
-  /// into the unsigned code bytes the byte dot reads.
+  /// Int8TilePlan::amx's loops: up to 32 activation rows x 32 weight rows
+  /// a step, each block's sums in tile registers; `fieldsOf` cuts a weight
+  /// vector's bit fields into the unsigned code bytes the byte dot reads.
   void buildAmxLoops(Value x, Value aScale, Value aSum, Value codes, const BlockParams &p,
                      Value out, int64_t m, int64_t n, int64_t k, int64_t cols,
                      const StoreEpilogue *epilogue,
@@ -616,7 +616,7 @@ void TileBuilder::buildAmxLoops(Value x, Value aScale, Value aSum, Value codes,
   // take ~2.7, phase 3 ~2.7:
   // 1. the tiles' codes, all of K, as right-hand tiles (once for all rows);
   // 2. per `groups` x 16 activation rows, each block's i32 sums;
-  // 3. the scales, block by block, into 16 f32 vectors a tile and group.
+  // 3. the scales, block by block, into the f32 outputs (a block behind 2).
   scf::ParallelOp::create(
       b, loc, ValueRange{ix.index(b, 0)}, ValueRange{ix.index(b, n / kLanes / tiles)},
       ValueRange{ix.index(b, 1)}, [&](OpBuilder &pb, Location, ValueRange ivs) {

@@ -6,7 +6,8 @@
 #   more activation rows than weight rows (all weights decoded first);
 # - int8-gemm on tdpbsud tiles (MatMulNBits accuracy_level 4, 64+ rows):
 #   1-8-bit codes, 1-4 K steps a block, 1-2 tiles and row groups a step,
-#   the largest products, against the same references as the vpdpbusd form;
+#   the largest products, NF4 codes through the decode table, against the
+#   same references as the vpdpbusd form;
 # - int8-exact on tdpbusd tiles (MatMulInteger, bit-exact; K >= 1024): K of
 #   whole 64-byte steps and padded to them, 1-4 groups of rows, 1 or 2
 #   column tiles, N padded to a tile, every zero-point form;
@@ -31,12 +32,14 @@ sys.path.insert(0, os.path.join(here, "Inputs"))
 from e2e_runner import Runner  # noqa: E402
 from nbits_case import make_nbits_case  # noqa: E402
 from integer_case import make_integer_matmul_case  # noqa: E402
+from bnb4_case import make_bnb4_case  # noqa: E402
 from onnx_builder import INT8, UINT8  # noqa: E402
 
 runner = Runner(sys.argv[1], sys.argv[2])
 rng = np.random.default_rng(11)
 nbits_case = make_nbits_case(runner.run, rng)
 integer_matmul_case = make_integer_matmul_case(runner.run, rng)
+bnb4_case = make_bnb4_case(runner.run, rng)
 amx = ("--cpu=sapphirerapids",)
 
 # bits, block, K, N, zero points, activation shape
@@ -64,6 +67,9 @@ for bits, block, k, n, zp, batch, extremes in [
         (4, 64, 128, 32, True, (64,), True)]:       # every activation byte +-127
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=4, flags=amx, kernel="int8-gemm",
                extremes=extremes)
+# NF4 codes decoded by vpshufb before they are written as tiles (VNNI's grid
+# of 255 steps).
+bnb4_case("matmulbnb4_nf4_int8_gemm_amx", 256, 32, 64, 64, 1, int8=True, int8_cpu="sapphirerapids")
 
 # rows x K, N: groups of 16 rows (2 a step where they pair), 64-byte K
 # steps (AMX from K = 1024; shorter K takes the VNNI tiles).
