@@ -681,32 +681,47 @@ void TileBuilder::buildAmxLoops(Value x, Value aScale, Value aSum, Value codes,
             for (int64_t t = 0; t < tiles; ++t)
               paramsAt.push_back(
                   blockParamsAt(ob, loc, p, tileIndex[t], blocks, blk, /*prefetch=*/false));
-            for (int64_t q = 0; q < groups; ++q)
-              for (int64_t r = 0; r < kAmxRows; ++r) {
-                Value row = ix.add(ob, row0, ix.index(ob, q * kAmxRows + r));
+            // A loop over the 16 rows of each group: unrolled, the 64
+            // scalings a block took a layer's compile to 0.56 s (0.44-0.48
+            // with the loop, vpdpbusd's 0.36; the same speed).
+            buildCountedLoop(ob, loc, kAmxRows, {}, [&](OpBuilder &rb, Value lane, ValueRange) {
+              for (int64_t q = 0; q < groups; ++q) {
+                Value row = ix.add(rb, row0, ix.add(rb, lane, ix.index(rb, q * kAmxRows)));
                 auto [asVec, negSum, zSum] =
-                    blockRowFactors(ob, loc, aScale, aSum, row, blk, p.uniformZero);
+                    blockRowFactors(rb, loc, aScale, aSum, row, blk, p.uniformZero);
                 for (int64_t t = 0; t < tiles; ++t) {
-                  Value a = ix.index(ob, q * tiles + t), lane = ix.index(ob, r);
+                  Value a = ix.index(rb, q * tiles + t);
                   Value dots =
-                      vector::LoadOp::create(ob, loc, sumType, sums, ValueRange{slot, a, lane, zero});
-                  Value y = vector::LoadOp::create(ob, loc, fType, ys, ValueRange{a, lane, zero});
-                  y = scaleBlock(ob, loc, p, paramsAt[t], dots, asVec, negSum, zSum, y);
-                  vector::StoreOp::create(ob, loc, y, ys, ValueRange{a, lane, zero});
+                      vector::LoadOp::create(rb, loc, sumType, sums, ValueRange{slot, a, lane, zero});
+                  Value y = vector::LoadOp::create(rb, loc, fType, ys, ValueRange{a, lane, zero});
+                  y = scaleBlock(rb, loc, p, paramsAt[t], dots, asVec, negSum, zSum, y);
+                  vector::StoreOp::create(rb, loc, y, ys, ValueRange{a, lane, zero});
                 }
               }
+              return SmallVector<Value>{};
+            });
           };
           for (int64_t a = 0; a < accs; ++a)
             for (int64_t r = 0; r < kAmxRows; ++r)
               vector::StoreOp::create(gb, loc, zeroF, ys,
                                       ValueRange{ix.index(gb, a), ix.index(gb, r), ix.index(gb, 0)});
-          multiply(gb, ix.index(gb, 0));
-          buildCountedLoop(gb, loc, blocks - 1, {}, [&](OpBuilder &bb, Value before, ValueRange) {
-            multiply(bb, ix.add(bb, before, ix.index(bb, 1)));
-            scale(bb, before);
+          // One loop of blocks + 1 steps, each body emitted once (a peeled
+          // first multiply and last scaling doubled the scaling's code).
+          buildCountedLoop(gb, loc, blocks + 1, {}, [&](OpBuilder &bb, Value blk, ValueRange) {
+            Value more = arith::CmpIOp::create(bb, loc, arith::CmpIPredicate::ult, blk,
+                                               ix.index(bb, blocks));
+            scf::IfOp::create(bb, loc, more, [&](OpBuilder &tb, Location) {
+              multiply(tb, blk);
+              scf::YieldOp::create(tb, loc);
+            });
+            Value started = arith::CmpIOp::create(bb, loc, arith::CmpIPredicate::ne, blk,
+                                                  ix.index(bb, 0));
+            scf::IfOp::create(bb, loc, started, [&](OpBuilder &tb, Location) {
+              scale(tb, arith::SubIOp::create(tb, loc, blk, ix.index(tb, 1)));
+              scf::YieldOp::create(tb, loc);
+            });
             return SmallVector<Value>{};
           });
-          scale(gb, ix.index(gb, blocks - 1));
           for (int64_t a = 0; a < accs; ++a) {
             int64_t t = a % tiles;
             for (int64_t r = 0; r < kAmxRows; ++r) {
