@@ -161,7 +161,9 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
     - `int8-gemm`: int8-dot's numbers on weights repacked into 16-row tiles
       (activation quads broadcast, one vpdpbusd per 16 rows x 4 elements,
       scales once per block per 16 rows); the int8 default where the CPU
-      has an AVX-512 byte dot and N is a multiple of 16.
+      has an AVX-512 byte dot and N is a multiple of 16. With AMX-INT8, from
+      64 activation rows (a multiple of 16) and blocks of whole 64-byte
+      steps, its block sums come from tdpbsud tiles (the same numbers).
     - `int8-dot`: activations quantized to int8 per weight block, byte dot
       products (vpdpbusd with AVX-512 VNNI or AVX-VNNI, pmaddubsw with AVX2
       or AVX-512BW, portable vector code elsewhere). Only where the model
