@@ -1,7 +1,7 @@
 //===- AmxTiles.h - GEMM steps on AMX tile registers ------------*- C++ -*-===//
 //
 // Used by int8-exact (AMX-INT8, buildAmxByteTiles below), by int8-gemm
-// at 16 rows and more (buildAmxBlockSums) and by the
+// from 64 rows (packAmxRows, buildAmxBlockSums) and by the
 // bf16-gemm kernel on CPUs with AMX-BF16 (Sapphire Rapids and later):
 // one tdpbf16ps multiplies a 16 x 32 bf16 tile by a 32 x 16 one into 16 x 16
 // f32 accumulators (8192 multiply-adds, 16x vdpbf16ps's).
@@ -70,7 +70,7 @@ mlir::Value packAmxRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, i
                         int64_t k);
 
 /// int8-gemm's sums of one scale block on AMX-INT8 (tdpbsud), for
-/// `groups` groups of 16 activation rows from `row` and `tiles` tiles of 16
+/// `groups` groups of 16 activation rows from group `group` and `tiles` tiles of 16
 /// weight columns:
 ///   sums[blk, first + g * tiles + t, i, j] = sum over k in [k0, k0 + depth) of
 ///     acts[group + g, k / 64, i, k % 64] (signed)
@@ -78,8 +78,9 @@ mlir::Value packAmxRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, i
 /// `acts` the activation bytes tile-major (packAmxRows); `codes` the
 /// unsigned code bytes as right-hand tiles, one a 64-element step of K
 /// ([tiles, K / 64, 16, 64]: 16 K quads of 16 columns x 4 bytes, the
-/// int8_tiles layout's bit fields); `sums` i32 [blocks, S, 16, 16]. depth a multiple of kAmxStepBytes; groups x tiles accumulators at
-/// most 4 (with their operands, the 8 tile registers).
+/// int8_tiles layout's bit fields); `sums` i32 [slots, S, 16, 16], written
+/// at slot `blk`. depth a multiple of kAmxStepBytes; groups x tiles
+/// accumulators at most 4 (with their operands, the 8 tile registers).
 void buildAmxBlockSums(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acts,
                        mlir::Value group, int64_t groups, mlir::Value k0, int64_t depth,
                        mlir::Value codes, int64_t tiles, mlir::Value sums, mlir::Value blk,

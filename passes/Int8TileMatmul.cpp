@@ -629,15 +629,19 @@ void TileBuilder::buildAmxLoops(Value x, Value aScale, Value aSum, Value codes,
         // body is outlined.
         Value codeTiles = memref::AllocOp::create(
             pb, loc, MemRefType::get({tiles, steps, kAmxRows, kAmxStepBytes}, i8));
+        // The layout interleaves `cols` tiles vector by vector: tile t is
+        // column `col` of group `group`.
+        SmallVector<Value> layoutGroup, layoutCol;
+        for (int64_t t = 0; t < tiles; ++t) {
+          layoutGroup.push_back(arith::DivUIOp::create(pb, loc, tileIndex[t], ix.index(pb, cols)));
+          layoutCol.push_back(arith::RemUIOp::create(pb, loc, tileIndex[t], ix.index(pb, cols)));
+        }
         buildCountedLoop(pb, loc, steps, {}, [&](OpBuilder &sb, Value step, ValueRange) {
           for (int64_t t = 0; t < tiles; ++t) {
-            // The layout interleaves `cols` tiles vector by vector.
-            Value group = arith::DivUIOp::create(sb, loc, tileIndex[t], ix.index(sb, cols));
-            Value col = arith::RemUIOp::create(sb, loc, tileIndex[t], ix.index(sb, cols));
             for (int64_t u = 0; u < vectorsPerStep; ++u) {
               Value v = ix.add(sb, ix.mul(sb, step, vectorsPerStep), ix.index(sb, u));
-              Value slot = ix.add(
-                  sb, ix.mul(sb, ix.add(sb, ix.mul(sb, group, vectorsPerRow), v), cols), col);
+              Value slot = ix.add(sb, vectorSlotIndex(sb, loc, layoutGroup[t], vectorsPerRow, v, cols, 0),
+                                  layoutCol[t]);
               Value offset = ix.mul(sb, slot, kVectorBytes);
               Value w = vector::LoadOp::create(sb, loc, byteType, codes, ValueRange{offset});
               prefetchStream(sb, loc, codes, offset);

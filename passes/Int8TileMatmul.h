@@ -34,10 +34,10 @@ struct Int8TilePlan {
   /// vpmultishiftqb cut the two 4-bit-field vectors' bytes (`bits` stays 4,
   /// the fields' shape).
   bool dense3 = false;
-  /// AMX-INT8 (tdpbsud) for 16 activation rows at a time, where M is a
-  /// multiple of 16 and blocks are whole 64-byte tile rows: each 64
-  /// elements of a 16-row tile's bit fields become one right-hand tile,
-  /// the activations the left one as they are.
+  /// AMX-INT8 (tdpbsud) from 64 activation rows, where M is a multiple of
+  /// 16 and blocks are whole 64-byte tile rows: each 64 elements of a
+  /// 16-row tile's bit fields become one right-hand tile, the activations
+  /// (copied tile-major) the left ones.
   bool amx = false;
   /// 8-bit codes on pmaddubsw (no VNNI): u8 codes times int8 activations
   /// would saturate its i16 pairs, so the codes are read as s8 (code - 128,
