@@ -139,6 +139,25 @@ bool qcc::lowbit::isDecodableMinifloat(FloatType type) {
   return layoutOf(type).has_value();
 }
 
+float qcc::lowbit::minifloatRescale(FloatType format) {
+  return std::ldexp(1.0f, 15 - layoutOf(format)->bias);
+}
+
+bool qcc::lowbit::minifloatCodesMayBeNaN(Value codes, FloatType format) {
+  MinifloatLayout f = *layoutOf(format);
+  // E5M2's specials convert as f16's own; only E4M3FN's S.1111.111 needs
+  // the patch.
+  if (!f.hasNaN || f.ieeeSpecials)
+    return false;
+  std::optional<ElementsAttr> elements = constantElements(codes);
+  if (!elements || elements->getElementType().getIntOrFloatBitWidth() != 8)
+    return true;
+  std::optional<std::vector<uint8_t>> bytes = constantBytes(*elements);
+  if (!bytes)
+    return true;
+  return llvm::any_of(*bytes, [](uint8_t code) { return (code & 0x7F) == 0x7F; });
+}
+
 /// Lane-wise f32 values of minifloat codes (their raw bits, one a byte).
 /// Each of these formats is an f16 with fewer bits: its exponent and
 /// mantissa fields moved to the top of f16's fields give its value times
@@ -146,7 +165,7 @@ bool qcc::lowbit::isDecodableMinifloat(FloatType type) {
 /// widen, shift, or in the sign, convert f16 -> f32 (vcvtph2ps), rescale.
 /// E4M3FN's NaN code (S.1111.111), which lands on a finite f16, is patched.
 Value qcc::lowbit::decodeMinifloatLanes(OpBuilder &b, Location loc, Value codes,
-                                        FloatType format) {
+                                        FloatType format, bool rescale, bool patchNaN) {
   MinifloatLayout f = *layoutOf(format);
   auto byteType = cast<VectorType>(codes.getType());
   int64_t lanes = byteType.getNumElements();
@@ -161,18 +180,34 @@ Value qcc::lowbit::decodeMinifloatLanes(OpBuilder &b, Location loc, Value codes,
   };
   unsigned bits = 1 + f.exponent + f.mantissa;
   int64_t signBit = int64_t(1) << (bits - 1);
-  Value c = arith::ExtUIOp::create(b, loc, i16, codes);
-  // The mantissa at the top of f16's 10 mantissa bits, the exponent below
-  // f16's exponent's top bit(s).
-  Value magnitude = arith::ShLIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, c, splat(signBit - 1)), splat(10 - f.mantissa));
-  Value sign = arith::ShLIOp::create(b, loc, arith::AndIOp::create(b, loc, c, splat(signBit)),
-                                     splat(16 - bits));
-  Value half = arith::BitcastOp::create(b, loc, f16, arith::OrIOp::create(b, loc, magnitude, sign));
+  int64_t shift = 10 - f.mantissa;
+  Value half;
+  if (bits == 8) {
+    // A byte's sign extended fills the bits above it, so one shift puts
+    // the exponent and mantissa at f16's and a copy of the sign at bit 15;
+    // a mask clears what the shift left between them (vpmovsxbw, vpsllw,
+    // vpand: three instructions where zero-extending took five).
+    Value word = arith::ShLIOp::create(b, loc, arith::ExtSIOp::create(b, loc, i16, codes),
+                                       splat(shift));
+    int64_t keep = 0x8000 | (((signBit - 1) << shift) & 0xFFFF);
+    if (keep != 0xFFFF && shift != 16 - int64_t(bits))
+      word = arith::AndIOp::create(b, loc, word, splat(int16_t(keep)));
+    half = arith::BitcastOp::create(b, loc, f16, word);
+  } else {
+    Value c = arith::ExtUIOp::create(b, loc, i16, codes);
+    // The mantissa at the top of f16's 10 mantissa bits, the exponent below
+    // f16's exponent's top bit(s).
+    Value magnitude =
+        arith::ShLIOp::create(b, loc, arith::AndIOp::create(b, loc, c, splat(signBit - 1)), splat(shift));
+    Value sign = arith::ShLIOp::create(b, loc, arith::AndIOp::create(b, loc, c, splat(signBit)),
+                                       splat(16 - bits));
+    half = arith::BitcastOp::create(b, loc, f16, arith::OrIOp::create(b, loc, magnitude, sign));
+  }
   Value value = arith::ExtFOp::create(b, loc, f32, half);
-  if (f.bias != 15)
-    value = arith::MulFOp::create(b, loc, value, splatF(std::ldexp(1.0f, 15 - f.bias)));
-  if (f.hasNaN && !f.ieeeSpecials) {
+  if (rescale && f.bias != 15)
+    value = arith::MulFOp::create(b, loc, value, splatF(minifloatRescale(format)));
+  if (patchNaN && f.hasNaN && !f.ieeeSpecials) {
+    Value c = arith::ExtUIOp::create(b, loc, i16, codes);
     Value isNaN = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::eq, arith::AndIOp::create(b, loc, c, splat(signBit - 1)),
         splat(signBit - 1));
@@ -321,6 +356,9 @@ public:
   Value toBuffer(Value tensor) { return readOnlyBuffer(b, loc, tensor); }
   /// The codebook's values (plan.codebook), read where codes are decoded.
   Value codebookBuffer;
+  /// Minifloat codes: whether a NaN code may need its patch (a scan of
+  /// constant codes clears it).
+  bool patchNaN = true;
 
   /// Quantizes x[m, :] per block into xq (reordered), its scale and code sum.
   void buildFloatActivationPrep(Value x, Value xf, Value aScale, Value aSum,
@@ -425,7 +463,10 @@ scf::ForOp KernelBuilder::countedLoop(OpBuilder &ob, int64_t count, ValueRange i
 Value KernelBuilder::byteDot(OpBuilder &ob, Value acc, Value codes, Value acts) {
   if (plan.dot == ByteDot::FloatFma) {
     auto type = cast<VectorType>(acc.getType());
-    Value real = plan.minifloat ? decodeMinifloatLanes(ob, loc, codes, plan.minifloat)
+    // Minifloats decode without their power-of-two rescale, which the
+    // weight scales carry (buildDotLoops).
+    Value real = plan.minifloat ? decodeMinifloatLanes(ob, loc, codes, plan.minifloat,
+                                                       /*rescale=*/false, patchNaN)
                  : plan.codebook
                      ? lookupCodebookLanes(ob, loc, codes, codebookBuffer, plan.lookup,
                                            plan.lookupLanes)
@@ -503,6 +544,7 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   // The zero-point correction per block inside the loop, unless the
   // compiler folded scale x zero point into a table (constant weights).
   bool needCorrection = (zeros || flipsSigns) && !corrTable;
+  bool prefetch = floatActs && m <= kStreamPrefetchMaxRows;
   auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
 
   auto forLoop = [&](OpBuilder &ob, Value lb, Value ub, ValueRange init,
@@ -521,10 +563,10 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
 
   // A loop over `count` iterations run `copies` at a time, each copy on its
   // own set of loop-carried values (independent accumulator chains), the
-  // sets added up afterwards.
+  // sets added up afterwards. The body also gets its copy's number.
+  using CopyBody = llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange, int64_t)>;
   auto copiesLoop = [&](OpBuilder &ob, int64_t count, int64_t copies, ValueRange init,
-                        llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body,
-                        bool integer) {
+                        CopyBody body, bool integer) {
     int64_t width = init.size();
     SmallVector<Value> all;
     for (int64_t t = 0; t < copies; ++t)
@@ -534,7 +576,7 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                           SmallVector<Value> next;
                           for (int64_t t = 0; t < copies; ++t)
                             next.append(body(lb, add(lb, mul(lb, step, copies), index(t)),
-                                             it.slice(t * width, width)));
+                                             it.slice(t * width, width), t));
                           return next;
                         });
     SmallVector<Value> sums(loop.getResults().take_front(width));
@@ -568,19 +610,26 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
           init.append(tile, zeroAcc);
           init.append(tile, zeroF);
           // One group's dot products folded into the accumulators `it`.
-          auto groupBody = [&](OpBuilder &gb, Value g, ValueRange it) -> SmallVector<Value> {
+          auto groupBody = [&](OpBuilder &gb, Value g, ValueRange it,
+                               int64_t) -> SmallVector<Value> {
             Value groupOffset = mul(gb, g, groupBytes);
             Value groupElem = mul(gb, g, groupBytes * perByte);
             Value zeroI = arith::ConstantOp::create(gb, loc, gb.getZeroAttr(accType));
             SmallVector<Value> dotInit(tile, zeroI);
-            auto chunkBody = [&](OpBuilder &cb, Value c, ValueRange acc) -> SmallVector<Value> {
+            auto chunkBody = [&](OpBuilder &cb, Value c, ValueRange acc,
+                                 int64_t copy) -> SmallVector<Value> {
               Value chunkOffset = add(cb, groupOffset, mul(cb, c, chunk));
               Value elemOff = add(cb, groupElem, mul(cb, c, chunkElems));
               // fields[i][j]: field j of weight row i's chunk.
               SmallVector<SmallVector<Value>> fields(cols);
               for (int64_t i = 0; i < cols; ++i) {
-                Value word = vector::LoadOp::create(cb, loc, byteType, codes,
-                                                    ValueRange{add(cb, rowBase[i], chunkOffset)});
+                Value at = add(cb, rowBase[i], chunkOffset);
+                Value word = vector::LoadOp::create(cb, loc, byteType, codes, ValueRange{at});
+                // f32 FMAs at a few rows stream the weights: one prefetch a
+                // 64-byte line, `split` chunks a loop step (FP8 ffn-up at
+                // M = 1, L3-resident: 2.1-2.2 -> 1.6-1.7 ms).
+                if (prefetch && (copy * chunk) % 64 == 0)
+                  prefetchStream(cb, loc, codes, ValueRange{at});
                 if (signFlip)
                   word = arith::XOrIOp::create(cb, loc, word, splat(byteType, int8_t(signFlip)));
                 for (int64_t j = 0; j < perByte; ++j) {
@@ -620,6 +669,11 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                 Value ws = loadParam(gb, scales, colIndex[i], blockIndex[q]);
                 if (!ws.getType().isF32())
                   ws = arith::ExtFOp::create(gb, loc, f32, ws);
+                if (plan.minifloat)
+                  ws = arith::MulFOp::create(
+                      gb, loc, ws,
+                      arith::ConstantOp::create(gb, loc,
+                                                gb.getF32FloatAttr(minifloatRescale(plan.minifloat))));
                 weightScale[i].push_back(ws);
                 if (!needCorrection)
                   continue;
@@ -649,6 +703,13 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                     ValueRange{colIndex[i], blockIndex[0]});
                 if (!scaleElement.isF32())
                   v = arith::ExtFOp::create(gb, loc, shortF32, v);
+                if (plan.minifloat)
+                  v = arith::MulFOp::create(
+                      gb, loc, v,
+                      arith::ConstantOp::create(
+                          gb, loc,
+                          DenseElementsAttr::get(
+                              shortF32, gb.getF32FloatAttr(minifloatRescale(plan.minifloat)))));
                 weightScaleVec.push_back(v);
               }
               for (int64_t q = 0; q < blocksPerChunk; ++q)
@@ -802,6 +863,8 @@ Value qcc::lowbit::buildInt8DotMatmul(OpBuilder &b, Location loc, Value lhs,
 
   if (plan.codebook)
     kb.codebookBuffer = kb.toBuffer(weight.codebook);
+  if (plan.minifloat)
+    kb.patchNaN = minifloatCodesMayBeNaN(weight.codes, plan.minifloat);
   Type actElement = plan.dot == ByteDot::FloatFma ? Type(f32) : Type(b.getI8Type());
   Value xq = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, actElement));
   Value aScale = memref::AllocOp::create(b, loc, MemRefType::get({m, blocks}, f32));

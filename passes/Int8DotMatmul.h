@@ -79,8 +79,22 @@ mlir::Value lookupCodebookLanes(mlir::OpBuilder &b, mlir::Location loc, mlir::Va
 bool isDecodableMinifloat(mlir::FloatType type);
 
 /// The f32 values of a vector of minifloat codes (raw bits, one a byte).
+/// Without `rescale` they come out divided by minifloatRescale(format) (the
+/// caller folds the factor into its scales: one multiply less a vector);
+/// without `patchNaN` E4M3FN's NaN codes decode to a finite value (only for
+/// codes minifloatCodesMayBeNaN has cleared).
 mlir::Value decodeMinifloatLanes(mlir::OpBuilder &b, mlir::Location loc,
-                                 mlir::Value codes, mlir::FloatType format);
+                                 mlir::Value codes, mlir::FloatType format,
+                                 bool rescale = true, bool patchNaN = true);
+
+/// The power of two decodeMinifloatLanes multiplies by after converting
+/// through f16 (2^(15 - bias): 256 for E4M3FN, 1 for E5M2, 16384 for E2M1).
+float minifloatRescale(mlir::FloatType format);
+
+/// Whether `codes` (raw minifloat bytes) may hold a NaN code the decode
+/// would have to patch: false for formats without one, and for constants
+/// that hold none (the kernel then skips the compare and select).
+bool minifloatCodesMayBeNaN(mlir::Value codes, mlir::FloatType format);
 
 /// The target features a module was compiled for: the `qcc.target_features`
 /// string attribute ("+avx2,+avx512vnni,...") on the enclosing module, which

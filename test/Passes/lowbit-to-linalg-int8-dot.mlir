@@ -105,3 +105,45 @@ func.func @gemm_rows_blocked(%x: tensor<64x256xf32>) -> tensor<64x4xf32> {
   return %y : tensor<64x4xf32>
 }
 }
+
+// FP8 E4M3FN weights with f32 activations: each byte sign-extended, shifted
+// and masked into an f16 (vpmovsxbw, vpsllw, vpand), converted to f32 and
+// multiplied in FMAs; the 2^8 rescale rides on the row's scale, and no NaN
+// patch where the constant codes hold no NaN (0x7F / 0xFF). A weight
+// stream at one activation row is prefetched once a 64-byte line.
+// CHECK-LABEL: func.func @gemv_fp8
+// CHECK: scf.parallel
+// CHECK: memref.prefetch
+// CHECK: arith.extsi {{.*}} : vector<16xi8> to vector<16xi16>
+// CHECK: arith.shli
+// CHECK: arith.andi
+// CHECK: arith.bitcast {{.*}} : vector<16xi16> to vector<16xf16>
+// CHECK: arith.extf {{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK-NOT: arith.select
+// CHECK: vector.fma
+// CHECK: arith.constant 2.560000e+02 : f32
+// CHECK-NOT: arith.select
+// CHECK: vector.reduction <add>
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
+func.func @gemv_fp8(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<7> : tensor<512xi8>) scales(dense<0.5> : tensor<2xf32>)
+      : !lowbit.qtensor<2x256xf8E4M3FN, #lowbit.scheme<per_axis = 0, scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "f32-block-dot"} : tensor<1x256xf32>, !lowbit.qtensor<2x256xf8E4M3FN, #lowbit.scheme<per_axis = 0, scale = f32>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+}
+
+// The same with a NaN code among the weights: the decode keeps its patch.
+// CHECK-LABEL: func.func @gemv_fp8_nan
+// CHECK: arith.extf {{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: vector.fma
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni"} {
+func.func @gemv_fp8_nan(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
+  %w = lowbit.constant storage(dense<127> : tensor<512xi8>) scales(dense<0.5> : tensor<2xf32>)
+      : !lowbit.qtensor<2x256xf8E4M3FN, #lowbit.scheme<per_axis = 0, scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "f32-block-dot"} : tensor<1x256xf32>, !lowbit.qtensor<2x256xf8E4M3FN, #lowbit.scheme<per_axis = 0, scale = f32>> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+}

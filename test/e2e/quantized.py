@@ -719,13 +719,17 @@ def minifloat_case(fmt, saturate):
 
 # FP8/FP4 weights (DequantizeLinear of an FP8 initializer per column, or FP4
 # per tensor, then MatMul): fused into lowbit.matmul and decoded
-# arithmetically in the f32 vector kernel; against float64.
-def minifloat_weight_case(fmt, k, n, m):
+# arithmetically in the f32 vector kernel; against float64. With `nan_column`
+# one weight of that column is E4M3FN's NaN code (the kernel keeps its NaN
+# patch only for weights that hold one): that output column is NaN.
+def minifloat_weight_case(fmt, k, n, m, nan_column=None):
     onnx_type, e_bits, m_bits, bias, kind = MINIFLOATS[fmt]
     bits = 1 + e_bits + m_bits
     values = [minifloat_decode(c, e_bits, m_bits, bias, kind) for c in range(1 << bits)]
     finite = [c for c in range(1 << bits) if np.isfinite(values[c])]
     codes = rng.choice(finite, size=(k, n)).astype(np.uint8)
+    if nan_column is not None:
+        codes[k // 3, nan_column] = 0xFF  # S.1111.111
     per_column = bits == 8
     scales = (rng.random(n) * 0.02 + 0.01).astype(np.float32) if per_column else np.array(0.05, np.float32)
     if bits == 8:
@@ -742,12 +746,14 @@ def minifloat_weight_case(fmt, k, n, m):
     w = np.array([values[c] for c in codes.reshape(-1)], np.float64).reshape(k, n) * \
         (scales[None, :] if per_column else float(scales))
     a = rng.standard_normal((m, k)).astype(np.float32)
-    run(f"matmul_{fmt}_weights_m{m}", mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w).astype(np.float32)},
-        rtol=1e-4, atol=1e-4)
+    suffix = "" if nan_column is None else "_nan_weight"
+    run(f"matmul_{fmt}_weights_m{m}{suffix}", mdl, {"A": a},
+        {"Y": (a.astype(np.float64) @ w).astype(np.float32)}, rtol=1e-4, atol=1e-4)
 
 
 for fmt in ["e4m3fn", "e5m2", "e2m1"]:
     minifloat_weight_case(fmt, 128, 32, 3)
+minifloat_weight_case("e4m3fn", 128, 32, 3, nan_column=5)
 minifloat_weight_case("e4m3fn", 128, 32, 20)  # f32-gemm
 
 
