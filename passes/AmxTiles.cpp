@@ -39,16 +39,18 @@ void forEach(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step,
 
 /// The K loop both kernels share: `groups x tiles` accumulators of
 /// `accTile`, zero at first, in tile registers across [0, k) in steps of
-/// `step`; each step loads one operand per group and one per tile
-/// (`loadGroup`, `loadTile`, from the step's first element of K) and
-/// `multiply`s each pair into its accumulator (g major). Returns them.
+/// `step`; each step loads one operand per tile and, for each of `terms`
+/// parts of the activations, one per group (`loadTile`, `loadGroup`, from
+/// the step's first element of K) and `multiply`s each pair into its
+/// accumulator (g major). Returns them.
 SmallVector<Value> accumulateTiles(
     OpBuilder &b, Location loc, amx::TileType accTile, int64_t k, int64_t step,
     int64_t groups, int64_t tiles,
-    llvm::function_ref<Value(OpBuilder &, Value, int64_t)> loadGroup,
+    llvm::function_ref<Value(OpBuilder &, Value, int64_t, int64_t)> loadGroup,
     llvm::function_ref<Value(OpBuilder &, Value, int64_t)> loadTile,
-    llvm::function_ref<Value(OpBuilder &, Value, Value, Value)> multiply) {
-  // At most 2 x 2 accumulators with 2 + 2 operand tiles: the 8 registers.
+    llvm::function_ref<Value(OpBuilder &, Value, Value, Value)> multiply, int64_t terms = 1) {
+  // At most 2 x 2 accumulators with 2 + 2 operand tiles: the 8 registers
+  // (with terms, each group's operand reloaded per term).
   // One tilezero each: LLVM copies one shared zero tile through the stack
   // (a tile store and load per accumulator).
   SmallVector<Value> init;
@@ -57,15 +59,19 @@ SmallVector<Value> accumulateTiles(
   auto kLoop = scf::ForOp::create(
       b, loc, index(b, loc, 0), index(b, loc, k), index(b, loc, step), init,
       [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
-        SmallVector<Value> groupOperands, tileOperands;
-        for (int64_t g = 0; g < groups; ++g)
-          groupOperands.push_back(loadGroup(kb, k0, g));
+        SmallVector<Value> tileOperands;
         for (int64_t t = 0; t < tiles; ++t)
           tileOperands.push_back(loadTile(kb, k0, t));
-        SmallVector<Value> next;
-        for (int64_t g = 0; g < groups; ++g)
-          for (int64_t t = 0; t < tiles; ++t)
-            next.push_back(multiply(kb, groupOperands[g], tileOperands[t], acc[g * tiles + t]));
+        SmallVector<Value> next(acc);
+        for (int64_t term = 0; term < terms; ++term) {
+          SmallVector<Value> groupOperands;
+          for (int64_t g = 0; g < groups; ++g)
+            groupOperands.push_back(loadGroup(kb, k0, g, term));
+          for (int64_t g = 0; g < groups; ++g)
+            for (int64_t t = 0; t < tiles; ++t)
+              next[g * tiles + t] =
+                  multiply(kb, groupOperands[g], tileOperands[t], next[g * tiles + t]);
+        }
         scf::YieldOp::create(kb, loc, next);
       });
   return SmallVector<Value>(kLoop.getResults());
@@ -125,7 +131,7 @@ Value qcc::lowbit::packAmxActivations(OpBuilder &b, Location loc, Value x, int64
 void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Value group,
                                     int64_t groups, Value w, Value wRow, int64_t weightTiles,
                                     Value out, Value outCol, Value scratch, int64_t m,
-                                    int64_t k) {
+                                    int64_t k, int64_t weightK, Value colScales) {
   Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
   auto operandTile = amx::TileType::get({kAmxRows, kAmxDepth}, bf16);
   auto accTile = amx::TileType::get({kAmxRows, kAmxRows}, f32);
@@ -134,10 +140,12 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
   };
   // The weight rows are the left operands: the accumulators hold
   // [weight row, activation row].
+  // Each weight tile loaded once for the activations' parts (terms).
   SmallVector<Value> acc = accumulateTiles(
-      b, loc, accTile, k, kAmxDepth, groups, weightTiles,
-      [&](OpBuilder &kb, Value kk, int64_t g) -> Value {
-        Value pairRow = arith::DivUIOp::create(kb, loc, kk, index(kb, loc, 2));
+      b, loc, accTile, weightK, kAmxDepth, groups, weightTiles,
+      [&](OpBuilder &kb, Value kk, int64_t g, int64_t term) -> Value {
+        Value pairRow = arith::DivUIOp::create(kb, loc, add(kb, kk, term * weightK),
+                                               index(kb, loc, 2));
         return amx::TileLoadOp::create(kb, loc, operandTile, packed,
                                        ValueRange{add(kb, group, g), pairRow, index(kb, loc, 0)});
       },
@@ -149,7 +157,8 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
       },
       [&](OpBuilder &kb, Value acts, Value weights, Value sum) -> Value {
         return amx::TileMulFOp::create(kb, loc, accTile, weights, acts, sum);
-      });
+      },
+      /*terms=*/k / weightK);
   // Each accumulator holds [weight row, activation row]: through `scratch`
   // into out's rows (the activation rows that exist).
   for (int64_t g = 0; g < groups; ++g) {
@@ -161,10 +170,16 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
       amx::TileStoreOp::create(b, loc, scratch, ValueRange{index(b, loc, 0), index(b, loc, 0)},
                                acc[g * weightTiles + c]);
       Value col0 = add(b, outCol, c * kAmxRows);
+      SmallVector<Value> scale;
+      if (colScales)
+        for (int64_t n = 0; n < kAmxRows; ++n)
+          scale.push_back(memref::LoadOp::create(b, loc, colScales, ValueRange{add(b, col0, n)}));
       forEach(b, loc, index(b, loc, 0), rows, 1, [&](OpBuilder &ib, Value i) {
         Value outRow = arith::AddIOp::create(ib, loc, firstRow, i);
         for (int64_t n = 0; n < kAmxRows; ++n) {
           Value v = memref::LoadOp::create(ib, loc, scratch, ValueRange{index(ib, loc, n), i});
+          if (colScales)
+            v = arith::MulFOp::create(ib, loc, v, scale[n]);
           memref::StoreOp::create(ib, loc, v, out, ValueRange{outRow, add(ib, col0, n)});
         }
       });
@@ -186,7 +201,7 @@ void qcc::lowbit::buildAmxByteTiles(OpBuilder &b, Location loc, Value au, Value 
   Value group = arith::DivUIOp::create(b, loc, row, index(b, loc, kAmxRows));
   SmallVector<Value> acc = accumulateTiles(
       b, loc, accTile, kPad, step, groups, tiles,
-      [&](OpBuilder &kb, Value k0, int64_t g) -> Value {
+      [&](OpBuilder &kb, Value k0, int64_t g, int64_t) -> Value {
         Value kStep = arith::DivUIOp::create(kb, loc, k0, index(kb, loc, kAmxStepBytes));
         return amx::TileLoadOp::create(
             kb, loc, lhsTile, au,
@@ -273,8 +288,10 @@ void qcc::lowbit::buildAmxBlockSums(OpBuilder &b, Location loc, Value acts, Valu
           acc[g * tiles + t] = multiply(b, left[g], right[t], acc[g * tiles + t]);
     }
   } else {
-    acc = accumulateTiles(b, loc, accTile, depth, kAmxStepBytes, groups, tiles, loadActs,
-                          loadCodes, multiply);
+    acc = accumulateTiles(
+        b, loc, accTile, depth, kAmxStepBytes, groups, tiles,
+        [&](OpBuilder &kb, Value k0, int64_t g, int64_t) { return loadActs(kb, k0, g); },
+        loadCodes, multiply);
   }
   for (int64_t a = 0; a < groups * tiles; ++a)
     amx::TileStoreOp::create(

@@ -41,11 +41,15 @@ mlir::Value packAmxActivations(mlir::OpBuilder &b, mlir::Location loc, mlir::Val
 /// registers across all of K. `packed` is packAmxActivations' buffer, `w`
 /// the decoded bf16 weights tile-major, [K / 32, rows, 32] (each K step's
 /// tile a contiguous KiB), `scratch` a [16, 16] f32 buffer for the
-/// transposed stores.
+/// transposed stores. With `weightK` < k the activations are k / weightK
+/// parts along K that each meet the same weights (w's K step taken modulo
+/// weightK / 32: activations split into bf16 terms); with `colScales` (an
+/// [N] f32 buffer) each output column is multiplied by its scale.
 void buildAmxTileBlock(mlir::OpBuilder &b, mlir::Location loc, mlir::Value packed,
                        mlir::Value group, int64_t groups, mlir::Value w, mlir::Value wRow,
                        int64_t weightTiles, mlir::Value out, mlir::Value outCol,
-                       mlir::Value scratch, int64_t m, int64_t k);
+                       mlir::Value scratch, int64_t m, int64_t k, int64_t weightK,
+                       mlir::Value colScales);
 
 /// Bytes of K one tdpbusd consumes (a tile row of 64 bytes).
 constexpr int64_t kAmxStepBytes = 64;

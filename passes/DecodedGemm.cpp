@@ -18,6 +18,13 @@
 // Both operands share the order, so no shuffle runs in the inner loop, and
 // each weight row is decoded once for all M activation rows.
 //
+// f32 on AMX (splitActivations): A' is [M, 3K] bf16, the terms h, m, l of
+// each activation (h = bf16(a), m = bf16(a - h), l = bf16(a - h - m)) one
+// after another along K; W' holds the unscaled codes (exact in bf16) and
+// each weight tile meets the three terms' tiles in turn; the tile sums,
+// times the row's scale, are a . w with exact products (8 by 8
+// significant bits) summed in f32.
+//
 //===----------------------------------------------------------------------===//
 
 #include "DecodedGemm.h"
@@ -39,6 +46,8 @@ using namespace qcc::lowbit;
 namespace {
 constexpr int64_t kChunkBytes = 16; // weight bytes decoded per step
 constexpr int64_t kLanes = 16;      // f32 lanes of a zmm
+/// Elements of K the AMX form decodes for all of a tile's rows at a time.
+constexpr int64_t kDecodeSliceElems = 256;
 } // namespace
 
 std::optional<DecodedGemmPlan>
@@ -67,8 +76,15 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
   // AMX tiles: 32 elements of K a step, 16 weight rows a tile.
   auto shape = weight.getShape();
   int64_t n = transposed ? shape[0] : shape[1], k = transposed ? shape[1] : shape[0];
-  plan.amx = !f32 && features.contains("amx-bf16") && features.contains("amx-tile") &&
-             k % kAmxDepth == 0 && n % kAmxRows == 0;
+  bool amxShape = features.contains("amx-bf16") && features.contains("amx-tile") &&
+                  k % kAmxDepth == 0 && n % kAmxRows == 0;
+  plan.amx = !f32 && amxShape;
+  // f32 on AMX: codes (less zero points) exact in bf16, so not codebook
+  // values; the scale applied to whole rows' sums, so one a row.
+  if (f32 && amxShape && !plan.codebook && plan.block == k) {
+    plan.amx = true;
+    plan.splitActivations = true;
+  }
   return plan;
 }
 
@@ -82,11 +98,11 @@ public:
 
   /// The GEMM's operand type: bf16 or f32.
   Type element(OpBuilder &ob) const {
-    return plan.f32 ? Type(ob.getF32Type()) : Type(ob.getBF16Type());
+    return plan.f32 && !plan.splitActivations ? Type(ob.getF32Type()) : Type(ob.getBF16Type());
   }
   /// `v` (f32 lanes) in the operand type.
   Value narrow(OpBuilder &ob, Value v) {
-    if (plan.f32)
+    if (plan.f32 && !plan.splitActivations)
       return v;
     auto type = cast<VectorType>(v.getType());
     return arith::TruncFOp::create(ob, loc, type.clone(ob.getBF16Type()), v);
@@ -106,11 +122,19 @@ public:
                               });
   }
 
-  /// A' = bf16(A) in the kernel's order.
+  /// A' = bf16(A) in the kernel's order ([M, 3K]: the three terms, with
+  /// splitActivations).
   void convertActivations(Value x, Value xb, int64_t m, int64_t k);
+  /// colScales[n] = the scale of weight row n (splitActivations).
+  void buildColumnScales(Value scales, Value colScales, int64_t n);
   /// Decodes weight row `n` into row `slot` of `wd`.
   void decodeRow(OpBuilder &ob, Value n, Value slot, Value codes, Value scales,
                  Value zeros, bool zpSigned, Value wd, int64_t k);
+  /// decodeRow for `bytes` of the row's codes from `firstByte`: inside one
+  /// scale block, or whole blocks.
+  void decodeRange(OpBuilder &ob, Value n, Value slot, Value codes, Value scales,
+                   Value zeros, bool zpSigned, Value wd, int64_t k, Value firstByte,
+                   int64_t bytes);
   void buildTiles(Value xb, Value codes, Value scales, Value zeros, bool zpSigned,
                   Value out, int64_t m, int64_t n, int64_t k);
   /// buildTiles with AMX tiles: `packed` is packAmxActivations(A').
@@ -121,6 +145,12 @@ public:
   Value codebookBuffer;
   /// decodeRow stores AMX's tile-major [K / 32, rows, 32] (buildAmxTiles).
   bool tileMajor = false;
+  /// Minifloat codes: whether a NaN code may need its patch.
+  bool patchNaN = true;
+  /// decodeRange prefetches the row's next range (AMX's slices).
+  bool prefetchNextRange = false;
+  /// The [N] f32 scales the AMX sums are multiplied by (splitActivations).
+  Value colScales;
 
 private:
   Value loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex);
@@ -147,10 +177,38 @@ void GemmBuilder::convertActivations(Value x, Value xb, int64_t m, int64_t k) {
                   Value v = vector::LoadOp::create(cb, loc, fvec, x, ValueRange{row, start});
                   if (perByte > 1)
                     v = vector::ShuffleOp::create(cb, loc, v, v, cb.getDenseI64ArrayAttr(order));
-                  vector::StoreOp::create(cb, loc, narrow(cb, v), xb, ValueRange{row, start});
+                  if (!plan.splitActivations) {
+                    vector::StoreOp::create(cb, loc, narrow(cb, v), xb, ValueRange{row, start});
+                    return SmallVector<Value>{};
+                  }
+                  // Each term the bf16 rounding of what the ones before
+                  // left (a difference of nearby floats: exact in f32).
+                  for (int64_t term = 0; term < 3; ++term) {
+                    Value t = narrow(cb, v);
+                    vector::StoreOp::create(cb, loc, t, xb,
+                                            ValueRange{row, add(cb, start, index(term * k))});
+                    if (term < 2)
+                      v = arith::SubFOp::create(cb, loc, v, arith::ExtFOp::create(cb, loc, fvec, t));
+                  }
                   return SmallVector<Value>{};
                 });
       });
+}
+
+void GemmBuilder::buildColumnScales(Value scales, Value colScales, int64_t n) {
+  // Minifloat codes decode without their power-of-two rescale (as in the
+  // int8-dot kernel): it rides on the scale.
+  float rescale = plan.minifloat ? minifloatRescale(plan.minifloat) : 1.0f;
+  forLoop(b, index(0), index(n), 1, {}, [&](OpBuilder &nb, Value row, ValueRange) {
+    Value s = loadParam(nb, scales, row, index(0));
+    if (!s.getType().isF32())
+      s = arith::ExtFOp::create(nb, loc, nb.getF32Type(), s);
+    if (rescale != 1.0f)
+      s = arith::MulFOp::create(nb, loc, s,
+                                arith::ConstantOp::create(nb, loc, nb.getF32FloatAttr(rescale)));
+    memref::StoreOp::create(nb, loc, s, colScales, ValueRange{row});
+    return SmallVector<Value>{};
+  });
 }
 
 Value GemmBuilder::loadParam(OpBuilder &ob, Value params, Value n, Value blockIndex) {
@@ -166,6 +224,13 @@ Value GemmBuilder::loadParam(OpBuilder &ob, Value params, Value n, Value blockIn
 void GemmBuilder::decodeRow(OpBuilder &ob, Value n, Value slot, Value codes,
                             Value scales, Value zeros, bool zpSigned, Value wd,
                             int64_t k) {
+  decodeRange(ob, n, slot, codes, scales, zeros, zpSigned, wd, k, index(0),
+              k * plan.bits / 8);
+}
+
+void GemmBuilder::decodeRange(OpBuilder &ob, Value n, Value slot, Value codes,
+                              Value scales, Value zeros, bool zpSigned, Value wd,
+                              int64_t k, Value firstByte, int64_t bytes) {
   Type f32 = ob.getF32Type();
   int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
   auto byteType = VectorType::get({kChunkBytes}, ob.getI8Type());
@@ -191,11 +256,24 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, Value slot, Value codes,
     Value within = arith::RemUIOp::create(cb, loc, elem, index(kAmxDepth));
     vector::StoreOp::create(cb, loc, v, wd, ValueRange{step, slot, within});
   };
+  // Codes less zero points are exact in bf16 (at most 8 significant bits):
+  // the top half of their f32 bits, no rounding.
+  auto toOperand = [&](OpBuilder &cb, Value v) -> Value {
+    if (!plan.splitActivations)
+      return narrow(cb, v);
+    auto i32 = VectorType::get({kChunkBytes}, cb.getI32Type());
+    auto i16 = VectorType::get({kChunkBytes}, cb.getI16Type());
+    Value bits = arith::BitcastOp::create(cb, loc, i32, v);
+    Value top = arith::ShRUIOp::create(
+        cb, loc, bits,
+        arith::ConstantOp::create(cb, loc, DenseElementsAttr::get(i32, cb.getI32IntegerAttr(16))));
+    return arith::BitcastOp::create(cb, loc, i16.clone(cb.getBF16Type()),
+                                    arith::TruncIOp::create(cb, loc, i16, top));
+  };
   Value rowBase = mul(ob, n, rowBytes);
-  // Blocks outermost: the scale and zero point are loaded and broadcast
-  // once per block, not per 16-byte chunk.
-  forLoop(ob, index(0), index(rowBytes / blockBytes), 1, {},
-          [&](OpBuilder &bb, Value blk, ValueRange) {
+  // The chunks of [first, first + count) in block `blk`: the scale and zero
+  // point loaded and broadcast once, not per 16-byte chunk.
+  auto decodeChunks = [&](OpBuilder &bb, Value blk, Value first, int64_t count) {
     Value s = loadParam(bb, scales, n, blk);
     if (!s.getType().isF32())
       s = arith::ExtFOp::create(bb, loc, f32, s);
@@ -208,10 +286,9 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, Value slot, Value codes,
     }
     Value sVec = vector::BroadcastOp::create(bb, loc, fvec, s);
     Value zVec = vector::BroadcastOp::create(bb, loc, fvec, z);
-    Value blockStart = mul(bb, blk, blockBytes);
-    forLoop(bb, index(0), index(blockBytes), kChunkBytes, {},
-            [&](OpBuilder &cb, Value inBlock, ValueRange) {
-      Value off = add(cb, blockStart, inBlock);
+    forLoop(bb, index(0), index(count), kChunkBytes, {},
+            [&](OpBuilder &cb, Value inRange, ValueRange) {
+      Value off = add(cb, first, inRange);
       Value word = vector::LoadOp::create(cb, loc, byteType, codes,
                                           ValueRange{add(cb, rowBase, off)});
       if (signFlip)
@@ -223,19 +300,46 @@ void GemmBuilder::decodeRow(OpBuilder &ob, Value n, Value slot, Value codes,
           field = arith::ShRUIOp::create(cb, loc, field, splat(cb, j * plan.bits));
         if (j + 1 < perByte)
           field = arith::AndIOp::create(cb, loc, field, splat(cb, (int64_t(1) << plan.bits) - 1));
-        Value code = plan.minifloat ? decodeMinifloatLanes(cb, loc, field, plan.minifloat)
+        Value code = plan.minifloat ? decodeMinifloatLanes(cb, loc, field, plan.minifloat,
+                                                           /*rescale=*/!plan.splitActivations,
+                                                           patchNaN)
                      : plan.codebook
                          ? lookupCodebookLanes(cb, loc, field, codebookBuffer, plan.lookup,
                                              plan.lookupLanes)
                          : Value(arith::UIToFPOp::create(cb, loc, fvec, field));
-        Value real = arith::MulFOp::create(cb, loc, arith::SubFOp::create(cb, loc, code, zVec),
-                                           sVec);
-        store(cb, narrow(cb, real), add(cb, elem, index(j * kChunkBytes)));
+        // Split activations: codes less zero points, exact in bf16; the
+        // scale comes after the sums.
+        Value real = arith::SubFOp::create(cb, loc, code, zVec);
+        if (!plan.splitActivations)
+          real = arith::MulFOp::create(cb, loc, real, sVec);
+        store(cb, toOperand(cb, real), add(cb, elem, index(j * kChunkBytes)));
       }
       return SmallVector<Value>{};
     });
-    return SmallVector<Value>{};
-  });
+  };
+  if (prefetchNextRange)
+    // The row's next range, one prefetch a line: its codes arrive while
+    // the tile's other rows decode (the slices of 32 rows 4 KiB apart
+    // defeat the hardware's stream detection).
+    for (int64_t line = 0; line < bytes; line += 64)
+      memref::PrefetchOp::create(ob, loc, codes,
+                                 ValueRange{add(ob, add(ob, rowBase, firstByte),
+                                                index(bytes + line))},
+                                 /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
+  if (bytes <= blockBytes) {
+    // Inside one block (callers keep ranges from crossing one).
+    decodeChunks(ob, arith::DivUIOp::create(ob, loc, firstByte, index(blockBytes)), firstByte,
+                 bytes);
+    return;
+  }
+  // Whole blocks.
+  Value firstBlock = arith::DivUIOp::create(ob, loc, firstByte, index(blockBytes));
+  forLoop(ob, index(0), index(bytes / blockBytes), 1, {},
+          [&](OpBuilder &bb, Value i, ValueRange) {
+            Value blk = add(bb, firstBlock, i);
+            decodeChunks(bb, blk, mul(bb, blk, blockBytes), blockBytes);
+            return SmallVector<Value>{};
+          });
 }
 
 void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
@@ -349,6 +453,8 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
   int64_t groupStep = groups % 2 == 0 ? 2 : 1;
   int64_t weightTiles = (n / kAmxRows) % 2 == 0 ? 2 : 1;
   int64_t tileRows = weightTiles * kAmxRows;
+  // The three terms of split activations, one after another along K.
+  int64_t activationK = plan.splitActivations ? 3 * k : k;
   auto scratchType = MemRefType::get({kAmxRows, kAmxRows}, b.getF32Type());
   if (m > n) {
     // As buildTiles: all of W' first, then blocks of activation groups.
@@ -366,7 +472,7 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
           Value group = mul(pb, ivs[0], groupStep);
           forLoop(pb, index(0), index(n), tileRows, {}, [&](OpBuilder &nb, Value n0, ValueRange) {
             buildAmxTileBlock(nb, loc, packed, group, groupStep, wd, n0, weightTiles, out, n0,
-                              scratch, m, k);
+                              scratch, m, activationK, k, colScales);
             return SmallVector<Value>{};
           });
         });
@@ -380,13 +486,31 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
             pb, loc, MemRefType::get({k / kAmxDepth, tileRows, kAmxDepth}, element(pb)));
         Value scratch = memref::AllocOp::create(pb, loc, scratchType);
         Value firstRow = mul(pb, ivs[0], tileRows);
-        for (int64_t c = 0; c < tileRows; ++c)
-          decodeRow(pb, add(pb, firstRow, index(c)), index(c), codes, scales, zeros, zpSigned,
-                    wd, k);
+        // K in slices, the tile's rows within each: the stores of a slice
+        // (its steps' rows, contiguous) fill whole lines in L1; row by row
+        // over all of K they went 2 KiB apart into two L1 sets (FP8
+        // ffn-up, M = 16: XXX).
+        int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
+        int64_t sliceBytes = kDecodeSliceElems * plan.bits / 8;
+        if (rowBytes % sliceBytes != 0 ||
+            (sliceBytes % blockBytes != 0 && blockBytes % sliceBytes != 0))
+          sliceBytes = rowBytes;
+        prefetchNextRange = sliceBytes < rowBytes;
+        forLoop(pb, index(0), index(rowBytes), sliceBytes, {},
+                [&](OpBuilder &sb, Value first, ValueRange) {
+                  forLoop(sb, index(0), index(tileRows), 1, {},
+                          [&](OpBuilder &rb, Value c, ValueRange) {
+                            decodeRange(rb, add(rb, firstRow, c), c, codes, scales, zeros,
+                                        zpSigned, wd, k, first, sliceBytes);
+                            return SmallVector<Value>{};
+                          });
+                  return SmallVector<Value>{};
+                });
         forLoop(pb, index(0), index(groups), groupStep, {},
                 [&](OpBuilder &gb, Value group, ValueRange) {
                   buildAmxTileBlock(gb, loc, packed, group, groupStep, wd, index(0),
-                                    weightTiles, out, firstRow, scratch, m, k);
+                                    weightTiles, out, firstRow, scratch, m, activationK, k,
+                                    colScales);
                   return SmallVector<Value>{};
                 });
       });
@@ -416,14 +540,21 @@ Value qcc::lowbit::buildDecodedGemm(OpBuilder &b, Location loc, Value lhs,
   // f32 activations against byte-wide codes are read as they are; else
   // converted to bf16 and/or reordered to the codes' nibble order once.
   Value xb = x;
-  if (!plan.f32 || plan.bits != 8) {
-    xb = memref::AllocOp::create(b, loc, MemRefType::get({m, k}, gb.element(b)));
+  int64_t terms = plan.splitActivations ? 3 : 1;
+  if (!plan.f32 || plan.bits != 8 || plan.splitActivations) {
+    xb = memref::AllocOp::create(b, loc, MemRefType::get({m, terms * k}, gb.element(b)));
     gb.convertActivations(x, xb, m, k);
+  }
+  if (plan.minifloat)
+    gb.patchNaN = minifloatCodesMayBeNaN(weight.codes, plan.minifloat);
+  if (plan.splitActivations) {
+    gb.colScales = memref::AllocOp::create(b, loc, MemRefType::get({n}, f32));
+    gb.buildColumnScales(scales, gb.colScales, n);
   }
   gb.tileMajor = plan.amx;
   if (plan.amx)
-    gb.buildAmxTiles(packAmxActivations(b, loc, xb, m, k), codes, scales, zeros, zpSigned, out,
-                     m, n, k);
+    gb.buildAmxTiles(packAmxActivations(b, loc, xb, m, terms * k), codes, scales, zeros,
+                     zpSigned, out, m, n, k);
   else
     gb.buildTiles(xb, codes, scales, zeros, zpSigned, out, m, n, k);
   return matrixAsResult(b, loc, out, resultType);

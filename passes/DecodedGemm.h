@@ -7,7 +7,9 @@
 // weight rows: in bf16 with vdpbf16ps (AVX-512 BF16: 32 multiply-adds an
 // instruction, f32 accumulation) where the model allows bf16 compute
 // (MatMulNBits accuracy_level 3), or in f32 with FMAs (exact up to f32
-// rounding) where it asks for f32.
+// rounding) where it asks for f32 -- on AMX-BF16 tiles through activations
+// split into three bf16 terms where the weights are exact in bf16 and
+// scaled per row (splitActivations).
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +43,13 @@ struct DecodedGemmPlan {
   /// AMX-BF16 tiles (tdpbf16ps, passes/AmxTiles.h) instead of vdpbf16ps:
   /// bf16 operands on a target with AMX, K a multiple of 32 and N of 16.
   bool amx = false;
+  /// f32 accuracy on AMX-BF16 tiles (with `f32` and `amx`): each f32
+  /// activation split into three bf16 terms (h + m + l: 24 significant
+  /// bits) that meet the same bf16 weights, which hold codes minus zero
+  /// points unscaled (exact: at most 8 significant bits); the products are
+  /// exact and summed in f32, and each weight row's one scale multiplies
+  /// its sums. Codes other than codebook indices, one scale per row.
+  bool splitActivations = false;
 };
 
 /// The plan for `weight` ([N, K] when `transposed`) times f32 `lhs`, or

@@ -325,8 +325,12 @@ struct SelectKernelsPass final
                                 features, floatWhy, /*f32=*/true))
           return {kKernelF32Gemm.str(),
                   "int8-dot: " + int8Why + "; " + std::to_string(rows(op)) +
-                      " rows: weights decoded to f32 once, FMA " +
-                      (gemm->lanes == 16 ? "4x4 tiles of zmm" : "4x2 tiles of ymm")};
+                      (gemm->splitActivations
+                           ? " rows: codes decoded to bf16 once (exact), activations split "
+                             "into 3 bf16 terms, AMX tdpbf16ps on 16x16 tiles, f32 sums "
+                             "scaled per row"
+                           : std::string(" rows: weights decoded to f32 once, FMA ") +
+                                 (gemm->lanes == 16 ? "4x4 tiles of zmm" : "4x2 tiles of ymm"))};
       if (std::optional<Int8DotPlan> plan =
               planInt8Dot(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                           features, floatWhy, /*floatActivations=*/true))

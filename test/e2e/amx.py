@@ -12,13 +12,16 @@
 #   whole 64-byte steps and padded to them, 1-4 groups of rows, 1 or 2
 #   column tiles, N padded to a tile, every zero-point form;
 # - the quantized suite's integer, QDQ-activation and convolution cases
-#   compiled for that CPU (their K is short: the VNNI tiles, AVX-512 code).
+#   compiled for that CPU (their K is short: the VNNI tiles, AVX-512 code),
+#   and its f32-gemm cases (FP8 and int8 QDQ weights, 16+ rows): f32
+#   activations split into three bf16 terms on tdpbf16ps, against float64;
+#   here, the same split held bit-exact where f32 sums are exact.
 # On a machine without AMX: QCC_E2E_PREPARE=1 compiles the cases and
 # Inputs/run_prepared.py runs them where AMX is (docs/cpu-target.md).
 # REQUIRES: amx
 # RUN: rm -rf %t && %python %s %t/amx %qcc_tools_dir | FileCheck %s
 # RUN: %python %S/Inputs/cpu_tools.py %t/tools %qcc_tools_dir sapphirerapids
-# RUN: env QCC_E2E_FILTER=int8_exact,qdq_int4_blocked_int8_gemm,qdq_activations,qdq_static_conv,convinteger,qlinearconv %python %S/quantized.py %t/q %t/tools | FileCheck %s
+# RUN: env QCC_E2E_FILTER=int8_exact,qdq_int4_blocked_int8_gemm,qdq_activations,qdq_static_conv,convinteger,qlinearconv,_weights_m20,_weights_m33,matmul_m32,matmul_m48 %python %S/quantized.py %t/q %t/tools | FileCheck %s
 # CHECK-NOT: FAIL
 # CHECK: e2e: [[N:[0-9]+]] passed, 0 failed
 import os
@@ -33,7 +36,9 @@ from e2e_runner import Runner  # noqa: E402
 from nbits_case import make_nbits_case  # noqa: E402
 from integer_case import make_integer_matmul_case  # noqa: E402
 from bnb4_case import make_bnb4_case  # noqa: E402
-from onnx_builder import INT8, UINT8  # noqa: E402
+from onnx_builder import (INT8, UINT8, FLOAT, FLOAT8E4M3FN, model, raw_tensor,  # noqa: E402
+                          tensor, value_info)
+from onnx import helper  # noqa: E402
 
 runner = Runner(sys.argv[1], sys.argv[2])
 rng = np.random.default_rng(11)
@@ -83,4 +88,29 @@ integer_matmul_case("amx_int8_exact_batched_k1536", (2, 16, 1536), 24, INT8, INT
                     flags=amx)
 integer_matmul_case("amx_int8_exact_k2048_u8_u8", (64, 2048), 64, UINT8, UINT8, "tensor", "col",
                     flags=amx)
+
+
+# f32-gemm on tdpbf16ps with the activations split into three bf16 terms,
+# exact: activations of 18 significant bits (on a 2^-18 grid, |a| < 1/2),
+# so each has a third term; FP8 weights +-1 and a power-of-two scale per
+# column; 64 products a sum, so every product and partial sum is exact in
+# f32. A term lost or rounded shows as a difference (held to 0).
+def split_exact_case(name, m, k, n):
+    a = (rng.integers(-(2 ** 17), 2 ** 17, size=(m, k)) * 2.0 ** -18).astype(np.float32)
+    signs = rng.integers(0, 2, size=(k, n))
+    codes = np.where(signs == 1, 0xB8, 0x38).astype(np.uint8)  # E4M3FN -1 / +1
+    scales = (2.0 ** -rng.integers(0, 4, size=n)).astype(np.float32)
+    w = np.where(signs == 1, -1.0, 1.0) * scales[None, :]
+    dq = helper.make_node("DequantizeLinear", ["Wq", "Sq"], ["W"], axis=1)
+    mm = helper.make_node("MatMul", ["A", "W"], ["Y"])
+    mdl = model([dq, mm], [value_info("A", FLOAT, [m, k])], [value_info("Y", FLOAT, [m, n])],
+                [raw_tensor("Wq", FLOAT8E4M3FN, [k, n], codes.reshape(-1).tolist()),
+                 tensor("Sq", scales)], opset=21)
+    expected = a.astype(np.float64) @ w
+    assert np.array_equal(expected.astype(np.float32).astype(np.float64), expected)
+    runner.run(name, mdl, {"A": a}, {"Y": expected.astype(np.float32)}, rtol=0, atol=0, flags=amx)
+
+
+split_exact_case("f32_gemm_split_exact_m20", 20, 64, 32)   # a partial second group
+split_exact_case("f32_gemm_split_exact_m32", 32, 64, 48)   # 2 groups; 3 weight tiles
 runner.summary()

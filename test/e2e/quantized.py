@@ -362,6 +362,9 @@ def qdq_case(name, k, n, m, weight_type, block=0, gemm_transb=False, kernel=None
 
 
 qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
+# f32-gemm (16+ rows): codes less zero points exact in bf16 on AMX.
+qdq_case("qdq_int8_per_channel_matmul_m32", 256, 48, 32, INT8)
+qdq_case("qdq_int8_symmetric_matmul_m48", 128, 32, 48, INT8, with_zp=False)
 qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
 # Symmetric int8 (no zero point): codes converted as they are, no correction.
 qdq_case("qdq_int8_symmetric_matmul", 256, 32, 1, INT8, with_zp=False)
@@ -755,6 +758,10 @@ for fmt in ["e4m3fn", "e5m2", "e2m1"]:
     minifloat_weight_case(fmt, 128, 32, 3)
 minifloat_weight_case("e4m3fn", 128, 32, 3, nan_column=5)
 minifloat_weight_case("e4m3fn", 128, 32, 20)  # f32-gemm
+# With AMX (amx.py compiles these for sapphirerapids) f32-gemm splits the
+# activations into three bf16 terms against the codes exact in bf16.
+minifloat_weight_case("e5m2", 256, 48, 33)
+minifloat_weight_case("e4m3fn", 128, 32, 20, nan_column=3)
 
 
 # MXFP4: FP4 E2M1 weights with FLOAT8E8M0 (power-of-two) scales per block of
