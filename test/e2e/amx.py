@@ -91,12 +91,16 @@ integer_matmul_case("amx_int8_exact_k2048_u8_u8", (64, 2048), 64, UINT8, UINT8, 
 
 
 # f32-gemm on tdpbf16ps with the activations split into three bf16 terms,
-# exact: activations of 18 significant bits (on a 2^-18 grid, |a| < 1/2),
-# so each has a third term; FP8 weights +-1 and a power-of-two scale per
-# column; 64 products a sum, so every product and partial sum is exact in
-# f32. A term lost or rounded shows as a difference (held to 0).
+# exact: four activations a row of 22 significant bits (on a 2^-22 grid,
+# |a| < 1/2: two bf16 terms hold 17 or 18 of them), the others zero; FP8
+# weights +-1 and a power-of-two scale per column, so every product and
+# partial sum is exact in f32. A term lost or rounded shows as a
+# difference (held to 0).
 def split_exact_case(name, m, k, n):
-    a = (rng.integers(-(2 ** 17), 2 ** 17, size=(m, k)) * 2.0 ** -18).astype(np.float32)
+    a = np.zeros((m, k), np.float32)
+    for row in range(m):
+        at = rng.choice(k, size=4, replace=False)
+        a[row, at] = rng.integers(-(2 ** 21), 2 ** 21, size=4) * 2.0 ** -22
     signs = rng.integers(0, 2, size=(k, n))
     codes = np.where(signs == 1, 0xB8, 0x38).astype(np.uint8)  # E4M3FN -1 / +1
     scales = (2.0 ** -rng.integers(0, 4, size=n)).astype(np.float32)
