@@ -31,6 +31,7 @@
 #include "AmxTiles.h"
 #include "Int8DotMatmul.h"
 #include "KernelSupport.h"
+#include "LutMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -48,6 +49,11 @@ constexpr int64_t kChunkBytes = 16; // weight bytes decoded per step
 constexpr int64_t kLanes = 16;      // f32 lanes of a zmm
 /// Elements of K the AMX form decodes for all of a tile's rows at a time.
 constexpr int64_t kDecodeSliceElems = 256;
+/// Tiles of weight rows (pairs of 16-row tiles) AMX decodes as one block
+/// from 64 activation rows: 128 rows of 4096 bf16 codes take 1 MiB of L2.
+constexpr int64_t kAmxTilesPerBlock = 4;
+/// Codes a byteTables step decodes (one vpermb's 64 lanes).
+constexpr int64_t kTableCodes = 64;
 } // namespace
 
 std::optional<DecodedGemmPlan>
@@ -84,6 +90,8 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
   if (f32 && amxShape && !plan.codebook && plan.block == k) {
     plan.amx = true;
     plan.splitActivations = true;
+    plan.byteTables = plan.minifloat && plan.bits == 8 && features.contains("avx512vbmi") &&
+                      k % kTableCodes == 0;
   }
   return plan;
 }
@@ -130,6 +138,8 @@ public:
   /// Decodes weight row `n` into row `slot` of `wd`.
   void decodeRow(OpBuilder &ob, Value n, Value slot, Value codes, Value scales,
                  Value zeros, bool zpSigned, Value wd, int64_t k);
+  /// The bf16 values of 64 FP8 codes (byteTables), in order.
+  Value decodeThroughTables(OpBuilder &ob, Value codes);
   /// decodeRow for `bytes` of the row's codes from `firstByte`: inside one
   /// scale block, or whole blocks.
   void decodeRange(OpBuilder &ob, Value n, Value slot, Value codes, Value scales,
@@ -198,7 +208,8 @@ void GemmBuilder::convertActivations(Value x, Value xb, int64_t m, int64_t k) {
 void GemmBuilder::buildColumnScales(Value scales, Value colScales, int64_t n) {
   // Minifloat codes decode without their power-of-two rescale (as in the
   // int8-dot kernel): it rides on the scale.
-  float rescale = plan.minifloat ? minifloatRescale(plan.minifloat) : 1.0f;
+  float rescale =
+      plan.minifloat && !plan.byteTables ? minifloatRescale(plan.minifloat) : 1.0f;
   forLoop(b, index(0), index(n), 1, {}, [&](OpBuilder &nb, Value row, ValueRange) {
     Value s = loadParam(nb, scales, row, index(0));
     if (!s.getType().isF32())
@@ -219,6 +230,48 @@ Value GemmBuilder::loadParam(OpBuilder &ob, Value params, Value n, Value blockIn
   if (type.getRank() == 2)
     indices.push_back(blockIndex);
   return memref::LoadOp::create(ob, loc, params, indices);
+}
+
+Value GemmBuilder::decodeThroughTables(OpBuilder &ob, Value codes) {
+  // Tables of the high and low byte of each magnitude's bf16 value (the
+  // 128 codes below the sign bit, 64 a vpermb table); the sign bit is
+  // or-ed into the high byte. FP8 values are exact in bf16 (E4M3's
+  // subnormals are bf16 normals); NaN and Inf codes map to bf16's own.
+  const llvm::fltSemantics &semantics = plan.minifloat.getFloatSemantics();
+  SmallVector<int8_t> high[2], low[2];
+  for (int64_t code = 0; code < 128; ++code) {
+    APFloat value(semantics, APInt(8, code));
+    bool lost = false;
+    value.convert(APFloat::BFloat(), APFloat::rmNearestTiesToEven, &lost);
+    uint16_t bits = uint16_t(value.bitcastToAPInt().getZExtValue());
+    high[code / 64].push_back(int8_t(bits >> 8));
+    low[code / 64].push_back(int8_t(bits & 0xFF));
+  }
+  auto byteType = cast<VectorType>(codes.getType());
+  auto splat = [&](int64_t v) {
+    return arith::ConstantOp::create(
+        ob, loc, DenseElementsAttr::get(byteType, ob.getIntegerAttr(ob.getI8Type(), v)));
+  };
+  // vpermb reads an index's low 6 bits; bit 6 picks the table.
+  Value upper = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::ne,
+                                      arith::AndIOp::create(ob, loc, codes, splat(0x40)), splat(0));
+  auto lookup = [&](SmallVector<int8_t> *tables) -> Value {
+    Value parts[2];
+    for (int64_t t = 0; t < 2; ++t)
+      parts[t] = TableLookupOp::create(ob, loc, byteType, lut::byteVector(ob, loc, tables[t]), codes,
+                                       ob.getStringAttr("vpermb"));
+    return arith::SelectOp::create(ob, loc, upper, parts[1], parts[0]);
+  };
+  Value hi = arith::OrIOp::create(ob, loc, lookup(high),
+                                  arith::AndIOp::create(ob, loc, codes, splat(0x80)));
+  Value lo = lookup(low);
+  // Little endian: each value's low byte first.
+  SmallVector<int64_t> interleave;
+  for (int64_t i = 0; i < kTableCodes; ++i)
+    interleave.append({i, kTableCodes + i});
+  Value bytes = vector::ShuffleOp::create(ob, loc, lo, hi, interleave);
+  return vector::BitCastOp::create(
+      ob, loc, VectorType::get({kTableCodes}, ob.getBF16Type()), bytes);
 }
 
 void GemmBuilder::decodeRow(OpBuilder &ob, Value n, Value slot, Value codes,
@@ -286,6 +339,24 @@ void GemmBuilder::decodeRange(OpBuilder &ob, Value n, Value slot, Value codes,
     }
     Value sVec = vector::BroadcastOp::create(bb, loc, fvec, s);
     Value zVec = vector::BroadcastOp::create(bb, loc, fvec, z);
+    if (plan.byteTables) {
+      forLoop(bb, index(0), index(count), kTableCodes, {},
+              [&](OpBuilder &cb, Value inRange, ValueRange) {
+                Value off = add(cb, first, inRange);
+                Value word = vector::LoadOp::create(
+                    cb, loc, VectorType::get({kTableCodes}, cb.getI8Type()), codes,
+                    ValueRange{add(cb, rowBase, off)});
+                Value values = decodeThroughTables(cb, word);
+                for (int64_t half = 0; half < 2; ++half)
+                  store(cb,
+                        vector::ExtractStridedSliceOp::create(
+                            cb, loc, values, ArrayRef<int64_t>{half * kAmxDepth},
+                            ArrayRef<int64_t>{kAmxDepth}, ArrayRef<int64_t>{1}),
+                        add(cb, off, index(half * kAmxDepth)));
+                return SmallVector<Value>{};
+              });
+      return;
+    }
     forLoop(bb, index(0), index(count), kChunkBytes, {},
             [&](OpBuilder &cb, Value inRange, ValueRange) {
       Value off = add(cb, first, inRange);
@@ -478,14 +549,22 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
         });
     return;
   }
+  // From 64 rows (4 groups) a block of several tiles' rows is decoded at
+  // a time and each pair of groups meets all of them in turn: A' (1.5-3
+  // MiB at 128 rows) is then streamed from L3 once per block rather than
+  // once per tile (FP8 ffn-up, M = 128: XXX).
+  int64_t tilesPerBlock = m >= 4 * kAmxRows && (n / tileRows) % kAmxTilesPerBlock == 0
+                              ? kAmxTilesPerBlock
+                              : 1;
+  int64_t blockRows = tileRows * tilesPerBlock;
   scf::ParallelOp::create(
-      b, loc, ValueRange{index(0)}, ValueRange{index(n / tileRows)}, ValueRange{index(1)},
+      b, loc, ValueRange{index(0)}, ValueRange{index(n / blockRows)}, ValueRange{index(1)},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
         // Heap buffers, as in buildTiles (no stack growth once outlined).
         Value wd = memref::AllocOp::create(
-            pb, loc, MemRefType::get({k / kAmxDepth, tileRows, kAmxDepth}, element(pb)));
+            pb, loc, MemRefType::get({k / kAmxDepth, blockRows, kAmxDepth}, element(pb)));
         Value scratch = memref::AllocOp::create(pb, loc, scratchType);
-        Value firstRow = mul(pb, ivs[0], tileRows);
+        Value firstRow = mul(pb, ivs[0], blockRows);
         // K in slices, the tile's rows within each: the stores of a slice
         // (its steps' rows, contiguous) fill whole lines in L1; row by row
         // over all of K they went 2 KiB apart into two L1 sets (FP8
@@ -498,7 +577,7 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
         prefetchNextRange = sliceBytes < rowBytes;
         forLoop(pb, index(0), index(rowBytes), sliceBytes, {},
                 [&](OpBuilder &sb, Value first, ValueRange) {
-                  forLoop(sb, index(0), index(tileRows), 1, {},
+                  forLoop(sb, index(0), index(blockRows), 1, {},
                           [&](OpBuilder &rb, Value c, ValueRange) {
                             decodeRange(rb, add(rb, firstRow, c), c, codes, scales, zeros,
                                         zpSigned, wd, k, first, sliceBytes);
@@ -508,9 +587,13 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
                 });
         forLoop(pb, index(0), index(groups), groupStep, {},
                 [&](OpBuilder &gb, Value group, ValueRange) {
-                  buildAmxTileBlock(gb, loc, packed, group, groupStep, wd, index(0),
-                                    weightTiles, out, firstRow, scratch, m, activationK, k,
-                                    colScales);
+                  forLoop(gb, index(0), index(blockRows), tileRows, {},
+                          [&](OpBuilder &tb, Value row0, ValueRange) {
+                            buildAmxTileBlock(tb, loc, packed, group, groupStep, wd, row0,
+                                              weightTiles, out, add(tb, firstRow, row0),
+                                              scratch, m, activationK, k, colScales);
+                            return SmallVector<Value>{};
+                          });
                   return SmallVector<Value>{};
                 });
       });

@@ -50,6 +50,10 @@ struct DecodedGemmPlan {
   /// exact and summed in f32, and each weight row's one scale multiplies
   /// its sums. Codes other than codebook indices, one scale per row.
   bool splitActivations = false;
+  /// FP8 codes (with splitActivations) decoded straight to bf16 through
+  /// byte tables: the high and low byte of each code's bf16 value, two
+  /// 64-entry vpermb lookups each (AVX-512 VBMI), 64 codes at a time.
+  bool byteTables = false;
 };
 
 /// The plan for `weight` ([N, K] when `transposed`) times f32 `lhs`, or

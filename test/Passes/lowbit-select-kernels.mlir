@@ -494,3 +494,24 @@ func.func @int8_gemm_amx_blocks_of_32(%x: tensor<64x256xf32>) -> tensor<64x32xf3
   return %y : tensor<64x32xf32>
 }
 }
+
+// -----
+
+// f32 activations at 16 rows and more on a target with AMX-BF16: codes
+// exact in bf16 with one scale a row (FP8, int8 QDQ per channel) take
+// f32-gemm on tiles, the activations split into three bf16 terms; blocked
+// scales keep the FMA tiles.
+// CHECK-LABEL: func.func @f32_gemm_amx
+// CHECK: lowbit.kernel = "f32-gemm", lowbit.kernel_reason = "int8-dot: accuracy_level 0 keeps f32 activations; 16 rows: codes decoded to bf16 once (exact), activations split into 3 bf16 terms, AMX tdpbf16ps on 16x16 tiles, f32 sums scaled per row"
+// CHECK: lowbit.kernel = "f32-gemm", lowbit.kernel_reason = "int8-dot: accuracy_level 0 keeps f32 activations; 16 rows: weights decoded to f32 once, FMA 4x4 tiles of zmm"
+!fp8 = !lowbit.qtensor<32x256xf8E4M3FN, #lowbit.scheme<per_axis = 0, scale = f32>>
+!blocked = !lowbit.qtensor<32x256xi8, #lowbit.scheme<per_block = [1, 64], scale = f32>>
+module attributes {qcc.target_features = "+avx2,+fma,+avx512f,+avx512bw,+avx512vbmi,+avx512bf16,+amx-tile,+amx-bf16"} {
+func.func @f32_gemm_amx(%x: tensor<16x256xf32>) -> (tensor<16x32xf32>, tensor<16x32xf32>) {
+  %w = lowbit.constant storage(dense<56> : tensor<8192xi8>) scales(dense<0.5> : tensor<32xf32>) : !fp8
+  %y = lowbit.matmul %x, %w transpose_rhs : tensor<16x256xf32>, !fp8 -> tensor<16x32xf32>
+  %b = lowbit.constant storage(dense<3> : tensor<8192xi8>) scales(dense<0.5> : tensor<32x4xf32>) : !blocked
+  %yb = lowbit.matmul %x, %b transpose_rhs : tensor<16x256xf32>, !blocked -> tensor<16x32xf32>
+  return %y, %yb : tensor<16x32xf32>, tensor<16x32xf32>
+}
+}

@@ -86,8 +86,8 @@ func.func @amx_needs_16_rows(%x: tensor<16x128xf32>) -> tensor<16x8xf32> {
 // CHECK: memref.alloc() : memref<2x17x16x64xi8>
 // CHECK: memref.alloc() : memref<32x32xi32>
 // CHECK: scf.for {{.*}} = %c0{{.*}} to %c1088{{.*}} step %c64{{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>, !amx.tile<16x16xi32>)
-// CHECK: amx.tile_load {{.*}} : memref<2x17x16x64xi8> into !amx.tile<16x64xi8>
 // CHECK: amx.tile_load {{.*}} : memref<2x272x64xi8{{.*}}> into !amx.tile<16x64xi8>
+// CHECK: amx.tile_load {{.*}} : memref<2x17x16x64xi8> into !amx.tile<16x64xi8>
 // CHECK: amx.tile_muli {{.*}} zext, {{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
 // CHECK: amx.tile_store {{.*}} : memref<32x32xi32>, !amx.tile<16x16xi32>
 // CHECK: vector.load {{.*}} : memref<32x32xi32>, vector<16xi32>
@@ -152,5 +152,41 @@ func.func @amx_int8_gemm(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
       : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>>
   %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<64x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16, zero_point = ui4>> -> tensor<64x32xf32>
   return %y : tensor<64x32xf32>
+}
+}
+
+// -----
+
+// f32-gemm on AMX-BF16 (FP8 weights, one scale a row): each f32 activation
+// split into three bf16 terms laid one after another along K ([20, 768],
+// then AMX's pair order [2, 384, 32]); the codes decoded straight to bf16
+// through byte tables (the high and low byte of each code's value, two
+// vpermb tables of 64 entries each); per K step the two weight tiles
+// loaded once for the three terms' activation tiles (3 x 4 tdpbf16ps);
+// the sums times the rows' scales (the [32] buffer) on their way out.
+// CHECK-LABEL: func.func @amx_f32_split_fp8
+// CHECK: memref.alloc() : memref<20x768xbf16>
+// CHECK-COUNT-3: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK: memref.alloc() : memref<32xf32>
+// CHECK: memref.alloc() : memref<2x384x32xbf16>
+// CHECK: memref.alloc() : memref<8x32x32xbf16>
+// CHECK-COUNT-4: lowbit.table_lookup "vpermb"
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (!amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>, !amx.tile<16x16xf32>)
+// CHECK-COUNT-2: amx.tile_load {{.*}} : memref<8x32x32xbf16> into !amx.tile<16x32xbf16>
+// CHECK-COUNT-2: amx.tile_load {{.*}} : memref<2x384x32xbf16> into !amx.tile<16x32xbf16>
+// CHECK-COUNT-4: amx.tile_mulf
+// CHECK-COUNT-2: amx.tile_load {{.*}} : memref<2x384x32xbf16> into !amx.tile<16x32xbf16>
+// CHECK-COUNT-4: amx.tile_mulf
+// CHECK-COUNT-2: amx.tile_load {{.*}} : memref<2x384x32xbf16> into !amx.tile<16x32xbf16>
+// CHECK-COUNT-4: amx.tile_mulf
+// CHECK: amx.tile_store
+// CHECK: memref.load {{.*}} : memref<32xf32>
+// CHECK: arith.mulf
+module attributes {qcc.target_features = "+avx512f,+avx512bw,+avx512vbmi,+avx512bf16,+amx-tile,+amx-bf16"} {
+func.func @amx_f32_split_fp8(%x: tensor<20x256xf32>) -> tensor<20x32xf32> {
+  %w = lowbit.constant storage(dense<56> : tensor<8192xi8>) scales(dense<0.5> : tensor<32xf32>)
+      : !lowbit.qtensor<32x256xf8E4M3FN, #lowbit.scheme<per_axis = 0, scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "f32-gemm"} : tensor<20x256xf32>, !lowbit.qtensor<32x256xf8E4M3FN, #lowbit.scheme<per_axis = 0, scale = f32>> -> tensor<20x32xf32>
+  return %y : tensor<20x32xf32>
 }
 }
