@@ -552,7 +552,7 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
   // From 64 rows (4 groups) a block of several tiles' rows is decoded at
   // a time and each pair of groups meets all of them in turn: A' (1.5-3
   // MiB at 128 rows) is then streamed from L3 once per block rather than
-  // once per tile (FP8 ffn-up, M = 128: XXX).
+  // once per tile (FP8 ffn-up, M = 128: 27.0 -> 24.7 ms).
   int64_t tilesPerBlock = m >= 4 * kAmxRows && (n / tileRows) % kAmxTilesPerBlock == 0
                               ? kAmxTilesPerBlock
                               : 1;
@@ -568,7 +568,7 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
         // K in slices, the tile's rows within each: the stores of a slice
         // (its steps' rows, contiguous) fill whole lines in L1; row by row
         // over all of K they went 2 KiB apart into two L1 sets (FP8
-        // ffn-up, M = 16: XXX).
+        // ffn-up, M = 16: 13-16 -> 7.6-7.8 ms).
         int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
         int64_t sliceBytes = kDecodeSliceElems * plan.bits / 8;
         if (rowBytes % sliceBytes != 0 ||

@@ -544,7 +544,7 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   // The zero-point correction per block inside the loop, unless the
   // compiler folded scale x zero point into a table (constant weights).
   bool needCorrection = (zeros || flipsSigns) && !corrTable;
-  bool prefetch = floatActs && m <= kStreamPrefetchMaxRows;
+  bool prefetch = floatActs && m < 4;
   auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
 
   auto forLoop = [&](OpBuilder &ob, Value lb, Value ub, ValueRange init,
@@ -625,9 +625,11 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
               for (int64_t i = 0; i < cols; ++i) {
                 Value at = add(cb, rowBase[i], chunkOffset);
                 Value word = vector::LoadOp::create(cb, loc, byteType, codes, ValueRange{at});
-                // f32 FMAs at a few rows stream the weights: one prefetch a
-                // 64-byte line, `split` chunks a loop step (FP8 ffn-up at
-                // M = 1, L3-resident: 2.1-2.2 -> 1.6-1.7 ms).
+                // f32 FMAs at one or two rows stream the weights: one
+                // prefetch a 64-byte line, `split` chunks a loop step (FP8
+                // ffn-up at M = 1, L3-resident: 2.1-2.2 -> 1.6-1.7 ms). At
+                // 4 rows the FMAs bind and the prefetches cost 2-9% (FP8,
+                // int8 and NF4 codes, ffn-up).
                 if (prefetch && (copy * chunk) % 64 == 0)
                   prefetchStream(cb, loc, codes, ValueRange{at});
                 if (signFlip)

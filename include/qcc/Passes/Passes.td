@@ -176,7 +176,10 @@ def SelectKernelsPass : Pass<"lowbit-select-kernels", "::mlir::ModuleOp"> {
       where the model allows bf16 but not int8 compute (`accuracy_level` 3):
       weight rows decoded to bf16 once per tile, vdpbf16ps over 4 x 4 tiles.
     - `f32-gemm`: the same in f32 with FMAs, for 16 or more rows with f32
-      activations.
+      activations; with AMX-BF16, where the codes less zero points are exact
+      in bf16 and each weight row has one scale (FP8, int8 QDQ per
+      channel), on tdpbf16ps tiles with each activation split into three
+      bf16 terms (f32 products, f32 sums).
     - `f32-block-dot`: f32 activations, dot products on codes per block with
       the scale and zero point factored out.
     - `reference`: every weight element decoded in the body.
