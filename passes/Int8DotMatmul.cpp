@@ -152,10 +152,16 @@ bool qcc::lowbit::minifloatCodesMayBeNaN(Value codes, FloatType format) {
   std::optional<ElementsAttr> elements = constantElements(codes);
   if (!elements || elements->getElementType().getIntOrFloatBitWidth() != 8)
     return true;
-  std::optional<std::vector<uint8_t>> bytes = constantBytes(*elements);
-  if (!bytes)
+  // The raw bytes where they are (a layer's are tens of MB: no copy).
+  ArrayRef<char> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(*elements))
+    bytes = dense.getRawData(); // one byte when a splat
+  else if (auto resource = dyn_cast<DenseResourceElementsAttr>(*elements))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      bytes = blob->getData();
+  if (bytes.empty())
     return true;
-  return llvm::any_of(*bytes, [](uint8_t code) { return (code & 0x7F) == 0x7F; });
+  return llvm::any_of(bytes, [](char code) { return (uint8_t(code) & 0x7F) == 0x7F; });
 }
 
 /// Lane-wise f32 values of minifloat codes (their raw bits, one a byte).

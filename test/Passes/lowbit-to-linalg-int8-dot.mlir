@@ -71,14 +71,19 @@ func.func @gemv_f32_activations(%x: tensor<1x256xf32>) -> tensor<1x2xf32> {
 }
 }
 
-// bf16-gemm (prefill where bf16 is allowed): activations to bf16 once, each
-// tile's weight rows decoded to bf16 into a buffer of the tile, vdpbf16ps.
+// bf16-gemm (prefill where bf16 is allowed): activations to bf16 once; a
+// block of weight tiles (4 x 4 rows) decoded to bf16 a K chunk at a time
+// (here the chunk is all of K), vdpbf16ps over 4 x 4 tiles whose sums go
+// to a partial buffer [M, 16 rows, 16 lanes], reduced into the output.
 // CHECK-LABEL: func.func @gemm_bf16
 // CHECK: arith.truncf {{.*}} : vector<32xf32> to vector<32xbf16>
 // CHECK: scf.parallel
-// CHECK: memref.alloc() : memref<4x256xbf16>
+// CHECK: memref.alloc() : memref<16x256xbf16>
+// CHECK: memref.alloc() : memref<16x16x16xf32>
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
 // CHECK: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: vector.store {{.*}} : memref<16x16x16xf32>, vector<16xf32>
+// CHECK: vector.reduction <add>
 module attributes {qcc.target_features = "+avx512f,+avx512bf16"} {
 func.func @gemm_bf16(%x: tensor<16x256xf32>) -> tensor<16x16xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<2048xi8>) scales(dense<0.5> : tensor<16x2xf16>) zero_points(dense<8> : tensor<16x2xui4>)

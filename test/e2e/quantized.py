@@ -365,6 +365,8 @@ qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
 # f32-gemm (16+ rows): codes less zero points exact in bf16 on AMX.
 qdq_case("qdq_int8_per_channel_matmul_m32", 256, 48, 32, INT8)
 qdq_case("qdq_int8_symmetric_matmul_m48", 128, 32, 48, INT8, with_zp=False)
+# Blocked scales keep the f32 FMA tiles: K chunks of whole blocks.
+qdq_case("qdq_int4_blocked_matmul_m24_k2048", 2048, 32, 24, INT4, block=32)
 qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
 # Symmetric int8 (no zero point): codes converted as they are, no correction.
 qdq_case("qdq_int8_symmetric_matmul", 256, 32, 1, INT8, with_zp=False)
@@ -635,6 +637,12 @@ bnb4_case("matmulbnb4_nf4_f32_portable", 64, 16, 2, 32, 1, int8=False,
 bnb4_case("matmulbnb4_fp4_f32_gemm", 256, 32, 32, 64, 0, int8=False)
 # The decoded GEMM decodes 16 codes a vector: two 8-lane vpermps on AVX2.
 bnb4_case("matmulbnb4_nf4_f32_gemm_avx2", 128, 32, 32, 64, 1, int8=False,
+          flags=("--cpu=haswell", "--features=+avx2,+fma"))
+# Blocks of weight tiles decoded a K chunk at a time (K = 2048: two chunks
+# of 1024), the sums carried between chunks; AVX-512 and AVX2 (odd row
+# tiles of 2).
+bnb4_case("matmulbnb4_nf4_f32_gemm_k_chunks", 2048, 64, 20, 64, 1, int8=False)
+bnb4_case("matmulbnb4_nf4_f32_gemm_k_chunks_avx2", 2048, 48, 18, 64, 1, int8=False,
           flags=("--cpu=haswell", "--features=+avx2,+fma"))
 bnb4_case("matmulbnb4_nf4_int8_gemm_m1", 256, 32, 1, 64, 1, int8=True)
 bnb4_case("matmulbnb4_fp4_int8_gemm_m4", 128, 48, 4, 32, 0, int8=True)
