@@ -48,16 +48,22 @@ SmallVector<Value> accumulateTiles(
     int64_t groups, int64_t tiles,
     llvm::function_ref<Value(OpBuilder &, Value, int64_t, int64_t)> loadGroup,
     llvm::function_ref<Value(OpBuilder &, Value, int64_t)> loadTile,
-    llvm::function_ref<Value(OpBuilder &, Value, Value, Value)> multiply, int64_t terms = 1) {
+    llvm::function_ref<Value(OpBuilder &, Value, Value, Value)> multiply, int64_t terms = 1,
+    ArrayRef<Value> start = {}, Value kBegin = Value()) {
   // At most 2 x 2 accumulators with 2 + 2 operand tiles: the 8 registers
   // (with terms, each group's operand reloaded per term).
   // One tilezero each: LLVM copies one shared zero tile through the stack
-  // (a tile store and load per accumulator).
-  SmallVector<Value> init;
-  for (int64_t a = 0; a < groups * tiles; ++a)
-    init.push_back(amx::TileZeroOp::create(b, loc, accTile));
+  // (a tile store and load per accumulator). With `start` the accumulators
+  // begin there and K runs over [kBegin, kBegin + k).
+  SmallVector<Value> init(start);
+  if (init.empty())
+    for (int64_t a = 0; a < groups * tiles; ++a)
+      init.push_back(amx::TileZeroOp::create(b, loc, accTile));
+  Value lb = kBegin ? kBegin : index(b, loc, 0);
+  Value ub = kBegin ? Value(arith::AddIOp::create(b, loc, kBegin, index(b, loc, k)))
+                    : index(b, loc, k);
   auto kLoop = scf::ForOp::create(
-      b, loc, index(b, loc, 0), index(b, loc, k), index(b, loc, step), init,
+      b, loc, lb, ub, index(b, loc, step), init,
       [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
         SmallVector<Value> tileOperands;
         for (int64_t t = 0; t < tiles; ++t)
@@ -131,7 +137,8 @@ Value qcc::lowbit::packAmxActivations(OpBuilder &b, Location loc, Value x, int64
 void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Value group,
                                     int64_t groups, Value w, Value wRow, int64_t weightTiles,
                                     Value out, Value outCol, Value scratch, int64_t m,
-                                    int64_t k, int64_t weightK, Value colScales) {
+                                    int64_t k, int64_t weightK, Value colScales, Value sums,
+                                    Value kBegin, int64_t kLength) {
   Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
   auto operandTile = amx::TileType::get({kAmxRows, kAmxDepth}, bf16);
   auto accTile = amx::TileType::get({kAmxRows, kAmxRows}, f32);
@@ -140,9 +147,19 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
   };
   // The weight rows are the left operands: the accumulators hold
   // [weight row, activation row].
+  // With `sums`: the accumulators from there, back there after a K slice.
+  Value firstTile = arith::DivUIOp::create(b, loc, wRow, index(b, loc, kAmxRows));
+  SmallVector<Value> start;
+  if (sums)
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t c = 0; c < weightTiles; ++c)
+        start.push_back(amx::TileLoadOp::create(
+            b, loc, accTile, sums,
+            ValueRange{add(b, group, g), add(b, firstTile, c), index(b, loc, 0),
+                       index(b, loc, 0)}));
   // Each weight tile loaded once for the activations' parts (terms).
   SmallVector<Value> acc = accumulateTiles(
-      b, loc, accTile, weightK, kAmxDepth, groups, weightTiles,
+      b, loc, accTile, sums ? kLength : weightK, kAmxDepth, groups, weightTiles,
       [&](OpBuilder &kb, Value kk, int64_t g, int64_t term) -> Value {
         Value pairRow = arith::DivUIOp::create(kb, loc, add(kb, kk, term * weightK),
                                                index(kb, loc, 2));
@@ -150,7 +167,9 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
                                        ValueRange{add(kb, group, g), pairRow, index(kb, loc, 0)});
       },
       [&](OpBuilder &kb, Value kk, int64_t c) -> Value {
-        Value step = arith::DivUIOp::create(kb, loc, kk, index(kb, loc, kAmxDepth));
+        // (With `sums`, w holds the K slice.)
+        Value at = sums ? Value(arith::SubIOp::create(kb, loc, kk, kBegin)) : kk;
+        Value step = arith::DivUIOp::create(kb, loc, at, index(kb, loc, kAmxDepth));
         return amx::TileLoadOp::create(
             kb, loc, operandTile, w,
             ValueRange{step, add(kb, wRow, c * kAmxRows), index(kb, loc, 0)});
@@ -158,7 +177,16 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
       [&](OpBuilder &kb, Value acts, Value weights, Value sum) -> Value {
         return amx::TileMulFOp::create(kb, loc, accTile, weights, acts, sum);
       },
-      /*terms=*/k / weightK);
+      /*terms=*/k / weightK, start, sums ? kBegin : Value());
+  if (sums) {
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t c = 0; c < weightTiles; ++c)
+        amx::TileStoreOp::create(b, loc, sums,
+                                 ValueRange{add(b, group, g), add(b, firstTile, c),
+                                            index(b, loc, 0), index(b, loc, 0)},
+                                 acc[g * weightTiles + c]);
+    return;
+  }
   // Each accumulator holds [weight row, activation row]: through `scratch`
   // into out's rows (the activation rows that exist).
   for (int64_t g = 0; g < groups; ++g) {
@@ -185,6 +213,32 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
       });
     }
   }
+}
+
+void qcc::lowbit::storeAmxSums(OpBuilder &b, Location loc, Value sums, int64_t m,
+                               int64_t tiles, Value out, Value outCol, Value colScales) {
+  int64_t groups = (m + kAmxRows - 1) / kAmxRows;
+  forEach(b, loc, index(b, loc, 0), index(b, loc, groups), 1, [&](OpBuilder &gb, Value g) {
+    Value firstRow = arith::MulIOp::create(gb, loc, g, index(gb, loc, kAmxRows));
+    Value rows = arith::MinUIOp::create(
+        gb, loc, index(gb, loc, kAmxRows),
+        arith::SubIOp::create(gb, loc, index(gb, loc, m), firstRow));
+    forEach(gb, loc, index(gb, loc, 0), index(gb, loc, tiles), 1, [&](OpBuilder &tb, Value t) {
+      Value col0 = arith::AddIOp::create(
+          tb, loc, outCol, arith::MulIOp::create(tb, loc, t, index(tb, loc, kAmxRows)));
+      forEach(tb, loc, index(tb, loc, 0), rows, 1, [&](OpBuilder &ib, Value i) {
+        Value outRow = arith::AddIOp::create(ib, loc, firstRow, i);
+        for (int64_t n = 0; n < kAmxRows; ++n) {
+          Value col = arith::AddIOp::create(ib, loc, col0, index(ib, loc, n));
+          Value v = memref::LoadOp::create(ib, loc, sums, ValueRange{g, t, index(ib, loc, n), i});
+          if (colScales)
+            v = arith::MulFOp::create(ib, loc, v,
+                                      memref::LoadOp::create(ib, loc, colScales, ValueRange{col}));
+          memref::StoreOp::create(ib, loc, v, out, ValueRange{outRow, col});
+        }
+      });
+    });
+  });
 }
 
 void qcc::lowbit::buildAmxByteTiles(OpBuilder &b, Location loc, Value au, Value w, Value row,

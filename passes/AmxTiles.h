@@ -49,7 +49,17 @@ void buildAmxTileBlock(mlir::OpBuilder &b, mlir::Location loc, mlir::Value packe
                        mlir::Value group, int64_t groups, mlir::Value w, mlir::Value wRow,
                        int64_t weightTiles, mlir::Value out, mlir::Value outCol,
                        mlir::Value scratch, int64_t m, int64_t k, int64_t weightK,
-                       mlir::Value colScales);
+                       mlir::Value colScales, mlir::Value sums = mlir::Value(),
+                       mlir::Value kBegin = mlir::Value(), int64_t kLength = 0);
+
+/// With `sums` ([groups, tiles, 16, 16] f32: each accumulator as a tile
+/// stores it, [weight row, activation row]) buildAmxTileBlock runs the K
+/// slice [kBegin, kBegin + kLength) from and into them, `w` holding that
+/// slice of the weights ([kLength / 32, rows, 32]);
+/// storeAmxSums then writes out[16 g + i, outCol + 16 t + n] = sums[g, t,
+/// n, i] (times colScales[...] when given) for the rows below m.
+void storeAmxSums(mlir::OpBuilder &b, mlir::Location loc, mlir::Value sums, int64_t m,
+                  int64_t tiles, mlir::Value out, mlir::Value outCol, mlir::Value colScales);
 
 /// Bytes of K one tdpbusd consumes (a tile row of 64 bytes).
 constexpr int64_t kAmxStepBytes = 64;

@@ -21,7 +21,7 @@
 # REQUIRES: amx
 # RUN: rm -rf %t && %python %s %t/amx %qcc_tools_dir | FileCheck %s
 # RUN: %python %S/Inputs/cpu_tools.py %t/tools %qcc_tools_dir sapphirerapids
-# RUN: env QCC_E2E_FILTER=int8_exact,qdq_int4_blocked_int8_gemm,qdq_activations,qdq_static_conv,convinteger,qlinearconv,_weights_m20,_weights_m33,matmul_m32,matmul_m48 %python %S/quantized.py %t/q %t/tools | FileCheck %s
+# RUN: env QCC_E2E_FILTER=int8_exact,qdq_int4_blocked_int8_gemm,qdq_activations,qdq_static_conv,convinteger,qlinearconv,_weights_m20,_weights_m33,matmul_m32,matmul_m48,matmul_m64 %python %S/quantized.py %t/q %t/tools | FileCheck %s
 # CHECK-NOT: FAIL
 # CHECK: e2e: [[N:[0-9]+]] passed, 0 failed
 import os
@@ -117,4 +117,7 @@ def split_exact_case(name, m, k, n):
 
 split_exact_case("f32_gemm_split_exact_m20", 20, 64, 32)   # a partial second group
 split_exact_case("f32_gemm_split_exact_m32", 32, 64, 48)   # 2 groups; 3 weight tiles
+# From 64 rows with K past 2048: K in slices of 2048, a block of 4 tile
+# pairs decoded a slice at a time, the sums kept between slices.
+split_exact_case("f32_gemm_split_exact_k_slices", 64, 4096, 128)
 runner.summary()

@@ -365,6 +365,8 @@ qdq_case("qdq_int8_per_channel_matmul", 128, 48, 3, INT8)
 # f32-gemm (16+ rows): codes less zero points exact in bf16 on AMX.
 qdq_case("qdq_int8_per_channel_matmul_m32", 256, 48, 32, INT8)
 qdq_case("qdq_int8_symmetric_matmul_m48", 128, 32, 48, INT8, with_zp=False)
+# 64 rows, K = 4096: on AMX K in two slices, the sums kept between them.
+qdq_case("qdq_int8_per_channel_matmul_m64_k4096", 4096, 128, 64, INT8)
 # Blocked scales keep the f32 FMA tiles: K chunks of whole blocks.
 qdq_case("qdq_int4_blocked_matmul_m24_k2048", 2048, 32, 24, INT4, block=32)
 qdq_case("qdq_int8_per_channel_gemm_transb", 96, 40, 2, INT8, gemm_transb=True)
