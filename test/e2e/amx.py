@@ -54,7 +54,8 @@ for bits, block, k, n, zp, batch in [
         (8, 64, 256, 16, True, (3, 16)),    # 3 groups; 1 tile; M > N
         (2, 64, 256, 64, False, (40,)),     # 3 groups, the last of 8 rows
         (4, 128, 1024, 64, True, (64,)),    # 32 K steps, 4 groups
-        (4, 32, 128, 16, True, (5, 20))]:   # M > N: 100 rows, 7 groups
+        (4, 32, 128, 16, True, (5, 20)),    # M > N: 100 rows, 7 groups
+        (4, 128, 4096, 128, True, (64,))]:  # K in 2 slices, a block of 4 tile pairs
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=3, flags=amx)
 
 # int8-gemm on tdpbsud tiles (MatMulNBits accuracy_level 4, 64 rows and
