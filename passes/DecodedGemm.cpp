@@ -689,10 +689,12 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
   // (three terms of 2 x 16 rows x 14336 bf16: 2.6 MiB), so every tile
   // would stream them from L3. Instead K in slices, a block of 4 tiles
   // decoded a slice at a time, the accumulators kept in `sums` between
-  // slices (FP8 ffn-down, M = 128: 37.2-37.4 -> 27.8-28.2 ms).
+  // slices (FP8 ffn-down, M = 128: 37.2-37.4 -> 27.8-28.2 ms). A slice is
+  // the longest multiple of 256 up to 2048 that divides K: K = 11008 (43
+  // x 256) takes 256 (ffn-down-2: 27.5-27.9 -> 25.1-25.2 ms).
   int64_t kSlice = 0;
   if (m >= 4 * kAmxRows && k > kAmxSliceElems && (n / tileRows) % kAmxTilesPerBlock == 0)
-    for (int64_t candidate = kAmxSliceElems; candidate >= kAmxSliceElems / 4 && !kSlice;
+    for (int64_t candidate = kAmxSliceElems; candidate >= kDecodeSliceElems && !kSlice;
          candidate -= kDecodeSliceElems)
       if (k % candidate == 0 && (candidate % plan.block == 0 || plan.block % candidate == 0) &&
           (kDecodeSliceElems % plan.block == 0 || plan.block % kDecodeSliceElems == 0))
