@@ -121,4 +121,5 @@ split_exact_case("f32_gemm_split_exact_m32", 32, 64, 48)   # 2 groups; 3 weight 
 # From 64 rows with K past 2048: K in slices of 2048, a block of 4 tile
 # pairs decoded a slice at a time, the sums kept between slices.
 split_exact_case("f32_gemm_split_exact_k_slices", 64, 4096, 128)
+split_exact_case("f32_gemm_split_exact_k_slices_256", 64, 2816, 128)  # 11 x 256: slices of 256
 runner.summary()
