@@ -83,6 +83,31 @@ SmallVector<Value> accumulateTiles(
   return SmallVector<Value>(kLoop.getResults());
 }
 
+/// out[firstRow + i, col0 + n] = acc[n, i] (times colScales[col0 + n]) for
+/// i < rows: an accumulator as a tile stores it ([weight row, activation
+/// row]) at `prefix` of `buffer`, into out's rows.
+void writeAccumulator(OpBuilder &b, Location loc, Value buffer, ValueRange prefix, Value rows,
+                      Value firstRow, Value col0, Value out, Value colScales) {
+  auto add = [&](OpBuilder &ob, Value x, int64_t y) {
+    return arith::AddIOp::create(ob, loc, x, index(ob, loc, y));
+  };
+  SmallVector<Value> scale;
+  if (colScales)
+    for (int64_t n = 0; n < kAmxRows; ++n)
+      scale.push_back(memref::LoadOp::create(b, loc, colScales, ValueRange{add(b, col0, n)}));
+  forEach(b, loc, index(b, loc, 0), rows, 1, [&](OpBuilder &ib, Value i) {
+    Value outRow = arith::AddIOp::create(ib, loc, firstRow, i);
+    for (int64_t n = 0; n < kAmxRows; ++n) {
+      SmallVector<Value> at(prefix);
+      at.append({index(ib, loc, n), i});
+      Value v = memref::LoadOp::create(ib, loc, buffer, at);
+      if (colScales)
+        v = arith::MulFOp::create(ib, loc, v, scale[n]);
+      memref::StoreOp::create(ib, loc, v, out, ValueRange{outRow, add(ib, col0, n)});
+    }
+  });
+}
+
 } // namespace
 
 Value qcc::lowbit::packAmxActivations(OpBuilder &b, Location loc, Value x, int64_t m,
@@ -148,15 +173,17 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
   // The weight rows are the left operands: the accumulators hold
   // [weight row, activation row].
   // With `sums`: the accumulators from there, back there after a K slice.
-  Value firstTile = arith::DivUIOp::create(b, loc, wRow, index(b, loc, kAmxRows));
+  Value firstTile;
   SmallVector<Value> start;
-  if (sums)
+  if (sums) {
+    firstTile = arith::DivUIOp::create(b, loc, wRow, index(b, loc, kAmxRows));
     for (int64_t g = 0; g < groups; ++g)
       for (int64_t c = 0; c < weightTiles; ++c)
         start.push_back(amx::TileLoadOp::create(
             b, loc, accTile, sums,
             ValueRange{add(b, group, g), add(b, firstTile, c), index(b, loc, 0),
                        index(b, loc, 0)}));
+  }
   // Each weight tile loaded once for the activations' parts (terms).
   SmallVector<Value> acc = accumulateTiles(
       b, loc, accTile, sums ? kLength : weightK, kAmxDepth, groups, weightTiles,
@@ -197,20 +224,8 @@ void qcc::lowbit::buildAmxTileBlock(OpBuilder &b, Location loc, Value packed, Va
     for (int64_t c = 0; c < weightTiles; ++c) {
       amx::TileStoreOp::create(b, loc, scratch, ValueRange{index(b, loc, 0), index(b, loc, 0)},
                                acc[g * weightTiles + c]);
-      Value col0 = add(b, outCol, c * kAmxRows);
-      SmallVector<Value> scale;
-      if (colScales)
-        for (int64_t n = 0; n < kAmxRows; ++n)
-          scale.push_back(memref::LoadOp::create(b, loc, colScales, ValueRange{add(b, col0, n)}));
-      forEach(b, loc, index(b, loc, 0), rows, 1, [&](OpBuilder &ib, Value i) {
-        Value outRow = arith::AddIOp::create(ib, loc, firstRow, i);
-        for (int64_t n = 0; n < kAmxRows; ++n) {
-          Value v = memref::LoadOp::create(ib, loc, scratch, ValueRange{index(ib, loc, n), i});
-          if (colScales)
-            v = arith::MulFOp::create(ib, loc, v, scale[n]);
-          memref::StoreOp::create(ib, loc, v, out, ValueRange{outRow, add(ib, col0, n)});
-        }
-      });
+      writeAccumulator(b, loc, scratch, {}, rows, firstRow, add(b, outCol, c * kAmxRows), out,
+                       colScales);
     }
   }
 }
@@ -226,17 +241,7 @@ void qcc::lowbit::storeAmxSums(OpBuilder &b, Location loc, Value sums, int64_t m
     forEach(gb, loc, index(gb, loc, 0), index(gb, loc, tiles), 1, [&](OpBuilder &tb, Value t) {
       Value col0 = arith::AddIOp::create(
           tb, loc, outCol, arith::MulIOp::create(tb, loc, t, index(tb, loc, kAmxRows)));
-      forEach(tb, loc, index(tb, loc, 0), rows, 1, [&](OpBuilder &ib, Value i) {
-        Value outRow = arith::AddIOp::create(ib, loc, firstRow, i);
-        for (int64_t n = 0; n < kAmxRows; ++n) {
-          Value col = arith::AddIOp::create(ib, loc, col0, index(ib, loc, n));
-          Value v = memref::LoadOp::create(ib, loc, sums, ValueRange{g, t, index(ib, loc, n), i});
-          if (colScales)
-            v = arith::MulFOp::create(ib, loc, v,
-                                      memref::LoadOp::create(ib, loc, colScales, ValueRange{col}));
-          memref::StoreOp::create(ib, loc, v, out, ValueRange{outRow, col});
-        }
-      });
+      writeAccumulator(tb, loc, sums, {g, t}, rows, firstRow, col0, out, colScales);
     });
   });
 }

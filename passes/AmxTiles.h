@@ -42,9 +42,10 @@ mlir::Value packAmxActivations(mlir::OpBuilder &b, mlir::Location loc, mlir::Val
 /// the decoded bf16 weights tile-major, [K / 32, rows, 32] (each K step's
 /// tile a contiguous KiB), `scratch` a [16, 16] f32 buffer for the
 /// transposed stores. With `weightK` < k the activations are k / weightK
-/// parts along K that each meet the same weights (w's K step taken modulo
-/// weightK / 32: activations split into bf16 terms); with `colScales` (an
-/// [N] f32 buffer) each output column is multiplied by its scale.
+/// parts along K (activations split into bf16 terms) that each meet the
+/// same weights: each weight tile is loaded once a K step for all parts;
+/// with `colScales` (an [N] f32 buffer) each output column is multiplied
+/// by its scale.
 void buildAmxTileBlock(mlir::OpBuilder &b, mlir::Location loc, mlir::Value packed,
                        mlir::Value group, int64_t groups, mlir::Value w, mlir::Value wRow,
                        int64_t weightTiles, mlir::Value out, mlir::Value outCol,

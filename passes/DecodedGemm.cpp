@@ -62,6 +62,23 @@ constexpr int64_t kAmxBlockBytes = 1024 * 1024;
 constexpr int64_t kGemmChunkBytes = 32 * 1024;
 /// Codes a byteTables step decodes (one vpermb's 64 lanes).
 constexpr int64_t kTableCodes = 64;
+
+/// Whether a range of `elems` of K lies inside one scale block of `block`
+/// elements or holds whole ones (so that the decode loads its parameters
+/// once per block).
+bool fitsBlocks(int64_t elems, int64_t block) {
+  return elems % block == 0 || block % elems == 0;
+}
+
+/// The longest multiple of `unit` from `longest` down to `shortest` that
+/// divides K and fitsBlocks; 0 if none does.
+int64_t longestKSlice(int64_t k, int64_t longest, int64_t shortest, int64_t unit,
+                      int64_t block) {
+  for (int64_t candidate = longest / unit * unit; candidate >= shortest; candidate -= unit)
+    if (k % candidate == 0 && fitsBlocks(candidate, block))
+      return candidate;
+  return 0;
+}
 } // namespace
 
 std::optional<DecodedGemmPlan>
@@ -112,13 +129,15 @@ public:
       : b(b), loc(loc), plan(plan), perByte(8 / plan.bits),
         chunkElems(kChunkBytes * perByte) {}
 
+  /// Whether the GEMM's operands are f32 (FMAs), not bf16.
+  bool f32Operands() const { return plan.f32 && !plan.splitActivations; }
   /// The GEMM's operand type: bf16 or f32.
   Type element(OpBuilder &ob) const {
-    return plan.f32 && !plan.splitActivations ? Type(ob.getF32Type()) : Type(ob.getBF16Type());
+    return f32Operands() ? Type(ob.getF32Type()) : Type(ob.getBF16Type());
   }
   /// `v` (f32 lanes) in the operand type.
   Value narrow(OpBuilder &ob, Value v) {
-    if (plan.f32 && !plan.splitActivations)
+    if (f32Operands())
       return v;
     auto type = cast<VectorType>(v.getType());
     return arith::TruncFOp::create(ob, loc, type.clone(ob.getBF16Type()), v);
@@ -535,7 +554,6 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
   // ms; attn-proj 26.5 -> 23.8-24.7).
   int64_t elementBytes = plan.f32 ? 4 : 2;
   int64_t tilesPerBlock = 1, kChunk = k;
-  int64_t blockBytes = plan.block * plan.bits / 8;
   if (m > rows) {
     for (int64_t t : {16, 8, 4, 2})
       if ((n / cols) % t == 0) {
@@ -546,14 +564,8 @@ void GemmBuilder::buildTiles(Value xb, Value codes, Value scales, Value zeros,
     // inside a scale block or whole ones, one row tile's A' and one weight
     // tile's W' within kGemmChunkBytes.
     int64_t unit = std::max<int64_t>(step, kChunkBytes * perByte);
-    int64_t limit = kGemmChunkBytes / ((rows + cols) * elementBytes);
-    kChunk = 0;
-    for (int64_t candidate = limit / unit * unit; candidate >= unit && !kChunk;
-         candidate -= unit) {
-      int64_t bytes = candidate * plan.bits / 8;
-      if (k % candidate == 0 && (bytes % blockBytes == 0 || blockBytes % bytes == 0))
-        kChunk = candidate;
-    }
+    kChunk = longestKSlice(k, kGemmChunkBytes / ((rows + cols) * elementBytes), unit, unit,
+                           plan.block);
     if (!kChunk) {
       tilesPerBlock = 1;
       kChunk = k;
@@ -685,13 +697,6 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
       if ((n / tileRows) % t == 0 && t * tileRows * k * 2 <= kAmxBlockBytes)
         tilesPerBlock = t;
   int64_t blockRows = tileRows * tilesPerBlock;
-  // Long K (from 64 rows): a pair of groups' activations would pass L2
-  // (three terms of 2 x 16 rows x 14336 bf16: 2.6 MiB), so every tile
-  // would stream them from L3. Instead K in slices, a block of 4 tiles
-  // decoded a slice at a time, the accumulators kept in `sums` between
-  // slices (FP8 ffn-down, M = 128: 37.2-37.4 -> 27.8-28.2 ms). A slice is
-  // the longest multiple of 256 up to 2048 that divides K: K = 11008 (43
-  // x 256) takes 256 (ffn-down-2: 27.5-27.9 -> 25.1-25.2 ms).
   // Every pair of activation groups against every tile of a block's
   // decoded rows `wd` (with `sums`: the K slice of kLength from k0).
   auto multiplyBlock = [&](OpBuilder &ob, Value wd, Value firstRow, Value scratch, Value sums,
@@ -708,13 +713,17 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
               return SmallVector<Value>{};
             });
   };
+  // Long K (from 64 rows): a pair of groups' activations would pass L2
+  // (three terms of 2 x 16 rows x 14336 bf16: 2.6 MiB), so every tile
+  // would stream them from L3. Instead K in slices, a block of 4 tiles
+  // decoded a slice at a time, the accumulators kept in `sums` between
+  // slices (FP8 ffn-down, M = 128: 37.2-37.4 -> 27.8-28.2 ms). A slice is
+  // the longest multiple of 256 up to 2048 that divides K: K = 11008 (43
+  // x 256) takes 256 (ffn-down-2: 27.5-27.9 -> 25.1-25.2 ms).
   int64_t kSlice = 0;
-  if (m >= 4 * kAmxRows && k > kAmxSliceElems && (n / tileRows) % kAmxTilesPerBlock == 0)
-    for (int64_t candidate = kAmxSliceElems; candidate >= kDecodeSliceElems && !kSlice;
-         candidate -= kDecodeSliceElems)
-      if (k % candidate == 0 && (candidate % plan.block == 0 || plan.block % candidate == 0) &&
-          (kDecodeSliceElems % plan.block == 0 || plan.block % kDecodeSliceElems == 0))
-        kSlice = candidate;
+  if (m >= 4 * kAmxRows && k > kAmxSliceElems && (n / tileRows) % kAmxTilesPerBlock == 0 &&
+      fitsBlocks(kDecodeSliceElems, plan.block))
+    kSlice = longestKSlice(k, kAmxSliceElems, kDecodeSliceElems, kDecodeSliceElems, plan.block);
   if (kSlice) {
     blockRows = tileRows * kAmxTilesPerBlock;
     int64_t sliceBytes = kSlice * plan.bits / 8;
@@ -773,11 +782,10 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
         // (its steps' rows, contiguous) fill whole lines in L1; row by row
         // over all of K they went 2 KiB apart into two L1 sets (FP8
         // ffn-up, M = 16: 13-16 -> 7.6-7.8 ms).
-        int64_t rowBytes = k * plan.bits / 8, blockBytes = plan.block * plan.bits / 8;
-        int64_t sliceBytes = kDecodeSliceElems * plan.bits / 8;
-        if (rowBytes % sliceBytes != 0 ||
-            (sliceBytes % blockBytes != 0 && blockBytes % sliceBytes != 0))
-          sliceBytes = rowBytes;
+        int64_t rowBytes = k * plan.bits / 8;
+        int64_t sliceBytes = k % kDecodeSliceElems == 0 && fitsBlocks(kDecodeSliceElems, plan.block)
+                                 ? kDecodeSliceElems * plan.bits / 8
+                                 : rowBytes;
         prefetchNextRange = sliceBytes < rowBytes;
         forLoop(pb, index(0), index(rowBytes), sliceBytes, {},
                 [&](OpBuilder &sb, Value first, ValueRange) {

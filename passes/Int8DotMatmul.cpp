@@ -195,9 +195,10 @@ Value qcc::lowbit::decodeMinifloatLanes(OpBuilder &b, Location loc, Value codes,
     // vpand: three instructions where zero-extending took five).
     Value word = arith::ShLIOp::create(b, loc, arith::ExtSIOp::create(b, loc, i16, codes),
                                        splat(shift));
-    int64_t keep = 0x8000 | (((signBit - 1) << shift) & 0xFFFF);
-    if (keep != 0xFFFF && shift != 16 - int64_t(bits))
-      word = arith::AndIOp::create(b, loc, word, splat(int16_t(keep)));
+    // (E5M2's sign lands at bit 15 by itself.)
+    if (shift != 16 - int64_t(bits))
+      word = arith::AndIOp::create(
+          b, loc, word, splat(int16_t(0x8000 | (((signBit - 1) << shift) & 0xFFFF))));
     half = arith::BitcastOp::create(b, loc, f16, word);
   } else {
     Value c = arith::ExtUIOp::create(b, loc, i16, codes);
@@ -551,6 +552,9 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
   // compiler folded scale x zero point into a table (constant weights).
   bool needCorrection = (zeros || flipsSigns) && !corrTable;
   bool prefetch = floatActs && m < 4;
+  // Minifloats decode without their power-of-two rescale (byteDot): the
+  // weight scales carry it.
+  float weightRescale = plan.minifloat ? minifloatRescale(plan.minifloat) : 1.0f;
   auto fast = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
 
   auto forLoop = [&](OpBuilder &ob, Value lb, Value ub, ValueRange init,
@@ -677,11 +681,10 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                 Value ws = loadParam(gb, scales, colIndex[i], blockIndex[q]);
                 if (!ws.getType().isF32())
                   ws = arith::ExtFOp::create(gb, loc, f32, ws);
-                if (plan.minifloat)
+                if (weightRescale != 1.0f)
                   ws = arith::MulFOp::create(
                       gb, loc, ws,
-                      arith::ConstantOp::create(gb, loc,
-                                                gb.getF32FloatAttr(minifloatRescale(plan.minifloat))));
+                      arith::ConstantOp::create(gb, loc, gb.getF32FloatAttr(weightRescale)));
                 weightScale[i].push_back(ws);
                 if (!needCorrection)
                   continue;
@@ -711,13 +714,12 @@ void KernelBuilder::buildDotLoops(Value xq, Value aScale, Value aSum,
                     ValueRange{colIndex[i], blockIndex[0]});
                 if (!scaleElement.isF32())
                   v = arith::ExtFOp::create(gb, loc, shortF32, v);
-                if (plan.minifloat)
+                if (weightRescale != 1.0f)
                   v = arith::MulFOp::create(
                       gb, loc, v,
                       arith::ConstantOp::create(
                           gb, loc,
-                          DenseElementsAttr::get(
-                              shortF32, gb.getF32FloatAttr(minifloatRescale(plan.minifloat)))));
+                          DenseElementsAttr::get(shortF32, gb.getF32FloatAttr(weightRescale))));
                 weightScaleVec.push_back(v);
               }
               for (int64_t q = 0; q < blocksPerChunk; ++q)
