@@ -121,8 +121,9 @@ TOL_LUT = 8e-2
 # Formats ONNX Runtime 1.30's CPU provider cannot run: MatMulNBits takes
 # bits 2, 4 and 8 only; no FP4 DequantizeLinear.
 NO_ORT = {"w1g128", "w3g128", "mxfp4", "nvfp4"}
-# Formats whose layer is more than one node (no copies of a layer).
-MULTI_NODE = {"fp8", "mxfp4", "nvfp4", "qdq8", "dynq8", "qdqa8"}
+# Formats whose layer is more than a MatMul-like node after constant
+# DequantizeLinears (no copies of a layer).
+NO_COPIES = {"dynq8", "qdqa8"}
 
 
 def log(*args):
@@ -366,26 +367,45 @@ class Layer:
         self.weight = (self.weight / np.float32(gain)).astype(np.float32)
 
 
+def copy_shift(fmt, index):
+    """How many output columns copy `index` of a layer is rotated by: its
+    index, doubled for FP4 (two codes a byte along N: an even rotation moves
+    whole bytes)."""
+    return 2 * index if FORMATS[fmt] in ("mxfp4", "nvfp4") else index
+
+
 def copy_layer(first, index, roll=False):
     """`first` (index 0) again under index `index`'s names: the same bytes,
-    which a DRAM chain of copies keeps at distinct addresses. Only for the
-    single-node formats (MatMulNBits, MatMulBnb4, MatMul). With roll=True
-    the weight's N rows are rotated by `index` (output column j is the first
-    layer's column j - index): the same values, other bytes, which ONNX
-    Runtime cannot share (given identical initializers it keeps one copy,
-    and its layers read from cache: 675 against 1795 µs a W4 ffn-up layer
-    from DRAM)."""
-    if getattr(first, "nodes_for", None) or first.extra_nodes:
-        raise ValueError(f"format {first.fmt}: a chain of copies needs a single-node layer")
+    which a DRAM chain of copies keeps at distinct addresses. For the
+    single-node formats (MatMulNBits, MatMulBnb4, MatMul) and the two-node
+    QDQ ones (DequantizeLinear -> MatMul: fp8, qdq8, mxfp4, nvfp4). With
+    roll=True the weight's N columns are rotated by copy_shift (output
+    column j is the first layer's column j - shift): the same values,
+    other bytes, which ONNX Runtime cannot share (given identical
+    initializers it keeps one copy, and its layers read from cache: 675
+    against 1795 µs a W4 ffn-up layer from DRAM)."""
+    if getattr(first, "nodes_for", None):
+        raise ValueError(f"format {first.fmt}: copies need a MatMul-like layer")
+    shift = copy_shift(first.fmt, index)
 
     def rolled(init):
-        """The initializer with its N rows rotated by `index`: MatMul's
-        [K, N] along its last axis, the packed ones' leading N."""
+        """The initializer with its N columns rotated by `shift`: a QDQ
+        layer's [K, N] codes and [N] or [K / block, N] scales along their
+        last axis (raw float8 / float4 / E8M0 bytes too), the packed
+        MatMulNBits / MatMulBnb4 ones' leading N."""
+        if init.data_type in (17, 23, 24):  # raw bytes numpy_helper cannot read here
+            row_bytes = len(init.raw_data) // init.dims[0]
+            per_byte = 2 if init.data_type == 23 else 1
+            raw = np.frombuffer(init.raw_data, np.uint8).reshape(init.dims[0], row_bytes)
+            clone = TensorProto()
+            clone.CopyFrom(init)
+            clone.raw_data = np.ascontiguousarray(np.roll(raw, shift // per_byte, axis=1)).tobytes()
+            return clone
         values = numpy_helper.to_array(init)
         if first.op == "MatMul":
-            values = np.roll(values, index, axis=-1)
+            values = np.roll(values, shift, axis=-1)
         else:
-            values = np.roll(values.reshape(first.n, -1), index, axis=0).reshape(values.shape)
+            values = np.roll(values.reshape(first.n, -1), shift, axis=0).reshape(values.shape)
         return numpy_helper.from_array(np.ascontiguousarray(values), init.name)
 
     def renamed(name):
@@ -400,10 +420,17 @@ def copy_layer(first, index, roll=False):
         clone.name = renamed(init.name)
         layer.inits.append(clone)
     layer.node_inputs = [renamed(name) for name in first.node_inputs]
+    layer.extra_nodes = []
+    for node in first.extra_nodes:
+        clone = copy.deepcopy(node)
+        clone.name = renamed(node.name)
+        clone.input[:] = [renamed(name) for name in node.input]
+        clone.output[:] = [renamed(name) for name in node.output]
+        layer.extra_nodes.append(clone)
     return layer
 
 
-def build_model(fmt, k, n, m, layers, seed, copies=False, form="chain"):
+def build_model(fmt, k, n, m, layers, seed, copies=False, form="chain", roll=None):
     """`layers` layers A[M,K] -> Y[M,N]: with form "chain" (K == N when
     layers > 1) each layer's output is the next one's input; with form "sum"
     (any K, N) every layer reads A and Y is the sum of their outputs, an Add
@@ -411,7 +438,9 @@ def build_model(fmt, k, n, m, layers, seed, copies=False, form="chain"):
     working set past the L3). The layers are distinct, or with copies=True
     the first one repeated under new names (the same bytes at distinct
     addresses: as DRAM-bound as distinct layers, and its library compresses
-    to one layer's size for carrying to another machine)."""
+    to one layer's size for carrying to another machine). The copies are
+    rotated along N (copy_layer) where roll is true, by default in a sum:
+    ONNX Runtime shares identical initializers."""
     assert form in ("chain", "sum")
     rng = np.random.default_rng(seed)
     # The input from its own stream, first, so that the float64 reference
@@ -420,11 +449,12 @@ def build_model(fmt, k, n, m, layers, seed, copies=False, form="chain"):
     # fit in memory all at once.
     a = np.random.default_rng([seed, 1]).standard_normal((m, k), dtype=np.float32)
     chain = form == "chain"
+    roll = not chain if roll is None else roll
     ref = a.astype(np.float64) if chain else np.zeros((m, n))
     nodes, inits, ls = [], [], []
     for i in range(layers):
         if copies and i > 0:
-            layer = copy_layer(ls[0], i, roll=not chain)
+            layer = copy_layer(ls[0], i, roll=roll)
         else:
             layer = Layer(fmt, k, n, rng, i)
             if layers > 1 and chain:
@@ -446,10 +476,11 @@ def build_model(fmt, k, n, m, layers, seed, copies=False, form="chain"):
             nodes.append(helper.make_node("Add", ["P0" if i == 1 else f"S{i - 1}", y], [total], name=f"sum{i}"))
         inits += layer.inits
         ls.append(layer)
+        shift = copy_shift(fmt, i) if copies and roll and i > 0 else 0
         if chain:
-            ref = ref @ layer.weight.astype(np.float64)
+            ref = np.roll(ref @ layer.weight.astype(np.float64), shift, axis=1)
         elif copies and i > 0:
-            ref += np.roll(product, i, axis=1)  # the first layer's, its columns rotated
+            ref += np.roll(product, shift, axis=1)  # the first layer's, its columns rotated
         else:
             product = a.astype(np.float64) @ layer.weight.astype(np.float64)
             ref += product
@@ -528,11 +559,11 @@ class Bench:
         onnx_path, lib = os.path.join(d, "model.onnx"), os.path.join(d, "lib.so")
         a_npy, a_f32 = os.path.join(d, "a.npy"), os.path.join(d, "a.f32")
         t0 = time.monotonic()
-        # A sum's layers are copies of its first one with their rows
-        # rotated (distinct bytes: as DRAM-bound, built in seconds rather
-        # than minutes) where the format is one node; chains stay distinct.
-        copies = form == "sum" and not args.dram_distinct and FORMATS[fmt] not in MULTI_NODE
-        model, a, ref, wbytes = build_model(fmt, k, n, m, layers, seed, copies=copies, form=form)
+        # A DRAM case's layers are copies of its first one with their
+        # columns rotated (distinct bytes: as DRAM-bound, built in seconds
+        # rather than minutes) where the layer is MatMul-like.
+        copies = layers > 1 and not args.dram_distinct and fmt not in NO_COPIES
+        model, a, ref, wbytes = build_model(fmt, k, n, m, layers, seed, copies=copies, form=form, roll=True)
         onnx.save(model, onnx_path)
         del model
         t_built = time.monotonic() - t0
