@@ -714,7 +714,8 @@ def main():
     p.add_argument("--dram-form", choices=["auto", "chain", "sum"], default="auto",
                    help="the DRAM cases' form (auto: chain where K == N, sum elsewhere)")
     p.add_argument("--dram-distinct", action="store_true",
-                   help="a sum's layers all built anew (default: the first one's rows rotated, where the format is one node)")
+                   help="a DRAM case's layers all built anew (default: copies of the first one, its columns rotated, "
+                        "where the layer is MatMul-like: all formats but dynq8 and qdqa8)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"), help="where qcc and qcc-run are")
     p.add_argument("--node", default="node")

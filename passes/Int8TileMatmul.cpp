@@ -123,9 +123,19 @@ std::vector<char> qcc::lowbit::packInt8Tiles(ArrayRef<uint8_t> rowMajor, int64_t
     return packDense3Tiles(rowMajor, n, k, cols);
   if (codeBits == 0)
     codeBits = bits;
+  std::vector<char> out(size_t(n / kLanes) * (k / kPerVector(bits)) * kVectorBytes);
+  packInt8TilesInto(rowMajor, n, k, bits, cols, codeBits, out);
+  return out;
+}
+
+void qcc::lowbit::packInt8TilesInto(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
+                                    unsigned bits, int64_t cols, unsigned codeBits,
+                                    MutableArrayRef<char> out) {
   int64_t perVector = kPerVector(bits), vectors = k / perVector, fields = 8 / bits;
   Tiling layout{1, cols};
-  std::vector<char> out(size_t(n / kLanes) * vectors * kVectorBytes, 0);
+  assert(bits != 3 && out.size() == size_t(n / kLanes) * vectors * kVectorBytes &&
+         "n x k x bits / 8 bytes");
+  std::fill(out.begin(), out.end(), 0);
   std::vector<uint8_t> row(k);
   for (int64_t r0 = 0; r0 < n; ++r0) {
     qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k * codeBits / 8, k, codeBits,
@@ -139,7 +149,6 @@ std::vector<char> qcc::lowbit::packInt8Tiles(ArrayRef<uint8_t> rowMajor, int64_t
                                 uint8_t(row[s * perVector + 4 * i + j] << (bits * i)));
     }
   }
-  return out;
 }
 
 std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lhsType,
@@ -753,8 +762,13 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   int64_t m = lhsType.getNumElements() / k;
   int64_t n = weight.type.getShape()[0];
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  std::optional<std::vector<uint8_t>> rowMajor = constantCodeBytes(weight, plan.codeBits);
-  if (!rowMajor)
+  // Codes already in the kernel's layout (lowbit-pack-layout) are used as
+  // they are, their blob shared, with the tiles a vector interleaves;
+  // row-major ones are repacked here.
+  bool prepacked = weight.type.getLayoutKind() == LayoutKind::int8_tiles;
+  std::optional<std::vector<uint8_t>> rowMajor;
+  if (prepacked ? !constantElements(weight.codes)
+                : !(rowMajor = constantCodeBytes(weight, plan.codeBits)))
     return {};
   std::optional<DecodeTable> table;
   if (plan.decode != CodeDecode::None) {
@@ -771,19 +785,21 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
                                                              : 0.0);
   if (failed(params))
     return {};
-  // Codes already in the kernel's layout (lowbit-pack-layout) are used as
-  // they are, with the tiles a vector interleaves; row-major ones are
-  // repacked here.
-  bool prepacked = weight.type.getLayoutKind() == LayoutKind::int8_tiles;
   int64_t cols = prepacked ? weight.type.getLayout().getTile()[0] / kLanes
                            : int8TileColumns(m, n, plan);
-  std::vector<char> tiles = prepacked ? std::vector<char>(rowMajor->begin(), rowMajor->end())
-                                      : packInt8Tiles(*rowMajor, n, k, plan.dense3 ? 3 : plan.bits,
-                                                      cols, plan.codeBits);
-  Value codes = readOnlyBuffer(
-      b, loc,
-      resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, i8),
-                       "qcc_int8_tiles", tiles));
+  Value codesConstant;
+  if (prepacked) {
+    codesConstant =
+        codesAsBytesConstant(b, loc, weight, n * k * plan.codeBits / 8, "qcc_int8_tiles");
+  } else {
+    std::vector<char> tiles =
+        packInt8Tiles(*rowMajor, n, k, plan.dense3 ? 3 : plan.bits, cols, plan.codeBits);
+    codesConstant = resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, i8),
+                                     "qcc_int8_tiles", tiles);
+  }
+  if (!codesConstant)
+    return {};
+  Value codes = readOnlyBuffer(b, loc, codesConstant);
   BlockParams p = *params;
   p.params = readOnlyBuffer(b, loc, p.params);
   QuantizedRows x = quantizeRows(b, loc, lhs, plan.block, 127.0f);

@@ -64,6 +64,10 @@ int64_t int8TileColumns(int64_t m, int64_t n, const Int8TilePlan &plan);
 /// loads read).
 std::vector<char> packInt8Tiles(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
                                 unsigned bits, int64_t cols, unsigned codeBits = 0);
+/// The same for bits 1, 2, 4 and 8 into `out` (n x k x bits / 8 bytes,
+/// overwritten; codeBits: as there, 0 not allowed).
+void packInt8TilesInto(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, unsigned bits,
+                       int64_t cols, unsigned codeBits, llvm::MutableArrayRef<char> out);
 
 /// result[rows..., n] = lhs[rows..., :] . weight[n, :] in f32; null if the
 /// weight's codes, scales or zero points are not constants.

@@ -64,10 +64,18 @@ Value qcc::lowbit::lut::resourceConstant(OpBuilder &b, Location loc, RankedTenso
 
 std::vector<char> qcc::lowbit::lut::packLutPlanes(ArrayRef<uint8_t> rowMajor, int64_t n,
                                                   int64_t k, unsigned bits, int64_t cols) {
+  std::vector<char> tiles(size_t(n) * k * bits / 8);
+  packLutPlanesInto(rowMajor, n, k, bits, cols, tiles);
+  return tiles;
+}
+
+void qcc::lowbit::lut::packLutPlanesInto(ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
+                                         unsigned bits, int64_t cols, MutableArrayRef<char> tiles) {
   // Tile t of 16 rows, weight vector s (at vectorSlot), byte 4 r + j.
   Tiling layout{1, cols};
   int64_t perVector = kPerWeightVector(bits), vectors = k / perVector;
-  std::vector<char> tiles(size_t(n / kLanes) * vectors * kVectorBytes, 0);
+  assert(tiles.size() == size_t(n / kLanes) * vectors * kVectorBytes && "n x k x bits / 8 bytes");
+  std::fill(tiles.begin(), tiles.end(), 0);
   std::vector<uint8_t> row(k);
   for (int64_t r0 = 0; r0 < n; ++r0) {
     qcc::formats::unpackBits(rowMajor.data() + size_t(r0) * k * bits / 8, k, bits, row.data());
@@ -84,7 +92,6 @@ std::vector<char> qcc::lowbit::lut::packLutPlanes(ArrayRef<uint8_t> rowMajor, in
       }
     }
   }
-  return tiles;
 }
 
 Value qcc::lowbit::lut::vectorSlotIndex(OpBuilder &b, Location loc, Value group,
@@ -430,24 +437,27 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
                                        const LutPlan &plan, const Tiling &layout) {
   int64_t n = w.type.getShape()[0], k = w.type.getShape()[1];
   unsigned bits = plan.bits;
-  std::optional<std::vector<uint8_t>> packed = constantCodeBytes(w, bits);
-  if (!packed)
-    return failure();
   // Codes already in the kernel's layout (lowbit-pack-layout) are used as
-  // they are; row-major ones are repacked here.
-  std::vector<char> tiles;
-  if (w.type.getLayoutKind() == LayoutKind::lut_planes)
-    tiles.assign(packed->begin(), packed->end());
-  else
-    tiles = packLutPlanes(*packed, n, k, bits, layout.cols);
+  // they are, their blob shared; row-major ones are repacked here.
+  bool prepacked = w.type.getLayoutKind() == LayoutKind::lut_planes;
+  std::optional<std::vector<uint8_t>> rowMajor;
+  if (prepacked ? !constantElements(w.codes) : !(rowMajor = constantCodeBytes(w, bits)))
+    return failure();
   FailureOr<BlockParams> params =
       buildBlockParams(b, loc, w, plan.signedCodes, bits, plan.block);
   if (failed(params))
     return failure();
   LutConstants c;
   c.p = *params;
-  c.codes = resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, b.getI8Type()),
-                             "qcc_lut_weights", tiles);
+  if (prepacked) {
+    c.codes = codesAsBytesConstant(b, loc, w, n * k * bits / 8, "qcc_lut_weights");
+  } else {
+    std::vector<char> tiles = packLutPlanes(*rowMajor, n, k, bits, layout.cols);
+    c.codes = resourceConstant(b, loc, RankedTensorType::get({int64_t(tiles.size())}, b.getI8Type()),
+                               "qcc_lut_weights", tiles);
+  }
+  if (!c.codes)
+    return failure();
   return c;
 }
 

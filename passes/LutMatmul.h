@@ -145,6 +145,9 @@ Tiling tilingFor(int64_t m, QTensorType weight);
 /// `#lowbit.layout<lut_planes = [16 cols, 32 / bits]>`).
 std::vector<char> packLutPlanes(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k,
                                 unsigned bits, int64_t cols);
+/// The same into `tiles` (n x k x bits / 8 bytes, overwritten).
+void packLutPlanesInto(llvm::ArrayRef<uint8_t> rowMajor, int64_t n, int64_t k, unsigned bits,
+                       int64_t cols, llvm::MutableArrayRef<char> tiles);
 
 /// Where the weight vector `s` of 16-row tile `t` is stored, in vectors:
 /// the `cols` tiles a kernel iteration reads are interleaved vector by

@@ -117,11 +117,17 @@ std::optional<TernaryRows> readTernary(QTensorType type, ElementsAttr codes, Ele
   t.n = type.getShape()[0];
   t.k = type.getShape()[1];
   t.signedCodes = !storage.isUnsigned();
+  // One scale and zero point a row, first in the raw bytes: most 2-bit
+  // weights (blocked scales that vary) fail here before their codes are
+  // copied and every scale decoded.
+  auto zpType = dyn_cast_if_present<IntegerType>(scheme.getZeroPoint());
+  if (!constantRowsMayBeUniform(scales, t.n, /*isSigned=*/true) ||
+      (zeros && !constantRowsMayBeUniform(zeros, t.n, zpType && !zpType.isUnsigned())))
+    return fail("scales or zero points vary along K");
   std::optional<std::vector<uint8_t>> packed = constantBytes(codes);
   std::optional<std::vector<double>> scaleValues = constantValues(scales, true);
   std::optional<std::vector<double>> zeroValues;
   if (zeros) {
-    auto zpType = dyn_cast<IntegerType>(scheme.getZeroPoint());
     zeroValues = constantValues(zeros, zpType && !zpType.isUnsigned());
   }
   if (!packed || !scaleValues || (zeros && !zeroValues) ||

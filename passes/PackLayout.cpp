@@ -46,9 +46,6 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
   bool widthOk = bits == 1 || bits == 2 || bits == 4 || (kind == LayoutKind::int8_tiles && bits == 8);
   if (!widthOk || n % lut::kLanes != 0 || k % (32 / bits) != 0)
     return {};
-  std::optional<std::vector<uint8_t>> rowMajor = constantBytes(constant.getStorage());
-  if (!rowMajor || int64_t(rowMajor->size()) != type.getPackedByteCount())
-    return {};
   auto lhs = cast<ShapedType>(matmul.getLhs().getType());
   int64_t m = lhs.getNumElements() / k;
   int64_t cols = 0;
@@ -70,14 +67,26 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
       return {};
     cols = int8TileColumns(m, n, *plan);
   }
-  std::vector<char> packed = kind == LayoutKind::lut_planes
-                                 ? lut::packLutPlanes(*rowMajor, n, k, bits, cols)
-                                 : packInt8Tiles(*rowMajor, n, k, bits, cols);
+  // The codes read where they are and packed straight into the new blob:
+  // for a 1 GB model each copy of its weights costs a second or more.
+  std::optional<std::vector<uint8_t>> copied;
+  ArrayRef<uint8_t> rowMajor;
+  if (std::optional<ArrayRef<char>> raw = constantBytesInPlace(constant.getStorage()))
+    rowMajor = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw->data()), raw->size());
+  else if ((copied = constantBytes(constant.getStorage())))
+    rowMajor = *copied;
+  int64_t bytes = type.getPackedByteCount();
+  if (int64_t(rowMajor.size()) != bytes || bytes != n * k * bits / 8)
+    return {};
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, 64);
+  if (kind == LayoutKind::lut_planes)
+    lut::packLutPlanesInto(rowMajor, n, k, bits, cols, blob.getMutableData());
+  else
+    packInt8TilesInto(rowMajor, n, k, bits, cols, bits, blob.getMutableData());
   MLIRContext *context = constant.getContext();
   auto layout = LayoutAttr::get(context, kind, {lut::kLanes * cols, int64_t(32 / bits)});
   auto packedType = QTensorType::get(context, type.getShape(), storage, type.getScheme(), layout);
-  auto bytesType = RankedTensorType::get({int64_t(packed.size())}, IntegerType::get(context, 8));
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(packed), 64);
+  auto bytesType = RankedTensorType::get({bytes}, IntegerType::get(context, 8));
   auto storageAttr = DenseResourceElementsAttr::get(
       bytesType, kind == LayoutKind::lut_planes ? "qcc_lut_planes" : "qcc_int8_tiles",
       std::move(blob));

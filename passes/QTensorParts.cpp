@@ -264,6 +264,71 @@ std::optional<std::vector<double>> qcc::lowbit::constantValues(Value value, bool
   return constantValues(*elements, isSigned);
 }
 
+namespace {
+
+/// One little-endian element of `type` at `data` as a double.
+double decodeElement(Type type, const char *data, bool isSigned) {
+  if (type.isF32()) { // most scales: without APFloat's conversion
+    float value;
+    std::memcpy(&value, data, sizeof value);
+    return value;
+  }
+  unsigned bits = type.getIntOrFloatBitWidth();
+  uint64_t word = 0;
+  std::memcpy(&word, data, bits / 8);
+  APInt raw(bits, word);
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    APFloat f(floatType.getFloatSemantics(), raw);
+    bool lost = false;
+    f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+    return f.convertToDouble();
+  }
+  return isSigned ? double(raw.getSExtValue()) : double(raw.getZExtValue());
+}
+
+} // namespace
+
+std::optional<ArrayRef<char>> qcc::lowbit::constantBytesInPlace(ElementsAttr elements) {
+  unsigned bits = elements.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 != 0 || bits > 64)
+    return std::nullopt;
+  size_t size = size_t(elements.getNumElements()) * bits / 8;
+  ArrayRef<char> raw;
+  if (auto dense = dyn_cast<DenseElementsAttr>(Attribute(elements))) {
+    if (dense.isSplat())
+      return std::nullopt;
+    raw = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(Attribute(elements))) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    raw = blob->getData();
+  }
+  if (raw.size() != size)
+    return std::nullopt;
+  return raw;
+}
+
+bool qcc::lowbit::constantRowsMayBeUniform(ElementsAttr elements, int64_t rows, bool isSigned) {
+  std::optional<ArrayRef<char>> raw = constantBytesInPlace(elements);
+  int64_t count = elements.getNumElements();
+  if (!raw || rows <= 0 || count % rows != 0)
+    return true;
+  Type type = elements.getElementType();
+  size_t width = type.getIntOrFloatBitWidth() / 8;
+  int64_t perRow = count / rows;
+  for (int64_t r = 0; r < rows; ++r) {
+    const char *first = raw->data() + r * perRow * width;
+    for (int64_t i = 1; i < perRow; ++i) {
+      const char *other = first + i * width;
+      if (std::memcmp(first, other, width) != 0 &&
+          decodeElement(type, first, isSigned) != decodeElement(type, other, isSigned))
+        return false;
+    }
+  }
+  return true;
+}
+
 std::optional<std::vector<double>> qcc::lowbit::constantValues(ElementsAttr elements,
                                                                bool isSigned) {
   Attribute attr = elements;
@@ -280,7 +345,18 @@ std::optional<std::vector<double>> qcc::lowbit::constantValues(ElementsAttr elem
   };
   std::vector<double> values;
   values.reserve(elements.getNumElements());
+  if (std::optional<ArrayRef<char>> raw = constantBytesInPlace(elements)) {
+    for (int64_t i = 0; i < elements.getNumElements(); ++i)
+      values.push_back(decodeElement(type, raw->data() + i * (bits / 8), isSigned));
+    return values;
+  }
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat()) { // default zero points: one value, not an APInt an element
+      double value = isa<FloatType>(type) ? decode(dense.getSplatValue<APFloat>().bitcastToAPInt())
+                                          : decode(dense.getSplatValue<APInt>());
+      values.assign(elements.getNumElements(), value);
+      return values;
+    }
     if (isa<FloatType>(type))
       for (APFloat f : dense.getValues<APFloat>())
         values.push_back(decode(f.bitcastToAPInt()));
@@ -289,18 +365,7 @@ std::optional<std::vector<double>> qcc::lowbit::constantValues(ElementsAttr elem
         values.push_back(decode(raw));
     return values;
   }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
-  if (!blob || bits % 8 != 0 ||
-      blob->getData().size() != size_t(elements.getNumElements()) * bits / 8)
-    return std::nullopt;
-  const char *data = blob->getData().data();
-  for (int64_t i = 0; i < elements.getNumElements(); ++i) {
-    uint64_t word = 0;
-    std::memcpy(&word, data + i * (bits / 8), bits / 8); // little endian
-    values.push_back(decode(APInt(bits, word)));
-  }
-  return values;
+  return std::nullopt; // a resource without its blob, or of sub-byte elements
 }
 
 
@@ -330,6 +395,26 @@ std::optional<std::vector<uint8_t>> qcc::lowbit::constantBytes(ElementsAttr attr
     return std::nullopt;
   std::memcpy(bytes.data(), blob->getData().data(), size);
   return bytes;
+}
+
+Value qcc::lowbit::codesAsBytesConstant(OpBuilder &b, Location loc, const QTensorParts &w,
+                                        int64_t bytes, StringRef name) {
+  std::optional<ElementsAttr> codes = constantElements(w.codes);
+  if (!codes)
+    return {};
+  auto type = RankedTensorType::get({bytes}, b.getI8Type());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(Attribute(*codes))) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (blob && int64_t(blob->getData().size()) == bytes)
+      return arith::ConstantOp::create(
+          b, loc, DenseResourceElementsAttr::get(type, resource.getRawHandle()));
+  }
+  std::optional<std::vector<uint8_t>> copy = constantBytes(*codes);
+  if (!copy || int64_t(copy->size()) != bytes)
+    return {};
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(copy->data()), copy->size()), alignof(uint64_t));
+  return arith::ConstantOp::create(b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
 std::optional<std::vector<uint8_t>> qcc::lowbit::constantCodeBytes(const QTensorParts &w,

@@ -62,8 +62,6 @@ mlir::Value widenCode(mlir::OpBuilder &b, mlir::Location loc, const QTensorParts
 mlir::Value decodeCode(mlir::OpBuilder &b, mlir::Location loc, const QTensorParts &parts,
                        mlir::Value code, mlir::ValueRange indices);
 
-/// The values of a constant tensor (through signless bitcasts) as doubles,
-/// integers extended by `isSigned`; nullopt if it is not a constant.
 /// QuantizeLinear's saturation of a rounded f32 code `q` (a scalar) to [qmin, qmax],
 /// NaN to code 0. With qmin = 0 (unsigned codes) as min(max(q, 0), qmax)
 /// with the NaN-dropping maxnumf/minnumf: NaN gives the 0 operand, so the
@@ -72,8 +70,18 @@ mlir::Value decodeCode(mlir::OpBuilder &b, mlir::Location loc, const QTensorPart
 mlir::Value clampCode(mlir::OpBuilder &b, mlir::Location loc, mlir::Value q, int64_t qmin,
                       int64_t qmax);
 
+/// The values of a constant tensor (through signless bitcasts) as doubles,
+/// integers extended by `isSigned`; nullopt if it is not a constant.
 std::optional<std::vector<double>> constantValues(mlir::Value value, bool isSigned);
 std::optional<std::vector<double>> constantValues(mlir::ElementsAttr elements, bool isSigned);
+
+/// False where some row of a constant (its elements as `rows` equal runs)
+/// holds two different values, found in its raw bytes, decoding only the
+/// elements that differ from their row's first; true otherwise (also where
+/// the bytes cannot be read). A test before constantValues decodes every
+/// element of a large grid (92M scales of a 1 GB model of W2 g32) only to
+/// find its first row varies.
+bool constantRowsMayBeUniform(mlir::ElementsAttr elements, int64_t rows, bool isSigned);
 
 /// The ElementsAttr behind a constant tensor (through signless bitcasts).
 std::optional<mlir::ElementsAttr> constantElements(mlir::Value value);
@@ -81,6 +89,18 @@ std::optional<mlir::ElementsAttr> constantElements(mlir::Value value);
 /// The raw little-endian bytes of a dense or resource ElementsAttr whose
 /// element width is a whole number of bytes (or of packed i8 storage).
 std::optional<std::vector<uint8_t>> constantBytes(mlir::ElementsAttr attr);
+
+/// The raw little-endian bytes of a non-splat dense or resource ElementsAttr
+/// of whole-byte elements, in place (no copy); nullopt otherwise.
+std::optional<llvm::ArrayRef<char>> constantBytesInPlace(mlir::ElementsAttr attr);
+
+/// `w`'s constant codes as an i8 [bytes] arith.constant for a kernel that
+/// reads them as they are (lowbit-pack-layout's tiles): the codes' resource
+/// blob under the flat type, shared rather than copied (a 1 GB model's
+/// weights were copied three times here); a copy where the codes are not a
+/// resource. Null where they are not a constant of `bytes` bytes.
+mlir::Value codesAsBytesConstant(mlir::OpBuilder &b, mlir::Location loc, const QTensorParts &w,
+                                 int64_t bytes, llvm::StringRef name);
 
 /// The bytes of `w`'s constant codes when they are exactly n x k x bits / 8
 /// of them ([n, k] weight, `bits` per code, any of the packed layouts);

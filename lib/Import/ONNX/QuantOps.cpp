@@ -647,7 +647,7 @@ LogicalResult convertMatMulNBits(NodeImporter &n) {
   } else {
     // uint8 zero points: per row, ceil(blocks * bits / 8) bytes of packed
     // codes, low bits first.
-    std::vector<uint8_t> codes(cols * blocks, uint8_t(1) << (bits - 1));
+    std::vector<uint8_t> codes(zeros ? cols * blocks : 0, uint8_t(1) << (bits - 1));
     if (zeros) {
       int64_t rowBytes = (blocks * bits + 7) / 8;
       if (static_cast<int64_t>(zeros->getBytes().size()) != cols * rowBytes)
@@ -659,10 +659,17 @@ LogicalResult convertMatMulNBits(NodeImporter &n) {
         formats::unpackBits(bytes + row * rowBytes, blocks, bits,
                             codes.data() + row * blocks);
     }
-    SmallVector<APInt> values;
-    for (uint8_t code : codes)
-      values.push_back(APInt(width, code));
-    zeroAttr = DenseElementsAttr::get(paramType(storage), values);
+    if (zeros) {
+      SmallVector<APInt> values;
+      for (uint8_t code : codes)
+        values.push_back(APInt(width, code));
+      zeroAttr = DenseElementsAttr::get(paramType(storage), values);
+    } else {
+      // The default 2^(bits-1): the splat the element-wise form becomes,
+      // without an APInt a block (92M of them in a 1 GB W2 g32 model).
+      APInt value(width, 1u << (bits - 1));
+      zeroAttr = DenseElementsAttr::get(paramType(storage), ArrayRef<APInt>(value));
+    }
   }
   HostTensor codeBytes = weights->asBytes();
   if (width != unsigned(bits)) {
