@@ -539,10 +539,12 @@ class Bench:
             raise RuntimeError("qcc-run failed: " + (r.stdout + r.stderr).strip()[-2000:])
         return float(found.group(1))
 
-    def run_ort(self, onnx_path, a_f32, dims, runs, output=None):
+    def run_ort(self, onnx_path, a_f32, dims, runs, output=None, budget_s=None):
         cmd = [self.args.node, os.path.join(HERE, "ort_bench.js"), onnx_path, a_f32,
                ",".join(map(str, dims)), str(runs), "--threads", str(self.args.threads),
                "--warmup", "1" if output else "2"]
+        if budget_s:
+            cmd += ["--budget-s", str(budget_s)]
         if output:
             cmd += ["--output", output]
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -575,14 +577,16 @@ class Bench:
         if layers > 1:
             log(f"  {tag}: model built in {t_built:.0f} s, compiled in {row['compile_s']:.0f} s")
 
-        # Probe: one timed qcc run (after qcc-run's warm-up run) and ten of ORT,
-        # which also give the outputs to compare.
+        # Probe: one timed qcc run (after qcc-run's warm-up run) and ten of ORT
+        # (fewer once they take 5x --target-s: a DRAM case of ORT's float
+        # fallback runs seconds), which also give the outputs to compare.
         q_t = self.run_qcc(lib, a_npy, 1, output_dir=d)
         y_q = np.load(os.path.join(d, "Y.npy")).astype(np.float64)
         ref = ref.astype(np.float64)
         has_ort = fmt not in NO_ORT
         if has_ort:
-            o_t = self.run_ort(onnx_path, a_f32, [m, k], 10, output=os.path.join(d, "y_ort.f32"))
+            o_t = self.run_ort(onnx_path, a_f32, [m, k], 10, output=os.path.join(d, "y_ort.f32"),
+                               budget_s=5 * args.target_s)
             y_o = np.fromfile(os.path.join(d, "y_ort.f32"), np.float32).reshape(m, n).astype(np.float64)
         else:
             o_t, y_o = float("nan"), ref

@@ -3,11 +3,13 @@
 //
 //   node ort_bench.js MODEL.onnx INPUT.f32 DIMS RUNS [--warmup W]
 //                     [--threads T] [--output OUT.f32] [--dtype float32|uint8|int8]
+//                     [--budget-s S]
 //
 // INPUT.f32 holds the model's single input (float32 unless --dtype says
 // otherwise), raw little-endian, of shape DIMS ("1,4096"). After W warm-up runs (default 2) it times RUNS runs
 // of session.run one after the other (each includes the binding's per-call
-// overhead, as an application would see it) and prints one JSON line:
+// overhead, as an application would see it), or fewer once the timed runs
+// have taken --budget-s seconds (at least one), and prints one JSON line:
 // {"median_us", "p10_us", "p90_us", "min_us", "runs", "load_ms"}.
 // --output writes the first output of the warm-up run as raw float32.
 'use strict';
@@ -23,16 +25,17 @@ function quantile(sorted, q) {
 async function main() {
   const argv = process.argv.slice(2);
   const positional = [];
-  const opts = { warmup: 2, threads: 2, output: null, dtype: 'float32' };
+  const opts = { warmup: 2, threads: 2, output: null, dtype: 'float32', budgetS: Infinity };
   for (let i = 0; i < argv.length; ++i) {
     if (argv[i] === '--warmup') opts.warmup = parseInt(argv[++i], 10);
     else if (argv[i] === '--threads') opts.threads = parseInt(argv[++i], 10);
     else if (argv[i] === '--output') opts.output = argv[++i];
     else if (argv[i] === '--dtype') opts.dtype = argv[++i];
+    else if (argv[i] === '--budget-s') opts.budgetS = parseFloat(argv[++i]);
     else positional.push(argv[i]);
   }
   if (positional.length !== 4) {
-    console.error('usage: node ort_bench.js MODEL.onnx INPUT.f32 DIMS RUNS [--warmup W] [--threads T] [--output OUT.f32]');
+    console.error('usage: node ort_bench.js MODEL.onnx INPUT.f32 DIMS RUNS [--warmup W] [--threads T] [--output OUT.f32] [--budget-s S]');
     process.exit(2);
   }
   const [model, input, dimsText, runsText] = positional;
@@ -63,10 +66,12 @@ async function main() {
     }
   }
   const times = [];
-  for (let i = 0; i < runs; ++i) {
+  let spentUs = 0;
+  for (let i = 0; i < runs && (i === 0 || spentUs < opts.budgetS * 1e6); ++i) {
     const s = process.hrtime.bigint();
     await session.run(feeds);
     times.push(Number(process.hrtime.bigint() - s) / 1e3);
+    spentUs += times[times.length - 1];
   }
   times.sort((a, b) => a - b);
   console.log(JSON.stringify({
@@ -74,7 +79,7 @@ async function main() {
     p10_us: quantile(times, 0.1),
     p90_us: quantile(times, 0.9),
     min_us: times[0],
-    runs,
+    runs: times.length,
     load_ms: loadMs,
   }));
 }
