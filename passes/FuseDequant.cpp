@@ -55,6 +55,25 @@ void transposeElements(const uint8_t *in, uint8_t *out, int64_t rows, int64_t co
     }
 }
 
+/// The same for 4-bit codes two a byte (low nibble first), rows and cols
+/// even: each output byte gathers one column's codes of two rows, without
+/// unpacking to a byte a code and packing again.
+void transposeNibbles(const uint8_t *in, uint8_t *out, int64_t rows, int64_t cols) {
+  constexpr int64_t kBlock = 64;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+      int64_t r1 = std::min(rows, r0 + kBlock), c1 = std::min(cols, c0 + kBlock);
+      for (int64_t c = c0; c < c1; ++c) {
+        unsigned shift = unsigned(c % 2) * 4;
+        for (int64_t r = r0; r < r1; r += 2) {
+          unsigned low = (in[(r * cols + c) / 2] >> shift) & 15;
+          unsigned high = (in[((r + 1) * cols + c) / 2] >> shift) & 15;
+          out[(c * rows + r) / 2] = uint8_t(low | high << 4);
+        }
+      }
+    }
+}
+
 /// A [rows, cols] parameter grid transposed to [cols, rows], same element
 /// type; rank-0/1 grids are returned as they are.
 FailureOr<ElementsAttr> transposeGrid(ElementsAttr attr) {
@@ -101,15 +120,29 @@ FailureOr<ConstantOp> qcc::lowbit::transposeConstant(OpBuilder &b, ConstantOp co
   if (bits > 8)
     return failure();
   int64_t k = type.getShape()[0], n = type.getShape()[1];
-  std::optional<std::vector<uint8_t>> packed = constantBytes(constant.getStorage());
-  if (!packed)
+  // The codes read in place and written straight into the new blob.
+  std::optional<std::vector<uint8_t>> copied;
+  ArrayRef<uint8_t> packed;
+  if (std::optional<ArrayRef<char>> raw = constantBytesInPlace(constant.getStorage()))
+    packed = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw->data()), raw->size());
+  else if ((copied = constantBytes(constant.getStorage())))
+    packed = *copied;
+  size_t bytes = qcc::formats::packedBitsByteCount(size_t(k * n), bits);
+  if (packed.size() != bytes)
     return failure();
-  std::vector<uint8_t> codes = qcc::formats::unpackBits(*packed, size_t(k * n), bits);
-  std::vector<uint8_t> transposed(codes.size());
-  transposeElements(codes.data(), transposed.data(), k, n, 1);
-  std::vector<uint8_t> repacked = qcc::formats::packBits(transposed, bits);
-  auto storageType = RankedTensorType::get({int64_t(repacked.size())}, b.getI8Type());
-  auto blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<uint8_t>(repacked));
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, alignof(uint8_t));
+  auto *out = reinterpret_cast<uint8_t *>(blob.getMutableData().data());
+  if (bits == 8) {
+    transposeElements(packed.data(), out, k, n, 1);
+  } else if (bits == 4 && k % 2 == 0 && n % 2 == 0) {
+    transposeNibbles(packed.data(), out, k, n);
+  } else {
+    std::vector<uint8_t> codes(size_t(k * n)), transposed(size_t(k * n));
+    qcc::formats::unpackBits(packed.data(), codes.size(), bits, codes.data());
+    transposeElements(codes.data(), transposed.data(), k, n, 1);
+    qcc::formats::packBits(transposed.data(), transposed.size(), bits, out);
+  }
+  auto storageType = RankedTensorType::get({int64_t(bytes)}, b.getI8Type());
   ElementsAttr storage =
       DenseResourceElementsAttr::get(storageType, "qcc_transposed_codes", std::move(blob));
 
