@@ -70,6 +70,9 @@ FORMATS = {
     # it on int8 activations too (its output differs from float64 by ~5e-3),
     # so it is checked against ORT like MatMulNBits.
     "qdq8": "qdq8",
+    # The same model compiled with --int8-activations: activations quantized
+    # per block as ORT's QDQ path does, the int8-gemm kernel.
+    "qdq8i8": "qdq8",
     # ONNX Runtime's dynamic int8 quantization: DynamicQuantizeLinear ->
     # MatMulInteger (int8 weights, per tensor) -> scales.
     "dynq8": "dynq8",
@@ -97,7 +100,7 @@ FORMATS = {
 }
 # qcc flags per format (others compile with none).
 QCC_FLAGS = {"mxfp4": ["--int8-activations"], "nvfp4": ["--int8-activations"],
-             "nf4": ["--int8-activations"]}
+             "nf4": ["--int8-activations"], "qdq8i8": ["--int8-activations"]}
 NF4_VALUES = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
               -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
               0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
