@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """The DRAM-streaming matrix: every shape x batch size x format of the
-benchmark brief, one markdown table per M, from `bench/run --json` files.
+benchmark brief, one markdown table per M, from bench/run's results.
 
-  bench/dram_matrix.py RESULTS.json [MORE.json ...] [--missing]
+  bench/dram_matrix.py RESULTS.json|OUTPUT.md [MORE ...] [--session N ...] [--missing]
 
-Each cell is "qcc µs a layer · ORT/qcc · % of the probe" from the newest file
-that has it (later arguments win), marked with the file's session where the
-file names one ("s25"). --missing lists the cells no file has. Files are
-bench/run's own (rows with qcc_us, ort_us, weight_bytes, read_gbs) or
-bench/results/ ones transcribed from docs/performance.md (rows with pct_bw
-and session)."""
+Each cell is "qcc µs a layer · ORT/qcc · % of the probe" from the newest
+file that has it (later arguments win), marked with the file's session where
+the file or --session names one ("s25"). --missing lists the cells no file
+has. Files are bench/run's own --json (rows with qcc_us, ort_us,
+weight_bytes, read_gbs), bench/results/ ones transcribed from
+docs/performance.md (rows with pct_bw and session), or bench/run's printed
+table (a file not ending in .json: its "(DRAM)" rows, as a run stopped
+before writing its JSON leaves them)."""
 import argparse
 import json
 import math
@@ -21,6 +23,21 @@ MS = [1, 4, 16, 128, 512]
 # g128, W3, ternary, W1, W8, NF4, MXFP4, NVFP4, FP8 E4M3).
 FORMATS = ["w4g128zp", "w4g32", "w2g128", "w2g32", "w3g128", "t158", "w1g128", "w8g128",
            "nf4", "mxfp4", "nvfp4", "fp8"]
+
+
+def table_rows(path):
+    """bench/run's printed "(DRAM)" rows (gemm_bench.HEADER's columns) as rows."""
+    rows = []
+    for line in open(path):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or len(cells) < 13 or "(DRAM)" not in cells[0]:
+            continue
+        shape, layers, form = cells[0].split()[:3]
+        ort = float("nan") if cells[5] == "n/a" else float(cells[5])
+        rows.append({"shape": shape, "M": int(cells[1]), "format": cells[2], "layers": int(layers[1:]),
+                     "form": form, "qcc_us": float(cells[4]), "ort_us": ort,
+                     "pct_bw": float(cells[10].rstrip("%")), "kernel": cells[12], "regime": "dram"})
+    return rows
 
 
 def percent_of_probe(row):
@@ -46,8 +63,8 @@ def main():
     args = p.parse_args()
     cells = {}
     for i, path in enumerate(args.files):
-        data = json.load(open(path))
-        for row in data["rows"]:
+        rows = json.load(open(path))["rows"] if path.endswith(".json") else table_rows(path)
+        for row in rows:
             if row.get("regime", "dram") != "dram" or row["format"] not in FORMATS:
                 continue
             if i < len(args.session) and args.session[i]:
