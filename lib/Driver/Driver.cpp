@@ -18,6 +18,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -26,6 +27,38 @@
 
 using namespace mlir;
 using namespace qcc::driver;
+
+/// Releases the blobs no attribute of the module refers to any more: the
+/// row-major codes a pass repacked or transposed into a new constant (and,
+/// with the last of an import's blobs, the ONNX protobuf), which were kept
+/// to the end: three times a large model's weights in memory at the peak.
+static void releaseUnusedResourceBlobs(ModuleOp module) {
+  llvm::StringSet<> used;
+  module.walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr resource) {
+      used.insert(resource.getRawHandle().getKey());
+    });
+  });
+  auto &manager = DenseResourceElementsHandle::getManagerInterface(module.getContext());
+  SmallVector<std::string> unused;
+  using BlobMap = llvm::StringMap<DialectResourceBlobManager::BlobEntry>;
+  manager.getBlobManager().getBlobMap([&](const BlobMap &blobs) {
+    for (const auto &entry : blobs)
+      if (entry.getValue().getBlob() && !used.contains(entry.getKey()))
+        unused.push_back(entry.getKey().str());
+  });
+  for (const std::string &name : unused)
+    manager.getBlobManager().update(name, AsmResourceBlob());
+}
+
+/// After each pass of a pipeline over the whole module, its unused blobs
+/// released (so no two passes' copies of the weights add up).
+struct ReleaseUnusedBlobs final : PassInstrumentation {
+  void runAfterPass(Pass *, Operation *op) override {
+    if (auto module = dyn_cast<ModuleOp>(op))
+      releaseUnusedResourceBlobs(module);
+  }
+};
 
 static void configure(PassManager &pm, const CompileOptions &options) {
   if (options.printIRAfterAll) {
@@ -37,6 +70,7 @@ static void configure(PassManager &pm, const CompileOptions &options) {
   }
   if (options.timePasses)
     pm.enableTiming();
+  pm.addInstrumentation(std::make_unique<ReleaseUnusedBlobs>());
 }
 
 static std::unique_ptr<llvm::ToolOutputFile>
