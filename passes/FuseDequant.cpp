@@ -82,14 +82,19 @@ FailureOr<ElementsAttr> transposeGrid(ElementsAttr attr) {
     return attr;
   int64_t rows = type.getShape()[0], cols = type.getShape()[1];
   auto newType = RankedTensorType::get({cols, rows}, type.getElementType());
-  // Small dense grids stay dense (an attribute an element); large ones
-  // (MXFP4's E8M0 scales: 1.8M a layer) go through their bytes.
-  constexpr int64_t kDenseGridLimit = 1 << 16;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr);
-      dense && (dense.isSplat() || dense.getNumElements() <= kDenseGridLimit ||
-                !constantBytesInPlace(attr))) {
+  std::optional<ArrayRef<char>> bytes = constantBytesInPlace(attr);
+  size_t width = bytes ? type.getElementType().getIntOrFloatBitWidth() / 8 : 0;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
     if (dense.isSplat())
       return ElementsAttr(dense.reshape(newType));
+    // A dense grid stays dense, of whole-byte elements through its bytes
+    // (MXFP4's E8M0 scales: 1.8M a layer, an attribute an element before).
+    if (bytes) {
+      std::vector<char> out(bytes->size());
+      transposeElements(reinterpret_cast<const uint8_t *>(bytes->data()),
+                        reinterpret_cast<uint8_t *>(out.data()), rows, cols, width);
+      return ElementsAttr(DenseElementsAttr::getFromRawBuffer(newType, out));
+    }
     SmallVector<Attribute> values(dense.getValues<Attribute>());
     SmallVector<Attribute> out(values.size());
     for (int64_t r = 0; r < rows; ++r)
@@ -97,10 +102,8 @@ FailureOr<ElementsAttr> transposeGrid(ElementsAttr attr) {
         out[c * rows + r] = values[r * cols + c];
     return ElementsAttr(DenseElementsAttr::get(newType, out));
   }
-  std::optional<ArrayRef<char>> bytes = constantBytesInPlace(attr);
   if (!bytes)
     return failure();
-  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
   AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes->size(), alignof(uint8_t));
   transposeElements(reinterpret_cast<const uint8_t *>(bytes->data()),
                     reinterpret_cast<uint8_t *>(blob.getMutableData().data()), rows, cols, width);
@@ -127,6 +130,8 @@ FailureOr<ConstantOp> qcc::lowbit::transposeConstant(OpBuilder &b, ConstantOp co
     packed = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw->data()), raw->size());
   else if ((copied = constantBytes(constant.getStorage())))
     packed = *copied;
+  else
+    return failure();
   size_t bytes = qcc::formats::packedBitsByteCount(size_t(k * n), bits);
   if (packed.size() != bytes)
     return failure();

@@ -767,7 +767,7 @@ Value qcc::lowbit::buildInt8TileMatmul(OpBuilder &b, Location loc, Value lhs,
   // row-major ones are repacked here.
   bool prepacked = weight.type.getLayoutKind() == LayoutKind::int8_tiles;
   std::optional<std::vector<uint8_t>> rowMajor;
-  if (prepacked ? !constantElements(weight.codes)
+  if (prepacked ? !constantCodesHaveBytes(weight, n * k * plan.codeBits / 8)
                 : !(rowMajor = constantCodeBytes(weight, plan.codeBits)))
     return {};
   std::optional<DecodeTable> table;

@@ -441,7 +441,8 @@ FailureOr<LutConstants> buildConstants(OpBuilder &b, Location loc, const QTensor
   // they are, their blob shared; row-major ones are repacked here.
   bool prepacked = w.type.getLayoutKind() == LayoutKind::lut_planes;
   std::optional<std::vector<uint8_t>> rowMajor;
-  if (prepacked ? !constantElements(w.codes) : !(rowMajor = constantCodeBytes(w, bits)))
+  if (prepacked ? !constantCodesHaveBytes(w, n * k * bits / 8)
+                : !(rowMajor = constantCodeBytes(w, bits)))
     return failure();
   FailureOr<BlockParams> params =
       buildBlockParams(b, loc, w, plan.signedCodes, bits, plan.block);

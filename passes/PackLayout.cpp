@@ -75,6 +75,8 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
     rowMajor = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw->data()), raw->size());
   else if ((copied = constantBytes(constant.getStorage())))
     rowMajor = *copied;
+  else
+    return {};
   int64_t bytes = type.getPackedByteCount();
   if (int64_t(rowMajor.size()) != bytes || bytes != n * k * bits / 8)
     return {};

@@ -397,6 +397,14 @@ std::optional<std::vector<uint8_t>> qcc::lowbit::constantBytes(ElementsAttr attr
   return bytes;
 }
 
+bool qcc::lowbit::constantCodesHaveBytes(const QTensorParts &w, int64_t bytes) {
+  std::optional<ElementsAttr> codes = constantElements(w.codes);
+  if (!codes || !codes->getElementType().isIntOrFloat())
+    return false;
+  unsigned bits = codes->getElementType().getIntOrFloatBitWidth();
+  return bits % 8 == 0 && codes->getNumElements() * int64_t(bits / 8) == bytes;
+}
+
 Value qcc::lowbit::codesAsBytesConstant(OpBuilder &b, Location loc, const QTensorParts &w,
                                         int64_t bytes, StringRef name) {
   std::optional<ElementsAttr> codes = constantElements(w.codes);

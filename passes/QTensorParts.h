@@ -99,6 +99,10 @@ std::optional<llvm::ArrayRef<char>> constantBytesInPlace(mlir::ElementsAttr attr
 /// blob under the flat type, shared rather than copied (a 1 GB model's
 /// weights were copied three times here); a copy where the codes are not a
 /// resource. Null where they are not a constant of `bytes` bytes.
+/// Whether `w`'s codes are a constant of exactly `bytes` bytes (what
+/// codesAsBytesConstant needs), checked before a kernel builds anything.
+bool constantCodesHaveBytes(const QTensorParts &w, int64_t bytes);
+
 mlir::Value codesAsBytesConstant(mlir::OpBuilder &b, mlir::Location loc, const QTensorParts &w,
                                  int64_t bytes, llvm::StringRef name);
 

@@ -32,12 +32,24 @@ using namespace qcc::driver;
 /// row-major codes a pass repacked or transposed into a new constant (and,
 /// with the last of an import's blobs, the ONNX protobuf), which were kept
 /// to the end: three times a large model's weights in memory at the peak.
+/// The blobs are the context's: this assumes one module per context, as
+/// compileModule's callers have.
 static void releaseUnusedResourceBlobs(ModuleOp module) {
   llvm::StringSet<> used;
+  auto visit = [&](Attribute attr) {
+    if (attr)
+      attr.walk([&](DenseResourceElementsAttr resource) {
+        used.insert(resource.getRawHandle().getKey());
+      });
+  };
+  // The discardable attributes and each inherent one (properties): not
+  // getAttrDictionary(), which would intern a new dictionary an op.
   module.walk([&](Operation *op) {
-    op->getAttrDictionary().walk([&](DenseResourceElementsAttr resource) {
-      used.insert(resource.getRawHandle().getKey());
-    });
+    visit(op->getRawDictionaryAttrs());
+    if (std::optional<RegisteredOperationName> info = op->getRegisteredInfo())
+      for (StringAttr name : info->getAttributeNames())
+        if (std::optional<Attribute> inherent = op->getInherentAttr(name.getValue()))
+          visit(*inherent);
   });
   auto &manager = DenseResourceElementsHandle::getManagerInterface(module.getContext());
   SmallVector<std::string> unused;
@@ -55,7 +67,7 @@ static void releaseUnusedResourceBlobs(ModuleOp module) {
 /// released (so no two passes' copies of the weights add up).
 struct ReleaseUnusedBlobs final : PassInstrumentation {
   void runAfterPass(Pass *, Operation *op) override {
-    if (auto module = dyn_cast<ModuleOp>(op))
+    if (auto module = dyn_cast<ModuleOp>(op); module && !module->getParentOp())
       releaseUnusedResourceBlobs(module);
   }
 };
