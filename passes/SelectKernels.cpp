@@ -50,6 +50,14 @@ namespace {
 /// itself (each decoded row is reused by every activation row).
 constexpr int64_t kPrefillRows = 16;
 
+/// Activation rows from which int8-gemm's byte dots (AMX tiles where the
+/// blocks allow) overtake lut's lookups on AVX-512. Measured (Xeon, 2
+/// threads, 4096 x 4096 L3-resident, session 27): W1 g128 lut 1.39 ms at
+/// 64 rows against int8-gemm's 1.46-1.58, at 128 rows 3.41 against 2.50
+/// (AMX); W2 g32 level up to 64 rows, 6.60 against 6.05 ms at 128; at 512
+/// rows lut had taken 22.7 / 34.0 ms where W2 g128 on int8-gemm took 12.4.
+constexpr int64_t kLutMaxRows = 128;
+
 /// The last-level cache assumed where the module does not say (a cross
 /// compile): 32 MiB, an AMD CCD's or a mid-size Intel part's L3.
 constexpr int64_t kDefaultCacheBytes = int64_t(32) << 20;
@@ -257,6 +265,7 @@ struct SelectKernelsPass final
       bool w3Vnni = lut && lut->bits == 3 && lut->vpermb;
       bool w3Pays = rows(op) == 1 && !w3Vnni;
       bool lutPays = lut && ((lut->dot != ByteDot::Portable && lut->vpermb &&
+                              rows(op) < kLutMaxRows &&
                               (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
                              (lut->pshufbPairs && (lut->bits != 3 || w3Pays)));
       if (lut && (lutPays || forceKernel == kKernelLut))
@@ -279,7 +288,9 @@ struct SelectKernelsPass final
                       : lut->bits == 3                 ? "3-bit codes in its 256-bit pairs form, slower than zmm byte dots (in cache and from DRAM)"
                       : !lut->vpermb                   ? "no AVX-512 VBMI"
                       : lut->dot == ByteDot::Portable ? "no AVX-512 byte-dot instruction"
-                                                      : "no faster at blocks of " +
+                      : rows(op) >= kLutMaxRows
+                          ? "from " + std::to_string(kLutMaxRows) + " rows slower than byte dots"
+                          : "no faster at blocks of " +
                                                             std::to_string(lut->block) +
                                                             ", 6-bit activations");
         else if (!lutWhy.empty())

@@ -104,6 +104,21 @@ func.func @lut_w2(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 
 // -----
 
+// From 128 activation rows int8-gemm's byte dots beat the lookups (the
+// same weight as @lut_w2).
+// CHECK-LABEL: func.func @lut_w2_prefill
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: from 128 rows slower than byte dots"
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
+func.func @lut_w2_prefill(%x: tensor<128x256xf32>) -> tensor<128x16xf32> {
+  %w = lowbit.constant storage(dense<27> : tensor<1024xi8>) scales(dense<1.0> : tensor<16x8xf16>)
+      : !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<128x256xf32>, !lowbit.qtensor<16x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<128x16xf32>
+  return %y : tensor<128x16xf32>
+}
+}
+
+// -----
+
 // CHECK-LABEL: func.func @lut_no_vbmi
 // CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, activation quads broadcast, avx512-vnni vpdpbusd zmm; lut: no AVX-512 VBMI"
 // LUT-LABEL: func.func @lut_no_vbmi
