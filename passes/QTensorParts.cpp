@@ -266,6 +266,18 @@ std::optional<std::vector<double>> qcc::lowbit::constantValues(Value value, bool
 
 namespace {
 
+/// An element of `type` from its bits as a double (integers extended by
+/// `isSigned`).
+double decodeBits(Type type, const APInt &raw, bool isSigned) {
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    APFloat f(floatType.getFloatSemantics(), raw);
+    bool lost = false;
+    f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+    return f.convertToDouble();
+  }
+  return isSigned ? double(raw.getSExtValue()) : double(raw.getZExtValue());
+}
+
 /// One little-endian element of `type` at `data` as a double.
 double decodeElement(Type type, const char *data, bool isSigned) {
   if (type.isF32()) { // most scales: without APFloat's conversion
@@ -276,14 +288,7 @@ double decodeElement(Type type, const char *data, bool isSigned) {
   unsigned bits = type.getIntOrFloatBitWidth();
   uint64_t word = 0;
   std::memcpy(&word, data, bits / 8);
-  APInt raw(bits, word);
-  if (auto floatType = dyn_cast<FloatType>(type)) {
-    APFloat f(floatType.getFloatSemantics(), raw);
-    bool lost = false;
-    f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    return f.convertToDouble();
-  }
-  return isSigned ? double(raw.getSExtValue()) : double(raw.getZExtValue());
+  return decodeBits(type, APInt(bits, word), isSigned);
 }
 
 } // namespace
@@ -334,15 +339,7 @@ std::optional<std::vector<double>> qcc::lowbit::constantValues(ElementsAttr elem
   Attribute attr = elements;
   Type type = elements.getElementType();
   unsigned bits = type.getIntOrFloatBitWidth();
-  auto decode = [&](const APInt &raw) {
-    if (auto floatType = dyn_cast<FloatType>(type)) {
-      APFloat f(floatType.getFloatSemantics(), raw);
-      bool lost = false;
-      f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-      return f.convertToDouble();
-    }
-    return isSigned ? double(raw.getSExtValue()) : double(raw.getZExtValue());
-  };
+  auto decode = [&](const APInt &raw) { return decodeBits(type, raw, isSigned); };
   std::vector<double> values;
   values.reserve(elements.getNumElements());
   if (std::optional<ArrayRef<char>> raw = constantBytesInPlace(elements)) {
