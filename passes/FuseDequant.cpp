@@ -125,25 +125,19 @@ FailureOr<ConstantOp> qcc::lowbit::transposeConstant(OpBuilder &b, ConstantOp co
   int64_t k = type.getShape()[0], n = type.getShape()[1];
   // The codes read in place and written straight into the new blob.
   std::optional<std::vector<uint8_t>> copied;
-  ArrayRef<uint8_t> packed;
-  if (std::optional<ArrayRef<char>> raw = constantBytesInPlace(constant.getStorage()))
-    packed = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw->data()), raw->size());
-  else if ((copied = constantBytes(constant.getStorage())))
-    packed = *copied;
-  else
-    return failure();
+  std::optional<ArrayRef<uint8_t>> packed = constantBytesOrCopy(constant.getStorage(), copied);
   size_t bytes = qcc::formats::packedBitsByteCount(size_t(k * n), bits);
-  if (packed.size() != bytes)
+  if (!packed || packed->size() != bytes)
     return failure();
   AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, alignof(uint8_t));
   auto *out = reinterpret_cast<uint8_t *>(blob.getMutableData().data());
   if (bits == 8) {
-    transposeElements(packed.data(), out, k, n, 1);
+    transposeElements(packed->data(), out, k, n, 1);
   } else if (bits == 4 && k % 2 == 0 && n % 2 == 0) {
-    transposeNibbles(packed.data(), out, k, n);
+    transposeNibbles(packed->data(), out, k, n);
   } else {
     std::vector<uint8_t> codes(size_t(k * n)), transposed(size_t(k * n));
-    qcc::formats::unpackBits(packed.data(), codes.size(), bits, codes.data());
+    qcc::formats::unpackBits(packed->data(), codes.size(), bits, codes.data());
     transposeElements(codes.data(), transposed.data(), k, n, 1);
     qcc::formats::packBits(transposed.data(), transposed.size(), bits, out);
   }

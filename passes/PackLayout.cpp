@@ -70,21 +70,15 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
   // The codes read where they are and packed straight into the new blob:
   // for a 1 GB model each copy of its weights costs a second or more.
   std::optional<std::vector<uint8_t>> copied;
-  ArrayRef<uint8_t> rowMajor;
-  if (std::optional<ArrayRef<char>> raw = constantBytesInPlace(constant.getStorage()))
-    rowMajor = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw->data()), raw->size());
-  else if ((copied = constantBytes(constant.getStorage())))
-    rowMajor = *copied;
-  else
-    return {};
+  std::optional<ArrayRef<uint8_t>> rowMajor = constantBytesOrCopy(constant.getStorage(), copied);
   int64_t bytes = type.getPackedByteCount();
-  if (int64_t(rowMajor.size()) != bytes || bytes != n * k * bits / 8)
+  if (!rowMajor || int64_t(rowMajor->size()) != bytes || bytes != n * k * bits / 8)
     return {};
   AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, 64);
   if (kind == LayoutKind::lut_planes)
-    lut::packLutPlanesInto(rowMajor, n, k, bits, cols, blob.getMutableData());
+    lut::packLutPlanesInto(*rowMajor, n, k, bits, cols, blob.getMutableData());
   else
-    packInt8TilesInto(rowMajor, n, k, bits, cols, bits, blob.getMutableData());
+    packInt8TilesInto(*rowMajor, n, k, bits, cols, bits, blob.getMutableData());
   MLIRContext *context = constant.getContext();
   auto layout = LayoutAttr::get(context, kind, {lut::kLanes * cols, int64_t(32 / bits)});
   auto packedType = QTensorType::get(context, type.getShape(), storage, type.getScheme(), layout);

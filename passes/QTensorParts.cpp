@@ -394,6 +394,15 @@ std::optional<std::vector<uint8_t>> qcc::lowbit::constantBytes(ElementsAttr attr
   return bytes;
 }
 
+std::optional<ArrayRef<uint8_t>>
+qcc::lowbit::constantBytesOrCopy(ElementsAttr attr, std::optional<std::vector<uint8_t>> &copy) {
+  if (std::optional<ArrayRef<char>> raw = constantBytesInPlace(attr))
+    return ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw->data()), raw->size());
+  if ((copy = constantBytes(attr)))
+    return ArrayRef<uint8_t>(*copy);
+  return std::nullopt;
+}
+
 bool qcc::lowbit::constantCodesHaveBytes(const QTensorParts &w, int64_t bytes) {
   std::optional<ElementsAttr> codes = constantElements(w.codes);
   if (!codes || !codes->getElementType().isIntOrFloat())

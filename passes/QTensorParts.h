@@ -94,6 +94,11 @@ std::optional<std::vector<uint8_t>> constantBytes(mlir::ElementsAttr attr);
 /// of whole-byte elements, in place (no copy); nullopt otherwise.
 std::optional<llvm::ArrayRef<char>> constantBytesInPlace(mlir::ElementsAttr attr);
 
+/// The raw bytes of `attr` where they are (constantBytesInPlace), else a
+/// copy kept in `copy` (a splat); nullopt where neither can be read.
+std::optional<llvm::ArrayRef<uint8_t>> constantBytesOrCopy(mlir::ElementsAttr attr,
+                                                         std::optional<std::vector<uint8_t>> &copy);
+
 /// `w`'s constant codes as an i8 [bytes] arith.constant for a kernel that
 /// reads them as they are (lowbit-pack-layout's tiles): the codes' resource
 /// blob under the flat type, shared rather than copied (a 1 GB model's
