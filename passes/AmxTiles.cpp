@@ -15,6 +15,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace qcc::lowbit;
 
@@ -310,21 +312,34 @@ void qcc::lowbit::buildAmxBlockSums(OpBuilder &b, Location loc, Value acts, Valu
                                    int64_t groups, Value k0, int64_t depth, Value codes,
                                    int64_t tiles, Value sums, Value blk, Value first) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  auto operandTile = amx::TileType::get({kAmxRows, kAmxStepBytes}, i8);
+  // A block shorter than a tile row (32 or 16 elements: W4 g32, MXFP4,
+  // NVFP4) is one tdpbsud on narrower tiles: `depth` bytes of each
+  // activation row, depth / 4 quad rows of the codes' 64-element step.
+  int64_t stepBytes = std::min(depth, kAmxStepBytes);
+  auto actTile = amx::TileType::get({kAmxRows, stepBytes}, i8);
+  auto codeTile = amx::TileType::get({stepBytes / 4, kAmxStepBytes}, i8);
   auto accTile = amx::TileType::get({kAmxRows, kAmxRows}, i32);
   Value zero = index(b, loc, 0);
   auto stepOf = [&](OpBuilder &kb, Value kk) -> Value {
     return arith::DivUIOp::create(kb, loc, arith::AddIOp::create(kb, loc, k0, kk),
                                   index(kb, loc, kAmxStepBytes));
   };
+  // Where in its 64-element step a narrow block starts (0 for whole steps).
+  auto offsetOf = [&](OpBuilder &kb, Value kk, int64_t divisor) -> Value {
+    if (stepBytes == kAmxStepBytes)
+      return zero;
+    Value at = arith::RemUIOp::create(kb, loc, arith::AddIOp::create(kb, loc, k0, kk),
+                                      index(kb, loc, kAmxStepBytes));
+    return arith::DivUIOp::create(kb, loc, at, index(kb, loc, divisor));
+  };
   auto loadActs = [&](OpBuilder &kb, Value kk, int64_t g) -> Value {
     Value tileRow = arith::AddIOp::create(kb, loc, group, index(kb, loc, g));
-    return amx::TileLoadOp::create(kb, loc, operandTile, acts,
-                                   ValueRange{tileRow, stepOf(kb, kk), zero, zero});
+    return amx::TileLoadOp::create(kb, loc, actTile, acts,
+                                   ValueRange{tileRow, stepOf(kb, kk), zero, offsetOf(kb, kk, 1)});
   };
   auto loadCodes = [&](OpBuilder &kb, Value kk, int64_t t) -> Value {
-    return amx::TileLoadOp::create(kb, loc, operandTile, codes,
-                                   ValueRange{index(kb, loc, t), stepOf(kb, kk), zero, zero});
+    return amx::TileLoadOp::create(kb, loc, codeTile, codes,
+                                   ValueRange{index(kb, loc, t), stepOf(kb, kk), offsetOf(kb, kk, 4), zero});
   };
   auto multiply = [&](OpBuilder &kb, Value left, Value right, Value sum) -> Value {
     // tdpbsud: signed activation bytes, unsigned codes.
@@ -332,11 +347,11 @@ void qcc::lowbit::buildAmxBlockSums(OpBuilder &b, Location loc, Value acts, Valu
                                    /*isZextLhs=*/false, /*isZextRhs=*/true);
   };
   SmallVector<Value> acc;
-  if (depth / kAmxStepBytes <= kAmxUnrolledSteps) {
+  if (depth / stepBytes <= kAmxUnrolledSteps) {
     // Blocks of a few steps straight-line (no loop of 1-4 iterations).
     for (int64_t a = 0; a < groups * tiles; ++a)
       acc.push_back(amx::TileZeroOp::create(b, loc, accTile));
-    for (int64_t kk = 0; kk < depth; kk += kAmxStepBytes) {
+    for (int64_t kk = 0; kk < depth; kk += stepBytes) {
       SmallVector<Value> left, right;
       for (int64_t g = 0; g < groups; ++g)
         left.push_back(loadActs(b, index(b, loc, kk), g));

@@ -94,7 +94,8 @@ mlir::Value packAmxRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, i
 /// unsigned code bytes as right-hand tiles, one a 64-element step of K
 /// ([tiles, K / 64, 16, 64]: 16 K quads of 16 columns x 4 bytes, the
 /// int8_tiles layout's bit fields); `sums` i32 [slots, S, 16, 16], written
-/// at slot `blk`. depth a multiple of kAmxStepBytes; groups x tiles
+/// at slot `blk`. depth a multiple of kAmxStepBytes, or 16 or 32 (a block
+/// inside one step: k0 a multiple of depth, narrower tiles); groups x tiles
 /// accumulators at most 4 (with their operands, the 8 tile registers).
 void buildAmxBlockSums(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acts,
                        mlir::Value group, int64_t groups, mlir::Value k0, int64_t depth,

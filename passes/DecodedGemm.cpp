@@ -95,9 +95,12 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
                   /*floatActivations=*/true);
   if (!base)
     return std::nullopt;
+  // A 16-byte chunk decodes whole blocks or lies inside one.
   int64_t blockBytes = base->block * base->bits / 8;
-  if (blockBytes % kChunkBytes != 0) {
-    whyNot = "a block of " + std::to_string(blockBytes) + " bytes is not a multiple of 16";
+  if (base->block * base->bits % 8 != 0 ||
+      (blockBytes % kChunkBytes != 0 && kChunkBytes % blockBytes != 0)) {
+    whyNot = "a block of " + std::to_string(base->block) + " " + std::to_string(base->bits) +
+             "-bit codes neither divides nor fills 16 bytes";
     return std::nullopt;
   }
   DecodedGemmPlan plan{base->bits,      base->signedCodes, base->block, f32,
@@ -355,9 +358,9 @@ void GemmBuilder::decodeRange(OpBuilder &ob, Value n, Value slot, Value codes,
                                     arith::TruncIOp::create(cb, loc, i16, top));
   };
   Value rowBase = mul(ob, n, rowBytes);
-  // The chunks of [first, first + count) in block `blk`: the scale and zero
-  // point loaded and broadcast once, not per 16-byte chunk.
-  auto decodeChunks = [&](OpBuilder &bb, Value blk, Value first, int64_t count) {
+  // Block `blk`'s scale and zero point (with the signed codes' bias), each
+  // broadcast to a chunk's lanes.
+  auto blockFactors = [&](OpBuilder &bb, Value blk) -> std::pair<Value, Value> {
     Value s = loadParam(bb, scales, n, blk);
     if (!s.getType().isF32())
       s = arith::ExtFOp::create(bb, loc, f32, s);
@@ -368,8 +371,12 @@ void GemmBuilder::decodeRange(OpBuilder &ob, Value n, Value slot, Value codes,
                             : Value(arith::ExtUIOp::create(bb, loc, bb.getI32Type(), zp));
       z = arith::AddFOp::create(bb, loc, z, arith::SIToFPOp::create(bb, loc, f32, wide));
     }
-    Value sVec = vector::BroadcastOp::create(bb, loc, fvec, s);
-    Value zVec = vector::BroadcastOp::create(bb, loc, fvec, z);
+    return {vector::BroadcastOp::create(bb, loc, fvec, s),
+            vector::BroadcastOp::create(bb, loc, fvec, z)};
+  };
+  // The chunks of [first, first + count), lane i of every field scaled by
+  // sVec[i] less zVec[i] (lane i holds byte i of the chunk).
+  auto decodeChunks = [&](OpBuilder &bb, Value sVec, Value zVec, Value first, int64_t count) {
     if (plan.byteTables) {
       forLoop(bb, index(0), index(count), kTableCodes, {},
               [&](OpBuilder &cb, Value inRange, ValueRange) {
@@ -428,18 +435,45 @@ void GemmBuilder::decodeRange(OpBuilder &ob, Value n, Value slot, Value codes,
                                  ValueRange{add(ob, add(ob, rowBase, firstByte),
                                                 index(bytes + line))},
                                  /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
-  if (bytes <= blockBytes) {
-    // Inside one block (callers keep ranges from crossing one).
-    decodeChunks(ob, arith::DivUIOp::create(ob, loc, firstByte, index(blockBytes)), firstByte,
-                 bytes);
+  if (blockBytes < kChunkBytes) {
+    // Blocks shorter than a chunk (W2 g32, NVFP4's 16 FP4 codes: 8 bytes):
+    // each chunk's lanes take the factors of their bytes' blocks, one
+    // broadcast per block merged by lane.
+    int64_t perChunk = kChunkBytes / blockBytes;
+    forLoop(ob, index(0), index(bytes), kChunkBytes, {},
+            [&](OpBuilder &cb, Value inRange, ValueRange) {
+              Value first = add(cb, firstByte, inRange);
+              Value blk0 = arith::DivUIOp::create(cb, loc, first, index(blockBytes));
+              auto [sVec, zVec] = blockFactors(cb, blk0);
+              for (int64_t q = 1; q < perChunk; ++q) {
+                auto [sq, zq] = blockFactors(cb, add(cb, blk0, index(q)));
+                // Lanes [q blockBytes, kChunkBytes) from block q.
+                SmallVector<int64_t> mask(kChunkBytes);
+                for (int64_t i = 0; i < kChunkBytes; ++i)
+                  mask[i] = i < q * blockBytes ? i : kChunkBytes + i;
+                sVec = vector::ShuffleOp::create(cb, loc, sVec, sq, mask);
+                zVec = vector::ShuffleOp::create(cb, loc, zVec, zq, mask);
+              }
+              decodeChunks(cb, sVec, zVec, first, kChunkBytes);
+              return SmallVector<Value>{};
+            });
     return;
   }
-  // Whole blocks.
+  if (bytes <= blockBytes) {
+    // Inside one block (callers keep ranges from crossing one).
+    auto [sVec, zVec] =
+        blockFactors(ob, arith::DivUIOp::create(ob, loc, firstByte, index(blockBytes)));
+    decodeChunks(ob, sVec, zVec, firstByte, bytes);
+    return;
+  }
+  // Whole blocks: the factors loaded and broadcast once a block, not per
+  // 16-byte chunk.
   Value firstBlock = arith::DivUIOp::create(ob, loc, firstByte, index(blockBytes));
   forLoop(ob, index(0), index(bytes / blockBytes), 1, {},
           [&](OpBuilder &bb, Value i, ValueRange) {
             Value blk = add(bb, firstBlock, i);
-            decodeChunks(bb, blk, mul(bb, blk, blockBytes), blockBytes);
+            auto [sVec, zVec] = blockFactors(bb, blk);
+            decodeChunks(bb, sVec, zVec, mul(bb, blk, blockBytes), blockBytes);
             return SmallVector<Value>{};
           });
 }

@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FactoredMatmul.h"
+#include "AmxTiles.h"
 #include "Int8TileMatmul.h"
 #include "LutMatmul.h"
 #include "DecodedGemm.h"
@@ -33,6 +34,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace qcc {
@@ -57,6 +59,18 @@ constexpr int64_t kPrefillRows = 16;
 /// (AMX); W2 g32 level up to 64 rows, 6.60 against 6.05 ms at 128; at 512
 /// rows lut had taken 22.7 / 34.0 ms where W2 g128 on int8-gemm took 12.4.
 constexpr int64_t kLutMaxRows = 128;
+
+/// Activation rows from which bf16-gemm on AMX-BF16 tiles overtakes
+/// int8-gemm where the scale blocks are shorter than the 64 bytes of K of
+/// an AMX int8 step: int8-gemm rescales its i32 sums every block (32 or 16
+/// elements of K), bf16-gemm decodes each weight row once, scales applied,
+/// and keeps its sums in tile registers across all of K. Measured (Xeon,
+/// 2 threads, 4096 x 4096 L3-resident, session 28): W4 g32 M = 64 3.6 ms
+/// against int8-gemm's 3.1, M = 128 5.0 against 5.6, M = 512 16.2 against
+/// 24.9; MXFP4 M = 128 5.5 against 5.8, M = 512 16.9-18.4 against 24-27.
+/// From 64-element blocks int8-gemm's whole AMX steps stay ahead (W4 g128
+/// M = 512 12-13 ms).
+constexpr int64_t kBf16OverInt8Rows = 128;
 
 /// The last-level cache assumed where the module does not say (a cross
 /// compile): 32 MiB, an AMD CCD's or a mid-size Intel part's L3.
@@ -181,16 +195,27 @@ struct SelectKernelsPass final
       // where vpdpbusd does more with 64, so the int8 kernels stay ahead
       // even at 128 rows (int8-dot 6.0, bf16-gemm 8.9 ms on 4096 x 4096);
       // bf16-gemm serves the models that allow bf16 but not int8.
-      if ((!allowInt8 || forceKernel == kKernelBf16Gemm) && forceKernel != kKernelF32Gemm &&
-          (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm)) {
-        if (std::optional<DecodedGemmPlan> gemm =
-                planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(),
-                                transposed, features, gemmWhy, /*f32=*/false))
+      bool bf16Only = (!allowInt8 || forceKernel == kKernelBf16Gemm) && forceKernel != kKernelF32Gemm &&
+                      (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm);
+      // Where int8 is allowed too, bf16 (the more accurate) on AMX tiles
+      // for short blocks at prefill sizes.
+      bool bf16OverInt8 = allowInt8 && forceKernel.empty() && rows(op) >= kBf16OverInt8Rows;
+      if (bf16Only || bf16OverInt8) {
+        std::string bf16Why;
+        std::optional<DecodedGemmPlan> gemm =
+            planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
+                            features, bf16Why, /*f32=*/false);
+        bool shortBlocks = gemm && gemm->amx && gemm->block < kAmxStepBytes;
+        if (gemm && (bf16Only || shortBlocks))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +
                       " rows: weights decoded to bf16 once, " +
-                      (gemm->amx ? "AMX tdpbf16ps on 16x16 tiles" : "vdpbf16ps 4x4 tiles")};
-        gemmWhy = "; bf16-gemm: " + gemmWhy;
+                      (gemm->amx ? "AMX tdpbf16ps on 16x16 tiles" : "vdpbf16ps 4x4 tiles") +
+                      (bf16Only ? std::string()
+                                : "; int8-gemm would rescale its sums every " +
+                                      std::to_string(gemm->block) + " elements of K")};
+        if (bf16Only)
+          gemmWhy = "; bf16-gemm: " + bf16Why;
       }
       std::string lutWhy;
       std::optional<LutPlan> lut;
@@ -304,7 +329,9 @@ struct SelectKernelsPass final
                 weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed, features, tileWhy))
           return {kKernelInt8Gemm.str(),
                   permission + "; 16-row weight tiles, " +
-                      (tiles->amx ? "AMX tdpbsud on 16 activation rows x 64 bytes of K, "
+                      (tiles->amx ? "AMX tdpbsud on 16 activation rows x " +
+                                        std::to_string(std::min<int64_t>(tiles->block, kAmxStepBytes)) +
+                                        " bytes of K, "
                                   : "activation quads broadcast, ") +
                       (tiles->dense3                           ? "3-bit codes read dense (vpermb, vpmultishiftqb), "
                        : tiles->decode == CodeDecode::Fp4      ? "FP4 codes decoded by vpshufb, "

@@ -157,6 +157,24 @@ func.func @amx_int8_gemm(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
 
 // -----
 
+// Blocks of 32 on AMX-INT8: per block one tdpbsud on half-width tiles, the
+// activations' 16 x 32 bytes and 8 quad rows of the codes' 64-element step.
+// CHECK-LABEL: func.func @amx_int8_gemm_blocks_of_32
+// CHECK-COUNT-4: amx.tile_muli {{.*}}, {{.*}} zext, {{.*}} : !amx.tile<16x32xi8>, !amx.tile<8x64xi8>, !amx.tile<16x16xi32>
+// CHECK-COUNT-4: amx.tile_store {{.*}} : memref<2x4x16x16xi32>, !amx.tile<16x16xi32>
+// LLVM-LABEL: llvm.func @amx_int8_gemm_blocks_of_32
+// LLVM: llvm.x86.tdpbsud.internal
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+amx-tile,+amx-int8"} {
+func.func @amx_int8_gemm_blocks_of_32(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x8xf16>) zero_points(dense<8> : tensor<32x8xui4>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>>
+  %y = lowbit.matmul %x, %w transpose_rhs {lowbit.kernel = "int8-gemm"} : tensor<64x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 32], scale = f16, zero_point = ui4>> -> tensor<64x32xf32>
+  return %y : tensor<64x32xf32>
+}
+}
+
+// -----
+
 // f32-gemm on AMX-BF16 (FP8 weights, one scale a row): each f32 activation
 // split into three bf16 terms laid one after another along K ([20, 768],
 // then AMX's pair order [2, 384, 32]); the codes decoded straight to bf16

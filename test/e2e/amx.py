@@ -55,11 +55,20 @@ for bits, block, k, n, zp, batch in [
         (2, 64, 256, 64, False, (40,)),     # 3 groups, the last of 8 rows
         (4, 128, 1024, 64, True, (64,)),    # 32 K steps, 4 groups
         (4, 32, 128, 16, True, (5, 20)),    # M > N: 100 rows, 7 groups
-        (4, 128, 4096, 128, True, (64,))]:  # K in 2 slices, a block of 4 tile pairs
+        (4, 128, 4096, 128, True, (64,)),   # K in 2 slices, a block of 4 tile pairs
+        (2, 32, 256, 48, True, (20,)),      # blocks of 8 bytes: 2 a decoded chunk
+        (4, 16, 512, 32, False, (2, 16)),
+        (1, 32, 256, 32, True, (33,))]:     # blocks of 4 bytes
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=3, flags=amx)
+# From 128 rows, blocks shorter than 64 elements take bf16-gemm at
+# accuracy_level 4 too (lowbit-select-kernels: int8-gemm would rescale its
+# sums every block): held to the bf16 computation.
+nbits_case(4, 32, 256, 32, True, (128,), accuracy_level=4, flags=amx, bf16=True)
+nbits_case(2, 32, 512, 48, False, (2, 64), accuracy_level=4, flags=amx, bf16=True)
 
 # int8-gemm on tdpbsud tiles (MatMulNBits accuracy_level 4, 64 rows and
-# more in multiples of 16, blocks of whole 64-byte steps): every field
+# more in multiples of 16, blocks of whole 64-byte steps or of 32 bytes,
+# one tdpbsud on half-width tiles): every field
 # width, 1-4 steps a block, one or two tiles and groups of 16 rows a step
 # (odd counts of either), zero points or not, the largest products; held to
 # the same float64 value of the integer computation as the vpdpbusd form.
@@ -70,7 +79,10 @@ for bits, block, k, n, zp, batch, extremes in [
         (1, 64, 256, 32, False, (64,), False),
         (8, 64, 256, 16, True, (4, 16), False),     # 1 tile; M > N
         (3, 128, 256, 32, True, (64,), False),      # 3-bit codes in 4-bit fields
-        (4, 64, 128, 32, True, (64,), True)]:       # every activation byte +-127
+        (4, 64, 128, 32, True, (64,), True),        # every activation byte +-127
+        (4, 32, 256, 32, True, (64,), False),       # blocks of 32: half-width tiles
+        (2, 32, 512, 48, False, (96,), False),      # 3 tiles, 3 groups
+        (4, 32, 128, 32, True, (64,), True)]:
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=4, flags=amx, kernel="int8-gemm",
                extremes=extremes)
 # NF4 codes decoded by vpshufb before they are written as tiles (VNNI's grid

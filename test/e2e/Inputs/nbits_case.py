@@ -9,7 +9,7 @@ def make_nbits_case(run, rng):
     """nbits_case(...) running through `run` (a Runner's) with `rng`."""
 
     def nbits_case(bits, block, k, n, with_zp, batch, accuracy_level=0, flags=(), kernel=None,
-                   extremes=False):
+                   extremes=False, bf16=False):
         """MatMulNBits against a float64 reference of the same 1/2/3/4/8-bit weights.
 
         With accuracy_level 4 qcc's int8-dot kernel quantizes the activations per
@@ -20,7 +20,8 @@ def make_nbits_case(run, rng):
         within 3e-2 (int8) or 8e-2 (lut) of its largest magnitude (the price of
         quantized activations). `extremes`: codes only 0 and 2^bits - 1, inputs
         only +-1 (every activation byte +-127), the largest products a byte dot
-        can meet."""
+        can meet. `bf16`: held to bf16-gemm's computation whatever the accuracy
+        level (where the cost model picks it over the int8 kernels)."""
         if kernel:
             flags = tuple(flags) + ("--kernel=" + kernel,)
         qmax = 31 if kernel == "lut" else 127
@@ -56,7 +57,7 @@ def make_nbits_case(run, rng):
         name = f"matmulnbits_w{bits}_g{block}{'_zp' if with_zp else ''}_b{'x'.join(map(str, batch))}"
         if extremes:
             name += "_extremes"
-        if accuracy_level == 3:
+        if accuracy_level == 3 or bf16:
             # bf16-gemm: weights decoded in f32 then rounded to bf16, activations
             # rounded to bf16, products summed in f32.
             def bf16(x):
