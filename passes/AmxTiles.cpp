@@ -312,8 +312,8 @@ void qcc::lowbit::buildAmxBlockSums(OpBuilder &b, Location loc, Value acts, Valu
                                    int64_t groups, Value k0, int64_t depth, Value codes,
                                    int64_t tiles, Value sums, Value blk, Value first) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  // A block shorter than a tile row (32 or 16 elements: W4 g32, MXFP4,
-  // NVFP4) is one tdpbsud on narrower tiles: `depth` bytes of each
+  // A block shorter than a tile row (int8-gemm's blocks of 32: W4 / W2 g32,
+  // MXFP4) is one tdpbsud on narrower tiles: `depth` bytes of each
   // activation row, depth / 4 quad rows of the codes' 64-element step.
   int64_t stepBytes = std::min(depth, kAmxStepBytes);
   auto actTile = amx::TileType::get({kAmxRows, stepBytes}, i8);

@@ -71,6 +71,10 @@ constexpr int64_t kLutMaxRows = 128;
 /// From 64-element blocks int8-gemm's whole AMX steps stay ahead (W4 g128
 /// M = 512 12-13 ms).
 constexpr int64_t kBf16OverInt8Rows = 128;
+/// From here where int8-gemm has no AMX tiles for the blocks (NVFP4's 16):
+/// NVFP4 M = 64 4.0-4.2 ms against int8-gemm's 4.7-5.5; at 32 rows 2.9
+/// against 2.4-2.5.
+constexpr int64_t kBf16OverInt8VnniRows = 64;
 
 /// The last-level cache assumed where the module does not say (a cross
 /// compile): 32 MiB, an AMD CCD's or a mid-size Intel part's L3.
@@ -199,13 +203,20 @@ struct SelectKernelsPass final
                       (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm);
       // Where int8 is allowed too, bf16 (the more accurate) on AMX tiles
       // for short blocks at prefill sizes.
-      bool bf16OverInt8 = allowInt8 && forceKernel.empty() && rows(op) >= kBf16OverInt8Rows;
+      bool bf16OverInt8 = allowInt8 && forceKernel.empty() && rows(op) >= kBf16OverInt8VnniRows;
       if (bf16Only || bf16OverInt8) {
         std::string bf16Why;
         std::optional<DecodedGemmPlan> gemm =
             planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                             features, bf16Why, /*f32=*/false);
         bool shortBlocks = gemm && gemm->amx && gemm->block < kAmxStepBytes;
+        if (shortBlocks && !bf16Only && rows(op) < kBf16OverInt8Rows) {
+          std::string tileWhy;
+          std::optional<Int8TilePlan> tiles =
+              planInt8Tiles(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
+                            features, tileWhy);
+          shortBlocks = !tiles || !tiles->amx;
+        }
         if (gemm && (bf16Only || shortBlocks))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +

@@ -523,11 +523,16 @@ func.func @int8_gemm_amx_blocks_of_16(%x: tensor<64x256xf32>) -> tensor<64x32xf3
 
 // From 128 rows on AMX-BF16, blocks shorter than 64 elements take bf16-gemm
 // even where int8 is allowed (W2 g32 too: 8-byte blocks, two a decoded
-// chunk); 64-element blocks stay on int8-gemm's whole tile rows.
+// chunk); from 64 rows where int8-gemm has no AMX tiles for them (blocks of
+// 16); 64-element blocks stay on int8-gemm's whole tile rows.
 // CHECK-LABEL: func.func @bf16_over_int8_short_blocks
 // CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 4; 128 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles; int8-gemm would rescale its sums every 32 elements of K"
 // CHECK-LABEL: func.func @bf16_over_int8_w2_blocks_of_32
 // CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 4; 128 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles; int8-gemm would rescale its sums every 32 elements of K"
+// CHECK-LABEL: func.func @int8_over_bf16_blocks_of_32_64_rows
+// CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, AMX tdpbsud on 16 activation rows x 32 bytes of K, i32 block sums in tile registers"
+// CHECK-LABEL: func.func @bf16_over_int8_blocks_of_16_64_rows
+// CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 4; 64 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles; int8-gemm would rescale its sums every 16 elements of K"
 // CHECK-LABEL: func.func @int8_over_bf16_blocks_of_64
 // CHECK: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "accuracy_level 4; 16-row weight tiles, AMX tdpbsud on 16 activation rows x 64 bytes of K, i32 block sums in tile registers"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512bf16,+amx-tile,+amx-int8,+amx-bf16"} {
@@ -542,6 +547,18 @@ func.func @bf16_over_int8_w2_blocks_of_32(%x: tensor<128x256xf32>) -> tensor<128
       : !lowbit.qtensor<32x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>>
   %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<128x256xf32>, !lowbit.qtensor<32x256xui2, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<128x32xf32>
   return %y : tensor<128x32xf32>
+}
+func.func @int8_over_bf16_blocks_of_32_64_rows(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x8xf16>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 32], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<64x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 32], scale = f16>> -> tensor<64x32xf32>
+  return %y : tensor<64x32xf32>
+}
+func.func @bf16_over_int8_blocks_of_16_64_rows(%x: tensor<64x256xf32>) -> tensor<64x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x16xf16>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 16], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<64x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 16], scale = f16>> -> tensor<64x32xf32>
+  return %y : tensor<64x32xf32>
 }
 func.func @int8_over_bf16_blocks_of_64(%x: tensor<128x256xf32>) -> tensor<128x32xf32> {
   %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x4xf16>)

@@ -62,9 +62,11 @@ for bits, block, k, n, zp, batch in [
     nbits_case(bits, block, k, n, zp, batch, accuracy_level=3, flags=amx)
 # From 128 rows, blocks shorter than 64 elements take bf16-gemm at
 # accuracy_level 4 too (lowbit-select-kernels: int8-gemm would rescale its
-# sums every block): held to the bf16 computation.
+# sums every block), from 64 rows blocks of 16 (no int8 AMX tiles for them):
+# held to the bf16 computation.
 nbits_case(4, 32, 256, 32, True, (128,), accuracy_level=4, flags=amx, bf16=True)
 nbits_case(2, 32, 512, 48, False, (2, 64), accuracy_level=4, flags=amx, bf16=True)
+nbits_case(4, 16, 256, 32, True, (64,), accuracy_level=4, flags=amx, bf16=True)  # from 64 rows
 
 # int8-gemm on tdpbsud tiles (MatMulNBits accuracy_level 4, 64 rows and
 # more in multiples of 16, blocks of whole 64-byte steps or of 32 bytes,
