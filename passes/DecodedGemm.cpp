@@ -41,6 +41,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace qcc::lowbit;
 
@@ -103,13 +105,24 @@ qcc::lowbit::planDecodedGemm(QTensorType weight, Type lhsType, Type resultType,
              "-bit codes neither divides nor fills 16 bytes";
     return std::nullopt;
   }
+  // Rows of whole chunks (the decode, and the activations' reorder, take 16
+  // bytes at a time), and of whole steps of the vector tiles' K loop (16 f32
+  // or 32 bf16 elements; AMX's 32 below).
+  auto shape = weight.getShape();
+  int64_t n = transposed ? shape[0] : shape[1], k = transposed ? shape[1] : shape[0];
+  int64_t chunkElems = kChunkBytes * 8 / base->bits;
+  int64_t lanes = features.contains("avx512f") ? kLanes : kLanes / 2;
+  int64_t vectorStep = f32 ? lanes : 2 * lanes;
+  if (k % chunkElems != 0 || k % vectorStep != 0) {
+    whyNot = "K = " + std::to_string(k) + " is not a multiple of " +
+             std::to_string(std::max(chunkElems, vectorStep)) + " elements";
+    return std::nullopt;
+  }
   DecodedGemmPlan plan{base->bits,      base->signedCodes, base->block, f32,
                        base->minifloat, base->codebook,    base->lookup,
                        base->lookupLanes};
-  plan.lanes = features.contains("avx512f") ? kLanes : kLanes / 2;
+  plan.lanes = lanes;
   // AMX tiles: 32 elements of K a step, 16 weight rows a tile.
-  auto shape = weight.getShape();
-  int64_t n = transposed ? shape[0] : shape[1], k = transposed ? shape[1] : shape[0];
   bool amxShape = features.contains("amx-bf16") && features.contains("amx-tile") &&
                   k % kAmxDepth == 0 && n % kAmxRows == 0;
   plan.amx = !f32 && amxShape;

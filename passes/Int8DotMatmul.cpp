@@ -294,10 +294,13 @@ qcc::lowbit::planInt8Dot(QTensorType type, Type lhsType, Type resultType,
   auto has = [&](llvm::StringRef f) { return features.contains(f); };
   bool narrow = plan.bits <= 4; // pmaddubsw's i16 pairs cannot overflow
   // A chunk holds whole blocks or a block whole chunks; with four bytes an
-  // i32 lane, a block must fill whole lanes.
+  // i32 lane, a block must fill whole lanes. A chunk of several blocks must
+  // also divide the row (W2 g32 with K = 96: 24 bytes, not whole 16-byte
+  // chunks, which read into the next row).
+  int64_t rowBytes = k * plan.bits / 8;
   auto fits = [&](int64_t chunk, int64_t bytesPerLane) {
     return blockBytes % chunk == 0 ||
-           (chunk % blockBytes == 0 && blockBytes % bytesPerLane == 0);
+           (chunk % blockBytes == 0 && blockBytes % bytesPerLane == 0 && rowBytes % chunk == 0);
   };
   if (floatActivations) {
     // One vector of f32 lanes a chunk: a lane per weight byte.

@@ -79,12 +79,12 @@ constexpr int64_t kDense3TailBytes = kVectorBytes - kDense3StepBytes;
 constexpr int64_t kDense3MaxRows = 4;
 /// Activation rows from which AMX tiles replace vpdpbusd (planInt8Tiles).
 constexpr int64_t kAmxMinRows = 64;
-/// The shortest scale block AMX takes: one tdpbsud of 16 x 32 bytes, the
-/// sums stored and scaled every 32 elements of K. Measured on a Xeon
-/// (4096 x 4096, 2 threads, against vpdpbusd): W4 g32 M = 64 3.08 vs 3.20
-/// ms, M = 128 5.6 vs 6.4-7.5, MXFP4 M = 128 5.8 vs 6.6; blocks of 16
-/// (NVFP4) slower, M = 128 12.6 vs 9.0-9.7 ms: the scaling binds.
-constexpr int64_t kAmxMinBlock = 32;
+// kInt8AmxMinBlock (Int8TileMatmul.h): blocks of 32 take one tdpbsud of
+// 16 x 32 bytes, the sums stored and scaled every 32 elements of K.
+// Measured on a Xeon (4096 x 4096, 2 threads, against vpdpbusd): W4 g32
+// M = 64 3.08 vs 3.20 ms, M = 128 5.6 vs 6.4-7.5, MXFP4 M = 128 5.8 vs
+// 6.6; blocks of 16 (NVFP4) slower, M = 128 12.6 vs 9.0-9.7 ms: the
+// scaling binds.
 
 /// Int8TilePlan::dense3's tiles: per 16-row tile and step of 8 elements of
 /// K, 48 bytes; rows 2q and 2q + 1 in bytes [6q, 6q + 6), a 48-bit
@@ -222,7 +222,7 @@ std::optional<Int8TilePlan> qcc::lowbit::planInt8Tiles(QTensorType type, Type lh
              plan.dot == ByteDot::Vnni512 && !plan.dense3 && m >= kAmxMinRows &&
              m % kAmxRows == 0 &&
              (plan.block % kAmxStepBytes == 0 ||
-              (kAmxStepBytes % plan.block == 0 && plan.block >= kAmxMinBlock && k % kAmxStepBytes == 0));
+              (kAmxStepBytes % plan.block == 0 && plan.block >= kInt8AmxMinBlock && k % kAmxStepBytes == 0));
   return plan;
 }
 

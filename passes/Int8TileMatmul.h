@@ -47,6 +47,10 @@ struct Int8TilePlan {
   CodeDecode decode = CodeDecode::None;
 };
 
+/// The shortest scale block int8-gemm runs on AMX tiles (one tdpbsud of 16
+/// rows x 32 bytes a block); shorter ones stay on vpdpbusd.
+constexpr int64_t kInt8AmxMinBlock = 32;
+
 /// The plan for constant `weight` times float `lhs`, or nullopt with the
 /// reason in `whyNot`.
 std::optional<Int8TilePlan> planInt8Tiles(QTensorType weight, mlir::Type lhsType,

@@ -71,7 +71,8 @@ constexpr int64_t kLutMaxRows = 128;
 /// From 64-element blocks int8-gemm's whole AMX steps stay ahead (W4 g128
 /// M = 512 12-13 ms).
 constexpr int64_t kBf16OverInt8Rows = 128;
-/// From here where int8-gemm has no AMX tiles for the blocks (NVFP4's 16):
+/// From here where int8-gemm has no AMX tiles for the blocks (shorter than
+/// kInt8AmxMinBlock: NVFP4's 16):
 /// NVFP4 M = 64 4.0-4.2 ms against int8-gemm's 4.7-5.5; at 32 rows 2.9
 /// against 2.4-2.5.
 constexpr int64_t kBf16OverInt8VnniRows = 64;
@@ -210,13 +211,10 @@ struct SelectKernelsPass final
             planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                             features, bf16Why, /*f32=*/false);
         bool shortBlocks = gemm && gemm->amx && gemm->block < kAmxStepBytes;
-        if (shortBlocks && !bf16Only && rows(op) < kBf16OverInt8Rows) {
-          std::string tileWhy;
-          std::optional<Int8TilePlan> tiles =
-              planInt8Tiles(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
-                            features, tileWhy);
-          shortBlocks = !tiles || !tiles->amx;
-        }
+        // Below 128 rows only blocks int8-gemm cannot take on AMX, of 3 bits
+        // and more (1 and 2 bits: lut's rows, not measured against bf16).
+        if (shortBlocks && !bf16Only && rows(op) < kBf16OverInt8Rows)
+          shortBlocks = gemm->block < kInt8AmxMinBlock && weightType.getStorageBitWidth() > 2;
         if (gemm && (bf16Only || shortBlocks))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +

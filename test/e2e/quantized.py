@@ -192,6 +192,11 @@ for kernel in ["int8-dot", "lut"] + (["int8-gemm"] if "avx512bw" in open("/proc/
 nbits_case(4, 128, 256, 24, True, (4, 8))
 nbits_case(8, 64, 256, 40, False, (16,))
 nbits_case(2, 64, 256, 24, True, (2, 9))
+# Rows shorter than whole 16-byte decode chunks (W2 g32 with K = 96: 24
+# bytes a row; W1 g32 with K = 32: 4 bytes): not f32-gemm's (it decodes and
+# reorders whole chunks), the block-dot kernel's.
+nbits_case(2, 32, 96, 16, True, (16,))
+nbits_case(1, 32, 32, 16, False, (20,))
 
 # bf16-gemm (accuracy_level 3, 16+ rows; where the CPU has AVX-512 BF16).
 if "avx512_bf16" in open("/proc/cpuinfo").read():
