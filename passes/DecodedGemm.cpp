@@ -767,13 +767,29 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
   // slices (FP8 ffn-down, M = 128: 37.2-37.4 -> 27.8-28.2 ms). A slice is
   // the longest multiple of 256 up to 2048 that divides K: K = 11008 (43
   // x 256) takes 256 (ffn-down-2: 27.5-27.9 -> 25.1-25.2 ms).
-  int64_t kSlice = 0;
+  // Where no long slice divides K, slices of kAmxSliceElems and a shorter
+  // last one: K = 11008 as 5 x 2048 + 768, not 43 x 256, whose short
+  // slices loaded and stored the accumulators 8x as often and decoded in
+  // short bursts (ffn-down-2, 11008 x 4096, against 256-element slices:
+  // W4 g32 M = 128 9.5-9.6 vs 10.2 ms, NVFP4 10.7-10.9 vs 11.5-11.9,
+  // MXFP4 M = 512 29.8-31.4 vs 34.3-38.1, FP8 f32-gemm M = 128 20.3-20.8
+  // vs 23.2-24.9).
+  int64_t kSlice = 0, kTail = 0;
   if (m >= 4 * kAmxRows && k > kAmxSliceElems && (n / tileRows) % kAmxTilesPerBlock == 0 &&
-      fitsBlocks(kDecodeSliceElems, plan.block))
-    kSlice = longestKSlice(k, kAmxSliceElems, kDecodeSliceElems, kDecodeSliceElems, plan.block);
+      fitsBlocks(kDecodeSliceElems, plan.block)) {
+    kSlice = longestKSlice(k, kAmxSliceElems, kAmxSliceElems, kDecodeSliceElems, plan.block);
+    int64_t tail = k % kAmxSliceElems;
+    // A range inside the row's one block fits too (per-row scales).
+    auto fits = [&](int64_t elems) { return plan.block == k || fitsBlocks(elems, plan.block); };
+    if (!kSlice && tail % kDecodeSliceElems == 0 && fits(kAmxSliceElems) && fits(tail)) {
+      kSlice = kAmxSliceElems;
+      kTail = tail;
+    }
+    if (!kSlice)
+      kSlice = longestKSlice(k, kAmxSliceElems, kDecodeSliceElems, kDecodeSliceElems, plan.block);
+  }
   if (kSlice) {
     blockRows = tileRows * kAmxTilesPerBlock;
-    int64_t sliceBytes = kSlice * plan.bits / 8;
     int64_t decodeBytes = kDecodeSliceElems * plan.bits / 8;
     prefetchNextRange = true;
     scf::ParallelOp::create(
@@ -796,10 +812,12 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
             });
             return SmallVector<Value>{};
           });
-          forLoop(pb, index(0), index(k), kSlice, {}, [&](OpBuilder &kb, Value k0, ValueRange) {
+          // The slice [k0, k0 + length): decoded for the block's rows, then
+          // every group's sums.
+          auto slice = [&](OpBuilder &kb, Value k0, int64_t length) {
             Value sliceByte =
                 arith::DivUIOp::create(kb, loc, mul(kb, k0, plan.bits), index(8));
-            forLoop(kb, index(0), index(sliceBytes), decodeBytes, {},
+            forLoop(kb, index(0), index(length * plan.bits / 8), decodeBytes, {},
                     [&](OpBuilder &sb, Value within, ValueRange) {
                       forLoop(sb, index(0), index(blockRows), 1, {},
                               [&](OpBuilder &rb, Value c, ValueRange) {
@@ -810,9 +828,15 @@ void GemmBuilder::buildAmxTiles(Value packed, Value codes, Value scales, Value z
                               });
                       return SmallVector<Value>{};
                     });
-            multiplyBlock(kb, wd, firstRow, /*scratch=*/Value(), sums, k0, kSlice);
-            return SmallVector<Value>{};
-          });
+            multiplyBlock(kb, wd, firstRow, /*scratch=*/Value(), sums, k0, length);
+          };
+          forLoop(pb, index(0), index(k - kTail), kSlice, {},
+                  [&](OpBuilder &kb, Value k0, ValueRange) {
+                    slice(kb, k0, kSlice);
+                    return SmallVector<Value>{};
+                  });
+          if (kTail)
+            slice(pb, index(k - kTail), kTail);
           storeAmxSums(pb, loc, sums, m, blockRows / kAmxRows, out, firstRow, colScales);
         });
     return;

@@ -56,6 +56,7 @@ for bits, block, k, n, zp, batch in [
         (4, 128, 1024, 64, True, (64,)),    # 32 K steps, 4 groups
         (4, 32, 128, 16, True, (5, 20)),    # M > N: 100 rows, 7 groups
         (4, 128, 4096, 128, True, (64,)),   # K in 2 slices, a block of 4 tile pairs
+        (4, 32, 2304, 128, False, (64,)),   # a slice of 2048 and a last one of 256
         (2, 32, 256, 48, True, (20,)),      # blocks of 8 bytes: 2 a decoded chunk
         (4, 16, 512, 32, False, (2, 16)),
         (1, 32, 256, 32, True, (33,))]:     # blocks of 4 bytes
@@ -135,5 +136,5 @@ split_exact_case("f32_gemm_split_exact_m32", 32, 64, 48)   # 2 groups; 3 weight 
 # From 64 rows with K past 2048: K in slices of 2048, a block of 4 tile
 # pairs decoded a slice at a time, the sums kept between slices.
 split_exact_case("f32_gemm_split_exact_k_slices", 64, 4096, 128)
-split_exact_case("f32_gemm_split_exact_k_slices_256", 64, 2816, 128)  # 11 x 256: slices of 256
+split_exact_case("f32_gemm_split_exact_k_tail", 64, 2816, 128)  # 2048, then a last slice of 768
 runner.summary()
