@@ -18,6 +18,7 @@
 #include "qcc/Formats/BitPacking.h"
 
 #include "qcc/Passes/Passes.h"
+#include "qcc/Passes/ResourceBlobs.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -238,11 +239,13 @@ struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
       // [N, K] already (Gemm transB: B = transpose(dequantize(W))), or
       // transposed here.
       Value weight = constant.getResult();
+      SmallVector<DenseResourceElementsAttr> rowMajor;
       if (!isTransposed) {
         FailureOr<ConstantOp> transposed = transposeConstant(rewriter, constant);
         if (failed(transposed))
           continue;
         weight = transposed->getResult();
+        rowMajor = qcc::resourcesOf(constant);
       }
       auto matmul = MatmulOp::create(rewriter, op.getLoc(), op.getResultTypes()[0],
                                      op.getDpsInputs()[0], weight, Value(),
@@ -253,6 +256,9 @@ struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
       // What fed only this matmul goes: transpose, dequantize, the [K, N]
       // constant, the zero fill.
       eraseDeadFeeders(rewriter, feeding);
+      // The [K, N] codes and scales go now where nothing else reads them,
+      // not at the pass's end (compile memory: one layer twice, not all).
+      qcc::releaseIfUnreferenced(getOperation(), rowMajor);
     }
     SmallVector<Operation *> convs;
     getOperation()->walk([&](Operation *op) {

@@ -21,6 +21,7 @@
 #include "StoreEpilogue.h"
 
 #include "qcc/Passes/Passes.h"
+#include "qcc/Passes/ResourceBlobs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -29,6 +30,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace qcc {
@@ -325,6 +327,27 @@ private:
   }
 
 public:
+  /// Once its last reader is lowered, a constant weight goes, with the
+  /// arith constants made of it that nothing reads, and its blobs where
+  /// no op refers to them any more: lut-ternary re-encodes its weights
+  /// into a new blob, and keeping every layer's original to the pass's end
+  /// held a ternary model's weights twice (compile memory, USERS #10).
+  void eraseIfRead(ConstantOp constant, Operation *root) {
+    if (!constant->use_empty())
+      return;
+    SmallVector<DenseResourceElementsAttr> resources = qcc::resourcesOf(constant);
+    auto found = parts.find(constant.getResult());
+    if (found != parts.end()) {
+      const QTensorParts &p = found->second;
+      for (Value part : {p.codes, p.scales, p.zeroPoints, p.codebook, p.tensorScale})
+        eraseUnusedChain(part, resources);
+      parts.erase(found);
+    }
+    llvm::erase(producers, constant.getOperation());
+    rewriter.eraseOp(constant);
+    qcc::releaseIfUnreferenced(root, resources);
+  }
+
   /// Erases the qtensor producers once every reader is rewritten.
   LogicalResult eraseProducers() {
     for (Operation *op : llvm::reverse(producers)) {
@@ -337,6 +360,18 @@ public:
   }
 
 private:
+  /// Erases `value`'s op and the pure ops feeding only it (a constant and
+  /// the casts made of it), collecting the blobs they held.
+  void eraseUnusedChain(Value value, SmallVectorImpl<DenseResourceElementsAttr> &resources) {
+    Operation *op = value ? value.getDefiningOp() : nullptr;
+    while (op && op->use_empty() && isPure(op) && op->getNumRegions() == 0) {
+      llvm::append_range(resources, qcc::resourcesOf(op));
+      Operation *feeder = op->getNumOperands() == 1 ? op->getOperand(0).getDefiningOp() : nullptr;
+      rewriter.eraseOp(op);
+      op = feeder;
+    }
+  }
+
   IRRewriter &rewriter;
   DenseMap<Value, QTensorParts> parts;
   SmallVector<Operation *> producers;
@@ -867,9 +902,14 @@ struct LowBitToLinalgPass final
       if (isa<LowBitDialect>(op->getDialect()) && !isa<YieldOp>(op))
         ops.push_back(op);
     });
-    for (Operation *op : ops)
+    for (Operation *op : ops) {
+      auto matmul = dyn_cast<MatmulOp>(op);
+      ConstantOp weight = matmul ? matmul.getRhs().getDefiningOp<ConstantOp>() : ConstantOp();
       if (failed(lowering.lower(op)))
         return signalPassFailure();
+      if (weight)
+        lowering.eraseIfRead(weight, getOperation());
+    }
     if (failed(lowering.eraseProducers()))
       return signalPassFailure();
   }

@@ -17,6 +17,7 @@
 
 #include "qcc/Passes/KernelSelection.h"
 #include "qcc/Passes/Passes.h"
+#include "qcc/Passes/ResourceBlobs.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -108,8 +109,13 @@ struct PackLayoutPass final : qcc::impl::PackLayoutPassBase<PackLayoutPass> {
       if (!packed)
         return;
       matmul.getRhsMutable().assign(packed);
-      if (constant->use_empty())
+      if (constant->use_empty()) {
+        // The row-major codes go now, not at the pass's end: with them all
+        // kept, a model's weights were in memory twice at the peak.
+        SmallVector<DenseResourceElementsAttr> old = qcc::resourcesOf(constant);
         constant->erase();
+        qcc::releaseIfUnreferenced(getOperation(), old);
+      }
     });
   }
 };

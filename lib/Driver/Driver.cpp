@@ -9,7 +9,9 @@
 #include "HostCache.h"
 #include "KernelReport.h"
 
+#include "qcc/Driver/Progress.h"
 #include "qcc/Passes/Passes.h"
+#include "qcc/Passes/ResourceBlobs.h"
 #include "qcc/Targets/CPU/Pipeline.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -18,7 +20,6 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -28,47 +29,16 @@
 using namespace mlir;
 using namespace qcc::driver;
 
-/// Releases the blobs no attribute of the module refers to any more: the
-/// row-major codes a pass repacked or transposed into a new constant (and,
-/// with the last of an import's blobs, the ONNX protobuf), which were kept
-/// to the end: three times a large model's weights in memory at the peak.
-/// The blobs are the context's: this assumes one module per context, as
-/// compileModule's callers have.
-static void releaseUnusedResourceBlobs(ModuleOp module) {
-  llvm::StringSet<> used;
-  auto visit = [&](Attribute attr) {
-    if (attr)
-      attr.walk([&](DenseResourceElementsAttr resource) {
-        used.insert(resource.getRawHandle().getKey());
-      });
-  };
-  // The discardable attributes and each inherent one (properties): not
-  // getAttrDictionary(), which would intern a new dictionary an op.
-  module.walk([&](Operation *op) {
-    visit(op->getRawDictionaryAttrs());
-    if (std::optional<RegisteredOperationName> info = op->getRegisteredInfo())
-      for (StringAttr name : info->getAttributeNames())
-        if (std::optional<Attribute> inherent = op->getInherentAttr(name.getValue()))
-          visit(*inherent);
-  });
-  auto &manager = DenseResourceElementsHandle::getManagerInterface(module.getContext());
-  SmallVector<std::string> unused;
-  using BlobMap = llvm::StringMap<DialectResourceBlobManager::BlobEntry>;
-  manager.getBlobManager().getBlobMap([&](const BlobMap &blobs) {
-    for (const auto &entry : blobs)
-      if (entry.getValue().getBlob() && !used.contains(entry.getKey()))
-        unused.push_back(entry.getKey().str());
-  });
-  for (const std::string &name : unused)
-    manager.getBlobManager().update(name, AsmResourceBlob());
-}
-
-/// After each pass of a pipeline over the whole module, its unused blobs
-/// released (so no two passes' copies of the weights add up).
+/// After each pass of a pipeline over the whole module, the blobs no
+/// attribute refers to any more released (the row-major codes a pass
+/// repacked or transposed, and with the last of an import's blobs its
+/// initializer's bytes), so that no two passes' copies of the weights add
+/// up. The passes that rewrite weights also release each old blob as they
+/// go (qcc/Passes/ResourceBlobs.h).
 struct ReleaseUnusedBlobs final : PassInstrumentation {
   void runAfterPass(Pass *, Operation *op) override {
     if (auto module = dyn_cast<ModuleOp>(op); module && !module->getParentOp())
-      releaseUnusedResourceBlobs(module);
+      qcc::releaseUnreferencedBlobs(module);
   }
 };
 
@@ -151,7 +121,12 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
       module->setAttr("qcc.target_cache_bytes",
                       IntegerAttr::get(IntegerType::get(module->getContext(), 64), *cache));
 
+  auto phase = [&](const llvm::Twine &description) {
+    if (options.progress)
+      options.progress->phase(description.str());
+  };
   // Graph-level passes, then the kernel of each matmul.
+  phase("graph passes: fusing dequantization, choosing kernels, packing weights");
   PassManager graph(module->getContext());
   configure(graph, options);
   graph.addPass(createCanonicalizerPass());
@@ -171,6 +146,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   if (emit == EmitKind::LowBit)
     return printModule(module, outputPath, errs);
 
+  phase("lowering to the LLVM dialect");
   PassManager lowering(module->getContext());
   configure(lowering, options);
   qcc::cpu::buildCPUToLLVMPipeline(lowering);
@@ -188,6 +164,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
       return failure();
     }
     removeWeights.setFile(weightsPath);
+    phase("writing the weights object");
     FailureOr<uint64_t> moved = extractWeights(module, machine->getTargetTriple(),
                                                weightsPath, kWeightObjectMinBytes, errs);
     if (failed(moved))
@@ -195,6 +172,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     haveWeights = *moved > 0;
   }
 
+  phase("translating to LLVM IR and optimizing");
   registerBuiltinDialectTranslation(*module->getContext());
   registerLLVMDialectTranslation(*module->getContext());
   llvm::LLVMContext llvmContext;
@@ -222,6 +200,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     out->keep();
     return success();
   }
+  phase("generating machine code");
   if (emit == EmitKind::Asm || emit == EmitKind::Obj) {
     auto out = openOutput(outputPath, emit == EmitKind::Obj, errs);
     if (!out || failed(emitMachineCode(*llvmModule, *machine, emit == EmitKind::Asm,
@@ -245,6 +224,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     out->keep();
   }
   llvmModule.reset(); // its constants are in the object now
+  phase("linking " + outputPath);
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
   bool forHost = machine->getTargetTriple().getArch() == host.getArch();
   if (failed(linkSharedLibrary(objectPath, outputPath, machine->getTargetTriple(),

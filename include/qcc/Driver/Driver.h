@@ -11,6 +11,8 @@
 
 namespace qcc::driver {
 
+class Progress;
+
 /// How far compilation goes.
 enum class EmitKind {
   MLIR,   // the imported module
@@ -43,6 +45,8 @@ struct CompileOptions {
   bool int8Activations = false;
   /// Kernel to use wherever it can run (qcc --kernel); empty: cost model.
   std::string kernel;
+  /// Told of each phase as it starts (null: nobody).
+  Progress *progress = nullptr;
 };
 
 /// One input or output of the compiled model, as the descriptor lists it.

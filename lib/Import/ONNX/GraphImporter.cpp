@@ -488,6 +488,7 @@ qcc::onnx_import::importModelFile(llvm::StringRef path, MLIRContext &context,
   llvm::sys::path::remove_filename(dir);
   source.modelDir = dir.empty() ? "." : std::string(dir);
   source.modelOwner = model;
+  source.detached = detachLargeRawData(*model->mutable_graph());
 
   context.loadDialect<func::FuncDialect, arith::ArithDialect,
                       linalg::LinalgDialect, math::MathDialect,

@@ -470,6 +470,21 @@ decodeTypedFields(const onnx::TensorProto &proto, DataType type,
   }
 }
 
+std::shared_ptr<const qcc::onnx_import::DetachedRawData>
+qcc::onnx_import::detachLargeRawData(onnx::GraphProto &graph) {
+  auto detached = std::make_shared<DetachedRawData>();
+  for (onnx::TensorProto &proto : *graph.mutable_initializer()) {
+    if (!proto.has_raw_data() || proto.raw_data().size() <= kResourceThresholdBytes)
+      continue;
+    // Swapped, not copied; the field keeps its presence bit (and reads as
+    // empty), so only decodeTensor with this table reads the bytes.
+    auto raw = std::make_shared<std::string>();
+    raw->swap(*proto.mutable_raw_data());
+    detached->try_emplace(&proto, std::move(raw));
+  }
+  return detached;
+}
+
 llvm::Expected<HostTensor>
 qcc::onnx_import::decodeTensor(const onnx::TensorProto &proto,
                                const TensorSource &source) {
@@ -490,16 +505,23 @@ qcc::onnx_import::decodeTensor(const onnx::TensorProto &proto,
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return decodeExternal(proto, type, shape, expectedBytes, source);
 
-  if (proto.has_raw_data()) {
-    const std::string &raw = proto.raw_data();
-    if (static_cast<int64_t>(raw.size()) != expectedBytes)
-      return tensorError(proto, "raw_data holds " + llvm::Twine(raw.size()) +
+  // Raw data points into the protobuf, which `source.modelOwner` keeps
+  // alive, or into a string detached from it, which owns itself.
+  const std::string *raw = proto.has_raw_data() ? &proto.raw_data() : nullptr;
+  std::shared_ptr<const void> owner = source.modelOwner;
+  if (source.detached)
+    if (auto found = source.detached->find(&proto); found != source.detached->end()) {
+      raw = found->second.get();
+      owner = found->second;
+    }
+  if (raw) {
+    if (static_cast<int64_t>(raw->size()) != expectedBytes)
+      return tensorError(proto, "raw_data holds " + llvm::Twine(raw->size()) +
                                     " bytes but " + dataTypeName(type) +
                                     " data of this shape needs " +
                                     llvm::Twine(expectedBytes));
-    // Points into the protobuf, which `source.modelOwner` keeps alive.
-    return HostTensor(type, shape, llvm::ArrayRef<char>(raw.data(), raw.size()),
-                      source.modelOwner);
+    return HostTensor(type, shape, llvm::ArrayRef<char>(raw->data(), raw->size()),
+                      std::move(owner));
   }
   llvm::Expected<std::vector<char>> data =
       decodeTypedFields(proto, type, elements);

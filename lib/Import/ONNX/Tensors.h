@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -21,6 +22,7 @@
 #include <vector>
 
 namespace onnx {
+class GraphProto;
 class TensorProto;
 } // namespace onnx
 
@@ -114,6 +116,10 @@ private:
   std::shared_ptr<const void> owner;
 };
 
+/// raw_data moved out of a graph's large initializers, each owned alone.
+using DetachedRawData =
+    llvm::DenseMap<const onnx::TensorProto *, std::shared_ptr<const std::string>>;
+
 /// Where tensor data may come from: external data files are resolved
 /// relative to `modelDir` and must stay inside it.
 struct TensorSource {
@@ -121,7 +127,17 @@ struct TensorSource {
   std::string modelDir;
   /// Keeps the ModelProto alive while tensors point into its raw_data.
   std::shared_ptr<const void> modelOwner;
+  /// The raw_data of large initializers, taken out of the protobuf
+  /// (detachLargeRawData): each is freed with the last blob pointing into
+  /// it, not with the whole model.
+  std::shared_ptr<const DetachedRawData> detached;
 };
+
+/// Moves the raw_data of `graph`'s initializers larger than a resource blob's
+/// threshold out of the protobuf (compile memory, USERS #10: once a pass has
+/// repacked a weight its original bytes can go, while the rest of the model
+/// stays). decodeTensor finds them through TensorSource::detached.
+std::shared_ptr<const DetachedRawData> detachLargeRawData(onnx::GraphProto &graph);
 
 /// Decodes a TensorProto. Raw data is not copied: the result points into the
 /// protobuf (kept alive by `source.modelOwner`) or into a mapped file.

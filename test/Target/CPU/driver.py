@@ -1,7 +1,8 @@
 # The qcc driver: every --emit kind, cross compilation, the exported
 # interface of a library and its C header.
 # RUN: rm -rf %t && %python %s %t
-# RUN: qcc %t/gemv.onnx -o %t/libgemv.so 2>&1 | FileCheck %s --check-prefix=WROTE
+# RUN: qcc %t/gemv.onnx -o %t/libgemv.so 2>&1 | FileCheck %s --check-prefix=WROTE --implicit-check-not=peak:
+# RUN: qcc %t/gemv.onnx -o %t/libprogress.so --header=none --progress-after=0 2>&1 | FileCheck %s --check-prefix=PROGRESS
 # RUN: llvm-nm -D --defined-only %t/libgemv.so | FileCheck %s --check-prefix=EXPORTS
 # RUN: FileCheck %s --check-prefix=HEADER < %t/libgemv.h
 # RUN: qcc %t/gemv.onnx --emit=lowbit | FileCheck %s --check-prefix=LOWBIT
@@ -35,7 +36,17 @@ import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Import", "ONNX", "Inputs"))
 from onnx_builder import *
 
-# WROTE: qcc: wrote {{.*}}libgemv.so in {{[0-9.]+}} s
+# WROTE: qcc: wrote {{.*}}libgemv.so in {{[0-9.]+}} s (peak memory {{[0-9.]+}} {{MB|GB}})
+# Quiet for the first 5 s (these compile in less); --progress-after=0 prints
+# every phase as it starts.
+# PROGRESS: qcc: {{[0-9.]+}} s, {{[0-9.]+}} {{MB|GB}} peak: importing {{.*}}gemv.onnx ({{[0-9.]+}} {{MB|GB}})
+# PROGRESS-NEXT: peak: graph passes: fusing dequantization, choosing kernels, packing weights
+# PROGRESS-NEXT: peak: lowering to the LLVM dialect
+# PROGRESS-NEXT: peak: writing the weights object
+# PROGRESS-NEXT: peak: translating to LLVM IR and optimizing
+# PROGRESS-NEXT: peak: generating machine code
+# PROGRESS-NEXT: peak: linking {{.*}}libprogress.so
+# PROGRESS-NEXT: qcc: wrote {{.*}}libprogress.so in
 # Only the descriptor is exported.
 # EXPORTS: qcc_model_descriptor_v1
 # EXPORTS-NOT: main_graph

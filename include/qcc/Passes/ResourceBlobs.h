@@ -1,0 +1,35 @@
+//===- ResourceBlobs.h - freeing weight blobs nobody reads -------*- C++ -*-===//
+//
+// Compile memory (USERS #10): a pass that repacks or transposes a weight
+// writes a new blob; the old one stays in the context (attributes are
+// immortal) until it is released. Released as soon as no op refers to it,
+// the peak holds one layer's two copies, not the whole model's.
+//
+// The blobs are the context's: these assume one module per context, as the
+// driver and qcc-opt have.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_PASSES_RESOURCEBLOBS_H
+#define QCC_PASSES_RESOURCEBLOBS_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+
+namespace qcc {
+
+/// The resource blobs `op`'s own attributes refer to (the discardable ones
+/// and each inherent one; nested regions are not visited).
+llvm::SmallVector<mlir::DenseResourceElementsAttr> resourcesOf(mlir::Operation *op);
+
+/// Releases the blob of each of `resources` that no op under `root` refers
+/// to any more. For a pass that has just erased the op holding them.
+void releaseIfUnreferenced(mlir::Operation *root,
+                           llvm::ArrayRef<mlir::DenseResourceElementsAttr> resources);
+
+/// Releases every blob of the context that no op under `root` refers to.
+void releaseUnreferencedBlobs(mlir::Operation *root);
+
+} // namespace qcc
+
+#endif // QCC_PASSES_RESOURCEBLOBS_H
