@@ -332,7 +332,7 @@ public:
   /// no op refers to them any more: lut-ternary re-encodes its weights
   /// into a new blob, and keeping every layer's original to the pass's end
   /// held a ternary model's weights twice (compile memory, USERS #10).
-  void eraseIfRead(ConstantOp constant, Operation *root) {
+  void eraseOnceUnread(ConstantOp constant, Operation *root) {
     if (!constant->use_empty())
       return;
     SmallVector<DenseResourceElementsAttr> resources = qcc::resourcesOf(constant);
@@ -908,7 +908,7 @@ struct LowBitToLinalgPass final
       if (failed(lowering.lower(op)))
         return signalPassFailure();
       if (weight)
-        lowering.eraseIfRead(weight, getOperation());
+        lowering.eraseOnceUnread(weight, getOperation());
     }
     if (failed(lowering.eraseProducers()))
       return signalPassFailure();

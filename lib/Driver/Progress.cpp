@@ -9,16 +9,21 @@
 
 using namespace qcc::driver;
 
+/// Quiet times past a day never end (and stay within steady_clock's range).
+static constexpr double kNever = 86400.0;
+
 Progress::Progress(llvm::raw_ostream &os, double quietSeconds)
     : os(os), start(std::chrono::steady_clock::now()) {
   // With no quiet time every phase prints from the main thread, in order.
   if (quietSeconds == 0)
     loud = true;
-  else if (quietSeconds > 0)
+  else if (quietSeconds > 0 && quietSeconds <= kNever)
     watcher = std::thread([this, quietSeconds] { watch(quietSeconds); });
 }
 
-Progress::~Progress() {
+Progress::~Progress() { finish(); }
+
+void Progress::finish() {
   {
     std::lock_guard<std::mutex> lock(mutex);
     done = true;
@@ -35,7 +40,7 @@ double Progress::elapsedSeconds() const {
 void Progress::phase(llvm::StringRef description) {
   std::lock_guard<std::mutex> lock(mutex);
   current = description.str();
-  if (loud)
+  if (loud && !done)
     print();
 }
 

@@ -278,6 +278,7 @@ int main(int argc, char **argv) {
   }
   if (failed(qcc::driver::compileModule(*module, compile, emit, output, errs())))
     return 1;
+  progress.finish();
   if (binary)
     errs() << "qcc: wrote " << output << " in "
            << format("%.2f", progress.elapsedSeconds()) << " s (peak memory "

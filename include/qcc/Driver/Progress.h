@@ -24,7 +24,7 @@ namespace qcc::driver {
 class Progress {
 public:
   /// Prints to `os` once `quietSeconds` have passed (never with a negative
-  /// value).
+  /// value or one past a day).
   explicit Progress(llvm::raw_ostream &os, double quietSeconds = 5.0);
   ~Progress();
   Progress(const Progress &) = delete;
@@ -32,6 +32,9 @@ public:
 
   /// The phase starting now, e.g. "importing model.onnx (1.1 GB)".
   void phase(llvm::StringRef description);
+  /// No more phases: after this nothing prints from another thread (for
+  /// the last line, written by the caller).
+  void finish();
   double elapsedSeconds() const;
 
 private:

@@ -23,7 +23,9 @@ namespace qcc {
 llvm::SmallVector<mlir::DenseResourceElementsAttr> resourcesOf(mlir::Operation *op);
 
 /// Releases the blob of each of `resources` that no op under `root` refers
-/// to any more. For a pass that has just erased the op holding them.
+/// to any more. For a pass that has just erased the op holding them; does
+/// nothing unless `root` is a top-level op (the module), since the blobs
+/// are the context's and other functions may read them.
 void releaseIfUnreferenced(mlir::Operation *root,
                            llvm::ArrayRef<mlir::DenseResourceElementsAttr> resources);
 

@@ -140,7 +140,8 @@ struct TensorSource {
 std::shared_ptr<const DetachedRawData> detachLargeRawData(onnx::GraphProto &graph);
 
 /// Decodes a TensorProto. Raw data is not copied: the result points into the
-/// protobuf (kept alive by `source.modelOwner`) or into a mapped file.
+/// protobuf (kept alive by `source.modelOwner`), into a string detached from
+/// it (`source.detached`, which owns itself) or into a mapped file.
 llvm::Expected<HostTensor> decodeTensor(const onnx::TensorProto &proto,
                                         const TensorSource &source);
 

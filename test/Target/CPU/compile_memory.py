@@ -1,6 +1,6 @@
 # Compile memory (USERS #10, docs/performance.md "Compile memory"): for each
 # way the passes rewrite weights, qcc's own peak memory (its last line's
-# "peak memory": getrusage of qcc, not of ld.lld, whose mapped input and
+# "peak memory": qcc's VmHWM, not ld.lld's, whose mapped input and
 # output are file pages) grows above a one-layer model's by at most 1.25x
 # the larger of the model and the library:
 # - 4-bit MatMulNBits on int8-gemm: lowbit-pack-layout repacks into tiles;
