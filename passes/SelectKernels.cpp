@@ -76,6 +76,14 @@ constexpr int64_t kBf16OverInt8Rows = 128;
 /// NVFP4 M = 64 4.0-4.2 ms against int8-gemm's 4.7-5.5; at 32 rows 2.9
 /// against 2.4-2.5.
 constexpr int64_t kBf16OverInt8VnniRows = 64;
+/// From here for codebook weights (NF4) of any block, where int8-gemm
+/// decodes each 64-byte step's indices through vpshufb tables and, past 256
+/// rows, slows by more than the rows (session 29, 4096 x 4096 L3-resident,
+/// 2 threads, medians of 20 runs, 3 rounds): NF4 g64 M = 256 int8-gemm
+/// 6.4-6.7 ms, bf16-gemm 6.6-7.1 (even); M = 384 13.1-13.5 against 8.9-9.5;
+/// M = 512 16.1 against 11.1; 4096 x 11008 M = 512 46.6-47.1 against
+/// 32.1-32.3. At 128 rows int8-gemm is ahead (3.3 against 3.8-4.1 ms).
+constexpr int64_t kBf16OverInt8CodebookRows = 384;
 
 /// The last-level cache assumed where the module does not say (a cross
 /// compile): 32 MiB, an AMD CCD's or a mid-size Intel part's L3.
@@ -138,7 +146,18 @@ struct SelectKernelsPass final
       // A choice made earlier (by the driver, or by hand in the IR) stands.
       if (op->hasAttr(kKernelAttrName))
         return;
-      auto [kernel, reason] = choose(op, features);
+      auto [kernel, reason] = choose(op, features, forceKernel);
+      // Where the forced kernel cannot run, the cost model's choice, as
+      // without --kernel (not the reference lowering: a W3 prefill took
+      // 5.7 s there instead of 11 ms on int8-gemm). lut on ternary codes
+      // runs as lut-ternary.
+      bool forcedRuns = kernel == forceKernel ||
+                        (forceKernel == kKernelLut && kernel == kKernelLutTernary);
+      if (!forceKernel.empty() && !forcedRuns) {
+        auto [chosen, why] = choose(op, features, "");
+        reason = "--kernel=" + forceKernel + " cannot run here; " + why;
+        kernel = chosen;
+      }
       Builder b(op);
       op->setAttr(kKernelAttrName, b.getStringAttr(kernel));
       op->setAttr(kKernelReasonAttrName, b.getStringAttr(reason));
@@ -148,8 +167,10 @@ struct SelectKernelsPass final
   /// The module's quantized weight bytes and the target's last-level cache.
   int64_t modelBytes = 0, cache = kDefaultCacheBytes;
 
-  std::pair<std::string, std::string> choose(MatmulOp op,
-                                             const llvm::StringSet<> &features) {
+  /// The kernel for `op` and why; with `forced` (--kernel) that one where
+  /// it can run.
+  std::pair<std::string, std::string> choose(MatmulOp op, const llvm::StringSet<> &features,
+                                             StringRef forced) {
     auto weightType = cast<QTensorType>(op.getRhs().getType());
     bool packed = isa_and_nonnull<ConstantOp>(op.getRhs().getDefiningOp());
     bool floatLhs = !isa<QTensorType>(op.getLhs().getType());
@@ -160,11 +181,11 @@ struct SelectKernelsPass final
       level = attr.getInt();
     // accuracy_level: 3 allows bf16 compute, 4 also int8 (MatMulNBits).
     // A forced integer kernel brings its own permission.
-    bool forcedInt8 = forceKernel == kKernelLut || forceKernel == kKernelLutTernary ||
-                      forceKernel == kKernelInt8Dot || forceKernel == kKernelInt8Gemm;
-    bool allowBf16 = level >= 3 || allowInt8Activations || !forceKernel.empty();
+    bool forcedInt8 = forced == kKernelLut || forced == kKernelLutTernary ||
+                      forced == kKernelInt8Dot || forced == kKernelInt8Gemm;
+    bool allowBf16 = level >= 3 || allowInt8Activations || !forced.empty();
     bool allowInt8 = level == 4 || allowInt8Activations || forcedInt8;
-    std::string permission = !forceKernel.empty() ? "--kernel=" + forceKernel
+    std::string permission = !forced.empty() ? "--kernel=" + forced.str()
                              : level >= 3         ? "accuracy_level " + std::to_string(level)
                                                   : "allow-int8-activations";
     if (!floatLhs) {
@@ -200,36 +221,40 @@ struct SelectKernelsPass final
       // where vpdpbusd does more with 64, so the int8 kernels stay ahead
       // even at 128 rows (int8-dot 6.0, bf16-gemm 8.9 ms on 4096 x 4096);
       // bf16-gemm serves the models that allow bf16 but not int8.
-      bool bf16Only = (!allowInt8 || forceKernel == kKernelBf16Gemm) && forceKernel != kKernelF32Gemm &&
-                      (rows(op) >= kPrefillRows || forceKernel == kKernelBf16Gemm);
+      bool bf16Only = (!allowInt8 || forced == kKernelBf16Gemm) && forced != kKernelF32Gemm &&
+                      (rows(op) >= kPrefillRows || forced == kKernelBf16Gemm);
       // Where int8 is allowed too, bf16 (the more accurate) on AMX tiles
       // for short blocks at prefill sizes.
-      bool bf16OverInt8 = allowInt8 && forceKernel.empty() && rows(op) >= kBf16OverInt8VnniRows;
+      bool bf16OverInt8 = allowInt8 && forced.empty() && rows(op) >= kBf16OverInt8VnniRows;
       if (bf16Only || bf16OverInt8) {
         std::string bf16Why;
         std::optional<DecodedGemmPlan> gemm =
             planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                             features, bf16Why, /*f32=*/false);
         bool shortBlocks = gemm && gemm->amx && gemm->block < kAmxStepBytes;
+        bool codebookRows = gemm && gemm->amx && weightType.getScheme().getCodebook() &&
+                            rows(op) >= kBf16OverInt8CodebookRows;
         // Below 128 rows only blocks int8-gemm cannot take on AMX, of 3 bits
         // and more (1 and 2 bits: lut's rows, not measured against bf16).
         if (shortBlocks && !bf16Only && rows(op) < kBf16OverInt8Rows)
           shortBlocks = gemm->block < kInt8AmxMinBlock && weightType.getStorageBitWidth() > 2;
-        if (gemm && (bf16Only || shortBlocks))
+        if (gemm && (bf16Only || shortBlocks || codebookRows))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +
                       " rows: weights decoded to bf16 once, " +
                       (gemm->amx ? "AMX tdpbf16ps on 16x16 tiles" : "vdpbf16ps 4x4 tiles") +
-                      (bf16Only ? std::string()
-                                : "; int8-gemm would rescale its sums every " +
-                                      std::to_string(gemm->block) + " elements of K")};
+                      (bf16Only      ? std::string()
+                       : shortBlocks ? "; int8-gemm would rescale its sums every " +
+                                           std::to_string(gemm->block) + " elements of K"
+                                     : "; codebook indices: measured faster than int8-gemm from " +
+                                           std::to_string(kBf16OverInt8CodebookRows) + " rows")};
         if (bf16Only)
           gemmWhy = "; bf16-gemm: " + bf16Why;
       }
       std::string lutWhy;
       std::optional<LutPlan> lut;
-      bool lutAllowed = allowInt8 && (forceKernel.empty() || forceKernel == kKernelLut ||
-                                       forceKernel == kKernelLutTernary);
+      bool lutAllowed = allowInt8 && (forced.empty() || forced == kKernelLut ||
+                                       forced == kKernelLutTernary);
       if (lutAllowed && weightType.getStorageBitWidth() == 2) {
         auto constant = op.getRhs().getDefiningOp<ConstantOp>();
         std::string ternaryWhy;
@@ -253,15 +278,15 @@ struct SelectKernelsPass final
         bool pays = rows(op) == 1 && ternary &&
                     ((ternary->vpermb && ternary->dot != ByteDot::Portable) ||
                      (x86Pairs && streaming));
-        if (ternary && (forceKernel == kKernelLutTernary ||
-                        (pays && (forceKernel.empty() || forceKernel == kKernelLut))))
+        if (ternary && (forced == kKernelLutTernary ||
+                        (pays && (forced.empty() || forced == kKernelLut))))
           return {kKernelLutTernary.str(),
                   permission + "; ternary codes (code - zero point in {-1, 0, 1}, one scale a "
                                "row): groups of 3 as a 4-bit index and a sign (1.67 bits), " +
                       (ternary->pshufbPairs
                            ? ternary->pairLookup.str() + " per 128-bit lane + " +
                                  ternary->pairDot.str() + " i16 pairs" +
-                                 (x86Pairs && streaming && forceKernel.empty()
+                                 (x86Pairs && streaming && forced.empty()
                                       ? "; the model's " + formatBytes(modelBytes) +
                                             " of weights exceed the " + formatBytes(cache) +
                                             " cache: bytes bind"
@@ -302,7 +327,7 @@ struct SelectKernelsPass final
                               rows(op) < kLutMaxRows &&
                               (lut->bits == 1 || (lut->bits == 2 && lut->block <= 32))) ||
                              (lut->pshufbPairs && (lut->bits != 3 || w3Pays)));
-      if (lut && (lutPays || forceKernel == kKernelLut))
+      if (lut && (lutPays || forced == kKernelLut))
         return {kKernelLut.str(),
                 permission + "; " + std::to_string(lut->bits) + "-bit codes: " +
                     std::to_string(lut->bits) + " bit-plane lookup(s) per 4 weights, " +
@@ -332,7 +357,7 @@ struct SelectKernelsPass final
       }
       // int8-gemm: measured 1.2x int8-dot at M = 1 and 2x at M = 4-128
       // (W4 g128 4096 x 4096: 61 vs 75 us, 97 vs 202 us, 3.0 vs 6.3 ms).
-      if (allowInt8 && (forceKernel.empty() || forceKernel == kKernelInt8Gemm)) {
+      if (allowInt8 && (forced.empty() || forced == kKernelInt8Gemm)) {
         std::string tileWhy;
         if (std::optional<Int8TilePlan> tiles = planInt8Tiles(
                 weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed, features, tileWhy))
@@ -354,7 +379,7 @@ struct SelectKernelsPass final
       }
       if (!allowInt8) {
         int8Why = "accuracy_level 3 allows bf16, not int8" + gemmWhy;
-      } else if (forceKernel == kKernelF32Gemm) {
+      } else if (forced == kKernelF32Gemm) {
         int8Why = "--kernel=f32-gemm";
       } else if (std::optional<Int8DotPlan> plan =
                      planInt8Dot(weightType, op.getLhs().getType(), op.getAccumulatorType(),
@@ -366,7 +391,7 @@ struct SelectKernelsPass final
     }
     if (floatLhs && packed && !op.getAccumulatorType().getElementType().isInteger(32)) {
       std::string floatWhy;
-      if (rows(op) >= kPrefillRows || forceKernel == kKernelF32Gemm)
+      if (rows(op) >= kPrefillRows || forced == kKernelF32Gemm)
         if (std::optional<DecodedGemmPlan> gemm =
                 planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                                 features, floatWhy, /*f32=*/true))

@@ -2,6 +2,7 @@
 // RUN: qcc-opt %s --lowbit-select-kernels=allow-int8-activations --split-input-file | FileCheck %s --check-prefix=FORCE
 // RUN: qcc-opt %s --lowbit-select-kernels=force-kernel=lut --split-input-file | FileCheck %s --check-prefix=LUT
 // RUN: not qcc-opt %s --lowbit-select-kernels=force-kernel=fastest --split-input-file 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: qcc-opt %s --lowbit-select-kernels=force-kernel=bf16-gemm --split-input-file | FileCheck %s --check-prefix=BF16FORCE
 // UNKNOWN: unknown kernel 'fastest' (lut, lut-ternary, int8-dot, int8-gemm, bf16-gemm or f32-gemm)
 
 // accuracy_level 4 with AVX-512 VNNI: int8-gemm where N is a multiple of 16,
@@ -138,7 +139,7 @@ func.func @lut_no_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 // CHECK-LABEL: func.func @lut_rows
 // CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16; int8-gemm: N = 8 is not a multiple of 16"
 // LUT-LABEL: func.func @lut_rows
-// LUT: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "--kernel=lut; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16"
+// LUT: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "--kernel=lut cannot run here; accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16; int8-gemm: N = 8 is not a multiple of 16"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
 func.func @lut_rows(%x: tensor<1x256xf32>) -> tensor<1x8xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<512xi8>) scales(dense<1.0> : tensor<8x8xf16>)
@@ -586,5 +587,42 @@ func.func @f32_gemm_amx(%x: tensor<16x256xf32>) -> (tensor<16x32xf32>, tensor<16
   %b = lowbit.constant storage(dense<3> : tensor<8192xi8>) scales(dense<0.5> : tensor<32x4xf32>) : !blocked
   %yb = lowbit.matmul %x, %b transpose_rhs : tensor<16x256xf32>, !blocked -> tensor<16x32xf32>
   return %y, %yb : tensor<16x32xf32>, tensor<16x32xf32>
+}
+}
+
+// -----
+
+// Codebook (NF4) weights where int8 is allowed, on AMX-BF16: int8-gemm up
+// to 256 rows, bf16-gemm from 384 (measured faster there).
+// CHECK-LABEL: func.func @nf4_int8_gemm_256_rows
+// CHECK: lowbit.kernel = "int8-gemm"
+// CHECK-LABEL: func.func @nf4_bf16_gemm_384_rows
+// CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 4; 384 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles; codebook indices: measured faster than int8-gemm from 384 rows"
+!nf4 = !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 64], scale = f32, codebook = f32>>
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi,+avx512bf16,+amx-tile,+amx-int8,+amx-bf16"} {
+func.func @nf4_int8_gemm_256_rows(%x: tensor<256x256xf32>) -> tensor<256x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x4xf32>) codebook(dense<[-1.0, -0.75, -0.5, -0.25, -0.125, -0.0625, -0.03125, 0.0, 0.03125, 0.0625, 0.125, 0.25, 0.5, 0.75, 0.875, 1.0]> : tensor<16xf32>) : !nf4
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<256x256xf32>, !nf4 -> tensor<256x32xf32>
+  return %y : tensor<256x32xf32>
+}
+func.func @nf4_bf16_gemm_384_rows(%x: tensor<384x256xf32>) -> tensor<384x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x4xf32>) codebook(dense<[-1.0, -0.75, -0.5, -0.25, -0.125, -0.0625, -0.03125, 0.0, 0.03125, 0.0625, 0.125, 0.25, 0.5, 0.75, 0.875, 1.0]> : tensor<16xf32>) : !nf4
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<384x256xf32>, !nf4 -> tensor<384x32xf32>
+  return %y : tensor<384x32xf32>
+}
+}
+
+// -----
+
+// A forced kernel that cannot run on a matmul leaves it to the cost model
+// (3-bit codes: no bf16-gemm decode), not to the reference lowering.
+// BF16FORCE-LABEL: func.func @forced_kernel_cannot_run
+// BF16FORCE: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "--kernel=bf16-gemm cannot run here; accuracy_level 4; 16-row weight tiles
+module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi,+avx512bf16,+amx-tile,+amx-int8,+amx-bf16"} {
+func.func @forced_kernel_cannot_run(%x: tensor<128x256xf32>) -> tensor<128x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<3072xi8>) scales(dense<0.5> : tensor<32x2xf32>)
+      : !lowbit.qtensor<32x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f32>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<128x256xf32>, !lowbit.qtensor<32x256xui3, #lowbit.scheme<per_block = [1, 128], scale = f32>> -> tensor<128x32xf32>
+  return %y : tensor<128x32xf32>
 }
 }

@@ -91,6 +91,10 @@ for bits, block, k, n, zp, batch, extremes in [
 # NF4 codes decoded by vpshufb before they are written as tiles (VNNI's grid
 # of 255 steps).
 bnb4_case("matmulbnb4_nf4_int8_gemm_amx", 256, 32, 64, 64, 1, int8=True, int8_cpu="sapphirerapids")
+# From 384 rows, where int8 is allowed, the cost model takes bf16-gemm for
+# codebook weights (lowbit-select-kernels): held to the bf16 computation.
+bnb4_case("matmulbnb4_nf4_bf16_gemm_384_rows", 256, 32, 384, 64, 1, int8=False, bf16=True,
+          flags=amx)
 
 # rows x K, N: groups of 16 rows (2 a step where they pair), 64-byte K
 # steps (AMX from K = 1024; shorter K takes the VNNI tiles).

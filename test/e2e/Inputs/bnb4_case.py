@@ -9,7 +9,8 @@ largest (byte = round((v - lo) / unit), value (byte - z) unit with z making
 the rounding errors zero-mean: 127 steps for an AVX2 CPU without VNNI,
 haswell, 255 with VNNI, e.g. sapphirerapids) and quantizes activations to
 int8, so it is held to the float64 value of that integer computation within
-f32 rounding."""
+f32 rounding. With bf16 (int8 allowed, the cost model choosing bf16-gemm):
+held to the bf16 computation within f32 rounding."""
 import numpy as np
 from onnx import helper
 
@@ -32,7 +33,8 @@ INT8_CPUS = {"haswell": (127, ("--cpu=haswell", "--features=+avx2,+fma")),
 def make_bnb4_case(run, rng):
     """bnb4_case(...) running through `run` (a Runner's) with `rng`."""
 
-    def bnb4_case(name, k, n, m, block, quant_type, int8, flags=(), int8_cpu="haswell"):
+    def bnb4_case(name, k, n, m, block, quant_type, int8, flags=(), int8_cpu="haswell",
+                  bf16=False):
         codes = rng.integers(0, 16, size=(n, k)).astype(np.uint8)
         flat = codes.reshape(-1)
         packed = ((flat[0::2] << 4) | flat[1::2]).astype(np.uint8)
@@ -45,6 +47,20 @@ def make_bnb4_case(run, rng):
         table = NF4_VALUES if quant_type == 1 else BNB_FP4_VALUES
         s = absmax.astype(np.float64).reshape(n, k // block)
         a = rng.standard_normal((m, k)).astype(np.float32)
+        if bf16:
+            # bf16-gemm (int8 allowed; the cost model's choice from 384 rows
+            # on AMX-BF16): entries times absmax in f32, rounded to bf16,
+            # activations rounded to bf16, products summed in f32.
+            def to_bf16(x):
+                b = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+                b = (b + 0x7FFF + ((b >> 16) & 1)) >> 16 << 16
+                return b.astype(np.uint32).view(np.float32).astype(np.float64)
+            w32 = table.astype(np.float32)[codes] * np.repeat(absmax.reshape(n, k // block), block, axis=1)
+            a16, w16 = to_bf16(a), to_bf16(w32)
+            bound = 8 * 2.0 ** -24 * (np.abs(a16) @ np.abs(w16).T).max() * np.sqrt(k)
+            run(name, mdl, {"A": a}, {"Y": (a16 @ w16.T).astype(np.float32)}, rtol=0, atol=bound,
+                flags=("--int8-activations",) + tuple(flags))
+            return
         if not int8:
             w = table[codes] * np.repeat(s, block, axis=1)
             run(name, mdl, {"A": a}, {"Y": (a.astype(np.float64) @ w.T).astype(np.float32)},
