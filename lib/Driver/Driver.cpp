@@ -15,6 +15,7 @@
 #include "qcc/Targets/CPU/Pipeline.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/IR/Module.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -157,7 +158,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   // from the blobs (compile memory): the LLVM module then holds none.
   llvm::SmallString<128> weightsPath;
   llvm::FileRemover removeWeights;
-  bool haveWeights = false;
+  ExtractedWeights weights;
   if (emit == EmitKind::SO) {
     if (llvm::sys::fs::createTemporaryFile("qcc-weights", "o", weightsPath)) {
       errs << "qcc: cannot create a temporary object file\n";
@@ -165,11 +166,12 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     }
     removeWeights.setFile(weightsPath);
     phase("writing the weights object");
-    FailureOr<uint64_t> moved = extractWeights(module, machine->getTargetTriple(),
-                                               weightsPath, kWeightObjectMinBytes, errs);
+    FailureOr<ExtractedWeights> moved =
+        extractWeights(module, machine->getTargetTriple(), weightsPath, kWeightObjectMinBytes,
+                       options.largeWeightsFromBytes, errs);
     if (failed(moved))
       return failure();
-    haveWeights = *moved > 0;
+    weights = std::move(*moved);
   }
 
   phase("translating to LLVM IR and optimizing");
@@ -183,6 +185,11 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
     return failure();
   }
   releaseResourceBlobs(module);
+  // Weights in the large-data section: 64-bit addresses to reach them.
+  if (weights.large)
+    for (const std::string &name : weights.symbols)
+      if (llvm::GlobalVariable *global = llvmModule->getGlobalVariable(name, true))
+        global->setCodeModel(llvm::CodeModel::Large);
   // The kernel features go with it: the runtime refuses a library whose
   // features the CPU lacks (instead of SIGILL) and enables AMX's state.
   std::string targetDescription = machine->getTargetTriple().str() + " cpu=" +
@@ -229,7 +236,7 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   bool forHost = machine->getTargetTriple().getArch() == host.getArch();
   if (failed(linkSharedLibrary(objectPath, outputPath, machine->getTargetTriple(),
                                forHost, errs,
-                               haveWeights ? weightsPath.str() : llvm::StringRef())))
+                               weights.bytes > 0 ? weightsPath.str() : llvm::StringRef())))
     return failure();
   if (!options.headerPath.empty())
     return writeHeader(*signature, options.headerPath, errs);

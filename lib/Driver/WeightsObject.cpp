@@ -1,7 +1,8 @@
 //===- WeightsObject.cpp - weights straight from blobs into an object ---===//
 //
 // The object: ELF64 little-endian relocatable with sections
-//   [1] .rodata    the weights, each aligned as its global asks (>= 16)
+//   [1] .rodata    the weights, each aligned as its global asks (>= 16);
+//                  .lrodata (SHF_X86_64_LARGE) past the large-data size
 //   [2] .symtab    one global hidden STT_OBJECT symbol per weight
 //   [3] .strtab    their names
 //   [4] .shstrtab  section names
@@ -67,18 +68,17 @@ void pad(llvm::raw_ostream &os, uint64_t &position, uint64_t to) {
 
 } // namespace
 
-FailureOr<uint64_t> qcc::driver::extractWeights(ModuleOp module,
-                                                const llvm::Triple &triple,
-                                                StringRef objectPath,
-                                                uint64_t minBytes,
-                                                llvm::raw_ostream &errs) {
+FailureOr<qcc::driver::ExtractedWeights>
+qcc::driver::extractWeights(ModuleOp module, const llvm::Triple &triple, StringRef objectPath,
+                            uint64_t minBytes, uint64_t largeFromBytes, llvm::raw_ostream &errs) {
+  ExtractedWeights extracted;
   uint16_t machine;
   if (triple.getArch() == llvm::Triple::x86_64)
     machine = ELF::EM_X86_64;
   else if (triple.getArch() == llvm::Triple::aarch64)
     machine = ELF::EM_AARCH64;
   else
-    return uint64_t(0);
+    return extracted;
 
   std::vector<Weight> weights;
   std::string names(1, '\0');
@@ -95,7 +95,8 @@ FailureOr<uint64_t> qcc::driver::extractWeights(ModuleOp module,
     weights.push_back(weight);
   });
   if (weights.empty())
-    return uint64_t(0);
+    return extracted;
+  extracted.large = machine == ELF::EM_X86_64 && size >= largeFromBytes;
 
   std::error_code ec;
   llvm::raw_fd_ostream os(objectPath, ec, llvm::sys::fs::OF_None);
@@ -103,14 +104,23 @@ FailureOr<uint64_t> qcc::driver::extractWeights(ModuleOp module,
     errs << "qcc: cannot write " << objectPath << ": " << ec.message() << "\n";
     return failure();
   }
-  const char sectionNames[] = "\0.rodata\0.symtab\0.strtab\0.shstrtab";
-  const uint32_t rodataName = 1, symtabName = 9, strtabName = 17, shstrtabName = 25;
+  // Section names: [0] empty, then the data's, .symtab, .strtab, .shstrtab.
+  std::string sectionNames(1, '\0');
+  auto addName = [&](StringRef name) {
+    uint32_t offset = sectionNames.size();
+    sectionNames += name.str();
+    sectionNames.push_back('\0');
+    return offset;
+  };
+  const uint32_t rodataName = addName(extracted.large ? ".lrodata" : ".rodata");
+  const uint32_t symtabName = addName(".symtab"), strtabName = addName(".strtab"),
+                 shstrtabName = addName(".shstrtab");
   uint64_t dataOffset = 64; // after the ELF header
   uint64_t symtabOffset = llvm::alignTo(dataOffset + size, 8);
   uint64_t symtabSize = (weights.size() + 1) * sizeof(ELF::Elf64_Sym);
   uint64_t strtabOffset = symtabOffset + symtabSize;
   uint64_t shstrtabOffset = strtabOffset + names.size();
-  uint64_t headersOffset = llvm::alignTo(shstrtabOffset + sizeof(sectionNames), 8);
+  uint64_t headersOffset = llvm::alignTo(shstrtabOffset + sectionNames.size(), 8);
 
   ELF::Elf64_Ehdr header{};
   std::memcpy(header.e_ident, ELF::ElfMagic, 4);
@@ -153,8 +163,8 @@ FailureOr<uint64_t> qcc::driver::extractWeights(ModuleOp module,
   position += symtabSize;
   os.write(names.data(), names.size());
   position += names.size();
-  os.write(sectionNames, sizeof(sectionNames));
-  position += sizeof(sectionNames);
+  os.write(sectionNames.data(), sectionNames.size());
+  position += sectionNames.size();
 
   pad(os, position, headersOffset);
   auto section = [&](uint32_t name, uint32_t type, uint64_t flags, uint64_t offset,
@@ -177,13 +187,13 @@ FailureOr<uint64_t> qcc::driver::extractWeights(ModuleOp module,
     rodataAlign = std::max<uint64_t>(rodataAlign,
                                      weight.global.getAlignment().value_or(16));
   section(0, ELF::SHT_NULL, 0, 0, 0, 0, 0, 0, 0);
-  section(rodataName, ELF::SHT_PROGBITS, ELF::SHF_ALLOC, dataOffset, size, 0, 0,
-          rodataAlign, 0);
+  section(rodataName, ELF::SHT_PROGBITS,
+          ELF::SHF_ALLOC | (extracted.large ? uint64_t(ELF::SHF_X86_64_LARGE) : 0), dataOffset,
+          size, 0, 0, rodataAlign, 0);
   section(symtabName, ELF::SHT_SYMTAB, 0, symtabOffset, symtabSize, 3, 1, 8,
           sizeof(ELF::Elf64_Sym));
   section(strtabName, ELF::SHT_STRTAB, 0, strtabOffset, names.size(), 0, 0, 1, 0);
-  section(shstrtabName, ELF::SHT_STRTAB, 0, shstrtabOffset, sizeof(sectionNames), 0, 0,
-          1, 0);
+  section(shstrtabName, ELF::SHT_STRTAB, 0, shstrtabOffset, sectionNames.size(), 0, 0, 1, 0);
   os.close();
   if (os.has_error()) {
     errs << "qcc: cannot write " << objectPath << ": " << os.error().message() << "\n";
@@ -203,6 +213,8 @@ FailureOr<uint64_t> qcc::driver::extractWeights(ModuleOp module,
     global.setLinkage(LLVM::Linkage::External);
     global.setVisibility_(LLVM::Visibility::Hidden);
     global.setDsoLocal(true);
+    extracted.symbols.push_back(global.getSymName().str());
   }
-  return size;
+  extracted.bytes = size;
+  return extracted;
 }

@@ -71,6 +71,12 @@ cl::opt<bool> printIRAfterAll("print-ir-after-all",
                               cl::desc("Print the IR after every pass"),
                               cl::cat(qccCategory));
 
+// For tests: the large-data path of a 7B-parameter model on a small one.
+cl::opt<uint64_t> largeWeightsFrom(
+    "large-weights-from",
+    cl::desc("x86-64: put the weights in a large-data section reached with "
+             "64-bit addresses from this many bytes of weights (default 1.5 GiB)"),
+    cl::init(uint64_t(3) << 29), cl::Hidden, cl::cat(qccCategory));
 cl::opt<double> progressAfter(
     "progress-after",
     cl::desc("Print each phase of the compile (with the time and peak memory "
@@ -254,6 +260,7 @@ int main(int argc, char **argv) {
   compile.int8Activations = int8Activations;
   compile.kernel = kernel;
   compile.progress = &progress;
+  compile.largeWeightsFromBytes = largeWeightsFrom;
   if (emit == EmitKind::SO && headerFile != "none") {
     SmallString<256> header(headerFile.empty() ? output : headerFile);
     if (headerFile.empty())

@@ -47,6 +47,11 @@ struct CompileOptions {
   std::string kernel;
   /// Told of each phase as it starts (null: nobody).
   Progress *progress = nullptr;
+  /// x86-64: weights of this many bytes and more in all go to a large-data
+  /// section reached with 64-bit addresses (the small code model's 32-bit
+  /// offsets from code to its constant pool break past 2 GiB of weights in
+  /// between). Below, today's small-model code.
+  uint64_t largeWeightsFromBytes = uint64_t(3) << 29; // 1.5 GiB
 };
 
 /// One input or output of the compiled model, as the descriptor lists it.

@@ -32,6 +32,14 @@
 # RUN: llvm-nm -D --defined-only %t/libbig.so | FileCheck %s --check-prefix=EXPORTS
 # RUN: qcc %t/big.onnx -o %t/again/libbig.so --header=none && cmp %t/libbig.so %t/again/libbig.so
 # RUN: qcc %t/big.onnx --target=aarch64 -o %t/libbig-arm.so --header=none && llvm-readelf -s %t/libbig-arm.so | FileCheck %s --check-prefix=WEIGHTS
+# Past 1.5 GiB of weights (a 7B-parameter model) x86-64 code cannot reach its
+# constant pool across them with 32-bit offsets: the weights go to .lrodata
+# (SHF_X86_64_LARGE, placed apart by the linker), reached with 64-bit
+# addresses. --large-weights-from takes that path on a small model: the
+# same outputs.
+# RUN: mkdir -p %t/large && qcc %t/big.onnx -o %t/large/libbig.so --header=none --large-weights-from=4096 && llvm-readelf -S %t/large/libbig.so | FileCheck %s --check-prefix=LARGE
+# RUN: %qcc_tools_dir/qcc-run %t/libbig.so --input %t/big_a.npy --print > %t/small.txt && %qcc_tools_dir/qcc-run %t/large/libbig.so --input %t/big_a.npy --print > %t/large.txt && cmp %t/small.txt %t/large.txt
+# RUN: llvm-readelf -S %t/libbig.so | FileCheck %s --check-prefix=SMALL
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Import", "ONNX", "Inputs"))
 from onnx_builder import *
@@ -87,9 +95,12 @@ save(single("MatMulNBits", [("A", FLOAT, [1, k2])], [("Y", FLOAT, [1, n2])],
             domain="com.microsoft", extra_opsets=[("com.microsoft", 1)]), "gemv128.onnx")
 save(single("Identity", [("x", INT4, [4])], [("y", INT4, [4])]), "int4_io.onnx")
 # WEIGHTS: 16384 OBJECT LOCAL HIDDEN {{.*}} __constant_16384xi8
+# LARGE: .lrodata PROGBITS {{.*}} Al
+# SMALL-NOT: .lrodata
 k3, n3 = 512, 64
 save(single("MatMulNBits", [("A", FLOAT, [1, k3])], [("Y", FLOAT, [1, n3])],
             {"K": k3, "N": n3, "bits": 4, "block_size": 128},
             initializers=[raw_tensor("B", UINT8, [n3, 4, 64], [0x21] * (n3 * 256)),
                           tensor("scales", np.ones(n3 * 4, np.float32))],
             domain="com.microsoft", extra_opsets=[("com.microsoft", 1)]), "big.onnx")
+np.save(os.path.join(out_dir(), "big_a.npy"), np.linspace(-1, 1, k3, dtype=np.float32).reshape(1, k3))
