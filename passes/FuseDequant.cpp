@@ -228,6 +228,7 @@ struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
       candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    qcc::BlobReleaser releaser(getOperation());
     for (linalg::MatmulOp op : candidates) {
       // QDQ activations and int8 weights: the integer product.
       if (isIntegerQdqMatmul(op)) {
@@ -258,7 +259,7 @@ struct FuseDequantPass final : qcc::impl::FuseDequantPassBase<FuseDequantPass> {
       eraseDeadFeeders(rewriter, feeding);
       // The [K, N] codes and scales go now where nothing else reads them,
       // not at the pass's end (compile memory: one layer twice, not all).
-      qcc::releaseIfUnreferenced(getOperation(), rowMajor);
+      releaser.erased(rowMajor);
     }
     SmallVector<Operation *> convs;
     getOperation()->walk([&](Operation *op) {

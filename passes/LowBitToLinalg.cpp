@@ -332,7 +332,7 @@ public:
   /// no op refers to them any more: lut-ternary re-encodes its weights
   /// into a new blob, and keeping every layer's original to the pass's end
   /// held a ternary model's weights twice (compile memory, USERS #10).
-  void eraseOnceUnread(ConstantOp constant, Operation *root) {
+  void eraseOnceUnread(ConstantOp constant, qcc::BlobReleaser &releaser) {
     if (!constant->use_empty())
       return;
     SmallVector<DenseResourceElementsAttr> resources = qcc::resourcesOf(constant);
@@ -345,7 +345,7 @@ public:
     }
     llvm::erase(producers, constant.getOperation());
     rewriter.eraseOp(constant);
-    qcc::releaseIfUnreferenced(root, resources);
+    releaser.erased(resources);
   }
 
   /// Erases the qtensor producers once every reader is rewritten.
@@ -897,6 +897,7 @@ struct LowBitToLinalgPass final
     IRRewriter rewriter(&getContext());
     Lowering lowering(rewriter);
     SmallVector<Operation *> ops;
+    qcc::BlobReleaser releaser(getOperation());
     getOperation()->walk([&](Operation *op) {
       // Epilogue terminators go with their matmul.
       if (isa<LowBitDialect>(op->getDialect()) && !isa<YieldOp>(op))
@@ -908,7 +909,7 @@ struct LowBitToLinalgPass final
       if (failed(lowering.lower(op)))
         return signalPassFailure();
       if (weight)
-        lowering.eraseOnceUnread(weight, getOperation());
+        lowering.eraseOnceUnread(weight, releaser);
     }
     if (failed(lowering.eraseProducers()))
       return signalPassFailure();

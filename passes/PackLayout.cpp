@@ -96,6 +96,7 @@ ConstantOp pack(MatmulOp matmul, ConstantOp constant, LayoutKind kind,
 struct PackLayoutPass final : qcc::impl::PackLayoutPassBase<PackLayoutPass> {
   void runOnOperation() override {
     llvm::StringSet<> features = targetFeaturesOf(getOperation());
+    qcc::BlobReleaser releaser(getOperation());
     getOperation()->walk([&](MatmulOp matmul) {
       auto kernel = matmul->getAttrOfType<StringAttr>(kKernelAttrName);
       auto constant = matmul.getRhs().getDefiningOp<ConstantOp>();
@@ -114,7 +115,7 @@ struct PackLayoutPass final : qcc::impl::PackLayoutPassBase<PackLayoutPass> {
         // kept, a model's weights were in memory twice at the peak.
         SmallVector<DenseResourceElementsAttr> old = qcc::resourcesOf(constant);
         constant->erase();
-        qcc::releaseIfUnreferenced(getOperation(), old);
+        releaser.erased(old);
       }
     });
   }

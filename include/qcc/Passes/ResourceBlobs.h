@@ -32,6 +32,29 @@ void releaseIfUnreferenced(mlir::Operation *root,
 /// Releases every blob of the context that no op under `root` refers to.
 void releaseUnreferencedBlobs(mlir::Operation *root);
 
+/// For a pass that replaces weights one by one: collects the blobs of the
+/// ops it erases and releases those no op refers to any more in batches,
+/// each one walk of `root` (a walk per weight made a 390-layer pass
+/// quadratic), whenever a sixteenth of the context's blob bytes (at least
+/// 16 MB) are pending, and at the end: the peak holds at most that much
+/// more than one layer's two copies.
+class BlobReleaser {
+public:
+  explicit BlobReleaser(mlir::Operation *root);
+  ~BlobReleaser() { flush(); }
+  BlobReleaser(const BlobReleaser &) = delete;
+  BlobReleaser &operator=(const BlobReleaser &) = delete;
+
+  /// `resources` were held by an op just erased.
+  void erased(llvm::ArrayRef<mlir::DenseResourceElementsAttr> resources);
+  void flush();
+
+private:
+  mlir::Operation *root;
+  uint64_t batchBytes = 0, pendingBytes = 0;
+  llvm::SmallVector<mlir::DenseResourceElementsAttr> pending;
+};
+
 } // namespace qcc
 
 #endif // QCC_PASSES_RESOURCEBLOBS_H
