@@ -84,6 +84,8 @@ void qcc::releaseUnreferencedBlobs(Operation *root) {
 }
 
 qcc::BlobReleaser::BlobReleaser(Operation *root) : root(root) {
+  if (root->getParentOp())
+    return; // releaseIfUnreferenced does nothing there
   uint64_t total = 0;
   auto &manager = DenseResourceElementsHandle::getManagerInterface(root->getContext());
   using BlobMap = llvm::StringMap<DialectResourceBlobManager::BlobEntry>;
@@ -98,7 +100,7 @@ qcc::BlobReleaser::BlobReleaser(Operation *root) : root(root) {
 void qcc::BlobReleaser::erased(ArrayRef<DenseResourceElementsAttr> resources) {
   for (DenseResourceElementsAttr resource : resources)
     if (const AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-        holdsData(blob) && !llvm::is_contained(pending, resource)) {
+        holdsData(blob) && pendingKeys.insert(resource.getRawHandle().getKey()).second) {
       pending.push_back(resource);
       pendingBytes += blob->getData().size();
     }
@@ -109,5 +111,6 @@ void qcc::BlobReleaser::erased(ArrayRef<DenseResourceElementsAttr> resources) {
 void qcc::BlobReleaser::flush() {
   releaseIfUnreferenced(root, pending);
   pending.clear();
+  pendingKeys.clear();
   pendingBytes = 0;
 }

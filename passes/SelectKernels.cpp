@@ -147,13 +147,11 @@ struct SelectKernelsPass final
       if (op->hasAttr(kKernelAttrName))
         return;
       auto [kernel, reason] = choose(op, features, forceKernel);
-      // Where the forced kernel cannot run, the cost model's choice, as
-      // without --kernel (not the reference lowering: a W3 prefill took
-      // 5.7 s there instead of 11 ms on int8-gemm). lut on ternary codes
-      // runs as lut-ternary.
-      bool forcedRuns = kernel == forceKernel ||
-                        (forceKernel == kKernelLut && kernel == kKernelLutTernary);
-      if (!forceKernel.empty() && !forcedRuns) {
+      // Where neither the forced kernel nor what it leaves allowed can run,
+      // the cost model's choice, as without --kernel, not the reference
+      // lowering (a W3 prefill with --kernel=bf16-gemm took 5.7 s there
+      // instead of 11 ms on int8-gemm).
+      if (!forceKernel.empty() && kernel == kKernelReference) {
         auto [chosen, why] = choose(op, features, "");
         reason = "--kernel=" + forceKernel + " cannot run here; " + why;
         kernel = chosen;
@@ -233,6 +231,7 @@ struct SelectKernelsPass final
                             features, bf16Why, /*f32=*/false);
         bool shortBlocks = gemm && gemm->amx && gemm->block < kAmxStepBytes;
         bool codebookRows = gemm && gemm->amx && weightType.getScheme().getCodebook() &&
+                            weightType.getStorageBitWidth() == 4 &&
                             rows(op) >= kBf16OverInt8CodebookRows;
         // Below 128 rows only blocks int8-gemm cannot take on AMX, of 3 bits
         // and more (1 and 2 bits: lut's rows, not measured against bf16).

@@ -187,9 +187,14 @@ LogicalResult qcc::driver::compileModule(ModuleOp module,
   releaseResourceBlobs(module);
   // Weights in the large-data section: 64-bit addresses to reach them.
   if (weights.large)
-    for (const std::string &name : weights.symbols)
-      if (llvm::GlobalVariable *global = llvmModule->getGlobalVariable(name, true))
-        global->setCodeModel(llvm::CodeModel::Large);
+    for (const std::string &name : weights.symbols) {
+      llvm::GlobalVariable *global = llvmModule->getGlobalVariable(name, true);
+      if (!global) {
+        errs << "qcc: internal error: weight '" << name << "' is missing from the LLVM module\n";
+        return failure();
+      }
+      global->setCodeModel(llvm::CodeModel::Large);
+    }
   // The kernel features go with it: the runtime refuses a library whose
   // features the CPU lacks (instead of SIGILL) and enables AMX's state.
   std::string targetDescription = machine->getTargetTriple().str() + " cpu=" +

@@ -139,7 +139,7 @@ func.func @lut_no_vbmi(%x: tensor<1x256xf32>) -> tensor<1x16xf32> {
 // CHECK-LABEL: func.func @lut_rows
 // CHECK: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16; int8-gemm: N = 8 is not a multiple of 16"
 // LUT-LABEL: func.func @lut_rows
-// LUT: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "--kernel=lut cannot run here; accuracy_level 4; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16; int8-gemm: N = 8 is not a multiple of 16"
+// LUT: lowbit.kernel = "int8-dot", lowbit.kernel_reason = "--kernel=lut; avx512-vnni vpdpbusd zmm, 64-byte chunks; lut: N = 8 is not a multiple of 16"
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi"} {
 func.func @lut_rows(%x: tensor<1x256xf32>) -> tensor<1x8xf32> {
   %w = lowbit.constant storage(dense<0> : tensor<512xi8>) scales(dense<1.0> : tensor<8x8xf16>)
@@ -614,8 +614,9 @@ func.func @nf4_bf16_gemm_384_rows(%x: tensor<384x256xf32>) -> tensor<384x32xf32>
 
 // -----
 
-// A forced kernel that cannot run on a matmul leaves it to the cost model
-// (3-bit codes: no bf16-gemm decode), not to the reference lowering.
+// A forced kernel that cannot run on a matmul, where nothing else it allows
+// can either, leaves it to the cost model (3-bit codes: no bf16-gemm
+// decode, and bf16-gemm excludes int8-gemm), not to the reference lowering.
 // BF16FORCE-LABEL: func.func @forced_kernel_cannot_run
 // BF16FORCE: lowbit.kernel = "int8-gemm", lowbit.kernel_reason = "--kernel=bf16-gemm cannot run here; accuracy_level 4; 16-row weight tiles
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi,+avx512bf16,+amx-tile,+amx-int8,+amx-bf16"} {

@@ -15,6 +15,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace qcc {
 
@@ -53,6 +54,7 @@ private:
   mlir::Operation *root;
   uint64_t batchBytes = 0, pendingBytes = 0;
   llvm::SmallVector<mlir::DenseResourceElementsAttr> pending;
+  llvm::StringSet<> pendingKeys; // one blob may come through several attributes
 };
 
 } // namespace qcc
