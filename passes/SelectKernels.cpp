@@ -76,14 +76,17 @@ constexpr int64_t kBf16OverInt8Rows = 128;
 /// NVFP4 M = 64 4.0-4.2 ms against int8-gemm's 4.7-5.5; at 32 rows 2.9
 /// against 2.4-2.5.
 constexpr int64_t kBf16OverInt8VnniRows = 64;
-/// From here for codebook weights (NF4) of any block, where int8-gemm
-/// decodes each 64-byte step's indices through vpshufb tables and, past 256
-/// rows, slows by more than the rows (session 29, 4096 x 4096 L3-resident,
-/// 2 threads, medians of 20 runs, 3 rounds): NF4 g64 M = 256 int8-gemm
-/// 6.4-6.7 ms, bf16-gemm 6.6-7.1 (even); M = 384 13.1-13.5 against 8.9-9.5;
-/// M = 512 16.1 against 11.1; 4096 x 11008 M = 512 46.6-47.1 against
-/// 32.1-32.3. At 128 rows int8-gemm is ahead (3.3 against 3.8-4.1 ms).
-constexpr int64_t kBf16OverInt8CodebookRows = 384;
+/// From here for 4-bit codes in blocks of 64 elements (NF4's, W4 g64),
+/// one AMX int8 step a block: int8-gemm rescales its i32 sums every step
+/// and, past 256 rows, slows by more than the rows (session 29, 4096 x 4096
+/// L3-resident, 2 threads, medians of 20 runs, 2-3 rounds): NF4 M = 256
+/// int8-gemm 6.4-6.7 ms, bf16-gemm 6.6-7.1; M = 384 13.1-13.5 against
+/// 8.9-9.5; M = 512 16.1 against 11.1 (4096 x 11008: 46.6-47.1 against
+/// 32.1-32.3); W4 g64 M = 256 7.9-8.2 against 6.2-6.3, M = 384 11.2-11.7
+/// against 11.6-11.8, M = 512 17.1-17.3 against 11.7-12.0. At 128 rows
+/// int8-gemm is ahead (NF4 3.3 against 3.8-4.1 ms); blocks of 128 keep it
+/// at 512 rows (W4 g128 10.0-10.4 against 15.3-15.5).
+constexpr int64_t kBf16OverInt8StepBlockRows = 384;
 
 /// The last-level cache assumed where the module does not say (a cross
 /// compile): 32 MiB, an AMD CCD's or a mid-size Intel part's L3.
@@ -230,23 +233,21 @@ struct SelectKernelsPass final
             planDecodedGemm(weightType, op.getLhs().getType(), op.getAccumulatorType(), transposed,
                             features, bf16Why, /*f32=*/false);
         bool shortBlocks = gemm && gemm->amx && gemm->block < kAmxStepBytes;
-        bool codebookRows = gemm && gemm->amx && weightType.getScheme().getCodebook() &&
-                            weightType.getStorageBitWidth() == 4 &&
-                            rows(op) >= kBf16OverInt8CodebookRows;
+        bool stepBlocks = gemm && gemm->amx && gemm->block == kAmxStepBytes &&
+                          weightType.getStorageBitWidth() == 4 &&
+                          rows(op) >= kBf16OverInt8StepBlockRows;
         // Below 128 rows only blocks int8-gemm cannot take on AMX, of 3 bits
         // and more (1 and 2 bits: lut's rows, not measured against bf16).
         if (shortBlocks && !bf16Only && rows(op) < kBf16OverInt8Rows)
           shortBlocks = gemm->block < kInt8AmxMinBlock && weightType.getStorageBitWidth() > 2;
-        if (gemm && (bf16Only || shortBlocks || codebookRows))
+        if (gemm && (bf16Only || shortBlocks || stepBlocks))
           return {kKernelBf16Gemm.str(),
                   permission + "; " + std::to_string(rows(op)) +
                       " rows: weights decoded to bf16 once, " +
                       (gemm->amx ? "AMX tdpbf16ps on 16x16 tiles" : "vdpbf16ps 4x4 tiles") +
-                      (bf16Only      ? std::string()
-                       : shortBlocks ? "; int8-gemm would rescale its sums every " +
-                                           std::to_string(gemm->block) + " elements of K"
-                                     : "; codebook indices: measured faster than int8-gemm from " +
-                                           std::to_string(kBf16OverInt8CodebookRows) + " rows")};
+                      (bf16Only ? std::string()
+                                : "; int8-gemm would rescale its sums every " +
+                                      std::to_string(gemm->block) + " elements of K")};
         if (bf16Only)
           gemmWhy = "; bf16-gemm: " + bf16Why;
       }

@@ -592,12 +592,17 @@ func.func @f32_gemm_amx(%x: tensor<16x256xf32>) -> (tensor<16x32xf32>, tensor<16
 
 // -----
 
-// Codebook (NF4) weights where int8 is allowed, on AMX-BF16: int8-gemm up
-// to 256 rows, bf16-gemm from 384 (measured faster there).
+// 4-bit codes in blocks of 64 (one AMX int8 step a block: NF4's, W4 g64)
+// where int8 is allowed, on AMX-BF16: int8-gemm up to 256 rows, bf16-gemm
+// from 384 (measured faster there); blocks of 128 stay on int8-gemm.
 // CHECK-LABEL: func.func @nf4_int8_gemm_256_rows
 // CHECK: lowbit.kernel = "int8-gemm"
 // CHECK-LABEL: func.func @nf4_bf16_gemm_384_rows
-// CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 4; 384 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles; codebook indices: measured faster than int8-gemm from 384 rows"
+// CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 4; 384 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles; int8-gemm would rescale its sums every 64 elements of K"
+// CHECK-LABEL: func.func @w4_g64_bf16_gemm_384_rows
+// CHECK: lowbit.kernel = "bf16-gemm", lowbit.kernel_reason = "accuracy_level 4; 384 rows: weights decoded to bf16 once, AMX tdpbf16ps on 16x16 tiles; int8-gemm would rescale its sums every 64 elements of K"
+// CHECK-LABEL: func.func @w4_g128_int8_gemm_384_rows
+// CHECK: lowbit.kernel = "int8-gemm"
 !nf4 = !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 64], scale = f32, codebook = f32>>
 module attributes {qcc.target_features = "+avx2,+avx512f,+avx512bw,+avx512vnni,+avx512vbmi,+avx512bf16,+amx-tile,+amx-int8,+amx-bf16"} {
 func.func @nf4_int8_gemm_256_rows(%x: tensor<256x256xf32>) -> tensor<256x32xf32> {
@@ -608,6 +613,18 @@ func.func @nf4_int8_gemm_256_rows(%x: tensor<256x256xf32>) -> tensor<256x32xf32>
 func.func @nf4_bf16_gemm_384_rows(%x: tensor<384x256xf32>) -> tensor<384x32xf32> {
   %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x4xf32>) codebook(dense<[-1.0, -0.75, -0.5, -0.25, -0.125, -0.0625, -0.03125, 0.0, 0.03125, 0.0625, 0.125, 0.25, 0.5, 0.75, 0.875, 1.0]> : tensor<16xf32>) : !nf4
   %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<384x256xf32>, !nf4 -> tensor<384x32xf32>
+  return %y : tensor<384x32xf32>
+}
+func.func @w4_g64_bf16_gemm_384_rows(%x: tensor<384x256xf32>) -> tensor<384x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x4xf16>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 64], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<384x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 64], scale = f16>> -> tensor<384x32xf32>
+  return %y : tensor<384x32xf32>
+}
+func.func @w4_g128_int8_gemm_384_rows(%x: tensor<384x256xf32>) -> tensor<384x32xf32> {
+  %w = lowbit.constant storage(dense<3> : tensor<4096xi8>) scales(dense<0.5> : tensor<32x2xf16>)
+      : !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>>
+  %y = lowbit.matmul %x, %w transpose_rhs {accuracy_level = 4 : i64} : tensor<384x256xf32>, !lowbit.qtensor<32x256xui4, #lowbit.scheme<per_block = [1, 128], scale = f16>> -> tensor<384x32xf32>
   return %y : tensor<384x32xf32>
 }
 }

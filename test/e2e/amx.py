@@ -68,6 +68,7 @@ for bits, block, k, n, zp, batch in [
 nbits_case(4, 32, 256, 32, True, (128,), accuracy_level=4, flags=amx, bf16=True)
 nbits_case(2, 32, 512, 48, False, (2, 64), accuracy_level=4, flags=amx, bf16=True)
 nbits_case(4, 16, 256, 32, True, (64,), accuracy_level=4, flags=amx, bf16=True)  # from 64 rows
+nbits_case(4, 64, 256, 32, False, (384,), accuracy_level=4, flags=amx, bf16=True)  # blocks of 64: from 384 rows
 
 # int8-gemm on tdpbsud tiles (MatMulNBits accuracy_level 4, 64 rows and
 # more in multiples of 16, blocks of whole 64-byte steps or of 32 bytes,
