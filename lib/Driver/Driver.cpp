@@ -15,12 +15,12 @@
 #include "qcc/Targets/CPU/Pipeline.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "llvm/IR/Module.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -79,19 +79,18 @@ static LogicalResult printModule(ModuleOp module, llvm::StringRef path,
   return success();
 }
 
+/// Constants from this size on go to the weights object.
+constexpr uint64_t kWeightObjectMinBytes = 4096;
+
 /// Once translated, the weights live in the LLVM module: release the MLIR
 /// resource blobs (and with the last of them the ONNX protobuf they point
 /// into) so that the two copies do not coexist while LLVM optimizes and
 /// emits code. The module's constants read as empty afterwards.
-/// Constants from this size on go to the weights object.
-constexpr uint64_t kWeightObjectMinBytes = 4096;
-
 static void releaseResourceBlobs(ModuleOp module) {
   module.walk([](Operation *op) {
-    for (NamedAttribute attr : op->getAttrs())
-      if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr.getValue()))
-        if (auto *entry = resource.getRawHandle().getResource())
-          entry->setBlob(AsmResourceBlob());
+    for (DenseResourceElementsAttr resource : qcc::resourcesOf(op))
+      if (auto *entry = resource.getRawHandle().getResource())
+        entry->setBlob(AsmResourceBlob());
   });
 }
 
